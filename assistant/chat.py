@@ -1,0 +1,74 @@
+"""Conversation state: turns, and turning a follow-up into a standalone question for retrieval."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from assistant.errors import QuestionError
+
+_PRONOUNS = frozenset(
+    "he she him his her hers it its they them their theirs this that these those there then such "
+    "former latter same above".split()
+)
+_FOLLOWUP_OPENERS = ("and ", "also ", "but ", "what about", "how about", "what else", "who else", "why", "so ")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: str  # "user" | "assistant"
+    content: str
+
+
+def turns_from(history: Sequence[Mapping[str, str]] | Sequence[Turn] | None) -> list[Turn]:
+    """History in FORMAT.md's form (dicts with role and content) or as turns."""
+    turns: list[Turn] = []
+    for item in history or []:
+        if isinstance(item, Turn):
+            turns.append(item)
+        else:
+            role, content = item.get("role"), item.get("content")
+            if role not in ("user", "assistant") or not isinstance(content, str):
+                raise QuestionError("Each history turn needs 'role' (user or assistant) and 'content' (text)")
+            turns.append(Turn(role, content))
+    return turns
+
+
+def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
+    """The question without control characters, cut to ``max_chars``; an empty one is a QuestionError."""
+    notices: list[str] = []
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question or ""))
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise QuestionError("Please type a question: the message was empty.")
+    if len(text) > max_chars:
+        text = text[:max_chars].rsplit(" ", 1)[0]
+        notices.append(f"Your question was very long; only its first {max_chars} characters were used.")
+    return text, notices
+
+
+def is_followup(question: str) -> bool:
+    """Does the question lean on earlier turns (pronouns, 'and …', very short)?"""
+    lowered = question.lower().strip()
+    tokens = re.findall(r"[a-z']+", lowered)
+    if lowered.startswith(_FOLLOWUP_OPENERS):
+        return True
+    if any(token in _PRONOUNS for token in tokens):
+        return True
+    return len(tokens) <= 3
+
+
+def standalone_question(question: str, history: Sequence[Turn]) -> str:
+    """The retrieval query: a follow-up is joined to the user's previous question so it keeps its subject."""
+    previous = [turn.content for turn in history if turn.role == "user"]
+    if not previous or not is_followup(question):
+        return question
+    return f"{previous[-1]} {question}"
+
+
+def history_text(history: Sequence[Turn]) -> str:
+    """Earlier user questions, which give a follow-up's words their subject."""
+    return " ".join(turn.content for turn in history if turn.role == "user")[-2000:]

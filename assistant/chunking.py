@@ -1,0 +1,166 @@
+"""Structure-aware chunking: headings, paragraphs, list items and speaker turns stay whole where they fit."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from assistant.documents import SourceDocument, is_list_item, looks_like_heading
+from assistant.text import Span, sentence_spans
+
+TokenCounter = Callable[[str], int]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The smallest piece chunking keeps whole when it can: a heading, a paragraph or a list item."""
+
+    kind: str  # "heading" | "paragraph" | "item"
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A contiguous, verbatim span of a cleaned document, with what a citation needs to point at it."""
+
+    id: str
+    source: str
+    ordinal: int
+    text: str
+    section: str | None
+    page: int | None
+    start: int
+    end: int
+    title: str
+    kind: str
+    date: str | None
+
+    def embedding_text(self) -> str:
+        """What the embedding model sees: document title and section heading give the passage its context."""
+        header = [self.title]
+        if self.section and not self.text.startswith(self.section):
+            header.append(self.section)
+        return "\n".join(header + [self.text])
+
+
+def parse_units(text: str) -> list[Unit]:
+    """Headings, paragraphs and list items of a cleaned text, with their offsets."""
+    units: list[Unit] = []
+    position = 0
+    for block in text.split("\n\n"):
+        block_start = text.index(block, position) if block else position
+        position = block_start + len(block)
+        if not block.strip():
+            continue
+        if "\n" not in block and looks_like_heading(block):
+            units.append(Unit("heading", block_start, block_start + len(block)))
+            continue
+        line_start = block_start
+        for line in block.split("\n"):
+            kind = "item" if is_list_item(line) else "paragraph"
+            units.append(Unit(kind, line_start, line_start + len(line)))
+            line_start += len(line) + 1
+    return units
+
+
+def _split_long(text: str, start: int, end: int, max_tokens: int, count: TokenCounter) -> list[Span]:
+    """Cut an over-long unit at sentence boundaries, and a single over-long sentence at word boundaries."""
+    pieces: list[Span] = []
+    for sentence in sentence_spans(text[start:end], offset=start):
+        if count(sentence.text) <= max_tokens:
+            pieces.append(sentence)
+            continue
+        word_start = sentence.start
+        current_end = sentence.start
+        for word_end in _word_ends(text, sentence.start, sentence.end):
+            if count(text[word_start:word_end]) > max_tokens and current_end > word_start:
+                pieces.append(Span(text[word_start:current_end], word_start, current_end))
+                word_start = current_end + 1
+            current_end = word_end
+        pieces.append(Span(text[word_start:sentence.end], word_start, sentence.end))
+    merged: list[Span] = []
+    for piece in pieces:
+        if merged and count(text[merged[-1].start:piece.end]) <= max_tokens:
+            merged[-1] = Span(text[merged[-1].start:piece.end], merged[-1].start, piece.end)
+        else:
+            merged.append(piece)
+    return merged
+
+
+def _word_ends(text: str, start: int, end: int) -> Iterator[int]:
+    index = text.find(" ", start, end)
+    while index != -1:
+        yield index
+        index = text.find(" ", index + 1, end)
+    yield end
+
+
+def chunk_document(document: SourceDocument, count_tokens: TokenCounter, max_tokens: int) -> list[Chunk]:
+    """Pack a document's units into chunks of at most ``max_tokens``, never across a heading or a page."""
+    text = document.text
+    spans: list[tuple[int, int, str | None]] = []
+    section: str | None = None
+    current: list[Unit] = []
+
+    def flush() -> None:
+        if current:
+            spans.append((current[0].start, current[-1].end, section))
+        current.clear()
+
+    def tokens_if_added(unit: Unit) -> int:
+        return count_tokens(text[current[0].start:unit.end]) if current else count_tokens(text[unit.start:unit.end])
+
+    for unit in units_within_limit(parse_units(text), text, max_tokens, count_tokens):
+        same_page = not current or document.page_at(current[0].start) == document.page_at(unit.start)
+        if unit.kind == "heading":
+            if current and any(u.kind != "heading" for u in current):
+                flush()
+            section = text[unit.start:unit.end].lstrip("# ").strip()
+            if current and tokens_if_added(unit) > max_tokens:
+                flush()
+            current.append(unit)
+            continue
+        if current and (not same_page or tokens_if_added(unit) > max_tokens):
+            flush()
+        current.append(unit)
+    flush()
+    return _make_chunks(document, spans)
+
+
+def units_within_limit(units: list[Unit], text: str, max_tokens: int, count: TokenCounter) -> Iterator[Unit]:
+    for unit in units:
+        if count(text[unit.start:unit.end]) <= max_tokens:
+            yield unit
+            continue
+        kind = "paragraph" if unit.kind == "heading" else unit.kind
+        for piece in _split_long(text, unit.start, unit.end, max_tokens, count):
+            yield Unit(kind, piece.start, piece.end)
+
+
+def _make_chunks(document: SourceDocument, spans: list[tuple[int, int, str | None]]) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
+    for ordinal, (start, end, section) in enumerate(spans):
+        body = document.text[start:end]
+        digest = hashlib.sha1(f"{document.source}\x00{body}".encode()).hexdigest()[:20]
+        occurrence = seen.get(digest, 0)
+        seen[digest] = occurrence + 1
+        chunk_id = digest if occurrence == 0 else f"{digest}-{occurrence}"
+        chunks.append(
+            Chunk(
+                id=chunk_id,
+                source=document.source,
+                ordinal=ordinal,
+                text=body,
+                section=section,
+                page=document.page_at(start),
+                start=start,
+                end=end,
+                title=document.info.title,
+                kind=document.info.kind,
+                date=document.info.date,
+            )
+        )
+    return chunks

@@ -1,0 +1,264 @@
+"""Reading source files (text, Markdown, PDF), cleaning their text and describing them from the catalog."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import DocumentError
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
+CATALOG_NAME = "catalog.json"
+KINDS = ("position paper", "annex", "minutes", "document")
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the catalog (or the file itself) says about a document."""
+
+    title: str
+    kind: str = "document"
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A cleaned document ready to chunk: its text is the stored, quotable form."""
+
+    source: str
+    """Path relative to the corpus folder, with forward slashes."""
+    text: str
+    info: DocumentInfo
+    sha256: str
+    page_starts: tuple[int, ...] = ()
+    """For PDFs, the character offset where each page (1, 2, …) begins in ``text``; empty otherwise."""
+    warnings: tuple[str, ...] = field(default=())
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding ``offset``, or None for documents without pages."""
+        if not self.page_starts:
+            return None
+        page = 1
+        for number, start in enumerate(self.page_starts, start=1):
+            if start <= offset:
+                page = number
+        return page
+
+
+# --- cleaning ----------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
+_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+_HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
+_LIST_ITEM = re.compile(r"^(?:[-*•–·]\s+|\(?\d{1,2}[.)]\s+|\(?[a-z][.)]\s+)")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_TERMINAL = (".", "!", "?", ":", ";", ",", "…")
+
+
+def is_list_item(line: str) -> bool:
+    return bool(_LIST_ITEM.match(line))
+
+
+def looks_like_heading(line: str) -> bool:
+    """A short stand-alone line that names what follows (title case or sentence case, no closing full stop)."""
+    stripped = line.strip().lstrip("#").strip()
+    if not stripped or is_list_item(line) or len(stripped) > 120:
+        return False
+    word_count = len(stripped.split())
+    if word_count > 15 or stripped.endswith((".", ",", ";", "…")):
+        return False
+    if stripped.endswith(":") and word_count > 6:  # a sentence leading into a list, not a heading
+        return False
+    first = stripped[0]
+    return (first.isupper() or first.isdigit()) and any(c.isalpha() for c in stripped)
+
+
+def clean_text(raw: str) -> str:
+    """Quotable text: hyphenation at line ends joined, wrapped lines joined, emphasis markers dropped, spaces collapsed.
+
+    Paragraphs stay separated by a blank line and list items by a line break, so structure survives cleaning.
+    """
+    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    text = _CONTROL.sub("", text)
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    text = _BOLD.sub(r"\1", text)
+    text = _ITALIC.sub(r"\1", text)
+    blocks: list[str] = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        blocks.extend(_clean_block(block))
+    return "\n\n".join(blocks)
+
+
+def _clean_block(block: str) -> list[str]:
+    lines = [_SPACES.sub(" ", line).strip() for line in block.split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
+        return []
+    if len(lines) > 1 and lines[-2].endswith(_TERMINAL) and looks_like_heading(lines[-1]):
+        # A heading glued under the previous paragraph (PDF extraction drops the blank line between them).
+        return _clean_block("\n".join(lines[:-1])) + [lines[-1].lstrip("# ").strip()]
+    joined: list[str] = []
+    for line in lines:
+        if joined and not is_list_item(line) and not line.startswith("#"):
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+    return ["\n".join(joined)]
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def decode_text(data: bytes, source: str) -> tuple[str, list[str]]:
+    """Text of a .txt/.md file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 with a warning."""
+    warnings: list[str] = []
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), warnings
+        except UnicodeDecodeError as exc:
+            raise DocumentError(source, f"not valid UTF-16 text despite its byte-order mark ({exc.reason})") from exc
+    if b"\x00" in data[:4096]:
+        raise DocumentError(source, "binary data, not text (it contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig"), warnings
+    except UnicodeDecodeError as exc:
+        text = data.decode("cp1252", errors="replace")
+        if text.count("\ufffd") > max(3, len(text) // 1000):
+            raise DocumentError(source, f"not UTF-8 text and not Latin-1/Windows-1252 either (byte {exc.start})") from exc
+        warnings.append(f"not valid UTF-8 (byte {exc.start}); read as Latin-1/Windows-1252")
+        return text, warnings
+
+
+def read_pdf_pages(path: Path, source: str) -> list[str]:
+    """The raw text of each page, through pypdf; encrypted, damaged and text-less PDFs raise DocumentError."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    with path.open("rb") as handle:
+        if not handle.read(1024).lstrip().startswith(b"%PDF"):
+            raise DocumentError(source, "not a PDF file (no %PDF header): binary data with a .pdf name?")
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                unlocked = reader.decrypt("")
+            except Exception as exc:  # pypdf raises several types for unsupported ciphers
+                raise DocumentError(source, f"encrypted PDF that cannot be opened ({exc})") from exc
+            if not unlocked:
+                raise DocumentError(source, "encrypted PDF: it needs a password; save an unencrypted copy")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DocumentError(source, f"damaged or truncated PDF ({exc})") from exc
+    if not pages:
+        raise DocumentError(source, "PDF has no pages")
+    if not any(page.strip() for page in pages):
+        raise DocumentError(source, "PDF has no text layer (a scan?): run OCR on it first")
+    return pages
+
+
+def title_from_text(text: str, path: Path) -> str:
+    for block in text.split("\n\n")[:5]:
+        if "\n" not in block and looks_like_heading(block):
+            return block.strip()
+    return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+def read_document(path: Path, corpus_dir: Path, catalog: dict[str, DocumentInfo], max_bytes: int) -> SourceDocument:
+    """Read and clean one file of the corpus; every failure is a DocumentError naming the file."""
+    source = relative_source(path, corpus_dir)
+    try:
+        if path.is_symlink() and not path.resolve().is_relative_to(corpus_dir.resolve()):
+            raise DocumentError(source, "symbolic link to a file outside the corpus folder: refused")
+        size = path.stat().st_size
+        if size == 0:
+            raise DocumentError(source, "empty file")
+        if size > max_bytes:
+            raise DocumentError(source, f"file is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+        sha = file_sha256(path)
+        warnings: list[str] = []
+        page_starts: list[int] = []
+        if path.suffix.lower() == ".pdf":
+            parts = [clean_text(page) for page in read_pdf_pages(path, source)]
+            text = ""
+            for part in parts:
+                if text:
+                    text += "\n\n"
+                page_starts.append(len(text))
+                text += part
+        else:
+            raw, warnings = decode_text(path.read_bytes(), source)
+            text = clean_text(raw)
+    except FileNotFoundError as exc:
+        raise DocumentError(source, "file disappeared before it could be read") from exc
+    except PermissionError as exc:
+        raise DocumentError(source, "permission denied") from exc
+    except IsADirectoryError as exc:
+        raise DocumentError(source, "is a directory") from exc
+    if not text.strip():
+        raise DocumentError(source, "no text after cleaning (empty or only whitespace)")
+    info = catalog.get(source) or DocumentInfo(title=title_from_text(text, path))
+    return SourceDocument(source, text, info, sha, tuple(page_starts), tuple(warnings))
+
+
+def relative_source(path: Path, corpus_dir: Path) -> str:
+    try:
+        return path.relative_to(corpus_dir).as_posix()
+    except ValueError:
+        return path.name
+
+
+def list_corpus_files(corpus_dir: Path) -> list[Path]:
+    """Every supported file under the corpus folder, sorted, hidden files skipped."""
+    files = [
+        path
+        for path in corpus_dir.rglob("*")
+        if path.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
+        and (path.is_file() or path.is_symlink())
+    ]
+    return sorted(files)
+
+
+def load_catalog(corpus_dir: Path) -> dict[str, DocumentInfo]:
+    """The catalog of titles, kinds and dates; a missing catalog is empty, a broken one is a DocumentError."""
+    path = corpus_dir / CATALOG_NAME
+    if not path.exists():
+        return {}
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DocumentError(CATALOG_NAME, f"not valid JSON ({exc})") from exc
+    entries = data.get("documents") if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        raise DocumentError(CATALOG_NAME, 'expected an object {"documents": {"file name": {...}}}')
+    catalog: dict[str, DocumentInfo] = {}
+    for name, entry in entries.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("title"), str) or not entry["title"].strip():
+            raise DocumentError(CATALOG_NAME, f"entry {name!r}: field 'title' must be a non-empty string")
+        kind = entry.get("kind", "document")
+        if kind not in KINDS:
+            raise DocumentError(CATALOG_NAME, f"entry {name!r}: field 'kind' must be one of {', '.join(KINDS)}")
+        date = entry.get("date")
+        if date is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", str(date)):
+            raise DocumentError(CATALOG_NAME, f"entry {name!r}: field 'date' must look like YYYY-MM-DD")
+        catalog[name] = DocumentInfo(title=entry["title"].strip(), kind=kind, date=date)
+    return catalog

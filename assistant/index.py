@@ -1,0 +1,129 @@
+"""The Chroma vector index: embedded on disk by default, or a Chroma server when ``CHROMA_HOST`` is set."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from assistant.chunking import Chunk
+from assistant.errors import AssistantError, IndexMismatchError
+from assistant.settings import Settings
+
+REBUILD_HINT = "rebuild the index with `python -m assistant ingest --rebuild`"
+
+
+def chroma_client(settings: Settings) -> Any:
+    """A Chroma client with telemetry off: embedded under ``data_dir``, or HTTP to a server."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.uses_chroma_server:
+        headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+        try:
+            return chromadb.HttpClient(
+                host=settings.chroma_host or "localhost", port=settings.chroma_port, headers=headers,
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # chromadb raises plain ValueError/ConnectionError variants
+            raise AssistantError(
+                f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({exc}). "
+                "Start it with `chroma run --path DIR --port PORT` or unset CHROMA_HOST to use the embedded store."
+            ) from exc
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def where_filter(sources: Sequence[str] | None, kinds: Sequence[str] | None) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if sources:
+        clauses.append({"source": {"$in": list(sources)}})
+    if kinds:
+        clauses.append({"kind": {"$in": list(kinds)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    metadata: dict[str, Any] = {
+        "source": chunk.source, "title": chunk.title, "kind": chunk.kind, "ordinal": chunk.ordinal,
+        "start": chunk.start, "end": chunk.end,
+    }
+    for key, value in (("date", chunk.date), ("page", chunk.page), ("section", chunk.section)):
+        if value is not None:
+            metadata[key] = value
+    return metadata
+
+
+class VectorIndex:
+    """One Chroma collection holding chunk embeddings, tagged with the embedding model that made them."""
+
+    def __init__(self, settings: Settings, client: Any | None = None) -> None:
+        self.settings = settings
+        self.client = client if client is not None else chroma_client(settings)
+        self.collection = self.client.get_or_create_collection(
+            settings.collection,
+            metadata={"embedding_model": settings.embedding_model},
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+        self.check_model()
+
+    def check_model(self) -> None:
+        stored = (self.collection.metadata or {}).get("embedding_model")
+        if stored and stored != self.settings.embedding_model:
+            raise IndexMismatchError(
+                f"The index in {self.location} was built with the embedding model {stored!r}, "
+                f"but {self.settings.embedding_model!r} is configured: {REBUILD_HINT}, or configure {stored!r} again."
+            )
+
+    @property
+    def location(self) -> str:
+        if self.settings.uses_chroma_server:
+            return f"Chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
+        return str(self.settings.chroma_dir)
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def ids(self) -> set[str]:
+        found: set[str] = set()
+        offset = 0
+        while True:
+            page = self.collection.get(include=[], limit=5000, offset=offset)
+            found.update(page["ids"])
+            if len(page["ids"]) < 5000:
+                return found
+            offset += 5000
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+        for start in range(0, len(chunks), 1000):
+            batch = chunks[start:start + 1000]
+            self.collection.upsert(
+                ids=[c.id for c in batch],
+                embeddings=[list(v) for v in vectors[start:start + 1000]],
+                metadatas=[chunk_metadata(c) for c in batch],
+                documents=[c.text for c in batch],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[start:start + 1000])
+
+    def search(
+        self, vector: Sequence[float], limit: int, sources: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Chunk ids by cosine similarity to ``vector``, best first."""
+        if limit <= 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[list(vector)], n_results=limit, where=where_filter(sources, kinds), include=["distances"],
+        )
+        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    def drop(self) -> None:
+        """Delete the whole collection (for ``--rebuild``)."""
+        self.client.delete_collection(self.settings.collection)

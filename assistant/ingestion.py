@@ -1,0 +1,227 @@
+"""Incremental ingestion of the corpus folder into the store and the vector index."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.chunking import Chunk, chunk_document
+from assistant.documents import (
+    DocumentInfo,
+    SourceDocument,
+    file_sha256,
+    list_corpus_files,
+    load_catalog,
+    read_document,
+    relative_source,
+)
+from assistant.embeddings import LocalEmbeddings, WordPieceCounter, packaged_model_dir
+from assistant.errors import DocumentError, IndexLockedError, IndexMismatchError
+from assistant.index import REBUILD_HINT, VectorIndex, chroma_client
+from assistant.settings import Settings
+from assistant.store import Store
+
+Progress = Callable[[int, int], None]
+"""Called with (chunks embedded so far, chunks to embed)."""
+
+
+@dataclass
+class IngestReport:
+    files_read: int = 0
+    files_unchanged: int = 0
+    chunks_added: int = 0
+    chunks_unchanged: int = 0
+    chunks_removed: int = 0
+    documents_removed: list[str] = field(default_factory=list)
+    failures: list[DocumentError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        return (
+            f"{self.files_read} files read ({self.files_unchanged} unchanged), "
+            f"chunks: {self.chunks_added} added, {self.chunks_unchanged} unchanged, {self.chunks_removed} removed; "
+            f"{len(self.failures)} files failed"
+        )
+
+
+@contextmanager
+def ingest_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on the index: a second ingest stops at once with a clear message."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise IndexLockedError(
+                f"Another ingest ({holder}) is writing the index in {path.parent}; wait for it to finish and run again."
+            ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def check_store_model(store: Store, settings: Settings) -> None:
+    stored = store.get_meta("embedding_model")
+    if stored and stored != settings.embedding_model:
+        raise IndexMismatchError(
+            f"The index in {settings.data_dir} was built with the embedding model {stored!r}, "
+            f"but {settings.embedding_model!r} is configured: {REBUILD_HINT}."
+        )
+
+
+def wipe_index(settings: Settings) -> None:
+    """Remove the whole index (store and vectors) so it can be rebuilt from the corpus."""
+    if settings.uses_chroma_server:
+        client = chroma_client(settings)
+        if settings.collection in [collection.name for collection in client.list_collections()]:
+            client.delete_collection(settings.collection)
+    elif settings.chroma_dir.exists():
+        shutil.rmtree(settings.chroma_dir)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{settings.store_path}{suffix}").unlink(missing_ok=True)
+
+
+class Ingestor:
+    """Brings the index in line with the corpus folder: new and changed files in, deleted files out."""
+
+    def __init__(self, settings: Settings, embeddings: LocalEmbeddings | None = None) -> None:
+        self.settings = settings
+        self._embeddings = embeddings
+        self.count_tokens = embeddings.count_tokens if embeddings else WordPieceCounter(
+            packaged_model_dir(settings.embedding_model)
+        )
+
+    @property
+    def embeddings(self) -> LocalEmbeddings:
+        if self._embeddings is None:  # loaded only when something needs embedding
+            self._embeddings = LocalEmbeddings(self.settings.embedding_model)
+        return self._embeddings
+
+    def chunk(self, document: SourceDocument) -> list[Chunk]:
+        """Chunks whose embedded text (title, section, body) fits the model's input."""
+        header_budget = 48
+        body_limit = min(self.settings.chunk_max_tokens, self.settings.embedding_max_tokens - 2 - header_budget)
+        return chunk_document(document, self.count_tokens, body_limit)
+
+    def run(self, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
+        with ingest_lock(self.settings.lock_path):
+            if rebuild:
+                wipe_index(self.settings)
+            store = Store(self.settings.store_path)
+            try:
+                check_store_model(store, self.settings)
+                index = VectorIndex(self.settings)
+                report = self._sync(store, index, progress)
+                store.set_meta("embedding_model", self.settings.embedding_model)
+                return report
+            finally:
+                store.close()
+
+    def _sync(self, store: Store, index: VectorIndex, progress: Progress | None) -> IngestReport:
+        report = IngestReport()
+        corpus = self.settings.corpus_dir
+        if not corpus.is_dir():
+            raise DocumentError(str(corpus), "corpus folder not found")
+        try:
+            catalog = load_catalog(corpus)
+        except DocumentError as error:
+            report.failures.append(error)
+            catalog = {}
+        known = {doc.source: doc for doc in store.documents()}
+        seen: set[str] = set()
+        first_source_of_hash: dict[str, str] = {}
+        pending: list[tuple[SourceDocument, list[Chunk]]] = []
+        for path in list_corpus_files(corpus):
+            source = relative_source(path, corpus)
+            seen.add(source)
+            report.files_read += 1
+            stored = known.get(source)
+            try:
+                if stored and self._unchanged(path, stored.sha256, stored.info, catalog.get(source)):
+                    report.files_unchanged += 1
+                    report.chunks_unchanged += stored.chunk_count
+                    first_source_of_hash.setdefault(stored.sha256, source)
+                    continue
+                document = read_document(path, corpus, catalog, self.settings.max_file_bytes)
+            except DocumentError as error:
+                report.failures.append(error)
+                continue
+            duplicate_of = first_source_of_hash.setdefault(document.sha256, source)
+            if duplicate_of != source:
+                report.failures.append(DocumentError(source, f"same content as {duplicate_of}: skipped as a duplicate"))
+                continue
+            report.warnings.extend(f"{source}: {warning}" for warning in document.warnings)
+            pending.append((document, self.chunk(document)))
+
+        self._write(store, index, pending, report, progress)
+        failed_sources = {failure.source for failure in report.failures}
+        for source in sorted(set(known) - seen - failed_sources):
+            old_ids = store.chunk_ids_of(source)
+            store.remove_document(source)
+            index.delete(sorted(old_ids))
+            report.chunks_removed += len(old_ids)
+            report.documents_removed.append(source)
+        self._remove_orphans(store, index)
+        return report
+
+    def _unchanged(self, path: Path, stored_sha: str, stored_info: DocumentInfo, catalog_info: DocumentInfo | None) -> bool:
+        if catalog_info is not None and catalog_info != stored_info:
+            return False
+        try:
+            return file_sha256(path) == stored_sha
+        except OSError:
+            return False
+
+    def _write(
+        self, store: Store, index: VectorIndex, pending: list[tuple[SourceDocument, list[Chunk]]],
+        report: IngestReport, progress: Progress | None,
+    ) -> None:
+        existing = index.ids()
+        to_embed = [chunk for _, chunks in pending for chunk in chunks if chunk.id not in existing]
+        total = len(to_embed)
+        done = 0
+        if progress:
+            progress(0, total)
+        vectors: dict[str, list[float]] = {}
+        for start in range(0, total, 64):
+            batch = to_embed[start:start + 64]
+            for chunk, vector in zip(batch, self.embeddings.embed_documents([c.embedding_text() for c in batch]), strict=True):
+                vectors[chunk.id] = vector
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        for document, chunks in pending:
+            old_ids = store.chunk_ids_of(document.source)
+            new_chunks = [chunk for chunk in chunks if chunk.id in vectors]
+            index.upsert(new_chunks, [vectors[chunk.id] for chunk in new_chunks])
+            store.replace_document(document, chunks)
+            new_ids = {chunk.id for chunk in chunks}
+            stale = old_ids - new_ids
+            index.delete(sorted(stale))
+            report.chunks_added += len(new_ids - old_ids)
+            report.chunks_unchanged += len(new_ids & old_ids)
+            report.chunks_removed += len(stale)
+
+    @staticmethod
+    def _remove_orphans(store: Store, index: VectorIndex) -> None:
+        """Vectors whose chunk the store doesn't know (an interrupted ingest) are deleted."""
+        orphans = index.ids() - store.all_chunk_ids()
+        if orphans:
+            index.delete(sorted(orphans))
+

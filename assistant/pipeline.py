@@ -1,0 +1,131 @@
+"""The assistant as one object: question in, verified cited answer and ranked passages out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from assistant.answer import Answer, Answerer, ExtractiveAnswerer, Question, decline
+from assistant.chat import Turn, clean_question, history_text, is_followup, standalone_question, turns_from
+from assistant.citations import verified, without_citations
+from assistant.embeddings import LocalEmbeddings
+from assistant.index import VectorIndex
+from assistant.ingestion import check_store_model
+from assistant.retrieval import HybridSearcher, Passage, SearchFilters
+from assistant.settings import Settings
+from assistant.store import Store, StoredDocument
+
+
+@dataclass
+class AskResult:
+    """One answered question, in the result format of ``evals/FORMAT.md`` plus the standalone query."""
+
+    question: str
+    standalone_question: str
+    answer: Answer
+    passages: list[Passage]
+    latency_ms: float
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def mode(self) -> str:
+        return self.answer.mode
+
+    def to_json(self, question_id: str | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        if question_id is not None:
+            result["id"] = question_id
+        result.update(
+            question=self.question,
+            standalone_question=self.standalone_question,
+            answer=self.answer.text,
+            answerable=self.answer.answerable,
+            citations=[c.to_json() for c in self.answer.citations],
+            passages=[
+                {
+                    "rank": rank, "source": p.chunk.source, "text": p.chunk.text, "score": round(p.score, 6),
+                    "title": p.chunk.title, "page": p.chunk.page, "section": p.chunk.section, "chunk_id": p.chunk.id,
+                }
+                for rank, p in enumerate(self.passages, start=1)
+            ],
+            latency_ms=round(self.latency_ms, 2),
+            mode=self.mode,
+            evidence=round(self.answer.evidence, 4),
+            notices=self.notices + self.answer.notices,
+        )
+        return result
+
+
+class PolicyAssistant:
+    """Loads the index and the model once; ``ask`` is safe to call from several threads."""
+
+    def __init__(self, settings: Settings, embeddings: LocalEmbeddings | None = None) -> None:
+        self.settings = settings
+        self.embeddings = embeddings or LocalEmbeddings(settings.embedding_model)
+        self.store = Store(settings.store_path)
+        check_store_model(self.store, settings)
+        self.index = VectorIndex(settings)
+        self.searcher = HybridSearcher(settings, self.store, self.index, self.embeddings)
+        self.answerer: Answerer = ExtractiveAnswerer(
+            embed=self.embeddings.embed_documents,
+            document_frequencies=self.store.document_frequencies,
+            decline_threshold=settings.decline_threshold,
+            max_sentences=settings.max_answer_sentences,
+        )
+        self._document_text = lru_cache(maxsize=256)(self._load_document_text)
+
+    def _load_document_text(self, source: str) -> str | None:
+        document = self.store.document(source)
+        return document.text if document else None
+
+    def documents(self) -> list[StoredDocument]:
+        return self.store.documents()
+
+    def chunk_count(self) -> int:
+        return self.store.chunk_count()
+
+    def document_text(self, source: str) -> str | None:
+        return self._document_text(source)
+
+    def warm_up(self) -> None:
+        """Load the embedding network now rather than on the first question."""
+        self.embeddings.embed_query("warm up")
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Mapping[str, str]] | Sequence[Turn] | None = None,
+        filters: SearchFilters | None = None,
+    ) -> AskResult:
+        started = time.perf_counter()
+        text, notices = clean_question(question, self.settings.max_question_chars)
+        turns = turns_from(history)
+        standalone = standalone_question(text, turns)
+        retrieved = self.searcher.search(standalone, filters)
+        context = history_text(turns) if turns and is_followup(text) else ""
+        prepared = Question(text, standalone, retrieved.query_vector, context)
+        answer = self.answerer.answer(prepared, retrieved.passages)
+        answer = self._only_verified(answer, text)
+        elapsed = (time.perf_counter() - started) * 1000
+        return AskResult(text, standalone, answer, retrieved.passages, elapsed, notices)
+
+    def _only_verified(self, answer: Answer, question: str) -> Answer:
+        """Drop any citation whose quote isn't in the stored document; an answer left without one declines."""
+        if not answer.answerable:
+            answer.citations = []
+            return answer
+        kept = verified(answer.citations, self.document_text)
+        if len(kept) == len(answer.citations):
+            return answer
+        if not kept:
+            declined = decline(question, answer.evidence, answer.mode)
+            declined.notices.append("The answer's quotes could not be verified against the documents.")
+            return declined
+        dropped = {c.n for c in answer.citations} - {c.n for c in kept}
+        answer.text = without_citations(answer.text, dropped)
+        answer.citations = kept
+        answer.notices.append("Some quotes could not be verified against the documents and were removed.")
+        return answer

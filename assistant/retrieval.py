@@ -1,0 +1,121 @@
+"""Hybrid retrieval: dense search in Chroma and BM25 keyword search in SQLite FTS5, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.chunking import Chunk
+from assistant.embeddings import LocalEmbeddings
+from assistant.index import VectorIndex
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.text import search_terms
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict retrieval to some documents (``source`` paths) and/or kinds."""
+
+    sources: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its fused score and what each ranker thought of it."""
+
+    chunk: Chunk
+    score: float
+    dense_similarity: float | None = None
+    keyword_score: float | None = None
+    dense_rank: int | None = None
+    keyword_rank: int | None = None
+
+
+@dataclass
+class RetrievalResult:
+    passages: list[Passage]
+    query_vector: list[float] = field(default_factory=list)
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[tuple[Sequence[str], float]], k: int
+) -> list[tuple[str, float]]:
+    """Fuse ranked id lists, each with a weight: score = Σ weight / (k + rank)."""
+    scores: dict[str, float] = {}
+    for ids, weight in rankings:
+        for rank, chunk_id in enumerate(ids, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+
+
+class HybridSearcher:
+    """Runs both rankers and fuses them; shared by the LangChain retriever and the answerer."""
+
+    def __init__(self, settings: Settings, store: Store, index: VectorIndex, embeddings: LocalEmbeddings) -> None:
+        self.settings = settings
+        self.store = store
+        self.index = index
+        self.embeddings = embeddings
+
+    def search(self, query: str, filters: SearchFilters | None = None, top_k: int | None = None) -> RetrievalResult:
+        filters = filters or SearchFilters()
+        top_k = top_k or self.settings.top_k
+        limit = self.settings.candidates_per_ranker
+        vector = self.embeddings.embed_query(query)
+        dense = self.index.search(vector, limit, filters.sources or None, filters.kinds or None)
+        keyword = self.store.keyword_search(search_terms(query), limit, filters.sources or None, filters.kinds or None)
+        fused = reciprocal_rank_fusion(
+            [([cid for cid, _ in dense], self.settings.dense_weight), ([cid for cid, _ in keyword], self.settings.keyword_weight)],
+            self.settings.rrf_k,
+        )
+        chunks = self.store.chunks([cid for cid, _ in fused[: top_k * 2]])
+        dense_info = {cid: (rank, sim) for rank, (cid, sim) in enumerate(dense, start=1)}
+        keyword_info = {cid: (rank, score) for rank, (cid, score) in enumerate(keyword, start=1)}
+        passages: list[Passage] = []
+        for chunk_id, score in fused:
+            chunk = chunks.get(chunk_id)
+            if chunk is None:  # a vector left behind by an interrupted ingest
+                continue
+            d_rank, d_sim = dense_info.get(chunk_id, (None, None))
+            k_rank, k_score = keyword_info.get(chunk_id, (None, None))
+            passages.append(Passage(chunk, score, d_sim, k_score, d_rank, k_rank))
+            if len(passages) == top_k:
+                break
+        return RetrievalResult(passages, vector)
+
+
+def passage_document(passage: Passage) -> Document:
+    """A passage as a LangChain ``Document`` with citation metadata."""
+    chunk = passage.chunk
+    return Document(
+        page_content=chunk.text,
+        id=chunk.id,
+        metadata={
+            "source": chunk.source, "title": chunk.title, "kind": chunk.kind, "date": chunk.date,
+            "page": chunk.page, "section": chunk.section, "start": chunk.start, "end": chunk.end,
+            "score": passage.score, "dense_similarity": passage.dense_similarity,
+            "keyword_score": passage.keyword_score,
+        },
+    )
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over the hybrid searcher, with optional document and kind filters."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: Any
+    filters: SearchFilters = SearchFilters()
+    k: int = 10
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        result = self.searcher.search(query, self.filters, self.k)
+        return [passage_document(p) for p in result.passages]

@@ -1,0 +1,153 @@
+"""One typed settings object for the whole assistant, built from defaults, the environment and CLI flags."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(env: Mapping[str, str], name: str, default: int | None) -> int | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValueError(f"Environment variable {name} must be an integer, got {value!r}") from exc
+
+
+def _env_float(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ValueError(f"Environment variable {name} must be a number, got {value!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Built once (``Settings.from_env``) and passed down explicitly."""
+
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    """Folder of source documents (.txt, .md, .pdf) and the optional ``catalog.json``."""
+
+    data_dir: Path = PROJECT_ROOT / ".data"
+    """Where the index lives: Chroma's files, the SQLite store of documents, chunks and keyword index."""
+
+    collection: str = "eca_policy"
+    """Name of the Chroma collection."""
+
+    embedding_model: str = "all-MiniLM-L6-v2"
+    """Name of the packaged sentence-embedding model; stored with the index and checked on every use."""
+
+    chunk_max_tokens: int = 160
+    """Upper bound of a chunk's body in word pieces of the embedding model's tokenizer."""
+
+    embedding_max_tokens: int = 256
+    """The embedding model's maximum input in word pieces; text beyond it is invisible to dense search."""
+
+    candidates_per_ranker: int = 40
+    """How many passages each ranker (dense, keyword) contributes before fusion."""
+
+    top_k: int = 10
+    """How many fused passages are returned and shown."""
+
+    rrf_k: int = 60
+    """Reciprocal-rank-fusion constant: larger values flatten the difference between ranks."""
+
+    dense_weight: float = 1.0
+    """Weight of the dense ranker in fusion."""
+
+    keyword_weight: float = 1.0
+    """Weight of the keyword ranker in fusion."""
+
+    max_answer_sentences: int = 3
+    """How many sentences the extractive answerer may quote at most."""
+
+    decline_threshold: float = 0.42
+    """Evidence score under which the assistant declines instead of answering (calibrated on the eval sets)."""
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    """Files larger than this are refused at ingest with a clear message."""
+
+    max_question_chars: int = 4000
+    """Questions are cut to this many characters before retrieval."""
+
+    chroma_host: str | None = None
+    """Host of a Chroma server; when unset the embedded store under ``data_dir`` is used."""
+
+    chroma_port: int = 8000
+    """Port of the Chroma server."""
+
+    chroma_token: str | None = None
+    """Optional bearer token for the Chroma server."""
+
+    openai_api_key: str | None = None
+    """API key of an OpenAI-compatible endpoint; when unset the offline extractive answerer is used."""
+
+    openai_base_url: str | None = None
+    """Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama, Azure); default is OpenAI's."""
+
+    openai_model: str = "gpt-4o-mini"
+    """Model name sent to the OpenAI-compatible endpoint."""
+
+    openai_temperature: float = 0.0
+    """Sampling temperature for the model path."""
+
+    openai_timeout_s: float = 30.0
+    """Timeout of one request to the model endpoint, in seconds."""
+
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Free-form overrides used by experiments (ablations); empty in normal use."""
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "store.sqlite"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "ingest.lock"
+
+    @property
+    def uses_chroma_server(self) -> bool:
+        return bool(self.chroma_host)
+
+    @property
+    def uses_model(self) -> bool:
+        return bool(self.openai_api_key)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some fields replaced (CLI flags, tests)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then environment variables, then explicit overrides."""
+        env = os.environ if env is None else env
+        base = cls()
+        values: dict[str, Any] = {
+            "corpus_dir": Path(env["ASSISTANT_CORPUS_DIR"]) if env.get("ASSISTANT_CORPUS_DIR") else base.corpus_dir,
+            "data_dir": Path(env["ASSISTANT_DATA_DIR"]) if env.get("ASSISTANT_DATA_DIR") else base.data_dir,
+            "collection": env.get("ASSISTANT_COLLECTION") or base.collection,
+            "decline_threshold": _env_float(env, "ASSISTANT_DECLINE_THRESHOLD", base.decline_threshold),
+            "chroma_host": env.get("CHROMA_HOST") or None,
+            "chroma_port": _env_int(env, "CHROMA_PORT", base.chroma_port),
+            "chroma_token": env.get("CHROMA_TOKEN") or None,
+            "openai_api_key": env.get("OPENAI_API_KEY") or None,
+            "openai_base_url": env.get("OPENAI_BASE_URL") or None,
+            "openai_model": env.get("OPENAI_MODEL") or base.openai_model,
+            "openai_temperature": _env_float(env, "OPENAI_TEMPERATURE", base.openai_temperature),
+            "openai_timeout_s": _env_float(env, "OPENAI_TIMEOUT", base.openai_timeout_s),
+        }
+        return replace(base, **values).with_overrides(**overrides)

@@ -1,0 +1,216 @@
+"""SQLite store beside Chroma: documents as stored (for verbatim checks), chunks, and the FTS5 keyword index.
+
+SQLite is the source of truth for what is indexed: a chunk id that Chroma returns but SQLite doesn't know
+(left by an interrupted ingest) is ignored at query time and removed by the next ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.chunking import Chunk
+from assistant.documents import DocumentInfo, SourceDocument
+from assistant.text import search_terms
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, title TEXT NOT NULL, kind TEXT NOT NULL, date TEXT,
+    text TEXT NOT NULL, page_starts TEXT NOT NULL, ingested_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL REFERENCES documents(source) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL, text TEXT NOT NULL, section TEXT, page INTEGER,
+    start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_terms, 'row');
+CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source, ordinal);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
+    id UNINDEXED, source UNINDEXED, terms, tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    source: str
+    sha256: str
+    info: DocumentInfo
+    text: str
+    page_starts: tuple[int, ...]
+    chunk_count: int = 0
+
+
+def keyword_text(chunk: Chunk) -> str:
+    """What the keyword index sees for a chunk: its section heading and its text, as search terms."""
+    return " ".join(search_terms(f"{chunk.section or ''}\n{chunk.text}"))
+
+
+def fts_query(terms: Iterable[str]) -> str:
+    """An FTS5 OR-query of quoted terms (quoting keeps user text from being read as FTS syntax)."""
+    unique = dict.fromkeys(t.replace('"', "") for t in terms if t.strip('"'))
+    return " OR ".join(f'"{term}"' for term in unique)
+
+
+class Store:
+    """Thread-safe access to the SQLite file; one connection per thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._connect() as connection:
+            connection.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            self._local.connection = connection
+        return connection
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+    # --- meta -------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._connect().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._connect() as connection:
+            connection.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # --- documents --------------------------------------------------------------------------
+
+    def documents(self) -> list[StoredDocument]:
+        rows = self._connect().execute(
+            "SELECT d.source, d.sha256, d.title, d.kind, d.date, '', d.page_starts, COUNT(c.id) "
+            "FROM documents d LEFT JOIN chunks c ON c.source = d.source GROUP BY d.source ORDER BY d.source"
+        ).fetchall()
+        return [_stored_document(row) for row in rows]
+
+    def document(self, source: str) -> StoredDocument | None:
+        row = self._connect().execute(
+            "SELECT source, sha256, title, kind, date, text, page_starts, 0 FROM documents WHERE source = ?",
+            (source,),
+        ).fetchone()
+        return _stored_document(row) if row else None
+
+    def chunk_ids_of(self, source: str) -> set[str]:
+        rows = self._connect().execute("SELECT id FROM chunks WHERE source = ?", (source,)).fetchall()
+        return {row[0] for row in rows}
+
+    def all_chunk_ids(self) -> set[str]:
+        return {row[0] for row in self._connect().execute("SELECT id FROM chunks")}
+
+    def chunk_count(self) -> int:
+        return int(self._connect().execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def replace_document(self, document: SourceDocument, chunks: Sequence[Chunk]) -> None:
+        """Swap a document and its chunks in one transaction: readers see the old or the new version, never a mix."""
+        connection = self._connect()
+        with connection:
+            self._delete(connection, document.source)
+            connection.execute(
+                "INSERT INTO documents(source, sha256, title, kind, date, text, page_starts) VALUES (?,?,?,?,?,?,?)",
+                (
+                    document.source, document.sha256, document.info.title, document.info.kind, document.info.date,
+                    document.text, json.dumps(list(document.page_starts)),
+                ),
+            )
+            connection.executemany(
+                "INSERT INTO chunks(id, source, ordinal, text, section, page, start_offset, end_offset) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                [(c.id, c.source, c.ordinal, c.text, c.section, c.page, c.start, c.end) for c in chunks],
+            )
+            connection.executemany(
+                "INSERT INTO chunk_terms(id, source, terms) VALUES (?,?,?)",
+                [(c.id, c.source, keyword_text(c)) for c in chunks],
+            )
+
+    def remove_document(self, source: str) -> None:
+        connection = self._connect()
+        with connection:
+            self._delete(connection, source)
+
+    @staticmethod
+    def _delete(connection: sqlite3.Connection, source: str) -> None:
+        connection.execute("DELETE FROM chunk_terms WHERE source = ?", (source,))
+        connection.execute("DELETE FROM chunks WHERE source = ?", (source,))
+        connection.execute("DELETE FROM documents WHERE source = ?", (source,))
+
+    # --- chunks -----------------------------------------------------------------------------
+
+    def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """Chunks by id (ids unknown to the store are left out)."""
+        found: dict[str, Chunk] = {}
+        for batch_start in range(0, len(ids), 500):
+            batch = list(ids[batch_start:batch_start + 500])
+            marks = ",".join("?" * len(batch))
+            rows = self._connect().execute(
+                "SELECT c.id, c.source, c.ordinal, c.text, c.section, c.page, c.start_offset, c.end_offset, "
+                f"d.title, d.kind, d.date FROM chunks c JOIN documents d ON d.source = c.source WHERE c.id IN ({marks})",
+                batch,
+            ).fetchall()
+            for row in rows:
+                found[row[0]] = Chunk(*row)
+        return found
+
+    def chunks_of(self, source: str) -> list[Chunk]:
+        rows = self._connect().execute(
+            "SELECT c.id, c.source, c.ordinal, c.text, c.section, c.page, c.start_offset, c.end_offset, "
+            "d.title, d.kind, d.date FROM chunks c JOIN documents d ON d.source = c.source "
+            "WHERE c.source = ? ORDER BY c.ordinal",
+            (source,),
+        ).fetchall()
+        return [Chunk(*row) for row in rows]
+
+    def keyword_search(
+        self, terms: Sequence[str], limit: int, sources: Sequence[str] | None = None, kinds: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Chunk ids ranked by BM25 over the search terms, best first, with a positive score."""
+        query = fts_query(terms)
+        if not query:
+            return []
+        sql = (
+            "SELECT t.id, -bm25(chunk_terms) AS score FROM chunk_terms t "
+            "JOIN documents d ON d.source = t.source WHERE chunk_terms MATCH ?"
+        )
+        params: list[object] = [query]
+        if sources:
+            sql += f" AND d.source IN ({','.join('?' * len(sources))})"
+            params.extend(sources)
+        if kinds:
+            sql += f" AND d.kind IN ({','.join('?' * len(kinds))})"
+            params.extend(kinds)
+        sql += " ORDER BY bm25(chunk_terms) LIMIT ?"
+        params.append(limit)
+        return [(row[0], float(row[1])) for row in self._connect().execute(sql, params)]
+
+
+    def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+        """How many chunks contain each (stemmed) term, and how many chunks there are."""
+        unique = sorted(set(terms))
+        frequencies: dict[str, int] = {}
+        connection = self._connect()
+        for term in unique:
+            row = connection.execute("SELECT doc FROM chunk_vocab WHERE term = ?", (term,)).fetchone()
+            frequencies[term] = int(row[0]) if row else 0
+        return frequencies, self.chunk_count()
+
+
+def _stored_document(row: tuple) -> StoredDocument:
+    source, sha, title, kind, date, text, page_starts, count = row
+    return StoredDocument(source, sha, DocumentInfo(title, kind, date), text, tuple(json.loads(page_starts)), count)

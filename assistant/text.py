@@ -1,0 +1,161 @@
+"""Pure text helpers shared by ingestion, retrieval, answering and evaluation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+_PLAIN_PUNCTUATION = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+        "\u00a0": " ", "\u00ad": "",
+    }
+)
+_LINE_BREAK_HYPHEN = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalize_for_match(text: str) -> str:
+    """The comparison form of FORMAT.md: NFKC, plain quotes and dashes, hyphenation joined, no `*`, collapsed, lower."""
+    text = unicodedata.normalize("NFKC", text).translate(_PLAIN_PUNCTUATION)
+    text = _LINE_BREAK_HYPHEN.sub(r"\1\2", text)
+    text = text.replace("*", "")
+    return _WHITESPACE.sub(" ", text).strip().lower()
+
+
+def contains_verbatim(haystack: str, needle: str) -> bool:
+    """True when ``needle`` occurs in ``haystack`` once both are normalised."""
+    needle_norm = normalize_for_match(needle)
+    return bool(needle_norm) and needle_norm in normalize_for_match(haystack)
+
+
+# --- words -------------------------------------------------------------------------------------
+
+STOP_WORDS = frozenset(
+    """a about above after again against all also am an and any are aren as at be because been before being
+    below between both but by can cannot could did do does doing don down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is isn it its itself just
+    let me more most my myself no nor not now of off on once only or other ought our ours ourselves out over
+    own same shall she should so some such than that the their theirs them themselves then there these they
+    this those through to too under until up upon very was we were what when where which while who whom why
+    will with would you your yours yourself yourselves give tell say said says according please me mention
+    mentioned document documents paper papers""".split()
+)
+
+_WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens; numbers keep their inner separators (``134,000``, ``61.8``, ``2021-2027`` splits)."""
+    folded = unicodedata.normalize("NFKC", text).translate(_PLAIN_PUNCTUATION).lower()
+    return [w.replace("'", "") for w in _WORD.findall(folded)]
+
+
+_BRITISH_ENDINGS = (
+    (re.compile(r"isation(s?)$"), r"ization\1"),
+    (re.compile(r"is(e|es|ed|ing)$"), r"iz\1"),
+    (re.compile(r"yse(s|d)?$"), r"yze\1"),
+    (re.compile(r"ence$"), r"ense"),
+    (re.compile(r"our(s?)$"), r"or\1"),
+    (re.compile(r"tre(s?)$"), r"ter\1"),
+)
+
+
+def spelling_key(word: str) -> str:
+    """Fold British and American spellings to one key (``specialised`` ~ ``specialized``, ``defence`` ~ ``defense``).
+
+    Applied to both the index and the query, so a collision only merges two rare spellings.
+    """
+    if len(word) < 6 or not word.isalpha():
+        return word
+    for pattern, replacement in _BRITISH_ENDINGS:
+        folded = pattern.sub(replacement, word)
+        if folded != word:
+            return folded
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """English Snowball stem of a spelling-folded word; numbers and short acronyms are kept as written."""
+    if not word.isalpha() or len(word) <= 3:
+        return word
+    return _STEMMER.stemWord(spelling_key(word))
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def search_terms(text: str) -> list[str]:
+    """Stemmed content words of ``text`` for keyword search and overlap: no stop words; numbers split at separators."""
+    terms: list[str] = []
+    for word in words(text):
+        parts = re.split(r"[.,]", word) if any(c.isdigit() for c in word) else [word]
+        for part in parts:
+            if part and part not in STOP_WORDS:
+                terms.append(stem(part))
+    return terms
+
+
+# --- sentences ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of a larger text and where it sits in it."""
+
+    text: str
+    start: int
+    end: int
+
+
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "st", "no", "art", "nr", "cf", "al"})
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)|\n")
+
+
+def sentence_spans(text: str, offset: int = 0) -> list[Span]:
+    """Split text into sentences (and separate lines), with offsets; abbreviations and decimals don't split."""
+    spans: list[Span] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if match.group() != "\n":
+            before = text[start:match.start()].rsplit(None, 1)
+            last_word = before[-1].lower().rstrip(".") if before else ""
+            if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+                continue
+            following = text[end:].lstrip()
+            if following[:1].islower():
+                continue
+        _append_trimmed(spans, text, start, end, offset)
+        start = end
+    _append_trimmed(spans, text, start, len(text), offset)
+    return spans
+
+
+def _append_trimmed(spans: list[Span], text: str, start: int, end: int, offset: int) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    begin = start + lead
+    spans.append(Span(stripped, begin + offset, begin + len(stripped) + offset))
+
+
+def iter_numbers(text: str) -> Iterator[str]:
+    """Numbers as written (``740``, ``134,000``, ``61.8``, ``23.4%``), for checking that figures are grounded."""
+    for match in re.finditer(r"\d+(?:[.,]\d+)*", text):
+        yield match.group().rstrip(".,")
+
+
+def number_key(number: str) -> str:
+    """A comparable form of a written number: separators dropped (``112.000`` and ``112,000`` compare equal)."""
+    return re.sub(r"[.,\s]", "", number)

@@ -1,0 +1,1 @@
+"""Evaluation harness: run a question set through the assistant, score the results."""
