@@ -11,6 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.citations import Citation
+from assistant.documents import looks_like_heading
 from assistant.retrieval import Passage
 from assistant.text import Span, iter_numbers, search_terms, sentence_spans, words
 
@@ -140,7 +141,7 @@ class ExtractiveAnswerer:
         candidates: list[tuple[int, Passage, Span, float]] = []
         for rank, passage in enumerate(passages[: self.passages_considered], start=1):
             for span in sentence_spans(passage.chunk.text, offset=passage.chunk.start):
-                if len(words(span.text)) < 3:
+                if not is_answer_sentence(span.text, passage.chunk.section):
                     continue
                 terms = set(search_terms(span.text))
                 lexical = sum(idf[t] for t in question_terms if t in terms) / question_weight
@@ -181,6 +182,13 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(candidate)
         return chosen
+
+
+def is_answer_sentence(text: str, section: str | None) -> bool:
+    """Headings and fragments name a topic without saying anything about it: never quote them as the answer."""
+    if len(words(text)) < 3 or text == section:
+        return False
+    return not (looks_like_heading(text) and not text.rstrip().endswith(("?", ":")))
 
 
 def _overlaps(a: ScoredSentence, b: ScoredSentence) -> bool:
