@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import math
+import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,8 +13,9 @@ import numpy as np
 
 from assistant.citations import Citation
 from assistant.documents import looks_like_heading
+from assistant.lexical import DocumentFrequencies, QueryCoverage
 from assistant.retrieval import Passage
-from assistant.text import Span, iter_numbers, search_terms, sentence_spans, words
+from assistant.text import Span, iter_numbers, number_key, search_terms, sentence_spans, words
 
 DECLINE_PREFIX = "The documents don't say"
 
@@ -69,29 +71,50 @@ class ScoredSentence:
 
 
 Embedder = Callable[[list[str]], list[list[float]]]
-DocumentFrequencies = Callable[[Sequence[str]], tuple[dict[str, int], int]]
 
-_FIGURE_WORDS = frozenset({"how", "many", "much", "number", "percent", "percentage", "share", "figure", "years", "when", "year", "date"})
+_FIGURE_WORDS = frozenset(
+    {"how", "many", "much", "number", "percent", "percentage", "share", "figure", "figures", "years", "when", "year",
+     "date", "time", "period"}
+)
 
 
 class SentenceEmbeddingCache:
-    """Sentence vectors by text, bounded; the same passages come back across questions."""
+    """Sentence vectors by text, bounded (oldest out first); the same passages come back across questions."""
 
     def __init__(self, embed: Embedder, max_size: int = 20_000) -> None:
         self._embed = embed
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._max_size = max_size
+        self._lock = threading.Lock()
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        with self._lock:
+            known = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            for text, vector in zip(missing, self._embed(missing), strict=True):
-                self._cache[text] = np.asarray(vector, dtype=np.float32)
-                if len(self._cache) > self._max_size:
+            fresh = {t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, self._embed(missing), strict=True)}
+            known.update(fresh)
+            with self._lock:
+                self._cache.update(fresh)
+                while len(self._cache) > self._max_size:
                     self._cache.popitem(last=False)
-        for text in texts:
-            self._cache.move_to_end(text)
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
+        return np.stack([known[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
+
+
+def sentence_weight(text: str, section: str | None) -> float:
+    """Headings and fragments name a topic rather than say something about it: they count for less."""
+    if len(words(text)) < 3:
+        return 0.0
+    has_figure = any(c.isdigit() for c in text)
+    if text == section and not has_figure:
+        return 0.6
+    body = _LIST_MARK.sub("", text)
+    if looks_like_heading(body) and not has_figure and not body.endswith(("?", ":")):
+        return 0.75
+    return 1.0
+
+
+_LIST_MARK = re.compile(r"^(?:[-*•–·]\s+|\(?\d{1,2}[.)]\s+)")
 
 
 class ExtractiveAnswerer:
@@ -116,79 +139,113 @@ class ExtractiveAnswerer:
         self.sentences_embedded = sentences_embedded
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
-        scored = self.score_sentences(question, passages)
+        coverage = QueryCoverage(question.text, self.document_frequencies, question.history_text)
+        scored = self.score_sentences(question, coverage, passages)
         if not scored:
             return decline(question.text)
-        best = scored[0]
-        evidence = self.evidence(best)
+        evidence = self.evidence(scored[0], coverage)
         if evidence < self.decline_threshold:
             return decline(question.text, evidence)
-        chosen = self.choose(scored, question)
+        chosen = self.choose(scored)
+        conflicts = find_conflicts(chosen[0], self.conflict_candidates(coverage, passages))
+        if conflicts:
+            return compose_conflict([chosen[0], *conflicts], evidence)
         return compose(chosen, evidence)
 
     # --- scoring ------------------------------------------------------------------------------
 
-    def idf_weights(self, terms: Sequence[str]) -> dict[str, float]:
-        frequencies, total = self.document_frequencies(terms)
-        return {t: math.log((total + 1) / (frequencies.get(t, 0) + 0.5)) for t in terms}
-
-    def score_sentences(self, question: Question, passages: Sequence[Passage]) -> list[ScoredSentence]:
-        question_terms = list(dict.fromkeys(search_terms(question.text)))
-        history_terms = [t for t in dict.fromkeys(search_terms(question.history_text)) if t not in question_terms]
-        idf = self.idf_weights(question_terms + history_terms)
-        question_weight = sum(idf[t] for t in question_terms) or 1.0
-        history_weight = sum(idf[t] for t in history_terms) or 1.0
-        candidates: list[tuple[int, Passage, Span, float]] = []
+    def score_sentences(
+        self, question: Question, coverage: QueryCoverage, passages: Sequence[Passage]
+    ) -> list[ScoredSentence]:
+        candidates: list[tuple[int, Passage, Span, float, float]] = []
         for rank, passage in enumerate(passages[: self.passages_considered], start=1):
-            for span in sentence_spans(passage.chunk.text, offset=passage.chunk.start):
-                if not is_answer_sentence(span.text, passage.chunk.section):
+            spans = sentence_spans(passage.chunk.text, offset=passage.chunk.start)
+            for index, span in enumerate(spans):
+                weight = sentence_weight(span.text, passage.chunk.section)
+                if weight == 0.0:
                     continue
-                terms = set(search_terms(span.text))
-                lexical = sum(idf[t] for t in question_terms if t in terms) / question_weight
-                if history_terms:
-                    lexical += 0.25 * sum(idf[t] for t in history_terms if t in terms) / history_weight
-                candidates.append((rank, passage, span, min(lexical, 1.0)))
+                # The words of the question may be split over a sentence and its neighbour
+                # ("How can we … be prepared for new disruptions? It is essential to …").
+                window = " ".join(s.text for s in spans[max(0, index - 1):index + 2])
+                lexical = 0.7 * coverage.coverage(span.text) + 0.3 * coverage.coverage(window, passage.chunk.section or "")
+                candidates.append((rank, passage, span, lexical, weight))
         if not candidates:
             return []
         # Embed only the most promising sentences: this keeps a warm answer under ~100 ms on two cores.
-        candidates.sort(key=lambda c: (c[3] + 0.3 / c[0]), reverse=True)
+        candidates.sort(key=lambda c: c[4] * (c[3] + 0.3 / c[0]), reverse=True)
         shortlisted = candidates[: self.sentences_embedded]
         vectors = self.sentence_vectors.vectors([c[2].text for c in shortlisted])
         query = np.asarray(question.query_vector, dtype=np.float32)
         similarities = vectors @ query if len(query) else np.zeros(len(shortlisted))
         wants_figure = bool(set(words(question.text)) & _FIGURE_WORDS)
         scored = []
-        for (rank, passage, span, lexical), similarity in zip(shortlisted, similarities, strict=True):
-            score = 0.5 * lexical + 0.5 * float(similarity) + 0.08 / rank
-            if wants_figure and any(True for _ in iter_numbers(span.text)):
+        for (rank, passage, span, lexical, weight), similarity in zip(shortlisted, similarities, strict=True):
+            score = weight * (0.5 * lexical + 0.5 * float(similarity)) + 0.08 / rank
+            if wants_figure and any(c.isdigit() for c in span.text):
                 score += 0.05
             scored.append(ScoredSentence(rank, passage, span, lexical, float(similarity), score))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 
     @staticmethod
-    def evidence(best: ScoredSentence) -> float:
+    def evidence(best: ScoredSentence, coverage: QueryCoverage) -> float:
         return 0.5 * best.lexical + 0.5 * best.dense
 
-    def choose(self, scored: Sequence[ScoredSentence], question: Question) -> list[ScoredSentence]:
+    def choose(self, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         best = scored[0]
         chosen = [best]
         for candidate in scored[1:]:
-            if len(chosen) >= self.max_sentences:
-                break
-            if candidate.score < 0.85 * best.score:
+            if len(chosen) >= self.max_sentences or candidate.score < 0.8 * best.score:
                 break
             if any(_overlaps(candidate, other) for other in chosen):
                 continue
             chosen.append(candidate)
         return chosen
 
+    def conflict_candidates(self, coverage: QueryCoverage, passages: Sequence[Passage]) -> list[ScoredSentence]:
+        """Every sentence with a figure in the retrieved passages, scored by coverage alone (no embedding)."""
+        found = []
+        for rank, passage in enumerate(passages, start=1):
+            for span in sentence_spans(passage.chunk.text, offset=passage.chunk.start):
+                if any(c.isdigit() for c in span.text):
+                    lexical = coverage.coverage(span.text)
+                    found.append(ScoredSentence(rank, passage, span, lexical, 0.0, lexical))
+        return found
 
-def is_answer_sentence(text: str, section: str | None) -> bool:
-    """Headings and fragments name a topic without saying anything about it: never quote them as the answer."""
-    if len(words(text)) < 3 or text == section:
-        return False
-    return not (looks_like_heading(text) and not text.rstrip().endswith(("?", ":")))
+
+def _figure_words(text: str) -> set[str]:
+    return {t for t in search_terms(text) if not t.isdigit()}
+
+
+def _figures(text: str) -> set[str]:
+    return {number_key(n) for n in iter_numbers(text)}
+
+
+def find_conflicts(best: ScoredSentence, candidates: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """Sentences of other documents that state the same thing as ``best`` with different figures.
+
+    Same thing: most of the shorter sentence's words are in the other one; different figures: each side has a
+    number the other lacks (so "2021-2027" beside "2021-2027 and 2021-2023" is not a conflict).
+    """
+    figures = _figures(best.span.text)
+    if not figures:
+        return []
+    vocabulary = _figure_words(best.span.text)
+    conflicts: list[ScoredSentence] = []
+    seen_figures = [figures]
+    for candidate in sorted(candidates, key=lambda c: c.score, reverse=True):
+        if candidate.passage.chunk.source == best.passage.chunk.source or candidate.lexical < 0.5 * best.lexical:
+            continue
+        other = _figures(candidate.span.text)
+        words_other = _figure_words(candidate.span.text)
+        shared = len(vocabulary & words_other) / max(1, min(len(vocabulary), len(words_other)))
+        if shared < 0.6 or not (figures - other) or not (other - figures):
+            continue
+        if any(other == known for known in seen_figures):
+            continue
+        seen_figures.append(other)
+        conflicts.append(candidate)
+    return conflicts
 
 
 def _overlaps(a: ScoredSentence, b: ScoredSentence) -> bool:
@@ -199,23 +256,36 @@ def _overlaps(a: ScoredSentence, b: ScoredSentence) -> bool:
     return len(words_a & words_b) >= 0.8 * min(len(words_a), len(words_b))
 
 
+def _citation(sentence: ScoredSentence, n: int) -> Citation:
+    chunk = sentence.passage.chunk
+    return Citation(
+        n=n, source=chunk.source, title=chunk.title, page=chunk.page, section=chunk.section, quote=sentence.span.text,
+        date=chunk.date, kind=chunk.kind, chunk_id=chunk.id, start=sentence.span.start, end=sentence.span.end,
+        passage=chunk.text,
+    )
+
+
+def compose_conflict(sentences: Sequence[ScoredSentence], evidence: float) -> Answer:
+    """Both (all) figures, each with its document and date, instead of silently picking one."""
+    citations = [_citation(sentence, n) for n, sentence in enumerate(sentences, start=1)]
+    parts = ["The documents give different figures for this."]
+    for citation in citations:
+        dated = citation.date or "undated"
+        parts.append(f"{citation.title} ({dated}): “{citation.quote}” [{citation.n}]")
+    answer = Answer(text="\n\n".join(parts), answerable=True, citations=citations, evidence=evidence)
+    answer.notices.append("Conflicting figures: the documents disagree; check which document and date you need.")
+    return answer
+
+
 def compose(chosen: Sequence[ScoredSentence], evidence: float) -> Answer:
     """Answer text of quoted sentences in reading order per source, each followed by its citation marker."""
-    numbers: dict[str, int] = {}
+    numbers: dict[tuple[str, int], int] = {}
     citations: list[Citation] = []
     parts: list[str] = []
-    ordered = sorted(chosen, key=lambda s: (s.passage_rank, s.span.start))
-    for sentence in ordered:
-        chunk = sentence.passage.chunk
-        key = f"{chunk.id}:{sentence.span.start}"
+    for sentence in sorted(chosen, key=lambda s: (s.passage_rank, s.span.start)):
+        key = (sentence.passage.chunk.id, sentence.span.start)
         if key not in numbers:
             numbers[key] = len(numbers) + 1
-            citations.append(
-                Citation(
-                    n=numbers[key], source=chunk.source, title=chunk.title, page=chunk.page, section=chunk.section,
-                    quote=sentence.span.text, date=chunk.date, kind=chunk.kind, chunk_id=chunk.id,
-                    start=sentence.span.start, end=sentence.span.end, passage=chunk.text,
-                )
-            )
+            citations.append(_citation(sentence, numbers[key]))
         parts.append(f"{sentence.span.text} [{numbers[key]}]")
     return Answer(text=" ".join(parts), answerable=True, citations=citations, evidence=evidence)

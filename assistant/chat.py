@@ -50,6 +50,38 @@ def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     return text, notices
 
 
+_INSTRUCTION_PATTERNS = [
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"\b(ignore|disregard|forget|override)\b.{0,60}\b(instructions?|prompts?|rules|documents?|context|above|previous)\b",
+        r"^\s*(system|assistant|developer|admin)\s*:",
+        r"\byou are (now|no longer)\b",
+        r"\b(developer|dan|god|jailbreak) mode\b",
+        r"\b(reply|respond|answer|output)\b.{0,30}\bonly (with|in)\b",
+        r"\b(print|reveal|show|repeat|tell me)\b.{0,30}\b(system prompt|hidden rules|your (instructions|rules|prompt))\b",
+        r"\b(must|should) (invent|make up|fabricate)\b",
+        r"^\s*\[\d{1,3}\]",
+    )
+]
+
+
+def strip_instructions(question: str) -> tuple[str, bool]:
+    """The question without sentences that try to instruct the assistant; True when something was removed.
+
+    The assistant only answers from the documents, so instructions typed or pasted into a question have no say.
+    """
+    from assistant.text import sentence_spans
+
+    kept: list[str] = []
+    removed = False
+    for sentence in sentence_spans(question):
+        if any(pattern.search(sentence.text) for pattern in _INSTRUCTION_PATTERNS):
+            removed = True
+        else:
+            kept.append(sentence.text)
+    return " ".join(kept).strip(), removed
+
+
 def is_followup(question: str) -> bool:
     """Does the question lean on earlier turns (pronouns, 'and …', very short)?"""
     lowered = question.lower().strip()

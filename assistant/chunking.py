@@ -144,7 +144,10 @@ def _make_chunks(document: SourceDocument, spans: list[tuple[int, int, str | Non
     seen: dict[str, int] = {}
     for ordinal, (start, end, section) in enumerate(spans):
         body = document.text[start:end]
-        digest = hashlib.sha1(f"{document.source}\x00{body}".encode()).hexdigest()[:20]
+        # Everything stored with the vector is hashed: a new title or date gives new ids, so nothing stale survives.
+        info = document.info
+        identity = "\x00".join((document.source, info.title, info.kind, info.date or "", section or "", body))
+        digest = hashlib.sha1(identity.encode()).hexdigest()[:20]
         occurrence = seen.get(digest, 0)
         seen[digest] = occurrence + 1
         chunk_id = digest if occurrence == 0 else f"{digest}-{occurrence}"

@@ -9,7 +9,15 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.answer import Answer, Answerer, ExtractiveAnswerer, Question, decline
-from assistant.chat import Turn, clean_question, history_text, is_followup, standalone_question, turns_from
+from assistant.chat import (
+    Turn,
+    clean_question,
+    history_text,
+    is_followup,
+    standalone_question,
+    strip_instructions,
+    turns_from,
+)
 from assistant.citations import verified, without_citations
 from assistant.embeddings import LocalEmbeddings
 from assistant.index import VectorIndex
@@ -101,7 +109,12 @@ class PolicyAssistant:
         filters: SearchFilters | None = None,
     ) -> AskResult:
         started = time.perf_counter()
-        text, notices = clean_question(question, self.settings.max_question_chars)
+        asked, notices = clean_question(question, self.settings.max_question_chars)
+        text, had_instructions = strip_instructions(asked)
+        if had_instructions:
+            notices.append("Instructions inside the question were ignored: answers come only from the documents.")
+        if not text:
+            return AskResult(asked, asked, decline(asked), [], (time.perf_counter() - started) * 1000, notices)
         turns = turns_from(history)
         standalone = standalone_question(text, turns)
         retrieved = self.searcher.search(standalone, filters)
@@ -110,7 +123,7 @@ class PolicyAssistant:
         answer = self.answerer.answer(prepared, retrieved.passages)
         answer = self._only_verified(answer, text)
         elapsed = (time.perf_counter() - started) * 1000
-        return AskResult(text, standalone, answer, retrieved.passages, elapsed, notices)
+        return AskResult(asked, standalone, answer, retrieved.passages, elapsed, notices)
 
     def _only_verified(self, answer: Answer, question: str) -> Answer:
         """Drop any citation whose quote isn't in the stored document; an answer left without one declines."""

@@ -16,7 +16,8 @@ from assistant.embeddings import LocalEmbeddings
 from assistant.index import VectorIndex
 from assistant.settings import Settings
 from assistant.store import Store
-from assistant.text import search_terms
+from assistant.lexical import QueryCoverage
+from assistant.text import search_terms, sentence_spans
 
 
 @dataclass(frozen=True)
@@ -76,20 +77,37 @@ class HybridSearcher:
             [([cid for cid, _ in dense], self.settings.dense_weight), ([cid for cid, _ in keyword], self.settings.keyword_weight)],
             self.settings.rrf_k,
         )
-        chunks = self.store.chunks([cid for cid, _ in fused[: top_k * 2]])
+        depth = max(top_k, self.settings.rerank_depth)
+        chunks = self.store.chunks([cid for cid, _ in fused[: depth + 10]])
+        # Vectors left behind by an interrupted ingest have no chunk in the store: they are skipped.
+        fused = [(cid, score) for cid, score in fused if cid in chunks][:depth]
+        scored = self.rerank(query, fused, chunks)
         dense_info = {cid: (rank, sim) for rank, (cid, sim) in enumerate(dense, start=1)}
         keyword_info = {cid: (rank, score) for rank, (cid, score) in enumerate(keyword, start=1)}
         passages: list[Passage] = []
-        for chunk_id, score in fused:
-            chunk = chunks.get(chunk_id)
-            if chunk is None:  # a vector left behind by an interrupted ingest
-                continue
+        for chunk_id, score in scored[:top_k]:
             d_rank, d_sim = dense_info.get(chunk_id, (None, None))
             k_rank, k_score = keyword_info.get(chunk_id, (None, None))
-            passages.append(Passage(chunk, score, d_sim, k_score, d_rank, k_rank))
-            if len(passages) == top_k:
-                break
+            passages.append(Passage(chunks[chunk_id], score, d_sim, k_score, d_rank, k_rank))
         return RetrievalResult(passages, vector)
+
+    def rerank(self, query: str, fused: list[tuple[str, float]], chunks: dict[str, Chunk]) -> list[tuple[str, float]]:
+        """Blend the fused rank with how well one sentence of the passage covers the question's rare words.
+
+        Rank fusion alone favours passages that repeat common query words (an agenda listing "Commissioner
+        Breton" three times); a single sentence holding most of the rare words is the better evidence.
+        """
+        weight = self.settings.sentence_rerank_weight
+        if not fused or weight <= 0:
+            return fused
+        coverage = QueryCoverage(query, self.store.document_frequencies)
+        top = fused[0][1]
+        rescored = []
+        for chunk_id, score in fused:
+            chunk = chunks[chunk_id]
+            best = max((coverage.coverage(s.text, chunk.section or "") for s in sentence_spans(chunk.text)), default=0.0)
+            rescored.append((chunk_id, (1 - weight) * score / top + weight * best))
+        return sorted(rescored, key=lambda item: item[1], reverse=True)
 
 
 def passage_document(passage: Passage) -> Document:

@@ -68,6 +68,12 @@ class Settings:
     keyword_weight: float = 1.0
     """Weight of the keyword ranker in fusion."""
 
+    rerank_depth: int = 20
+    """How many fused passages are reranked by sentence-level coverage of the question."""
+
+    sentence_rerank_weight: float = 0.5
+    """Share of the final passage score given to the best sentence's coverage of the question (0 turns it off)."""
+
     max_answer_sentences: int = 3
     """How many sentences the extractive answerer may quote at most."""
 

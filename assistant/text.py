@@ -98,7 +98,10 @@ def search_terms(text: str) -> list[str]:
     """Stemmed content words of ``text`` for keyword search and overlap: no stop words; numbers split at separators."""
     terms: list[str] = []
     for word in words(text):
-        parts = re.split(r"[.,]", word) if any(c.isdigit() for c in word) else [word]
+        parts = [word]
+        if any(c.isdigit() for c in word) and re.search(r"[.,]", word):
+            # "134,000" is searchable as written (134000) and by its parts; "112.000" meets "112,000".
+            parts = [*re.split(r"[.,]", word), number_key(word)]
         for part in parts:
             if part and part not in STOP_WORDS:
                 terms.append(stem(part))

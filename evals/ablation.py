@@ -25,6 +25,9 @@ QUESTION_SETS = (PROJECT_ROOT / "evals" / "dev_questions.jsonl", PROJECT_ROOT / 
 # One row per configuration: a name and the settings it changes from the defaults.
 CONFIGURATIONS: list[tuple[str, dict[str, Any]]] = [
     ("default", {}),
+    ("no sentence rerank", {"sentence_rerank_weight": 0.0}),
+    ("sentence rerank 0.3", {"sentence_rerank_weight": 0.3}),
+    ("sentence rerank 0.7", {"sentence_rerank_weight": 0.7}),
     ("chunk 64 tokens", {"chunk_max_tokens": 64}),
     ("chunk 100 tokens", {"chunk_max_tokens": 100}),
     ("chunk 200 tokens", {"chunk_max_tokens": 200}),

@@ -1,0 +1,39 @@
+# Two commands do all the set-up on a fresh machine:  `make run`  and  `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run ingest test eval bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+ingest: install
+	$(PY) -m assistant ingest
+
+# Index new or changed documents (a failed file is reported, the rest is indexed), then start the chat.
+run: install
+	-$(PY) -m assistant ingest
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $${PORT:-8501}
+
+test: install
+	$(PY) -m pytest
+
+eval: install
+	$(PY) -m evals.run evals/dev_questions.jsonl --out results/dev_results.jsonl
+	$(PY) -m evals.score evals/dev_questions.jsonl results/dev_results.jsonl
+	$(PY) -m evals.run evals/questions.jsonl --out results/results.jsonl
+	$(PY) -m evals.score evals/questions.jsonl results/results.jsonl
+
+bench: install
+	$(PY) -m evals.benchmark
+
+clean:
+	rm -rf .data results test-artifacts

@@ -1,0 +1,36 @@
+"""IDF-weighted coverage of a question's words by a piece of text: the lexical signal of reranking and answering."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from assistant.text import search_terms
+
+DocumentFrequencies = Callable[[Sequence[str]], tuple[dict[str, int], int]]
+"""Given stemmed terms, returns how many chunks hold each, and the number of chunks."""
+
+
+class QueryCoverage:
+    """How much of a question's (rare) vocabulary a text contains, in [0, 1]."""
+
+    def __init__(self, query: str, document_frequencies: DocumentFrequencies, context: str = "") -> None:
+        self.terms = list(dict.fromkeys(search_terms(query)))
+        self.context_terms = [t for t in dict.fromkeys(search_terms(context)) if t not in self.terms]
+        frequencies, total = document_frequencies(self.terms + self.context_terms)
+        self.frequencies = frequencies
+        self.idf = {t: math.log((total + 1) / (frequencies.get(t, 0) + 0.5)) for t in self.terms + self.context_terms}
+        self._total = sum(self.idf[t] for t in self.terms) or 1.0
+        self._context_total = sum(self.idf[t] for t in self.context_terms) or 1.0
+
+    def coverage(self, text: str, extra: str = "") -> float:
+        """Share of the question's idf mass found in ``text`` (and ``extra``, e.g. its section heading)."""
+        present = set(search_terms(f"{text}\n{extra}" if extra else text))
+        score = sum(self.idf[t] for t in self.terms if t in present) / self._total
+        if self.context_terms:
+            score += 0.25 * sum(self.idf[t] for t in self.context_terms if t in present) / self._context_total
+        return min(score, 1.0)
+
+    def unknown_terms(self) -> list[str]:
+        """Question words that no chunk of the corpus contains."""
+        return [t for t in self.terms if self.frequencies.get(t, 0) == 0]

@@ -1,0 +1,50 @@
+import pytest
+
+from assistant.answer import DECLINE_PREFIX
+from assistant.errors import QuestionError
+from assistant.pipeline import PolicyAssistant
+from assistant.text import contains_verbatim
+
+
+def test_answer_quotes_the_document_with_numbered_citations(corpus_assistant: PolicyAssistant) -> None:
+    result = corpus_assistant.ask("Who moderated the session with Commissioner Breton?")
+    assert result.answer.answerable
+    assert "Teodora Jilkova" in result.answer.text
+    assert "[1]" in result.answer.text
+    first = result.answer.citations[0]
+    assert first.source == "minutes-clusters-for-next-generation-eu-2020-06-30.txt"
+    assert first.n == 1 and first.title and first.quote
+
+
+def test_every_quote_is_verbatim_text_of_its_stored_source(corpus_assistant: PolicyAssistant) -> None:
+    for question in ("What does the alliance call for?", "How many jobs do clusters account for?", "What is IoT4Industry?"):
+        for citation in corpus_assistant.ask(question).answer.citations:
+            stored = corpus_assistant.document_text(citation.source)
+            assert stored is not None and contains_verbatim(stored, citation.quote)
+            assert stored[citation.start:citation.end] == citation.quote
+
+
+def test_unanswerable_question_declines_without_citations_but_shows_passages(corpus_assistant: PolicyAssistant) -> None:
+    result = corpus_assistant.ask("Who is the President of the European Central Bank?")
+    assert not result.answer.answerable
+    assert result.answer.text.startswith(DECLINE_PREFIX)
+    assert result.answer.citations == []
+    assert len(result.passages) == 10
+
+
+def test_follow_up_uses_the_conversation_to_find_the_minutes(corpus_assistant: PolicyAssistant) -> None:
+    history = [
+        {"role": "user", "content": "What happened at the 30 June 2020 meeting?"},
+        {"role": "assistant", "content": "Commissioner Breton met the European Clusters Alliance."},
+    ]
+    result = corpus_assistant.ask("And who moderated it?", history)
+    assert result.passages[0].chunk.source.startswith("minutes-")
+    assert "Jilkova" in result.answer.text
+    without_history = corpus_assistant.ask("And who moderated it?")
+    assert "Jilkova" not in without_history.answer.text
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "\x00\x07"])
+def test_empty_questions_are_refused_with_a_message(corpus_assistant: PolicyAssistant, question: str) -> None:
+    with pytest.raises(QuestionError, match="type a question"):
+        corpus_assistant.ask(question)

@@ -1,0 +1,80 @@
+from pathlib import Path
+
+import pytest
+
+from assistant.chunking import chunk_document, parse_units
+from assistant.documents import DocumentInfo, SourceDocument, clean_text, list_corpus_files, load_catalog, read_document
+from assistant.embeddings import WordPieceCounter, packaged_model_dir
+from tests.conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def count_tokens() -> WordPieceCounter:
+    return WordPieceCounter(packaged_model_dir("all-MiniLM-L6-v2"))
+
+
+def make_document(raw: str, source: str = "doc.txt") -> SourceDocument:
+    return SourceDocument(source, clean_text(raw), DocumentInfo("Doc title"), "sha")
+
+
+def test_units_distinguish_headings_paragraphs_and_items() -> None:
+    text = clean_text("What we call for\n\nWe call for recognition.\n\n- first item\n- second item")
+    assert [u.kind for u in parse_units(text)] == ["heading", "paragraph", "item", "item"]
+
+
+def test_every_chunk_is_a_verbatim_span_that_fits_the_embedding_model(count_tokens: WordPieceCounter) -> None:
+    catalog = load_catalog(CORPUS)
+    for path in list_corpus_files(CORPUS):
+        document = read_document(path, CORPUS, catalog, 10_000_000)
+        for chunk in chunk_document(document, count_tokens, 160):
+            assert document.text[chunk.start:chunk.end] == chunk.text
+            assert count_tokens(chunk.text) <= 160
+            assert count_tokens(chunk.embedding_text()) <= 254
+
+
+def test_chunks_carry_their_section_heading(count_tokens: WordPieceCounter) -> None:
+    document = make_document("Capacity building\n\nClusters build capacity.\n\nWhat is needed\n\nWe call for recognition.")
+    chunks = chunk_document(document, count_tokens, 160)
+    assert [(c.section, c.text.splitlines()[-1]) for c in chunks] == [
+        ("Capacity building", "Clusters build capacity."),
+        ("What is needed", "We call for recognition."),
+    ]
+
+
+def test_list_items_stay_whole_when_a_chunk_fills_up(count_tokens: WordPieceCounter) -> None:
+    items = "\n".join(f"- Item {i} says clusters help small firms find partners across borders." for i in range(12))
+    document = make_document(f"Proposals\n\n{items}")
+    chunks = chunk_document(document, count_tokens, 60)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        for line in chunk.text.splitlines():
+            if line.startswith("- "):
+                assert line.endswith("across borders.")
+
+
+def test_an_over_long_paragraph_is_cut_at_sentence_boundaries(count_tokens: WordPieceCounter) -> None:
+    paragraph = " ".join(f"Sentence number {i} explains why clusters matter for Europe." for i in range(40))
+    chunks = chunk_document(make_document(paragraph), count_tokens, 50)
+    assert len(chunks) > 4
+    assert all(c.text.endswith("for Europe.") for c in chunks)
+    assert all(count_tokens(c.text) <= 50 for c in chunks)
+
+
+def test_chunk_ids_are_stable_and_depend_on_content_and_source(count_tokens: WordPieceCounter) -> None:
+    raw = "Heading\n\nSame paragraph."
+    first = chunk_document(make_document(raw), count_tokens, 160)
+    again = chunk_document(make_document(raw), count_tokens, 160)
+    elsewhere = chunk_document(make_document(raw, source="other.txt"), count_tokens, 160)
+    changed = chunk_document(make_document(raw + " Edited."), count_tokens, 160)
+    assert [c.id for c in first] == [c.id for c in again]
+    assert first[0].id != elsewhere[0].id
+    assert first[0].id != changed[0].id
+
+
+def test_pdf_chunks_do_not_cross_pages(tmp_path: Path, count_tokens: WordPieceCounter) -> None:
+    from tests.conftest import write_text_pdf
+
+    path = write_text_pdf(tmp_path / "two.pdf", ["First page paragraph.", "Second page paragraph."])
+    document = read_document(path, tmp_path, {}, 10_000_000)
+    chunks = chunk_document(document, count_tokens, 160)
+    assert [(c.page, c.text) for c in chunks] == [(1, "First page paragraph."), (2, "Second page paragraph.")]

@@ -1,0 +1,108 @@
+from pathlib import Path
+
+import pytest
+
+from assistant.documents import DocumentInfo, clean_text, decode_text, load_catalog, read_document
+from assistant.errors import DocumentError
+from tests.conftest import write_encrypted_pdf, write_image_only_pdf, write_text_pdf
+
+
+def read(path: Path, catalog: dict[str, DocumentInfo] | None = None):  # type: ignore[no-untyped-def]
+    return read_document(path, path.parent, catalog or {}, max_bytes=10_000_000)
+
+
+def test_cleaning_joins_hyphenation_and_wrapped_lines_but_keeps_paragraphs_and_items() -> None:
+    raw = "Clusters sup-\nport the trans-\nformation of\nindustry.\n\n- first item\n- second  item\ncontinued\n\nNext   paragraph."
+    assert clean_text(raw) == (
+        "Clusters support the transformation of industry.\n\n- first item\n- second item continued\n\nNext paragraph."
+    )
+
+
+def test_cleaning_drops_markdown_emphasis_but_keeps_the_words() -> None:
+    assert clean_text("We call to **reinforce cluster's support** and *pôle de compétitivité* CIMES.") == (
+        "We call to reinforce cluster's support and pôle de compétitivité CIMES."
+    )
+
+
+def test_a_heading_glued_under_a_pdf_paragraph_is_split_off() -> None:
+    assert clean_text("make better use of this\nrelevant instrument.\n What is needed\n\nWe call") == (
+        "make better use of this relevant instrument.\n\nWhat is needed\n\nWe call"
+    )
+
+
+def test_text_files_in_latin1_and_utf16_are_decoded() -> None:
+    text, warnings = decode_text("Pôle de compétitivité".encode("latin-1"), "a.txt")
+    assert text == "Pôle de compétitivité" and warnings
+    text, warnings = decode_text("Pôle de compétitivité".encode("utf-16"), "b.txt")
+    assert text == "Pôle de compétitivité" and not warnings
+
+
+def test_binary_data_is_refused_with_the_reason() -> None:
+    with pytest.raises(DocumentError, match="binary"):
+        decode_text(b"\x00\x01\x02PK\x03\x04" * 10, "c.txt")
+
+
+def test_multi_page_pdf_keeps_page_numbers(tmp_path: Path) -> None:
+    path = write_text_pdf(tmp_path / "paper.pdf", ["Page one talks about clusters.", "Page two mentions 740 clusters."])
+    document = read(path)
+    assert len(document.page_starts) == 2
+    offset = document.text.index("740")
+    assert document.page_at(offset) == 2
+    assert document.page_at(document.text.index("Page one")) == 1
+
+
+def test_encrypted_pdf_needing_a_password_is_reported(tmp_path: Path) -> None:
+    path = write_encrypted_pdf(tmp_path / "locked.pdf", "Secret clusters", user_password="s3cret")
+    with pytest.raises(DocumentError, match="password") as caught:
+        read(path)
+    assert caught.value.source == "locked.pdf"
+
+
+def test_encrypted_pdf_with_empty_password_is_read(tmp_path: Path) -> None:
+    path = write_encrypted_pdf(tmp_path / "open.pdf", "Open clusters text", user_password="")
+    assert "Open clusters text" in read(path).text
+
+
+def test_pdf_without_text_layer_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError, match="no text layer"):
+        read(write_image_only_pdf(tmp_path / "scan.pdf"))
+
+
+def test_truncated_and_fake_pdfs_are_reported(tmp_path: Path) -> None:
+    good = write_text_pdf(tmp_path / "good.pdf", ["Some text here."])
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes(good.read_bytes()[:300])
+    with pytest.raises(DocumentError, match="truncated.pdf"):
+        read(truncated)
+    fake = tmp_path / "fake.pdf"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    with pytest.raises(DocumentError, match="not a PDF"):
+        read(fake)
+
+
+def test_empty_file_is_reported(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    with pytest.raises(DocumentError, match="empty"):
+        read(empty)
+    blank = tmp_path / "blank.md"
+    blank.write_text("   \n\n  ")
+    with pytest.raises(DocumentError, match="no text"):
+        read(blank)
+
+
+def test_catalog_gives_title_kind_date_and_uncatalogued_files_get_a_title(tmp_path: Path) -> None:
+    (tmp_path / "catalog.json").write_text(
+        '{"documents": {"a.txt": {"title": "Paper A", "kind": "minutes", "date": "2020-06-30"}}}'
+    )
+    (tmp_path / "a.txt").write_text("Body of A.")
+    (tmp_path / "b-notes.txt").write_text("Clusters and Growth\n\nBody of B.")
+    catalog = load_catalog(tmp_path)
+    assert read(tmp_path / "a.txt", catalog).info == DocumentInfo("Paper A", "minutes", "2020-06-30")
+    assert read(tmp_path / "b-notes.txt", catalog).info.title == "Clusters and Growth"
+
+
+def test_broken_catalog_names_the_field(tmp_path: Path) -> None:
+    (tmp_path / "catalog.json").write_text('{"documents": {"a.txt": {"title": "A", "kind": "novel"}}}')
+    with pytest.raises(DocumentError, match="'kind'"):
+        load_catalog(tmp_path)

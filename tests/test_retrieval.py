@@ -1,0 +1,49 @@
+import pytest
+
+from assistant.pipeline import PolicyAssistant
+from assistant.retrieval import HybridRetriever, SearchFilters, reciprocal_rank_fusion
+
+
+def test_rank_fusion_rewards_agreement_between_rankers() -> None:
+    fused = reciprocal_rank_fusion([(["a", "b", "c"], 1.0), (["b", "c", "a"], 1.0)], k=60)
+    assert [chunk_id for chunk_id, _ in fused][0] == "b"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("I3", "Interregional Innovation Investment (I3)"),
+        ("EAAC", "(EAAC)"),
+        ("740", "740 clusters"),
+        ("134,000 businesses", "134,000"),
+        ("Teodora Jilkova", "Teodora Jilkova"),
+    ],
+)
+def test_exact_figures_names_and_acronyms_are_found_first(corpus_assistant: PolicyAssistant, query: str, expected: str) -> None:
+    passages = corpus_assistant.searcher.search(query).passages
+    assert expected in passages[0].chunk.text
+
+
+def test_filters_restrict_by_document_and_kind(corpus_assistant: PolicyAssistant) -> None:
+    by_kind = corpus_assistant.searcher.search("clusters and recovery", SearchFilters(kinds=("minutes",))).passages
+    assert by_kind and {p.chunk.kind for p in by_kind} == {"minutes"}
+    source = "reinforcing-clusters-in-the-i3-initiative.txt"
+    by_doc = corpus_assistant.searcher.search("clusters and recovery", SearchFilters(sources=(source,))).passages
+    assert by_doc and {p.chunk.source for p in by_doc} == {source}
+
+
+def test_langchain_retriever_returns_documents_with_citation_metadata(corpus_assistant: PolicyAssistant) -> None:
+    retriever = HybridRetriever(searcher=corpus_assistant.searcher, k=4)
+    documents = retriever.invoke("Who moderated the session with Commissioner Breton?")
+    assert len(documents) == 4
+    top = documents[0]
+    assert "Teodora Jilkova" in top.page_content
+    assert top.metadata["source"] == "minutes-clusters-for-next-generation-eu-2020-06-30.txt"
+    assert top.metadata["kind"] == "minutes" and top.metadata["date"] == "2020-06-30"
+    assert {"title", "page", "section", "start", "end", "score"} <= set(top.metadata)
+
+
+def test_ten_passages_are_returned_best_first(corpus_assistant: PolicyAssistant) -> None:
+    passages = corpus_assistant.searcher.search("What is the mission of the alliance?").passages
+    assert len(passages) == 10
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)

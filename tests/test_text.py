@@ -1,0 +1,38 @@
+from assistant.text import contains_verbatim, normalize_for_match, number_key, search_terms, sentence_spans, spelling_key
+
+
+def test_normalisation_follows_the_eval_format() -> None:
+    raw = "“Clusters” act **local** – but re-\nach  global"
+    assert normalize_for_match(raw) == '"clusters" act local - but reach global'
+
+
+def test_contains_verbatim_ignores_layout_but_not_words() -> None:
+    document = "Clusters act local but\nreach global: through their collective action"
+    assert contains_verbatim(document, "clusters act local but reach global")
+    assert not contains_verbatim(document, "clusters act global but reach local")
+
+
+def test_sentences_keep_offsets_and_do_not_split_decimals_or_abbreviations() -> None:
+    text = "Clusters account for 61.8 million jobs, e.g. in Europe. They drive growth! Really?"
+    spans = sentence_spans(text, offset=100)
+    assert [s.text for s in spans] == [
+        "Clusters account for 61.8 million jobs, e.g. in Europe.", "They drive growth!", "Really?",
+    ]
+    for span in spans:
+        assert text[span.start - 100:span.end - 100] == span.text
+
+
+def test_british_and_american_spellings_share_a_search_term() -> None:
+    assert spelling_key("specialised") == spelling_key("specialized")
+    assert search_terms("European Defence Fund") == search_terms("European Defense Fund")
+
+
+def test_search_terms_keep_acronyms_and_figures_findable() -> None:
+    terms = search_terms("The I3 initiative, EAAC and 740 clusters with 134,000 businesses")
+    for expected in ("i3", "eaac", "740", "134", "000"):
+        assert expected in terms
+    assert "the" not in terms
+
+
+def test_number_key_compares_thousands_separators() -> None:
+    assert number_key("112.000") == number_key("112,000") == "112000"
