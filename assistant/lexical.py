@@ -28,9 +28,13 @@ class QueryCoverage:
         present = set(search_terms(f"{text}\n{extra}" if extra else text))
         score = sum(self.idf[t] for t in self.terms if t in present) / self._total
         if self.context_terms:
-            score += 0.25 * sum(self.idf[t] for t in self.context_terms if t in present) / self._context_total
+            score += 0.5 * sum(self.idf[t] for t in self.context_terms if t in present) / self._context_total
         return min(score, 1.0)
 
     def unknown_terms(self) -> list[str]:
         """Question words that no chunk of the corpus contains."""
         return [t for t in self.terms if self.frequencies.get(t, 0) == 0]
+
+    def unknown_share(self) -> float:
+        """Share of the question's idf mass carried by words no chunk contains."""
+        return sum(self.idf[t] for t in self.unknown_terms()) / self._total

@@ -17,6 +17,15 @@ from assistant.chunking import Chunk
 from assistant.documents import DocumentInfo, SourceDocument
 from assistant.text import search_terms
 
+_SELECT_CHUNKS = (
+    "SELECT c.id, c.source, c.ordinal, c.text, c.section, c.page, c.start_offset, c.end_offset, "
+    "d.title, d.kind, d.date FROM chunks c JOIN documents d ON d.source = c.source"
+)
+"""Columns in the order of ``Chunk``'s fields."""
+
+KEYWORD_VERSION = "2"
+"""Bump when ``search_terms`` changes: the keyword index is then rebuilt from the stored chunks (no re-embedding)."""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -66,6 +75,24 @@ class Store:
         self._local = threading.local()
         with self._connect() as connection:
             connection.executescript(SCHEMA)
+        if self.get_meta("keyword_version") != KEYWORD_VERSION:
+            self.rebuild_keyword_index()
+
+    def rebuild_keyword_index(self) -> None:
+        """Recompute every chunk's search terms (after a change to how text is tokenised)."""
+        connection = self._connect()
+        with connection:
+            connection.execute("DELETE FROM chunk_terms")
+            rows = connection.execute(
+                _SELECT_CHUNKS
+            ).fetchall()
+            connection.executemany(
+                "INSERT INTO chunk_terms(id, source, terms) VALUES (?,?,?)",
+                [(row[0], row[1], keyword_text(Chunk(*row))) for row in rows],
+            )
+            connection.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('keyword_version', ?)", (KEYWORD_VERSION,)
+            )
 
     def _connect(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -160,8 +187,7 @@ class Store:
             batch = list(ids[batch_start:batch_start + 500])
             marks = ",".join("?" * len(batch))
             rows = self._connect().execute(
-                "SELECT c.id, c.source, c.ordinal, c.text, c.section, c.page, c.start_offset, c.end_offset, "
-                f"d.title, d.kind, d.date FROM chunks c JOIN documents d ON d.source = c.source WHERE c.id IN ({marks})",
+                f"{_SELECT_CHUNKS} WHERE c.id IN ({marks})",
                 batch,
             ).fetchall()
             for row in rows:
@@ -170,9 +196,7 @@ class Store:
 
     def chunks_of(self, source: str) -> list[Chunk]:
         rows = self._connect().execute(
-            "SELECT c.id, c.source, c.ordinal, c.text, c.section, c.page, c.start_offset, c.end_offset, "
-            "d.title, d.kind, d.date FROM chunks c JOIN documents d ON d.source = c.source "
-            "WHERE c.source = ? ORDER BY c.ordinal",
+            f"{_SELECT_CHUNKS} WHERE c.source = ? ORDER BY c.ordinal",
             (source,),
         ).fetchall()
         return [Chunk(*row) for row in rows]

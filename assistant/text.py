@@ -94,15 +94,22 @@ def stem(word: str) -> str:
 _STEMMER = snowballstemmer.stemmer("english")
 
 
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
 def search_terms(text: str) -> list[str]:
     """Stemmed content words of ``text`` for keyword search and overlap: no stop words; numbers split at separators."""
     terms: list[str] = []
     for word in words(text):
         parts = [word]
-        if any(c.isdigit() for c in word) and re.search(r"[.,]", word):
+        if not any(c.isdigit() for c in word):
+            parts = re.split(r"[.,]", word)  # "MINE.THE.GAP" is three words, as the FTS tokenizer sees it
+        elif re.search(r"[.,]", word):
             # "134,000" is searchable as written (134000) and by its parts; "112.000" meets "112,000".
             parts = [*re.split(r"[.,]", word), number_key(word)]
         for part in parts:
+            if _ORDINAL.fullmatch(part):
+                part = part.rstrip("stndrh")  # "30th" finds "30"
             if part and part not in STOP_WORDS:
                 terms.append(stem(part))
     return terms

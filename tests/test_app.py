@@ -1,0 +1,48 @@
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assistant.settings import PROJECT_ROOT, Settings
+
+APP = str(PROJECT_ROOT / "app.py")
+
+
+@pytest.fixture
+def app(corpus_settings: Settings, corpus_assistant, monkeypatch: pytest.MonkeyPatch) -> AppTest:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(corpus_settings.corpus_dir))
+    return AppTest.from_file(APP, default_timeout=180).run()
+
+
+def markdown_text(app: AppTest) -> str:
+    return "\n".join(element.value for element in app.markdown)
+
+
+def test_sidebar_shows_documents_chunks_and_mode(app: AppTest) -> None:
+    sidebar = "\n".join(element.value for element in app.sidebar.markdown)
+    assert "extractive" in sidebar
+    assert "5 documents" in sidebar
+    assert "minutes" in sidebar
+
+
+def test_asking_shows_a_cited_answer_with_source_cards(app: AppTest) -> None:
+    app.chat_input[0].set_value("Who moderated the session with Commissioner Breton?").run()
+    assert not app.exception
+    assert "Jilkova" in markdown_text(app)
+    labels = [expander.label for expander in app.expander]
+    assert any(label.startswith("[1] Clusters for Next Generation EU") for label in labels)
+
+
+def test_conversation_is_kept_and_follow_ups_use_it(app: AppTest) -> None:
+    app.chat_input[0].set_value("What happened at the 30 June 2020 meeting with Commissioner Breton?").run()
+    app.chat_input[0].set_value("And who moderated it?").run()
+    assert not app.exception
+    assert len(app.chat_message) == 4
+    assert "Jilkova" in "\n".join(m.value for m in app.chat_message[3].markdown)
+
+
+def test_unanswerable_question_declines_and_shows_closest_passages(app: AppTest) -> None:
+    app.chat_input[0].set_value("What is the membership fee for joining the alliance?").run()
+    assert "The documents don't say" in markdown_text(app)
+    assert not any(label.startswith("[1]") for label in (e.label for e in app.expander))

@@ -1,0 +1,43 @@
+import io
+import json
+
+from assistant.cli import main
+from assistant.settings import Settings
+from tests.conftest import CORPUS
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_ingest_then_ask_prints_an_answer_with_its_sources(corpus_settings: Settings, corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run("--data-dir", str(corpus_settings.data_dir), "--corpus", str(CORPUS), "ask", "What does EAAC stand for?")
+    assert code == 0
+    assert "Alliance Against Coronavirus" in out
+    assert "Sources:" in out and "[1]" in out
+
+
+def test_ask_json_follows_the_result_format(corpus_settings: Settings, corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run("--data-dir", str(corpus_settings.data_dir), "ask", "--json", "How many jobs do European clusters account for?")
+    assert code == 0
+    result = json.loads(out)
+    assert {"answer", "answerable", "citations", "passages", "latency_ms", "mode"} <= set(result)
+    assert result["mode"] == "extractive" and result["answerable"] is True
+    assert len(result["passages"]) >= 10
+    assert [p["rank"] for p in result["passages"]] == list(range(1, len(result["passages"]) + 1))
+    for citation in result["citations"]:
+        assert {"n", "source", "title", "page", "section", "quote"} <= set(citation)
+
+
+def test_ask_filters_by_kind(corpus_settings: Settings, corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run("--data-dir", str(corpus_settings.data_dir), "ask", "--json", "--kind", "minutes", "What do clusters do?")
+    assert code == 0
+    assert {p["source"] for p in json.loads(out)["passages"]} == {"minutes-clusters-for-next-generation-eu-2020-06-30.txt"}
+
+
+def test_empty_question_is_an_error_message_not_a_traceback(corpus_settings: Settings, corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run("--data-dir", str(corpus_settings.data_dir), "ask", "   ")
+    assert code == 1
+    assert err.startswith("error: Please type a question")
