@@ -36,13 +36,21 @@ class Chunk:
     title: str
     kind: str
     date: str | None
+    context: str | None = None
+    """The paragraph that introduced the list this chunk continues, when it lies in an earlier chunk."""
+
+    def header(self) -> str:
+        """Section heading and lead-in that situate the chunk but are not part of its text."""
+        parts = []
+        if self.section and not self.text.startswith(self.section):
+            parts.append(self.section)
+        if self.context:
+            parts.append(self.context)
+        return "\n".join(parts)
 
     def embedding_text(self) -> str:
-        """What the embedding model sees: document title and section heading give the passage its context."""
-        header = [self.title]
-        if self.section and not self.text.startswith(self.section):
-            header.append(self.section)
-        return "\n".join(header + [self.text])
+        """What the embedding model sees: document title, section heading and lead-in give the passage its context."""
+        return "\n".join(part for part in (self.title, self.header(), self.text) if part)
 
 
 def parse_units(text: str) -> list[Unit]:
@@ -97,16 +105,27 @@ def _word_ends(text: str, start: int, end: int) -> Iterator[int]:
     yield end
 
 
-def chunk_document(document: SourceDocument, count_tokens: TokenCounter, max_tokens: int) -> list[Chunk]:
-    """Pack a document's units into chunks of at most ``max_tokens``, never across a heading or a page."""
+def chunk_document(
+    document: SourceDocument, count_tokens: TokenCounter, max_tokens: int, context_tokens: int = 40
+) -> list[Chunk]:
+    """Pack a document's units into chunks of at most ``max_tokens``, never across a heading or a page.
+
+    A chunk that continues a list carries the paragraph that introduced the list ("He recapped the main points:")
+    as context, not as text, so a speaker's bullets still say who is speaking.
+    """
     text = document.text
-    spans: list[tuple[int, int, str | None]] = []
+    spans: list[tuple[int, int, str | None, str | None]] = []
     section: str | None = None
+    list_lead: Unit | None = None
     current: list[Unit] = []
 
     def flush() -> None:
         if current:
-            spans.append((current[0].start, current[-1].end, section))
+            start, end = current[0].start, current[-1].end
+            context = None
+            if list_lead is not None and current[0].kind == "item" and list_lead.start < start:
+                context = _truncate(text[list_lead.start:list_lead.end], context_tokens, count_tokens)
+            spans.append((start, end, section, context))
         current.clear()
 
     def tokens_if_added(unit: Unit) -> int:
@@ -118,15 +137,24 @@ def chunk_document(document: SourceDocument, count_tokens: TokenCounter, max_tok
             if current and any(u.kind != "heading" for u in current):
                 flush()
             section = text[unit.start:unit.end].lstrip("# ").strip()
+            list_lead = None
             if current and tokens_if_added(unit) > max_tokens:
                 flush()
             current.append(unit)
             continue
         if current and (not same_page or tokens_if_added(unit) > max_tokens):
             flush()
+        if unit.kind == "paragraph":
+            list_lead = unit if text[unit.start:unit.end].rstrip().endswith(":") else None
         current.append(unit)
     flush()
     return _make_chunks(document, spans)
+
+
+def _truncate(text: str, max_tokens: int, count: TokenCounter) -> str:
+    while count(text) > max_tokens and " " in text:
+        text = text.rsplit(" ", 1)[0]
+    return text
 
 
 def units_within_limit(units: list[Unit], text: str, max_tokens: int, count: TokenCounter) -> Iterator[Unit]:
@@ -139,14 +167,14 @@ def units_within_limit(units: list[Unit], text: str, max_tokens: int, count: Tok
             yield Unit(kind, piece.start, piece.end)
 
 
-def _make_chunks(document: SourceDocument, spans: list[tuple[int, int, str | None]]) -> list[Chunk]:
+def _make_chunks(document: SourceDocument, spans: list[tuple[int, int, str | None, str | None]]) -> list[Chunk]:
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
-    for ordinal, (start, end, section) in enumerate(spans):
+    for ordinal, (start, end, section, context) in enumerate(spans):
         body = document.text[start:end]
         # Everything stored with the vector is hashed: a new title or date gives new ids, so nothing stale survives.
         info = document.info
-        identity = "\x00".join((document.source, info.title, info.kind, info.date or "", section or "", body))
+        identity = "\x00".join((document.source, info.title, info.kind, info.date or "", section or "", context or "", body))
         digest = hashlib.sha1(identity.encode()).hexdigest()[:20]
         occurrence = seen.get(digest, 0)
         seen[digest] = occurrence + 1
@@ -164,6 +192,7 @@ def _make_chunks(document: SourceDocument, spans: list[tuple[int, int, str | Non
                 title=document.info.title,
                 kind=document.info.kind,
                 date=document.info.date,
+                context=context,
             )
         )
     return chunks

@@ -9,7 +9,7 @@ from assistant.chunking import Chunk
 from assistant.errors import AssistantError, IndexMismatchError
 from assistant.settings import Settings
 
-REBUILD_HINT = "rebuild the index with `python -m assistant ingest --rebuild`"
+from assistant.store import REBUILD_HINT
 
 
 def chroma_client(settings: Settings) -> Any:

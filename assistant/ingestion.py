@@ -24,7 +24,10 @@ from assistant.embeddings import LocalEmbeddings, WordPieceCounter, packaged_mod
 from assistant.errors import DocumentError, IndexLockedError, IndexMismatchError
 from assistant.index import REBUILD_HINT, VectorIndex, chroma_client
 from assistant.settings import Settings
-from assistant.store import Store
+from assistant.store import SCHEMA_VERSION, Store, stored_schema_version
+
+CHUNKING_VERSION = 2
+"""Bump when the chunking algorithm changes, so existing indexes are re-chunked at the next ingest."""
 
 Progress = Callable[[int, int], None]
 """Called with (chunks embedded so far, chunks to embed)."""
@@ -115,13 +118,17 @@ class Ingestor:
 
     def chunk(self, document: SourceDocument) -> list[Chunk]:
         """Chunks whose embedded text (title, section, body) fits the model's input."""
-        header_budget = 48
+        header_budget = 90  # title, section heading and lead-in sentence
         body_limit = min(self.settings.chunk_max_tokens, self.settings.embedding_max_tokens - 2 - header_budget)
         return chunk_document(document, self.count_tokens, body_limit)
 
+    def chunking_signature(self) -> str:
+        """Changes whenever the same file would be cut into different chunks: then every file is re-chunked."""
+        return f"v{CHUNKING_VERSION}:{self.settings.chunk_max_tokens}:{self.settings.embedding_max_tokens}"
+
     def run(self, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
         with ingest_lock(self.settings.lock_path):
-            if rebuild:
+            if rebuild or stored_schema_version(self.settings.store_path) not in (None, SCHEMA_VERSION):
                 wipe_index(self.settings)
             store = Store(self.settings.store_path)
             try:
@@ -144,6 +151,7 @@ class Ingestor:
             report.failures.append(error)
             catalog = {}
         known = {doc.source: doc for doc in store.documents()}
+        rechunk_all = store.get_meta("chunking") != self.chunking_signature()
         seen: set[str] = set()
         first_source_of_hash: dict[str, str] = {}
         pending: list[tuple[SourceDocument, list[Chunk]]] = []
@@ -153,7 +161,7 @@ class Ingestor:
             report.files_read += 1
             stored = known.get(source)
             try:
-                if stored and self._unchanged(path, stored.sha256, stored.info, catalog.get(source)):
+                if stored and not rechunk_all and self._unchanged(path, stored.sha256, stored.info, catalog.get(source)):
                     report.files_unchanged += 1
                     report.chunks_unchanged += stored.chunk_count
                     first_source_of_hash.setdefault(stored.sha256, source)
@@ -178,6 +186,7 @@ class Ingestor:
             report.chunks_removed += len(old_ids)
             report.documents_removed.append(source)
         self._remove_orphans(store, index)
+        store.set_meta("chunking", self.chunking_signature())
         return report
 
     def _unchanged(self, path: Path, stored_sha: str, stored_info: DocumentInfo, catalog_info: DocumentInfo | None) -> bool:

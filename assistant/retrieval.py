@@ -105,7 +105,7 @@ class HybridSearcher:
         rescored = []
         for chunk_id, score in fused:
             chunk = chunks[chunk_id]
-            best = max((coverage.coverage(s.text, chunk.section or "") for s in sentence_spans(chunk.text)), default=0.0)
+            best = max((coverage.coverage(s.text, chunk.header()) for s in sentence_spans(chunk.text)), default=0.0)
             rescored.append((chunk_id, (1 - weight) * score / top + weight * best))
         return sorted(rescored, key=lambda item: item[1], reverse=True)
 

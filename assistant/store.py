@@ -15,13 +15,19 @@ from pathlib import Path
 
 from assistant.chunking import Chunk
 from assistant.documents import DocumentInfo, SourceDocument
+from assistant.errors import IndexMismatchError
 from assistant.text import search_terms
+
+REBUILD_HINT = "rebuild the index with `python -m assistant ingest --rebuild`"
 
 _SELECT_CHUNKS = (
     "SELECT c.id, c.source, c.ordinal, c.text, c.section, c.page, c.start_offset, c.end_offset, "
-    "d.title, d.kind, d.date FROM chunks c JOIN documents d ON d.source = c.source"
+    "d.title, d.kind, d.date, c.context FROM chunks c JOIN documents d ON d.source = c.source"
 )
 """Columns in the order of ``Chunk``'s fields."""
+
+SCHEMA_VERSION = "2"
+"""Bump when the tables change: an index in an older format is rebuilt by the next ingest."""
 
 KEYWORD_VERSION = "2"
 """Bump when ``search_terms`` changes: the keyword index is then rebuilt from the stored chunks (no re-embedding)."""
@@ -35,7 +41,7 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, source TEXT NOT NULL REFERENCES documents(source) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL, text TEXT NOT NULL, section TEXT, page INTEGER,
-    start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL
+    start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, context TEXT
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_terms, 'row');
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source, ordinal);
@@ -56,8 +62,8 @@ class StoredDocument:
 
 
 def keyword_text(chunk: Chunk) -> str:
-    """What the keyword index sees for a chunk: its section heading and its text, as search terms."""
-    return " ".join(search_terms(f"{chunk.section or ''}\n{chunk.text}"))
+    """What the keyword index sees for a chunk: its section heading, lead-in and text, as search terms."""
+    return " ".join(search_terms(f"{chunk.header()}\n{chunk.text}"))
 
 
 def fts_query(terms: Iterable[str]) -> str:
@@ -73,8 +79,12 @@ class Store:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        found = stored_schema_version(path)
+        if found not in (None, SCHEMA_VERSION):
+            raise IndexMismatchError(f"The index in {path.parent} has an older format (version {found}): {REBUILD_HINT}.")
         with self._connect() as connection:
             connection.executescript(SCHEMA)
+            connection.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         if self.get_meta("keyword_version") != KEYWORD_VERSION:
             self.rebuild_keyword_index()
 
@@ -158,9 +168,9 @@ class Store:
                 ),
             )
             connection.executemany(
-                "INSERT INTO chunks(id, source, ordinal, text, section, page, start_offset, end_offset) "
-                "VALUES (?,?,?,?,?,?,?,?)",
-                [(c.id, c.source, c.ordinal, c.text, c.section, c.page, c.start, c.end) for c in chunks],
+                "INSERT INTO chunks(id, source, ordinal, text, section, page, start_offset, end_offset, context) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                [(c.id, c.source, c.ordinal, c.text, c.section, c.page, c.start, c.end, c.context) for c in chunks],
             )
             connection.executemany(
                 "INSERT INTO chunk_terms(id, source, terms) VALUES (?,?,?)",
@@ -233,6 +243,21 @@ class Store:
             row = connection.execute("SELECT doc FROM chunk_vocab WHERE term = ?", (term,)).fetchone()
             frequencies[term] = int(row[0]) if row else 0
         return frequencies, self.chunk_count()
+
+
+def stored_schema_version(path: Path) -> str | None:
+    """The format version of an existing store file, "1" for files from before versions were kept, None if new."""
+    if not path.exists():
+        return None
+    connection = sqlite3.connect(path)
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" not in tables:
+            return None
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return row[0] if row else "1"
+    finally:
+        connection.close()
 
 
 def _stored_document(row: tuple) -> StoredDocument:
