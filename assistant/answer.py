@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -78,29 +76,6 @@ _FIGURE_WORDS = frozenset(
 )
 
 
-class SentenceEmbeddingCache:
-    """Sentence vectors by text, bounded (oldest out first); the same passages come back across questions."""
-
-    def __init__(self, embed: Embedder, max_size: int = 20_000) -> None:
-        self._embed = embed
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._max_size = max_size
-        self._lock = threading.Lock()
-
-    def vectors(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            known = {t: self._cache[t] for t in texts if t in self._cache}
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
-        if missing:
-            fresh = {t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, self._embed(missing), strict=True)}
-            known.update(fresh)
-            with self._lock:
-                self._cache.update(fresh)
-                while len(self._cache) > self._max_size:
-                    self._cache.popitem(last=False)
-        return np.stack([known[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
-
-
 def sentence_weight(text: str, section: str | None) -> float:
     """Headings and fragments name a topic rather than say something about it: they count for less."""
     if len(words(text)) < 3:
@@ -129,14 +104,12 @@ class ExtractiveAnswerer:
         decline_threshold: float,
         max_sentences: int = 3,
         passages_considered: int = 5,
-        sentences_embedded: int = 14,
     ) -> None:
-        self.sentence_vectors = SentenceEmbeddingCache(embed)
+        self.embed = embed
         self.document_frequencies = document_frequencies
         self.decline_threshold = decline_threshold
         self.max_sentences = max_sentences
         self.passages_considered = passages_considered
-        self.sentences_embedded = sentences_embedded
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
         coverage = QueryCoverage(question.text, self.document_frequencies, question.history_text)
@@ -154,36 +127,35 @@ class ExtractiveAnswerer:
 
     # --- scoring ------------------------------------------------------------------------------
 
+    def similarities(self, question: Question, passage: Passage, spans: Sequence[Span]) -> Sequence[float]:
+        """Query-to-sentence similarity: stored at ingest; computed here only for an index built without it."""
+        if len(passage.sentence_similarities) == len(spans):
+            return passage.sentence_similarities
+        if not spans or not len(question.query_vector):
+            return [0.0] * len(spans)
+        vectors = np.asarray(self.embed([span.text for span in spans]), dtype=np.float32)
+        return [float(x) for x in vectors @ np.asarray(question.query_vector, dtype=np.float32)]
+
     def score_sentences(
         self, question: Question, coverage: QueryCoverage, passages: Sequence[Passage]
     ) -> list[ScoredSentence]:
-        candidates: list[tuple[int, Passage, Span, float, float]] = []
+        wants_figure = bool(set(words(question.text)) & _FIGURE_WORDS)
+        scored: list[ScoredSentence] = []
         for rank, passage in enumerate(passages[: self.passages_considered], start=1):
             spans = sentence_spans(passage.chunk.text, offset=passage.chunk.start)
-            for index, span in enumerate(spans):
+            similarities = self.similarities(question, passage, spans)
+            for index, (span, similarity) in enumerate(zip(spans, similarities, strict=True)):
                 weight = sentence_weight(span.text, passage.chunk.section)
                 if weight == 0.0:
                     continue
                 # The words of the question may be split over a sentence and its neighbour
                 # ("How can we … be prepared for new disruptions? It is essential to …").
                 window = " ".join(s.text for s in spans[max(0, index - 1):index + 2])
-                lexical = 0.7 * coverage.coverage(span.text) + 0.3 * coverage.coverage(window, passage.chunk.section or "")
-                candidates.append((rank, passage, span, lexical, weight))
-        if not candidates:
-            return []
-        # Embed only the most promising sentences: this keeps a warm answer under ~100 ms on two cores.
-        candidates.sort(key=lambda c: c[4] * (c[3] + 0.3 / c[0]), reverse=True)
-        shortlisted = candidates[: self.sentences_embedded]
-        vectors = self.sentence_vectors.vectors([c[2].text for c in shortlisted])
-        query = np.asarray(question.query_vector, dtype=np.float32)
-        similarities = vectors @ query if len(query) else np.zeros(len(shortlisted))
-        wants_figure = bool(set(words(question.text)) & _FIGURE_WORDS)
-        scored = []
-        for (rank, passage, span, lexical, weight), similarity in zip(shortlisted, similarities, strict=True):
-            score = weight * (0.5 * lexical + 0.5 * float(similarity)) + 0.08 / rank
-            if wants_figure and any(c.isdigit() for c in span.text):
-                score += 0.05
-            scored.append(ScoredSentence(rank, passage, span, lexical, float(similarity), score))
+                lexical = 0.7 * coverage.coverage(span.text) + 0.3 * coverage.coverage(window, passage.chunk.header())
+                score = weight * (0.5 * lexical + 0.5 * float(similarity)) + 0.08 / rank
+                if wants_figure and any(c.isdigit() for c in span.text):
+                    score += 0.05
+                scored.append(ScoredSentence(rank, passage, span, lexical, float(similarity), score))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from assistant.chunking import Chunk, chunk_document
 from assistant.documents import (
     DocumentInfo,
@@ -24,6 +26,7 @@ from assistant.embeddings import LocalEmbeddings, WordPieceCounter, packaged_mod
 from assistant.errors import DocumentError, IndexLockedError, IndexMismatchError
 from assistant.index import REBUILD_HINT, VectorIndex, chroma_client
 from assistant.settings import Settings
+from assistant.text import sentence_spans
 from assistant.store import SCHEMA_VERSION, Store, stored_schema_version
 
 CHUNKING_VERSION = 2
@@ -201,31 +204,51 @@ class Ingestor:
         self, store: Store, index: VectorIndex, pending: list[tuple[SourceDocument, list[Chunk]]],
         report: IngestReport, progress: Progress | None,
     ) -> None:
+        """Embed and store one document at a time, so an interruption keeps every finished document."""
         existing = index.ids()
-        to_embed = [chunk for _, chunks in pending for chunk in chunks if chunk.id not in existing]
-        total = len(to_embed)
+        total = sum(1 for _, chunks in pending for chunk in chunks if chunk.id not in existing)
         done = 0
         if progress:
             progress(0, total)
-        vectors: dict[str, list[float]] = {}
-        for start in range(0, total, 64):
-            batch = to_embed[start:start + 64]
-            for chunk, vector in zip(batch, self.embeddings.embed_documents([c.embedding_text() for c in batch]), strict=True):
-                vectors[chunk.id] = vector
-            done += len(batch)
-            if progress:
-                progress(done, total)
         for document, chunks in pending:
+            kept_sentences = store.sentence_vectors([c.id for c in chunks if c.id in existing])
+            new_chunks = [c for c in chunks if c.id not in existing]
+            chunk_vectors: list[list[float]] = []
+            sentence_vectors = dict(kept_sentences)
+            for start in range(0, len(chunks), 32):
+                batch = chunks[start:start + 32]
+                embedded = self._embed_batch([c for c in batch if c.id not in existing], [c for c in batch if c.id not in sentence_vectors])
+                chunk_vectors.extend(embedded[0])
+                sentence_vectors.update(embedded[1])
+                done += sum(1 for c in batch if c.id not in existing)
+                if progress:
+                    progress(done, total)
             old_ids = store.chunk_ids_of(document.source)
-            new_chunks = [chunk for chunk in chunks if chunk.id in vectors]
-            index.upsert(new_chunks, [vectors[chunk.id] for chunk in new_chunks])
-            store.replace_document(document, chunks)
+            index.upsert(new_chunks, chunk_vectors)
+            store.replace_document(document, chunks, sentence_vectors)
             new_ids = {chunk.id for chunk in chunks}
             stale = old_ids - new_ids
             index.delete(sorted(stale))
             report.chunks_added += len(new_ids - old_ids)
             report.chunks_unchanged += len(new_ids & old_ids)
             report.chunks_removed += len(stale)
+
+    def _embed_batch(
+        self, need_chunk_vector: list[Chunk], need_sentence_vectors: list[Chunk]
+    ) -> tuple[list[list[float]], dict[str, np.ndarray]]:
+        """Chunk vectors (for Chroma) and per-sentence vectors (for reranking and answering) in one model call."""
+        sentences = [[s.text for s in sentence_spans(c.text)] for c in need_sentence_vectors]
+        texts = [c.embedding_text() for c in need_chunk_vector] + [t for group in sentences for t in group]
+        if not texts:
+            return [], {}
+        vectors = self.embeddings.embed_documents(texts)
+        chunk_vectors = vectors[: len(need_chunk_vector)]
+        position = len(need_chunk_vector)
+        per_chunk: dict[str, np.ndarray] = {}
+        for chunk, group in zip(need_sentence_vectors, sentences, strict=True):
+            per_chunk[chunk.id] = np.asarray(vectors[position:position + len(group)], dtype=np.float32)
+            position += len(group)
+        return chunk_vectors, per_chunk
 
     @staticmethod
     def _remove_orphans(store: Store, index: VectorIndex) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -38,6 +39,8 @@ class Passage:
     keyword_score: float | None = None
     dense_rank: int | None = None
     keyword_rank: int | None = None
+    sentence_similarities: tuple[float, ...] = ()
+    """Cosine similarity of the query to each sentence of the chunk (in ``sentence_spans`` order), when known."""
 
 
 @dataclass
@@ -81,32 +84,59 @@ class HybridSearcher:
         chunks = self.store.chunks([cid for cid, _ in fused[: depth + 10]])
         # Vectors left behind by an interrupted ingest have no chunk in the store: they are skipped.
         fused = [(cid, score) for cid, score in fused if cid in chunks][:depth]
-        scored = self.rerank(query, fused, chunks)
+        sentence_similarities = self.sentence_similarities(vector, chunks, [cid for cid, _ in fused])
+        scored = self.rerank(query, fused, chunks, sentence_similarities)
         dense_info = {cid: (rank, sim) for rank, (cid, sim) in enumerate(dense, start=1)}
         keyword_info = {cid: (rank, score) for rank, (cid, score) in enumerate(keyword, start=1)}
         passages: list[Passage] = []
         for chunk_id, score in scored[:top_k]:
             d_rank, d_sim = dense_info.get(chunk_id, (None, None))
             k_rank, k_score = keyword_info.get(chunk_id, (None, None))
-            passages.append(Passage(chunks[chunk_id], score, d_sim, k_score, d_rank, k_rank))
+            similarities = tuple(float(x) for x in sentence_similarities.get(chunk_id, ()))
+            passages.append(Passage(chunks[chunk_id], score, d_sim, k_score, d_rank, k_rank, similarities))
         return RetrievalResult(passages, vector)
 
-    def rerank(self, query: str, fused: list[tuple[str, float]], chunks: dict[str, Chunk]) -> list[tuple[str, float]]:
-        """Blend the fused rank with how well one sentence of the passage covers the question's rare words.
+    def sentence_similarities(
+        self, vector: Sequence[float], chunks: dict[str, Chunk], chunk_ids: Sequence[str]
+    ) -> dict[str, np.ndarray]:
+        """Query-to-sentence cosine for each candidate chunk, from the sentence vectors stored at ingest."""
+        stored = self.store.sentence_vectors(list(chunk_ids))
+        query = np.asarray(vector, dtype=np.float32)
+        similarities: dict[str, np.ndarray] = {}
+        for chunk_id, matrix in stored.items():
+            if matrix.size and len(matrix) == len(sentence_spans(chunks[chunk_id].text)):
+                similarities[chunk_id] = matrix @ query
+        return similarities
+
+    def rerank(
+        self, query: str, fused: list[tuple[str, float]], chunks: dict[str, Chunk],
+        sentence_similarities: dict[str, np.ndarray],
+    ) -> list[tuple[str, float]]:
+        """Blend the fused rank with the passage's best sentence: its share of the question's rare words and its
+        closeness in meaning to the question.
 
         Rank fusion alone favours passages that repeat common query words (an agenda listing "Commissioner
-        Breton" three times); a single sentence holding most of the rare words is the better evidence.
+        Breton" three times); a single sentence that holds the question's words or meaning is better evidence.
         """
-        weight = self.settings.sentence_rerank_weight
-        if not fused or weight <= 0:
+        coverage_weight = self.settings.sentence_rerank_weight
+        dense_weight = self.settings.sentence_dense_weight
+        if not fused or coverage_weight + dense_weight <= 0:
             return fused
         coverage = QueryCoverage(query, self.store.document_frequencies)
         top = fused[0][1]
         rescored = []
         for chunk_id, score in fused:
             chunk = chunks[chunk_id]
-            best = max((coverage.coverage(s.text, chunk.header()) for s in sentence_spans(chunk.text)), default=0.0)
-            rescored.append((chunk_id, (1 - weight) * score / top + weight * best))
+            header = chunk.header()
+            best_coverage = max((coverage.coverage(s.text, header) for s in sentence_spans(chunk.text)), default=0.0)
+            similarities = sentence_similarities.get(chunk_id)
+            best_meaning = float(similarities.max()) if similarities is not None and similarities.size else 0.0
+            blended = (
+                (1 - coverage_weight - dense_weight) * score / top
+                + coverage_weight * best_coverage
+                + dense_weight * best_meaning
+            )
+            rescored.append((chunk_id, blended))
         return sorted(rescored, key=lambda item: item[1], reverse=True)
 
 

@@ -72,7 +72,10 @@ class Settings:
     """How many fused passages are reranked by sentence-level coverage of the question."""
 
     sentence_rerank_weight: float = 0.5
-    """Share of the final passage score given to the best sentence's coverage of the question (0 turns it off)."""
+    """Share of the final passage score given to the best sentence's coverage of the question's words."""
+
+    sentence_dense_weight: float = 0.3
+    """Share of the final passage score given to the best sentence's similarity in meaning to the question."""
 
     max_answer_sentences: int = 3
     """How many sentences the extractive answerer may quote at most."""

@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from assistant.chunking import Chunk
 from assistant.documents import DocumentInfo, SourceDocument
@@ -26,7 +28,7 @@ _SELECT_CHUNKS = (
 )
 """Columns in the order of ``Chunk``'s fields."""
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 """Bump when the tables change: an index in an older format is rebuilt by the next ingest."""
 
 KEYWORD_VERSION = "2"
@@ -44,6 +46,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, context TEXT
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_terms, 'row');
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    chunk_id TEXT PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE, vectors BLOB NOT NULL
+);
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source, ordinal);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
     id UNINDEXED, source UNINDEXED, terms, tokenize = 'unicode61 remove_diacritics 2'
@@ -155,7 +160,9 @@ class Store:
     def chunk_count(self) -> int:
         return int(self._connect().execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
-    def replace_document(self, document: SourceDocument, chunks: Sequence[Chunk]) -> None:
+    def replace_document(
+        self, document: SourceDocument, chunks: Sequence[Chunk], sentence_vectors: Mapping[str, np.ndarray] | None = None
+    ) -> None:
         """Swap a document and its chunks in one transaction: readers see the old or the new version, never a mix."""
         connection = self._connect()
         with connection:
@@ -176,6 +183,22 @@ class Store:
                 "INSERT INTO chunk_terms(id, source, terms) VALUES (?,?,?)",
                 [(c.id, c.source, keyword_text(c)) for c in chunks],
             )
+            connection.executemany(
+                "INSERT INTO sentence_vectors(chunk_id, vectors) VALUES (?, ?)",
+                [(c.id, pack_vectors(sentence_vectors[c.id])) for c in chunks if sentence_vectors and c.id in sentence_vectors],
+            )
+
+    def sentence_vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Per chunk, the vectors of its sentences (rows in the order of ``sentence_spans``)."""
+        found: dict[str, np.ndarray] = {}
+        for batch_start in range(0, len(chunk_ids), 500):
+            batch = list(chunk_ids[batch_start:batch_start + 500])
+            marks = ",".join("?" * len(batch))
+            for chunk_id, blob in self._connect().execute(
+                f"SELECT chunk_id, vectors FROM sentence_vectors WHERE chunk_id IN ({marks})", batch
+            ):
+                found[chunk_id] = unpack_vectors(blob)
+        return found
 
     def remove_document(self, source: str) -> None:
         connection = self._connect()
@@ -243,6 +266,19 @@ class Store:
             row = connection.execute("SELECT doc FROM chunk_vocab WHERE term = ?", (term,)).fetchone()
             frequencies[term] = int(row[0]) if row else 0
         return frequencies, self.chunk_count()
+
+
+def pack_vectors(vectors: np.ndarray) -> bytes:
+    """Sentence vectors as float16 with their dimension in front: half the size, same ranking."""
+    matrix = np.asarray(vectors, dtype=np.float16)
+    return np.int32(matrix.shape[1] if matrix.ndim == 2 and matrix.size else 0).tobytes() + matrix.tobytes()
+
+
+def unpack_vectors(blob: bytes) -> np.ndarray:
+    dimension = int(np.frombuffer(blob[:4], dtype=np.int32)[0])
+    if dimension == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.frombuffer(blob[4:], dtype=np.float16).reshape(-1, dimension).astype(np.float32)
 
 
 def stored_schema_version(path: Path) -> str | None:

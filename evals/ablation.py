@@ -25,6 +25,11 @@ QUESTION_SETS = (PROJECT_ROOT / "evals" / "dev_questions.jsonl", PROJECT_ROOT / 
 # One row per configuration: a name and the settings it changes from the defaults.
 CONFIGURATIONS: list[tuple[str, dict[str, Any]]] = [
     ("default", {}),
+    ("sent dense 0.2", {"extra": {"sent_dense": 0.2}}),
+    ("sent dense 0.3", {"extra": {"sent_dense": 0.3}}),
+    ("sent dense 0.3 cov 0.3", {"extra": {"sent_dense": 0.3}, "sentence_rerank_weight": 0.3}),
+    ("sent dense 0.4 cov 0.4", {"extra": {"sent_dense": 0.4}, "sentence_rerank_weight": 0.4}),
+    ("sent dense 0.3 hdr", {"extra": {"sent_dense": 0.3, "hdr": 1}}),
     ("no sentence rerank", {"sentence_rerank_weight": 0.0}),
     ("sentence rerank 0.3", {"sentence_rerank_weight": 0.3}),
     ("sentence rerank 0.7", {"sentence_rerank_weight": 0.7}),
