@@ -104,12 +104,14 @@ class ExtractiveAnswerer:
         decline_threshold: float,
         max_sentences: int = 3,
         passages_considered: int = 5,
+        pair_discount: float = 0.9,
     ) -> None:
         self.embed = embed
         self.document_frequencies = document_frequencies
         self.decline_threshold = decline_threshold
         self.max_sentences = max_sentences
         self.passages_considered = passages_considered
+        self.pair_discount = pair_discount
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
         coverage = QueryCoverage(question.text, self.document_frequencies, question.history_text)
@@ -139,23 +141,35 @@ class ExtractiveAnswerer:
     def score_sentences(
         self, question: Question, coverage: QueryCoverage, passages: Sequence[Passage]
     ) -> list[ScoredSentence]:
+        """Single sentences and adjacent pairs from the top passages, best first.
+
+        A pair lets the answer quote "How can we … be prepared for new disruptions? It is essential to have a fluid
+        collaboration" when the question's words are spread over two sentences of one paragraph.
+        """
         wants_figure = bool(set(words(question.text)) & _FIGURE_WORDS)
         scored: list[ScoredSentence] = []
         for rank, passage in enumerate(passages[: self.passages_considered], start=1):
-            spans = sentence_spans(passage.chunk.text, offset=passage.chunk.start)
+            chunk = passage.chunk
+            header = chunk.header()
+            spans = sentence_spans(chunk.text, offset=chunk.start)
             similarities = self.similarities(question, passage, spans)
-            for index, (span, similarity) in enumerate(zip(spans, similarities, strict=True)):
-                weight = sentence_weight(span.text, passage.chunk.section)
+            candidates: list[tuple[Span, float, float, float]] = []
+            for span, similarity in zip(spans, similarities, strict=True):
+                candidates.append((span, float(similarity), sentence_weight(span.text, chunk.section), 1.0))
+            for (first, sim_a), (second, sim_b) in zip(zip(spans, similarities), zip(spans[1:], similarities[1:])):
+                if "\n" in chunk.text[first.end - chunk.start:second.start - chunk.start]:
+                    continue
+                weight = min(sentence_weight(first.text, chunk.section), sentence_weight(second.text, chunk.section))
+                text = chunk.text[first.start - chunk.start:second.end - chunk.start]
+                candidates.append((Span(text, first.start, second.end), max(sim_a, sim_b), weight, self.pair_discount))
+            for span, similarity, weight, discount in candidates:
                 if weight == 0.0:
                     continue
-                # The words of the question may be split over a sentence and its neighbour
-                # ("How can we … be prepared for new disruptions? It is essential to …").
-                window = " ".join(s.text for s in spans[max(0, index - 1):index + 2])
-                lexical = 0.7 * coverage.coverage(span.text) + 0.3 * coverage.coverage(window, passage.chunk.header())
-                score = weight * (0.5 * lexical + 0.5 * float(similarity)) + 0.08 / rank
+                lexical = coverage.coverage(span.text, header)
+                score = discount * weight * (0.5 * lexical + 0.5 * similarity) + 0.08 / rank
                 if wants_figure and any(c.isdigit() for c in span.text):
                     score += 0.05
-                scored.append(ScoredSentence(rank, passage, span, lexical, float(similarity), score))
+                scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 

@@ -80,7 +80,7 @@ class Settings:
     max_answer_sentences: int = 3
     """How many sentences the extractive answerer may quote at most."""
 
-    decline_threshold: float = 0.24
+    decline_threshold: float = 0.25
     """Evidence score under which the assistant declines instead of answering (calibrated on the eval sets)."""
 
     max_file_bytes: int = 50 * 1024 * 1024
