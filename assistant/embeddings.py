@@ -44,36 +44,33 @@ class WordPieceCounter:
 class LocalEmbeddings(Embeddings):
     """Sentence embeddings computed on this machine; normalised, so the dot product is the cosine."""
 
-    def __init__(self, model_name: str = "all-MiniLM-L6-v2", batch_size: int = 32) -> None:
+    def __init__(self, model_name: str = "all-MiniLM-L6-v2", batch_size: int = 16, max_tokens: int = 256) -> None:
         self.model_name = model_name
         self.model_dir = packaged_model_dir(model_name)
         self.batch_size = batch_size
+        self.max_tokens = max_tokens
         self._lock = threading.Lock()
 
     @cached_property
     def model(self) -> Any:
-        from sentence_transformers import SentenceTransformer
+        from assistant.encoder import BertSentenceEncoder
 
         with self._lock:
-            return SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+            return BertSentenceEncoder(self.model_dir, self.max_tokens)
 
     @cached_property
     def count_tokens(self) -> WordPieceCounter:
         return WordPieceCounter(self.model_dir)
 
-    @property
-    def max_tokens(self) -> int:
-        return int(self.model.max_seq_length)
-
-    def embed_documents(self, texts: list[str], show_progress: bool = False) -> list[list[float]]:
-        vectors = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            show_progress_bar=show_progress,
-            convert_to_numpy=True,
-        )
-        return vectors.tolist()
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        # Batches of similar length waste less work on padding; the order is restored afterwards.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start:start + self.batch_size]
+            for index, vector in zip(batch, self.model.encode([texts[i] for i in batch]).tolist(), strict=True):
+                vectors[index] = vector
+        return vectors
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
