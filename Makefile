@@ -3,17 +3,25 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.installed-test-stamp
 
-.PHONY: install run ingest test eval bench clean
+.PHONY: install install-test run ingest test eval report bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e .
 	touch $(STAMP)
 
+# The test extras include llama-cpp-python, which compiles from source (about 7 minutes, once).
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(TEST_STAMP)
+
 install: $(STAMP)
+
+install-test: $(TEST_STAMP)
 
 ingest: install
 	$(PY) -m assistant ingest
@@ -23,7 +31,7 @@ run: install
 	-$(PY) -m assistant ingest
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $${PORT:-8501}
 
-test: install
+test: install-test
 	$(PY) -m pytest
 
 eval: install
@@ -31,6 +39,9 @@ eval: install
 	$(PY) -m evals.score evals/dev_questions.jsonl results/dev_results.jsonl
 	$(PY) -m evals.run evals/questions.jsonl --out results/results.jsonl
 	$(PY) -m evals.score evals/questions.jsonl results/results.jsonl
+
+report: install
+	$(PY) -m evals.report
 
 bench: install
 	$(PY) -m evals.benchmark

@@ -21,7 +21,8 @@ st.set_page_config(page_title="ECA policy assistant", page_icon="📑", layout="
 
 
 @st.cache_resource(show_spinner="Loading the index and the embedding model…")
-def load_assistant() -> PolicyAssistant:
+def load_assistant(settings_key: str) -> PolicyAssistant:
+    """One assistant per configuration (the key is the settings' repr), shared by all sessions."""
     assistant = PolicyAssistant(Settings.from_env())
     assistant.warm_up()
     return assistant
@@ -53,7 +54,7 @@ def show_result(result: AskResult) -> None:
 def sidebar(assistant: PolicyAssistant) -> None:
     with st.sidebar:
         st.header("ECA policy assistant")
-        st.markdown(f"**Answering mode:** {assistant.answerer.mode}")
+        st.markdown(f"**Answering mode:** {escape_markdown(assistant.mode_description())}")
         documents = assistant.documents()
         st.markdown(f"**Indexed:** {len(documents)} documents, {assistant.chunk_count()} passages")
         st.markdown(documents_table([(d.info.title, d.info.kind, d.info.date, d.chunk_count) for d in documents]))
@@ -64,7 +65,7 @@ def sidebar(assistant: PolicyAssistant) -> None:
 
 def main() -> None:
     try:
-        assistant = load_assistant()
+        assistant = load_assistant(repr(Settings.from_env()))
     except AssistantError as exc:
         st.error(f"The assistant could not start: {exc}")
         st.stop()
@@ -90,7 +91,16 @@ def main() -> None:
     ]
     with st.chat_message("assistant"):
         try:
-            result = assistant.ask(question, history)
+            streaming = assistant.ask_streaming(question, history)
+            if assistant.uses_model:
+                # Show the model's words as they come, then replace them with the verified answer.
+                draft = st.empty()
+                with draft.container():
+                    st.write_stream(escape_markdown(token) for token in streaming.tokens())
+                result = streaming.result()
+                draft.empty()
+            else:
+                result = streaming.result()
         except AssistantError as exc:
             st.warning(str(exc))
             return

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.chat import Turn
 from assistant.citations import Citation
 from assistant.documents import looks_like_heading
 from assistant.lexical import DocumentFrequencies, QueryCoverage
@@ -39,6 +40,7 @@ class Question:
     standalone: str
     query_vector: Sequence[float]
     history_text: str = ""
+    history: tuple[Turn, ...] = ()
 
 
 class Answerer(Protocol):

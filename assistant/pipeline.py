@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -20,8 +20,10 @@ from assistant.chat import (
 )
 from assistant.citations import verified, without_citations
 from assistant.embeddings import LocalEmbeddings
+from assistant.errors import ModelUnavailable
 from assistant.index import VectorIndex
 from assistant.ingestion import check_store_model
+from assistant.model import AnswerStream, ModelAnswerer
 from assistant.retrieval import HybridSearcher, Passage, SearchFilters
 from assistant.settings import Settings
 from assistant.store import Store, StoredDocument
@@ -67,6 +69,39 @@ class AskResult:
         return result
 
 
+class StreamingAsk:
+    """An answer being produced: iterate ``tokens()`` to show it as it is written, then call ``result()``."""
+
+    def __init__(
+        self, assistant: PolicyAssistant, started: float, question: str, standalone: str, passages: list[Passage],
+        notices: list[str], answer: Answer | None = None, stream: AnswerStream | None = None,
+    ) -> None:
+        self._assistant = assistant
+        self._started = started
+        self._question = question
+        self._standalone = standalone
+        self._passages = passages
+        self._notices = notices
+        self._answer = answer
+        self._stream = stream
+
+    def tokens(self) -> Iterator[str]:
+        if self._stream is not None:
+            yield from self._stream.tokens
+        elif self._answer is not None:
+            yield self._answer.text
+
+    def result(self) -> AskResult:
+        if self._stream is not None:
+            for _ in self._stream.tokens:  # finish a stream the caller stopped reading
+                pass
+            self._answer = self._stream.answer
+        assert self._answer is not None
+        answer = self._assistant.only_verified(self._answer, self._question)
+        elapsed = (time.perf_counter() - self._started) * 1000
+        return AskResult(self._question, self._standalone, answer, self._passages, elapsed, self._notices)
+
+
 class PolicyAssistant:
     """Loads the index and the model once; ``ask`` is safe to call from several threads."""
 
@@ -77,12 +112,13 @@ class PolicyAssistant:
         check_store_model(self.store, settings)
         self.index = VectorIndex(settings)
         self.searcher = HybridSearcher(settings, self.store, self.index, self.embeddings)
-        self.answerer: Answerer = ExtractiveAnswerer(
+        extractive = ExtractiveAnswerer(
             embed=self.embeddings.embed_documents,
             document_frequencies=self.store.document_frequencies,
             decline_threshold=settings.decline_threshold,
             max_sentences=settings.max_answer_sentences,
         )
+        self.answerer: Answerer = ModelAnswerer(settings, extractive) if settings.uses_model else extractive
         self._document_text = lru_cache(maxsize=256)(self._load_document_text)
 
     def _load_document_text(self, source: str) -> str | None:
@@ -98,6 +134,17 @@ class PolicyAssistant:
     def document_text(self, source: str) -> str | None:
         return self._document_text(source)
 
+    @property
+    def uses_model(self) -> bool:
+        return isinstance(self.answerer, ModelAnswerer)
+
+    def mode_description(self) -> str:
+        """What answers: the model and its endpoint, or the offline extractive answerer."""
+        if self.uses_model:
+            endpoint = self.settings.openai_base_url or "OpenAI"
+            return f"{self.answerer.mode} via {endpoint} (offline extractive answer if it fails)"
+        return "extractive (offline: quotes the passages that answer)"
+
     def warm_up(self) -> None:
         """Load the embedding network now rather than on the first question."""
         self.embeddings.embed_query("warm up")
@@ -108,24 +155,50 @@ class PolicyAssistant:
         history: Sequence[Mapping[str, str]] | Sequence[Turn] | None = None,
         filters: SearchFilters | None = None,
     ) -> AskResult:
+        """Answer one question (with the conversation so far) and verify every quote before returning."""
+        streaming = self.ask_streaming(question, history, filters)
+        for _ in streaming.tokens():
+            pass
+        return streaming.result()
+
+    def ask_streaming(
+        self,
+        question: str,
+        history: Sequence[Mapping[str, str]] | Sequence[Turn] | None = None,
+        filters: SearchFilters | None = None,
+    ) -> StreamingAsk:
+        """Like ``ask``, but the answer's text can be shown while the model writes it (``tokens``), then
+        ``result`` gives the verified answer, which replaces what was streamed."""
         started = time.perf_counter()
         asked, notices = clean_question(question, self.settings.max_question_chars)
         text, had_instructions = strip_instructions(asked)
         if had_instructions:
             notices.append("Instructions inside the question were ignored: answers come only from the documents.")
         if not text:
-            return AskResult(asked, asked, decline(asked), [], (time.perf_counter() - started) * 1000, notices)
+            return StreamingAsk(self, started, asked, asked, [], notices, answer=decline(asked, mode=self.answerer.mode))
         turns = turns_from(history)
-        standalone = standalone_question(text, turns)
+        standalone = self.standalone(text, turns, notices)
         retrieved = self.searcher.search(standalone, filters)
         context = history_text(turns) if turns and is_followup(text) else ""
-        prepared = Question(text, standalone, retrieved.query_vector, context)
+        prepared = Question(text, standalone, retrieved.query_vector, context, tuple(turns))
+        if isinstance(self.answerer, ModelAnswerer):
+            stream = self.answerer.stream(prepared, retrieved.passages)
+            return StreamingAsk(self, started, asked, standalone, retrieved.passages, notices, stream=stream)
         answer = self.answerer.answer(prepared, retrieved.passages)
-        answer = self._only_verified(answer, text)
-        elapsed = (time.perf_counter() - started) * 1000
-        return AskResult(asked, standalone, answer, retrieved.passages, elapsed, notices)
+        return StreamingAsk(self, started, asked, standalone, retrieved.passages, notices, answer=answer)
 
-    def _only_verified(self, answer: Answer, question: str) -> Answer:
+    def standalone(self, question: str, turns: Sequence[Turn], notices: list[str]) -> str:
+        """The retrieval query: the model rewrites a follow-up when there is one; otherwise the offline rule."""
+        if not turns or not is_followup(question):
+            return question
+        if isinstance(self.answerer, ModelAnswerer):
+            try:
+                return self.answerer.rewrite(question, turns)
+            except ModelUnavailable as error:
+                notices.append(f"The model could not rewrite the follow-up ({error}); the previous question was used.")
+        return standalone_question(question, turns)
+
+    def only_verified(self, answer: Answer, question: str) -> Answer:
         """Drop any citation whose quote isn't in the stored document; an answer left without one declines."""
         if not answer.answerable:
             answer.citations = []

@@ -113,6 +113,15 @@ class Settings:
     openai_timeout_s: float = 30.0
     """Timeout of one request to the model endpoint, in seconds."""
 
+    openai_max_retries: int = 2
+    """Retries (with exponential backoff) after HTTP 429/5xx or a dropped connection."""
+
+    openai_context_tokens: int = 8192
+    """The model's context window in tokens; the prompt's passages are cut to fit it."""
+
+    openai_answer_tokens: int = 400
+    """Tokens reserved for the model's answer."""
+
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Free-form overrides used by experiments (ablations); empty in normal use."""
 
@@ -158,5 +167,8 @@ class Settings:
             "openai_model": env.get("OPENAI_MODEL") or base.openai_model,
             "openai_temperature": _env_float(env, "OPENAI_TEMPERATURE", base.openai_temperature),
             "openai_timeout_s": _env_float(env, "OPENAI_TIMEOUT", base.openai_timeout_s),
+            "openai_max_retries": _env_int(env, "OPENAI_MAX_RETRIES", base.openai_max_retries),
+            "openai_context_tokens": _env_int(env, "OPENAI_CONTEXT_TOKENS", base.openai_context_tokens),
+            "openai_answer_tokens": _env_int(env, "OPENAI_ANSWER_TOKENS", base.openai_answer_tokens),
         }
         return replace(base, **values).with_overrides(**overrides)

@@ -46,3 +46,25 @@ def test_unanswerable_question_declines_and_shows_closest_passages(app: AppTest)
     app.chat_input[0].set_value("What is the membership fee for joining the alliance?").run()
     assert "The documents don't say" in markdown_text(app)
     assert not any(label.startswith("[1]") for label in (e.label for e in app.expander))
+
+
+def test_model_mode_streams_then_shows_the_verified_answer(corpus_settings: Settings, corpus_assistant, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.fake_openai import Behaviour, FakeOpenAI
+    from tests.test_model import moderator_reply
+
+    fake = FakeOpenAI(model="fake-model").start()
+    try:
+        fake.script(Behaviour(reply=moderator_reply))
+        monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
+        monkeypatch.setenv("OPENAI_API_KEY", fake.api_key)
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        monkeypatch.setenv("OPENAI_MODEL", fake.model)
+        app = AppTest.from_file(APP, default_timeout=180).run()
+        assert "fake\\-model via" in "\n".join(e.value for e in app.sidebar.markdown)  # rendered as "fake-model via"
+        app.chat_input[0].set_value("Who moderated the session with Commissioner Breton?").run()
+        assert not app.exception
+        assert "moderated by Teodora Jilkova" in markdown_text(app)
+        assert any(e.label.startswith("[1] Clusters for Next Generation EU") for e in app.expander)
+        assert fake.requests and fake.requests[-1]["stream"] is True
+    finally:
+        fake.stop()

