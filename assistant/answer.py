@@ -9,7 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.chat import Turn
+from assistant.chat import Turn, looks_like_instruction
 from assistant.citations import Citation
 from assistant.documents import looks_like_heading
 from assistant.lexical import DocumentFrequencies, QueryCoverage
@@ -80,8 +80,8 @@ _FIGURE_WORDS = frozenset(
 
 def sentence_weight(text: str, section: str | None) -> float:
     """Headings and fragments name a topic rather than say something about it: they count for less."""
-    if len(words(text)) < 3:
-        return 0.0
+    if len(words(text)) < 3 or looks_like_instruction(text):
+        return 0.0  # an instruction written into a document is never the answer to a question
     has_figure = any(c.isdigit() for c in text)
     if text == section and not has_figure:
         return 0.6
@@ -261,10 +261,19 @@ def compose_conflict(sentences: Sequence[ScoredSentence], evidence: float) -> An
     parts = ["The documents give different figures for this."]
     for citation in citations:
         dated = citation.date or "undated"
-        parts.append(f"{citation.title} ({dated}): “{citation.quote}” [{citation.n}]")
+        parts.append(f"{citation.title} ({dated}): “{inert_markers(citation.quote)}” [{citation.n}]")
     answer = Answer(text="\n\n".join(parts), answerable=True, citations=citations, evidence=evidence)
     answer.notices.append("Conflicting figures: the documents disagree; check which document and date you need.")
     return answer
+
+
+_MARKER_IN_SOURCE = re.compile(r"\[(\d{1,3})\]")
+
+
+def inert_markers(quoted: str) -> str:
+    """A "[7]" written inside a document is shown as "(7)" in the answer, so it can't pass for a citation.
+    The citation's quote keeps the document's exact characters."""
+    return _MARKER_IN_SOURCE.sub(r"(\1)", quoted)
 
 
 def compose(chosen: Sequence[ScoredSentence], evidence: float) -> Answer:
@@ -277,5 +286,5 @@ def compose(chosen: Sequence[ScoredSentence], evidence: float) -> Answer:
         if key not in numbers:
             numbers[key] = len(numbers) + 1
             citations.append(_citation(sentence, numbers[key]))
-        parts.append(f"{sentence.span.text} [{numbers[key]}]")
+        parts.append(f"{inert_markers(sentence.span.text)} [{numbers[key]}]")
     return Answer(text=" ".join(parts), answerable=True, citations=citations, evidence=evidence)

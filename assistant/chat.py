@@ -65,6 +65,11 @@ _INSTRUCTION_PATTERNS = [
 ]
 
 
+def looks_like_instruction(text: str) -> bool:
+    """Text that addresses the assistant ("ignore previous instructions", "SYSTEM:", fake [n] markers)."""
+    return any(pattern.search(text) for pattern in _INSTRUCTION_PATTERNS)
+
+
 def strip_instructions(question: str) -> tuple[str, bool]:
     """The question without sentences that try to instruct the assistant; True when something was removed.
 
@@ -75,7 +80,7 @@ def strip_instructions(question: str) -> tuple[str, bool]:
     kept: list[str] = []
     removed = False
     for sentence in sentence_spans(question):
-        if any(pattern.search(sentence.text) for pattern in _INSTRUCTION_PATTERNS):
+        if looks_like_instruction(sentence.text):
             removed = True
         else:
             kept.append(sentence.text)

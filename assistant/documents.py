@@ -192,7 +192,7 @@ def read_document(path: Path, corpus_dir: Path, catalog: dict[str, DocumentInfo]
         if size == 0:
             raise DocumentError(source, "empty file")
         if size > max_bytes:
-            raise DocumentError(source, f"file is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+            raise DocumentError(source, f"file is {size / 2**20:.0f} MB, over the {max_bytes / 2**20:.0f} MB limit")
         sha = file_sha256(path)
         warnings: list[str] = []
         page_starts: list[int] = []

@@ -1,0 +1,136 @@
+"""Growth benchmark: ``python -m evals.scale_benchmark --sizes 1000 10000 100000``.
+
+For each size it writes a synthetic corpus to disk (documents made of the real corpus's vocabulary, one chunk
+per heading), ingests it into a fresh index, and prints ingest throughput, index size on disk, resident memory
+and retrieval latency (hybrid search with reranking, p50/p95 over 200 queries).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from assistant.documents import list_corpus_files, load_catalog, read_document
+from assistant.ingestion import Ingestor
+from assistant.pipeline import PolicyAssistant
+from assistant.settings import PROJECT_ROOT, Settings
+from assistant.text import words
+from evals.questionset import read_questions
+from evals.score import percentile
+
+CHUNKS_PER_FILE = 100
+
+
+def corpus_vocabulary(corpus_dir: Path) -> tuple[list[str], list[int]]:
+    counts: Counter[str] = Counter()
+    catalog = load_catalog(corpus_dir)
+    for path in list_corpus_files(corpus_dir):
+        counts.update(w for w in words(read_document(path, corpus_dir, catalog, 10**8).text) if w.isalpha())
+    vocabulary = sorted(counts)
+    return vocabulary, [counts[w] for w in vocabulary]
+
+
+def sentence(rng: random.Random, vocabulary: list[str], weights: list[int]) -> str:
+    chosen = rng.choices(vocabulary, weights=weights, k=rng.randint(10, 22))
+    return " ".join(chosen).capitalize() + "."
+
+
+def write_corpus(folder: Path, chunks: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    vocabulary, weights = corpus_vocabulary(PROJECT_ROOT / "corpus")
+    folder.mkdir(parents=True, exist_ok=True)
+    for file_number in range(0, chunks, CHUNKS_PER_FILE):
+        sections = []
+        for _ in range(min(CHUNKS_PER_FILE, chunks - file_number)):
+            heading = " ".join(rng.choices(vocabulary, weights=weights, k=rng.randint(3, 6))).capitalize()
+            paragraph = " ".join(sentence(rng, vocabulary, weights) for _ in range(rng.randint(2, 3)))
+            sections.append(f"{heading}\n\n{paragraph}")
+        (folder / f"synthetic-{file_number // CHUNKS_PER_FILE:05d}.txt").write_text("\n\n".join(sections), encoding="utf-8")
+
+
+def folder_size_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def queries(rng: random.Random, count: int) -> list[str]:
+    real = [q["question"] for path in ("dev_questions", "questions") for q in read_questions(PROJECT_ROOT / "evals" / f"{path}.jsonl")]
+    vocabulary, weights = corpus_vocabulary(PROJECT_ROOT / "corpus")
+    synthetic = [" ".join(rng.choices(vocabulary, weights=weights, k=rng.randint(3, 8))) for _ in range(count)]
+    mixed = real + synthetic
+    rng.shuffle(mixed)
+    return mixed[:count]
+
+
+def measure(size: int, work: Path) -> dict[str, float]:
+    corpus = work / f"corpus-{size}"
+    data = work / f"data-{size}"
+    write_corpus(corpus, size)
+    settings = Settings.from_env(corpus_dir=corpus, data_dir=data)
+    started = time.perf_counter()
+    report = Ingestor(settings).run()
+    ingest_s = time.perf_counter() - started
+    assistant = PolicyAssistant(settings)
+    assistant.warm_up()
+    rng = random.Random(11)
+    search_ms, ask_ms = [], []
+    for query in queries(rng, 200):
+        started = time.perf_counter()
+        assistant.searcher.search(query)
+        search_ms.append((time.perf_counter() - started) * 1000)
+    for query in queries(rng, 50):
+        ask_ms.append(assistant.ask(query).latency_ms)
+    figures = {
+        "chunks": assistant.chunk_count(),
+        "ingest_s": ingest_s,
+        "chunks_per_s": report.chunks_added / ingest_s,
+        "index_mb": folder_size_mb(data),
+        "rss_mb": resident_mb(),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "search_p50_ms": percentile(search_ms, 0.5),
+        "search_p95_ms": percentile(search_ms, 0.95),
+        "ask_p50_ms": percentile(ask_ms, 0.5),
+        "ask_p95_ms": percentile(ask_ms, 0.95),
+    }
+    assistant.store.close()
+    shutil.rmtree(corpus)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.scale_benchmark", description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--work-dir", type=Path, help="where corpora and indexes are written (default: a temp dir)")
+    args = parser.parse_args(argv)
+    work = args.work_dir or Path(tempfile.mkdtemp(prefix="scale-"))
+    header = "| chunks | ingest (s) | chunks/s | index on disk (MB) | RSS (MB) | peak RSS (MB) | search p50 / p95 (ms) | ask p50 / p95 (ms) |"
+    print(header)
+    print("|---|---|---|---|---|---|---|---|", flush=True)
+    for size in args.sizes:
+        f = measure(size, work)
+        print(
+            f"| {f['chunks']:.0f} | {f['ingest_s']:.0f} | {f['chunks_per_s']:.0f} | {f['index_mb']:.0f} | {f['rss_mb']:.0f} | "
+            f"{f['peak_rss_mb']:.0f} | {f['search_p50_ms']:.0f} / {f['search_p95_ms']:.0f} | "
+            f"{f['ask_p50_ms']:.0f} / {f['ask_p95_ms']:.0f} |",
+            flush=True,
+        )
+    if not args.work_dir:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
