@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 # The test extras include llama-cpp-python, which compiles from source (about 7 minutes, once).
 $(TEST_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test]"
+	bash scripts/ensure-chromium.sh
 	touch $(TEST_STAMP)
 
 install: $(STAMP)

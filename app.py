@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.citations import Citation
+from assistant import views
 from assistant.errors import AssistantError
 from assistant.pipeline import AskResult, PolicyAssistant
-from assistant.render import (
-    answer_markdown,
-    citation_heading,
-    citation_markdown,
-    documents_table,
-    escape_markdown,
-    passage_with_quote_highlighted,
-)
+from assistant.render import escape_markdown
 from assistant.settings import Settings
 
 st.set_page_config(page_title="ECA policy assistant", page_icon="📑", layout="wide")
@@ -28,61 +21,23 @@ def load_assistant(settings_key: str) -> PolicyAssistant:
     return assistant
 
 
-def show_citation(citation: Citation) -> None:
-    with st.expander(citation_heading(citation), expanded=False):
-        st.markdown(citation_markdown(citation))
-        if citation.passage:
-            st.caption("Whole passage")
-            st.markdown(passage_with_quote_highlighted(citation.passage, citation.quote))
-
-
-def show_result(result: AskResult) -> None:
-    st.markdown(answer_markdown(result.answer.text))
-    for notice in result.notices + result.answer.notices:
-        st.info(notice)
-    if result.answer.citations:
-        st.caption("Sources")
-        for citation in result.answer.citations:
-            show_citation(citation)
-    elif result.passages:
-        st.caption("Closest passages")
-        for passage in result.passages[:3]:
-            with st.expander(f"{passage.chunk.title} · {passage.chunk.section or ''}"):
-                st.markdown(escape_markdown(passage.chunk.text))
-
-
 def sidebar(assistant: PolicyAssistant) -> None:
     with st.sidebar:
         st.header("ECA policy assistant")
         st.markdown(f"**Answering mode:** {escape_markdown(assistant.mode_description())}")
-        documents = assistant.documents()
-        st.markdown(f"**Indexed:** {len(documents)} documents, {assistant.chunk_count()} passages")
-        st.markdown(documents_table([(d.info.title, d.info.kind, d.info.date, d.chunk_count) for d in documents]))
+        views.knowledge_card(assistant)
+        st.radio("Reference style for copied quotes", ["Footnote (Markdown)", "Plain text"], key="reference_style")
+        if views.state().turns:
+            st.caption("Export this conversation")
+            views.export_buttons("conversation", "Conversation with the ECA policy assistant", views.conversation_entries(assistant))
         if st.button("New conversation"):
             st.session_state.turns = []
+            st.session_state.viewer = None
             st.rerun()
 
 
-def main() -> None:
-    try:
-        assistant = load_assistant(repr(Settings.from_env()))
-    except AssistantError as exc:
-        st.error(f"The assistant could not start: {exc}")
-        st.stop()
-    sidebar(assistant)
-    st.title("Ask the alliance's documents")
-    if assistant.chunk_count() == 0:
-        st.warning("The index is empty: run `make run` (or `python -m assistant ingest`) to index the corpus.")
-    turns: list[tuple[str, str | AskResult]] = st.session_state.setdefault("turns", [])
-    for role, content in turns:
-        with st.chat_message(role):
-            if isinstance(content, AskResult):
-                show_result(content)
-            else:
-                st.markdown(escape_markdown(content))
-    question = st.chat_input("Ask about the alliance's position papers and minutes")
-    if not question:
-        return
+def ask(assistant: PolicyAssistant, question: str) -> None:
+    turns = views.state().turns
     with st.chat_message("user"):
         st.markdown(escape_markdown(question))
     history = [
@@ -104,9 +59,50 @@ def main() -> None:
         except AssistantError as exc:
             st.warning(str(exc))
             return
-        show_result(result)
-    turns.append(("user", question))
-    turns.append(("assistant", result))
+        turns.append(("user", question))
+        turns.append(("assistant", result))
+        views.answer_view(assistant, result, len(turns) - 1)
+
+
+def chat(assistant: PolicyAssistant) -> None:
+    session = views.state()
+    views.source_viewer(assistant)
+    if not session.turns:
+        views.starter_questions()
+    for index, (role, content) in enumerate(session.turns):
+        with st.chat_message(role):
+            if isinstance(content, AskResult):
+                views.answer_view(assistant, content, index)
+            else:
+                st.markdown(escape_markdown(content))
+    pending, session.pending_question = session.pending_question, None
+    if pending:
+        ask(assistant, pending)
+
+
+def main() -> None:
+    try:
+        assistant = load_assistant(repr(Settings.from_env()))
+    except AssistantError as exc:
+        st.error(f"The assistant could not start: {exc}")
+        st.stop()
+    sidebar(assistant)
+    st.title("Ask the alliance's documents")
+    if assistant.chunk_count() == 0:
+        st.warning("The index is empty: run `make run` (or `python -m assistant ingest`) to index the corpus.")
+    chat_tab, passages_tab, glossary_tab, working_tab = st.tabs(["Chat", "Find passages", "Glossary", "Working set"])
+    with chat_tab:
+        chat(assistant)
+    with passages_tab:
+        views.passages_view(assistant)
+    with glossary_tab:
+        views.glossary_view(assistant)
+    with working_tab:
+        views.working_set_view(assistant)
+    question = st.chat_input("Ask about the alliance's position papers and minutes")
+    if question:
+        views.state().pending_question = question
+        st.rerun()
 
 
 main()

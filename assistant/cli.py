@@ -80,6 +80,18 @@ def run_ask(settings: Settings, args: argparse.Namespace, stdout: TextIO) -> int
     return 0
 
 
+def run_feedback(settings: Settings, args: argparse.Namespace, stdout: TextIO) -> int:
+    from assistant.feedback import FeedbackLog
+
+    text = FeedbackLog(settings.feedback_path).export(args.format)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"feedback written to {args.out}", file=stdout)
+    else:
+        print(text, end="", file=stdout)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="The European Clusters Alliance's policy assistant.")
     parser.add_argument("--data-dir", type=Path, help="index folder (default .data/ or ASSISTANT_DATA_DIR)")
@@ -96,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--history", help="JSON file with earlier turns: [{role, content}, …]")
     ask.add_argument("--document", action="append", help="only search this document (its source path); repeatable")
     ask.add_argument("--kind", action="append", help="only search this kind (position paper, annex, minutes)")
+
+    feedback = commands.add_parser("feedback", help="print or export the feedback log (thumbs up/down on answers)")
+    feedback.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    feedback.add_argument("--out", help="write to this file instead of the terminal")
     return parser
 
 
@@ -107,6 +123,8 @@ def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: Tex
         settings = Settings.from_env(data_dir=args.data_dir, corpus_dir=corpus)
         if args.command == "ingest":
             return run_ingest(settings, args.rebuild, stdout, stderr)
+        if args.command == "feedback":
+            return run_feedback(settings, args, stdout)
         return run_ask(settings, args, stdout)
     except AssistantError as exc:
         print(f"error: {exc}", file=stderr)

@@ -189,6 +189,9 @@ class Ingestor:
             report.chunks_removed += len(old_ids)
             report.documents_removed.append(source)
         self._remove_orphans(store, index)
+        if pending or report.documents_removed or store.get_meta("glossary") != "built":
+            store.rebuild_glossary()
+            store.set_meta("glossary", "built")
         store.set_meta("chunking", self.chunking_signature())
         return report
 

@@ -119,11 +119,7 @@ class PolicyAssistant:
             max_sentences=settings.max_answer_sentences,
         )
         self.answerer: Answerer = ModelAnswerer(settings, extractive) if settings.uses_model else extractive
-        self._document_text = lru_cache(maxsize=256)(self._load_document_text)
-
-    def _load_document_text(self, source: str) -> str | None:
-        document = self.store.document(source)
-        return document.text if document else None
+        self._document = lru_cache(maxsize=256)(self.store.document)
 
     def documents(self) -> list[StoredDocument]:
         return self.store.documents()
@@ -132,7 +128,13 @@ class PolicyAssistant:
         return self.store.chunk_count()
 
     def document_text(self, source: str) -> str | None:
-        return self._document_text(source)
+        """The stored (cleaned, quotable) text of a document, or None if it isn't indexed."""
+        document = self._document(source)
+        return document.text if document else None
+
+    def page_starts(self, source: str) -> tuple[int, ...]:
+        document = self._document(source)
+        return document.page_starts if document else ()
 
     @property
     def uses_model(self) -> bool:

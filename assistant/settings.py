@@ -134,6 +134,10 @@ class Settings:
         return self.data_dir / "store.sqlite"
 
     @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.sqlite"
+
+    @property
     def lock_path(self) -> Path:
         return self.data_dir / "ingest.lock"
 

@@ -18,6 +18,7 @@ import numpy as np
 from assistant.chunking import Chunk
 from assistant.documents import DocumentInfo, SourceDocument
 from assistant.errors import IndexMismatchError
+from assistant.glossary import GlossaryEntry, extract_entries, merge_entries
 from assistant.text import search_terms
 
 REBUILD_HINT = "rebuild the index with `python -m assistant ingest --rebuild`"
@@ -28,7 +29,7 @@ _SELECT_CHUNKS = (
 )
 """Columns in the order of ``Chunk``'s fields."""
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 """Bump when the tables change: an index in an older format is rebuilt by the next ingest."""
 
 KEYWORD_VERSION = "2"
@@ -48,6 +49,10 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_terms, 'row');
 CREATE TABLE IF NOT EXISTS sentence_vectors (
     chunk_id TEXT PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE, vectors BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS glossary (
+    term TEXT PRIMARY KEY, kind TEXT NOT NULL, expansion TEXT, source TEXT NOT NULL, quote TEXT NOT NULL,
+    start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source, ordinal);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
@@ -187,6 +192,28 @@ class Store:
                 "INSERT INTO sentence_vectors(chunk_id, vectors) VALUES (?, ?)",
                 [(c.id, pack_vectors(sentence_vectors[c.id])) for c in chunks if sentence_vectors and c.id in sentence_vectors],
             )
+
+    def rebuild_glossary(self) -> int:
+        """Recompute the glossary from every stored document; returns the number of entries."""
+        connection = self._connect()
+        entries = []
+        for source, text in connection.execute("SELECT source, text FROM documents ORDER BY source"):
+            entries.extend(extract_entries(source, text))
+        merged = merge_entries(entries)
+        with connection:
+            connection.execute("DELETE FROM glossary")
+            connection.executemany(
+                "INSERT OR REPLACE INTO glossary(term, kind, expansion, source, quote, start_offset, end_offset) "
+                "VALUES (?,?,?,?,?,?,?)",
+                [(e.term, e.kind, e.expansion, e.source, e.quote, e.start, e.end) for e in merged],
+            )
+        return len(merged)
+
+    def glossary(self) -> list[GlossaryEntry]:
+        rows = self._connect().execute(
+            "SELECT term, kind, expansion, source, quote, start_offset, end_offset FROM glossary ORDER BY kind, lower(term)"
+        ).fetchall()
+        return [GlossaryEntry(*row) for row in rows]
 
     def sentence_vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Per chunk, the vectors of its sentences (rows in the order of ``sentence_spans``)."""

@@ -30,8 +30,8 @@ def test_asking_shows_a_cited_answer_with_source_cards(app: AppTest) -> None:
     app.chat_input[0].set_value("Who moderated the session with Commissioner Breton?").run()
     assert not app.exception
     assert "Jilkova" in markdown_text(app)
-    labels = [expander.label for expander in app.expander]
-    assert any(label.startswith("[1] Clusters for Next Generation EU") for label in labels)
+    assert "**[1]** Clusters for Next Generation EU" in markdown_text(app)
+    assert any(button.label == "Copy with reference" for button in app.button)
 
 
 def test_conversation_is_kept_and_follow_ups_use_it(app: AppTest) -> None:
@@ -45,7 +45,7 @@ def test_conversation_is_kept_and_follow_ups_use_it(app: AppTest) -> None:
 def test_unanswerable_question_declines_and_shows_closest_passages(app: AppTest) -> None:
     app.chat_input[0].set_value("What is the membership fee for joining the alliance?").run()
     assert "The documents don't say" in markdown_text(app)
-    assert not any(label.startswith("[1]") for label in (e.label for e in app.expander))
+    assert "**[1]**" not in markdown_text(app)
 
 
 def test_model_mode_streams_then_shows_the_verified_answer(corpus_settings: Settings, corpus_assistant, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
@@ -64,7 +64,7 @@ def test_model_mode_streams_then_shows_the_verified_answer(corpus_settings: Sett
         app.chat_input[0].set_value("Who moderated the session with Commissioner Breton?").run()
         assert not app.exception
         assert "moderated by Teodora Jilkova" in markdown_text(app)
-        assert any(e.label.startswith("[1] Clusters for Next Generation EU") for e in app.expander)
+        assert "**[1]** Clusters for Next Generation EU" in markdown_text(app)
         assert fake.requests and fake.requests[-1]["stream"] is True
     finally:
         fake.stop()

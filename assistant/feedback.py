@@ -1,0 +1,85 @@
+"""Thumbs up/down with an optional comment on every answer, kept locally in SQLite."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, rating INTEGER NOT NULL,
+    comment TEXT NOT NULL DEFAULT '', question TEXT NOT NULL, answer TEXT NOT NULL,
+    citations TEXT NOT NULL, mode TEXT NOT NULL
+);
+"""
+FIELDS = ("id", "created_at", "rating", "comment", "question", "answer", "citations", "mode")
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    id: int
+    created_at: str
+    rating: int
+    comment: str
+    question: str
+    answer: str
+    citations: list[dict[str, Any]]
+    mode: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FIELDS}
+
+
+class FeedbackLog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as connection:
+            connection.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30)
+
+    def record(self, rating: int, question: str, answer: str, citations: list[dict[str, Any]], mode: str, comment: str = "") -> int:
+        """Store one judgement (+1 or -1) with what was asked, answered and cited; returns its id."""
+        if rating not in (1, -1):
+            raise ValueError("rating must be 1 (thumbs up) or -1 (thumbs down)")
+        connection = self._connect()
+        try:
+            with connection:
+                cursor = connection.execute(
+                    "INSERT INTO feedback(created_at, rating, comment, question, answer, citations, mode) VALUES (?,?,?,?,?,?,?)",
+                    (datetime.now(timezone.utc).isoformat(timespec="seconds"), rating, comment.strip(), question, answer,
+                     json.dumps(citations, ensure_ascii=False), mode),
+                )
+            return int(cursor.lastrowid or 0)
+        finally:
+            connection.close()
+
+    def records(self) -> list[FeedbackRecord]:
+        connection = self._connect()
+        try:
+            rows = connection.execute(f"SELECT {', '.join(FIELDS)} FROM feedback ORDER BY id").fetchall()
+        finally:
+            connection.close()
+        return [FeedbackRecord(*row[:6], json.loads(row[6]), row[7]) for row in rows]
+
+    def export(self, fmt: str) -> str:
+        """The whole log as JSON lines or CSV."""
+        records = self.records()
+        if fmt == "jsonl":
+            return "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in records)
+        if fmt == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(FIELDS)
+            for r in records:
+                writer.writerow([r.id, r.created_at, r.rating, r.comment, r.question, r.answer, json.dumps(r.citations), r.mode])
+            return buffer.getvalue()
+        raise ValueError("format must be jsonl or csv")

@@ -1,0 +1,321 @@
+"""Streamlit views of the chat app: answers with citation cards, source viewer, passages, glossary, working set.
+
+``app.py`` lays these out; they hold no state of their own beyond ``st.session_state``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from assistant.citations import Citation
+from assistant.errors import AssistantError
+from assistant.export import ExportEntry, quote_entry, to_docx, to_markdown
+from assistant.feedback import FeedbackLog
+from assistant.pipeline import AskResult, PolicyAssistant
+from assistant.references import QuoteNotVerified, VerifiedQuote, verify_citation, verify_quote
+from assistant.render import answer_markdown, escape_markdown, passage_with_quote_highlighted
+from assistant.retrieval import Passage, SearchFilters
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+STARTER_QUESTIONS = (
+    "What is the European Clusters Alliance and what is its mission?",
+    "What does the alliance ask of the European Commission?",
+    "What is the I3 initiative?",
+    "What did Commissioner Breton say at the 30 June 2020 meeting?",
+    "How many clusters does the alliance represent?",
+)
+
+
+def state() -> Any:
+    session = st.session_state
+    session.setdefault("turns", [])
+    session.setdefault("working_set", [])
+    session.setdefault("viewer", None)
+    session.setdefault("copied", {})
+    session.setdefault("pending_question", None)
+    return session
+
+
+def reference_style() -> str:
+    return "footnote" if st.session_state.get("reference_style", "Footnote (Markdown)").startswith("Footnote") else "plain"
+
+
+# --- onboarding -----------------------------------------------------------------------------------
+
+def knowledge_card(assistant: PolicyAssistant) -> None:
+    documents = assistant.documents()
+    with st.container(border=True):
+        st.markdown(f"**What this assistant knows:** {len(documents)} documents, {assistant.chunk_count()} passages")
+        for d in documents:
+            st.markdown(
+                f"- {escape_markdown(d.info.title)} · *{escape_markdown(d.info.kind)}* · "
+                f"{escape_markdown(d.info.date or 'undated')}"
+            )
+
+
+def starter_questions() -> None:
+    st.caption("New here? Try one of these:")
+    columns = st.columns(len(STARTER_QUESTIONS))
+    for column, question in zip(columns, STARTER_QUESTIONS, strict=True):
+        if column.button(question, key=f"starter-{question}", use_container_width=True):
+            st.session_state.pending_question = question
+
+
+# --- quotes leaving the app -------------------------------------------------------------------------
+
+def quote_actions(assistant: PolicyAssistant, key: str, quote: VerifiedQuote | None, error: str | None) -> None:
+    """Copy (verified now, with its reference) and collect buttons for one quote."""
+    session = state()
+    left, right = st.columns(2)
+    if left.button("Copy with reference", key=f"copy-{key}", icon=":material/content_copy:"):
+        session.copied[key] = True
+    if right.button("Add to working set", key=f"collect-{key}", icon=":material/playlist_add:"):
+        if quote is not None and all(q.quote != quote.quote or q.source != quote.source for q in session.working_set):
+            session.working_set.append(quote)
+            st.toast("Added to the working set")
+    if session.copied.get(key):
+        if quote is None:
+            st.error(f"Not copied: {error}")
+        else:
+            st.code(quote.formatted(reference_style()), language=None, wrap_lines=True)
+            st.caption(f"Verified against the stored document at {quote.checked_at} — use the copy icon.")
+
+
+def citation_card(assistant: PolicyAssistant, citation: Citation, citations: Sequence[Citation], key: str) -> None:
+    """A source card: reference, the quoted words, actions; the whole passage on demand."""
+    with st.container(border=True):
+        st.markdown(f"**[{citation.n}]** {escape_markdown(citation.reference())}")
+        st.markdown(f"> {escape_markdown(citation.quote)}")
+        if citation.passage:
+            with st.expander("Whole passage"):
+                st.markdown(passage_with_quote_highlighted(citation.passage, citation.quote))
+        if st.button("Open in source", key=f"open-{key}", icon=":material/description:"):
+            st.session_state.viewer = {"citations": list(citations), "index": citations.index(citation)}
+            st.rerun()
+        try:
+            quote, error = verify_citation(citation, assistant.document_text), None
+        except QuoteNotVerified as exc:
+            quote, error = None, str(exc)
+        quote_actions(assistant, key, quote, error)
+
+
+# --- answers ------------------------------------------------------------------------------------------
+
+def answer_view(assistant: PolicyAssistant, result: AskResult, index: int) -> None:
+    st.markdown(answer_markdown(result.answer.text))
+    for notice in result.notices + result.answer.notices:
+        st.info(notice)
+    if result.answer.citations:
+        st.caption("Sources")
+        for citation in result.answer.citations:
+            citation_card(assistant, citation, result.answer.citations, f"a{index}-c{citation.n}")
+    elif result.passages:
+        st.caption("Closest passages")
+        for rank, passage in enumerate(result.passages[:3], start=1):
+            with st.expander(f"{passage.chunk.title} · {passage.chunk.section or ''}"):
+                st.markdown(escape_markdown(passage.chunk.text))
+    feedback_view(assistant, result, index)
+
+
+def feedback_view(assistant: PolicyAssistant, result: AskResult, index: int) -> None:
+    key = f"feedback-{index}"
+    if st.session_state.get(f"{key}-saved"):
+        st.caption("Thank you, your feedback was saved.")
+        return
+    rating = st.feedback("thumbs", key=key)
+    if rating is None:
+        return
+    comment = st.text_input("Comment (optional)", key=f"{key}-comment", placeholder="What was right or wrong?")
+    if st.button("Send feedback", key=f"{key}-send"):
+        FeedbackLog(assistant.settings.feedback_path).record(
+            1 if rating == 1 else -1, result.question, result.answer.text,
+            [c.to_json() for c in result.answer.citations], result.mode, comment,
+        )
+        st.session_state[f"{key}-saved"] = True
+        st.rerun()
+
+
+# --- source viewer ------------------------------------------------------------------------------------
+
+def source_viewer(assistant: PolicyAssistant) -> None:
+    viewer = st.session_state.viewer
+    if not viewer:
+        return
+    citations: list[Citation] = viewer["citations"]
+    index = viewer["index"] % len(citations)
+    citation = citations[index]
+    text = assistant.document_text(citation.source)
+    with st.container(border=True):
+        st.markdown(f"**Source of [{citation.n}]:** {escape_markdown(citation.reference())}")
+        previous, counter, following, close = st.columns([2, 2, 2, 1])
+        if previous.button("◀ Previous citation", key="viewer-prev", disabled=len(citations) < 2):
+            viewer["index"] = index - 1
+            st.rerun()
+        counter.markdown(f"Citation {index + 1} of {len(citations)}")
+        if following.button("Next citation ▶", key="viewer-next", disabled=len(citations) < 2):
+            viewer["index"] = index + 1
+            st.rerun()
+        if close.button("Close", key="viewer-close"):
+            st.session_state.viewer = None
+            st.rerun()
+        if text is None:
+            st.error(f"{citation.source} is no longer indexed.")
+            return
+        components.html(document_html(text, citation, assistant.page_starts(citation.source)), height=460, scrolling=True)
+
+
+def document_html(text: str, citation: Citation, page_starts: Sequence[int]) -> str:
+    """The whole document (the cited page for PDFs) as inert HTML with the cited span highlighted and scrolled to."""
+    start = citation.start if citation.start is not None else max(0, text.find(citation.quote))
+    end = citation.end if citation.end is not None else start + len(citation.quote)
+    shown_from, shown_to = 0, len(text)
+    if page_starts:
+        page_index = max(i for i, s in enumerate(page_starts) if s <= start)
+        shown_from = page_starts[page_index]
+        shown_to = page_starts[page_index + 1] if page_index + 1 < len(page_starts) else len(text)
+    before = html.escape(text[shown_from:start])
+    cited = html.escape(text[start:end])
+    after = html.escape(text[end:shown_to])
+    return (
+        "<div style=\"font-family: sans-serif; font-size: 15px; line-height: 1.5; white-space: pre-wrap; padding: 8px;\">"
+        f"{before}<mark id=\"cited\" style=\"background: #ffd54f;\">{cited}</mark>{after}</div>"
+        "<script>document.getElementById('cited').scrollIntoView({block: 'center'});</script>"
+    )
+
+
+# --- find passages ------------------------------------------------------------------------------------
+
+def passages_view(assistant: PolicyAssistant) -> None:
+    documents = assistant.documents()
+    st.caption("Ranked verbatim passages, no synthesis. Filter by document, kind or date.")
+    query = st.text_input("Search the documents", key="passage-query", placeholder="e.g. value chains, 740, EAAC")
+    titles = {d.info.title: d.source for d in documents}
+    columns = st.columns(3)
+    chosen_titles = columns[0].multiselect("Documents", list(titles), key="passage-docs")
+    kinds = columns[1].multiselect("Kinds", sorted({d.info.kind for d in documents}), key="passage-kinds")
+    dates = sorted({d.info.date for d in documents if d.info.date})
+    date_range = columns[2].select_slider("Dated between", options=dates, value=(dates[0], dates[-1]), key="passage-dates") if len(dates) > 1 else None
+    include_undated = columns[2].checkbox("Include undated documents", value=True, key="passage-undated")
+    if not query.strip():
+        return
+    sources = [titles[t] for t in chosen_titles] or [d.source for d in documents]
+    if date_range:
+        sources = [
+            s for s in sources
+            if (date := next(d.info.date for d in documents if d.source == s)) is None and include_undated
+            or date is not None and date_range[0] <= date <= date_range[1]
+        ]
+    if not sources:
+        st.warning("No document matches these filters.")
+        return
+    try:
+        passages = assistant.searcher.search(query, SearchFilters(tuple(sources), tuple(kinds))).passages
+    except AssistantError as exc:
+        st.warning(str(exc))
+        return
+    if not passages:
+        st.info("No passage matches.")
+    for rank, passage in enumerate(passages, start=1):
+        passage_card(assistant, passage, rank)
+
+
+def passage_card(assistant: PolicyAssistant, passage: Passage, rank: int) -> None:
+    chunk = passage.chunk
+    citation = Citation(
+        n=rank, source=chunk.source, title=chunk.title, page=chunk.page, section=chunk.section, quote=chunk.text,
+        date=chunk.date, kind=chunk.kind, chunk_id=chunk.id, start=chunk.start, end=chunk.end, passage=chunk.text,
+    )
+    with st.container(border=True):
+        st.markdown(f"**{rank}.** {escape_markdown(citation.reference())} · score {passage.score:.3f}")
+        st.markdown(escape_markdown(chunk.text))
+        if st.button("Open in source", key=f"p-open-{chunk.id}", icon=":material/description:"):
+            st.session_state.viewer = {"citations": [citation], "index": 0}
+            st.session_state.pending_tab = "chat"
+            st.rerun()
+        try:
+            quote, error = verify_citation(citation, assistant.document_text), None
+        except QuoteNotVerified as exc:
+            quote, error = None, str(exc)
+        quote_actions(assistant, f"p-{chunk.id}", quote, error)
+
+
+# --- glossary ------------------------------------------------------------------------------------------
+
+def glossary_view(assistant: PolicyAssistant) -> None:
+    entries = assistant.store.glossary()
+    st.caption(f"{len(entries)} acronyms, programmes and people found in the documents at indexing time.")
+    labels = {"acronym": "Acronyms", "programme": "Programmes and initiatives", "person": "People"}
+    for kind, label in labels.items():
+        group = [e for e in entries if e.kind == kind]
+        if not group:
+            continue
+        st.subheader(label)
+        for entry in group:
+            title = entry.term + (f" — {entry.expansion}" if entry.expansion else "")
+            with st.expander(title):
+                st.markdown(f"> {escape_markdown(entry.quote)}")
+                document = assistant.store.document(entry.source)
+                st.caption(f"{document.info.title if document else entry.source} ({entry.source})")
+
+
+# --- working set and export ---------------------------------------------------------------------------
+
+def working_set_view(assistant: PolicyAssistant) -> None:
+    session = state()
+    quotes: list[VerifiedQuote] = session.working_set
+    if not quotes:
+        st.info("Collect passages with “Add to working set” on any citation or passage.")
+    for index, quote in enumerate(quotes):
+        with st.container(border=True):
+            st.markdown(f"> {escape_markdown(quote.quote)}")
+            st.caption(quote.reference())
+            if st.button("Remove", key=f"ws-remove-{index}"):
+                quotes.pop(index)
+                st.rerun()
+    if quotes:
+        export_buttons("working-set", "Working set", [quote_entry(q) for q in reverified(assistant, quotes)])
+
+
+def reverified(assistant: PolicyAssistant, quotes: Sequence[VerifiedQuote]) -> list[VerifiedQuote]:
+    """Every exported quote is checked against the stored document again at export time."""
+    checked = []
+    for q in quotes:
+        try:
+            checked.append(verify_quote(q.source, q.quote, assistant.document_text, q.title, q.date, q.section, q.page, q.start))
+        except QuoteNotVerified as exc:
+            st.warning(f"Left out of the export: {exc}")
+    return checked
+
+
+def conversation_entries(assistant: PolicyAssistant) -> list[ExportEntry]:
+    entries = []
+    for role, content in state().turns:
+        if role != "assistant" or not isinstance(content, AskResult):
+            continue
+        quotes = []
+        for citation in content.answer.citations:
+            try:
+                quotes.append(verify_citation(citation, assistant.document_text))
+            except QuoteNotVerified:
+                continue
+        entries.append(ExportEntry(text=content.answer.text, quotes=quotes, heading=content.question))
+    return entries
+
+
+def export_buttons(key: str, title: str, entries: list[ExportEntry]) -> None:
+    stamp = datetime.now().strftime("%Y-%m-%d")
+    left, right = st.columns(2)
+    left.download_button(
+        "Export Markdown", to_markdown(title, entries), file_name=f"{key}-{stamp}.md", mime="text/markdown",
+        key=f"{key}-md", icon=":material/download:",
+    )
+    right.download_button(
+        "Export DOCX", to_docx(title, entries), file_name=f"{key}-{stamp}.docx", mime=DOCX_MIME,
+        key=f"{key}-docx", icon=":material/download:",
+    )

@@ -1,0 +1,178 @@
+"""The app in a real headless Chromium (Debian's, driven by Playwright): ask, see citations, open the source,
+copy a verified quote, collect it and export DOCX with footnotes. Screenshots go to test-artifacts/browser/."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.export import docx_footnotes
+from assistant.pipeline import PolicyAssistant
+from assistant.settings import PROJECT_ROOT, Settings
+
+pytestmark = pytest.mark.slow
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
+QUESTION = "Who moderated the session with Commissioner Breton?"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(corpus_settings: Settings, corpus_assistant: PolicyAssistant) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(corpus_settings.data_dir), "PYTHONPATH": str(PROJECT_ROOT)}
+    env.pop("OPENAI_API_KEY", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=PROJECT_ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("streamlit did not start")
+                time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (.ci/run installs it with apt-get)")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, app_url: str):  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_url)
+    page = context.new_page()
+    page.goto(app_url)
+    page.get_by_text("What this assistant knows").wait_for(timeout=90_000)
+    yield page
+    context.close()
+
+
+def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_test_id("stChatInputTextArea").fill(question)
+    page.keyboard.press("Enter")
+
+
+def test_a_drafter_asks_opens_the_source_copies_collects_and_exports(page, corpus_assistant: PolicyAssistant) -> None:  # type: ignore[no-untyped-def]
+    page.screenshot(path=ARTIFACTS / "01-first-load.png")
+    ask(page, QUESTION)
+    page.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=60_000)
+    assert page.get_by_text("Clusters for Next Generation EU: dialogue between").first.is_visible()
+    page.screenshot(path=ARTIFACTS / "02-cited-answer.png")
+
+    page.get_by_role("button", name="Open in source").first.click()
+    frame = page.frame_locator("iframe").first
+    mark = frame.locator("mark#cited")
+    mark.wait_for(timeout=30_000)
+    assert mark.inner_text() == "Commissioner Thierry Breton was invited by the moderator Teodora Jilkova to open the session."
+    in_view = mark.evaluate("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }")
+    assert in_view, "the cited span was not scrolled into view"
+    page.get_by_text("Citation 1 of 1").wait_for()
+    page.screenshot(path=ARTIFACTS / "03-source-viewer.png")
+
+    page.get_by_role("button", name="Copy with reference").first.click()
+    code = page.get_by_test_id("stCode").first
+    code.wait_for(timeout=30_000)
+    code.hover()
+    code.locator("xpath=..").get_by_test_id("stElementToolbarButton").first.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    quote = "Commissioner Thierry Breton was invited by the moderator Teodora Jilkova to open the session."
+    assert copied.startswith(f"“{quote}”[^1]")
+    assert "[^1]: European Clusters Alliance, “Clusters for Next Generation EU" in copied and "2020-06-30" in copied and "¶" in copied
+    stored = corpus_assistant.document_text("minutes-clusters-for-next-generation-eu-2020-06-30.txt")
+    assert stored is not None and quote in stored
+    page.screenshot(path=ARTIFACTS / "04-copied-quote.png")
+
+    page.get_by_role("button", name="Add to working set").first.click()
+    page.get_by_role("tab", name="Working set").click()
+    page.get_by_text(quote).filter(visible=True).first.wait_for(timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "05-working-set.png")
+    path = download(page, "working-set-docx", ARTIFACTS / "working-set.docx")
+    conversation = download(page, "conversation-docx", ARTIFACTS / "conversation.docx")
+
+    import docx
+
+    document = docx.Document(str(path))
+    assert any(p.text.strip() == f"“{quote}”" for p in document.paragraphs)
+    notes = docx_footnotes(path.read_bytes())
+    assert list(notes) == [1] and "Clusters for Next Generation EU" in notes[1] and "2020-06-30" in notes[1]
+    answer_notes = docx_footnotes(conversation.read_bytes())
+    assert answer_notes and all(note.startswith(f"“{quote}”") for note in answer_notes.values())
+    assert QUESTION in [p.text for p in docx.Document(str(conversation)).paragraphs]
+
+
+def download(page, key: str, target: Path) -> Path:  # type: ignore[no-untyped-def]
+    with page.expect_download() as download_info:
+        page.locator(f".st-key-{key} button").click()
+    download_info.value.save_as(target)
+    return target
+
+
+def test_a_new_member_sees_the_card_starter_questions_and_the_glossary(page) -> None:  # type: ignore[no-untyped-def]
+    assert page.get_by_text("5 documents").first.is_visible()
+    page.get_by_role("button", name="What is the I3 initiative?").click()
+    page.get_by_text("Sources", exact=True).filter(visible=True).first.wait_for(timeout=60_000)
+    assert page.get_by_text("(I3)").filter(visible=True).first.is_visible()
+    page.get_by_role("tab", name="Glossary").click()
+    page.get_by_text("EAAC — Alliance Against Coronavirus").filter(visible=True).first.wait_for(timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "06-glossary.png")
+
+
+def test_find_passages_returns_verbatim_ranked_passages(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("tab", name="Find passages").click()
+    page.get_by_label("Search the documents").fill("740 clusters")
+    page.keyboard.press("Enter")
+    page.get_by_text("representing more than 740 clusters").filter(visible=True).first.wait_for(timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "07-find-passages.png")
+
+
+def test_feedback_is_stored_with_question_answer_and_citations(page, corpus_settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    from assistant.feedback import FeedbackLog
+
+    ask(page, "What does EAAC stand for?")
+    page.get_by_text("Alliance Against Coronavirus").filter(visible=True).first.wait_for(timeout=60_000)
+    before = len(FeedbackLog(corpus_settings.feedback_path).records())
+    page.get_by_test_id("stFeedback").filter(visible=True).first.locator("button").last.click()
+    page.get_by_label("Comment (optional)").fill("Needs the date of the paper too")
+    page.get_by_role("button", name="Send feedback").click()
+    page.get_by_text("your feedback was saved").wait_for(timeout=30_000)
+    records = FeedbackLog(corpus_settings.feedback_path).records()
+    assert len(records) == before + 1
+    latest = records[-1]
+    assert latest.rating == -1 and latest.comment == "Needs the date of the paper too"
+    assert latest.question == "What does EAAC stand for?" and latest.citations and latest.mode == "extractive"

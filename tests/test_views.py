@@ -1,0 +1,102 @@
+"""Drafter and onboarding features below the UI: verified quotes, references, export, glossary, feedback."""
+
+import io
+import json
+
+import pytest
+
+from assistant.cli import main as cli_main
+from assistant.export import ExportEntry, docx_footnotes, quote_entry, to_docx, to_markdown
+from assistant.feedback import FeedbackLog
+from assistant.pipeline import PolicyAssistant
+from assistant.references import QuoteNotVerified, paragraph_number, verify_citation, verify_quote
+from assistant.settings import Settings
+from assistant.views import STARTER_QUESTIONS, document_html
+
+MINUTES = "minutes-clusters-for-next-generation-eu-2020-06-30.txt"
+
+
+@pytest.mark.parametrize("question", STARTER_QUESTIONS)
+def test_every_starter_question_answers_with_citations(corpus_assistant: PolicyAssistant, question: str) -> None:
+    result = corpus_assistant.ask(question)
+    assert result.answer.answerable and result.answer.citations
+
+
+def test_copied_quote_is_checked_against_the_stored_document(corpus_assistant: PolicyAssistant) -> None:
+    citation = corpus_assistant.ask("Who moderated the session with Commissioner Breton?").answer.citations[0]
+    quote = verify_citation(citation, corpus_assistant.document_text)
+    text = corpus_assistant.document_text(citation.source)
+    assert text is not None and text[quote.start:quote.end] == quote.quote == citation.quote
+    footnote = quote.formatted("footnote")
+    assert footnote.startswith(f"“{citation.quote}”[^1]") and "2020-06-30" in footnote and f"¶ {quote.paragraph}" in footnote
+    assert quote.formatted("plain").endswith(f"({MINUTES}).)")
+    with pytest.raises(QuoteNotVerified):
+        verify_quote(MINUTES, "The moderator was Jane Doe.", corpus_assistant.document_text, "t", None, None, None)
+
+
+def test_paragraph_anchors_are_stable_for_an_unchanged_document() -> None:
+    text = "First paragraph.\n\nSecond one.\n\nThird one with the quote."
+    assert paragraph_number(text, text.index("quote")) == 3
+    assert paragraph_number(text, 0) == 1
+
+
+def test_every_citation_of_every_dev_answer_exports_verbatim_with_its_reference(corpus_assistant: PolicyAssistant) -> None:
+    from assistant.settings import PROJECT_ROOT
+    from evals.questionset import read_questions
+
+    entries = []
+    for question in read_questions(PROJECT_ROOT / "evals" / "dev_questions.jsonl"):
+        result = corpus_assistant.ask(question["question"], question["history"])
+        quotes = [verify_citation(c, corpus_assistant.document_text) for c in result.answer.citations]
+        entries.append(ExportEntry(result.answer.text, quotes, heading=result.question))
+    markdown = to_markdown("Dev answers", entries)
+    notes = docx_footnotes(to_docx("Dev answers", entries))
+    exported = [q for e in entries for q in e.quotes]
+    assert exported and len(notes) == len(exported)
+    for number, quote in enumerate(exported, start=1):
+        text = corpus_assistant.document_text(quote.source)
+        assert text is not None and text[quote.start:quote.end] == quote.quote
+        assert notes[number] == f"“{quote.quote}” {quote.reference()}"
+        assert f"[^{number}]: “{quote.quote}” {quote.reference()}" in markdown
+
+
+def test_working_set_export_has_one_real_footnote_per_quote(corpus_assistant: PolicyAssistant) -> None:
+    citations = corpus_assistant.ask("How many clusters does the European Clusters Alliance represent?").answer.citations
+    quotes = [verify_citation(c, corpus_assistant.document_text) for c in citations]
+    notes = docx_footnotes(to_docx("Working set", [quote_entry(q) for q in quotes]))
+    assert [notes[i + 1] for i in range(len(quotes))] == [q.reference() for q in quotes]
+
+
+def test_source_viewer_html_highlights_the_span_and_keeps_document_text_inert(corpus_assistant: PolicyAssistant) -> None:
+    citation = corpus_assistant.ask("Who moderated the session with Commissioner Breton?").answer.citations[0]
+    text = corpus_assistant.document_text(citation.source)
+    assert text is not None
+    page = document_html(text, citation, ())
+    assert f'<mark id="cited" style="background: #ffd54f;">{citation.quote}</mark>' in page
+    assert "scrollIntoView" in page
+    hostile = citation.__class__(**{**citation.to_json(), "quote": "x", "start": 0, "end": 1})
+    assert "<script>alert" not in document_html("<script>alert(1)</script> x", hostile, ())
+
+
+def test_glossary_is_built_at_ingest_with_defining_passages(corpus_assistant: PolicyAssistant) -> None:
+    entries = {e.term: e for e in corpus_assistant.store.glossary()}
+    assert entries["EAAC"].expansion == "Alliance Against Coronavirus"
+    assert entries["I3"].expansion == "Interregional Innovation Investment"
+    assert entries["Teodora Jilkova"].kind == "person" and "moderator Teodora Jilkova" in entries["Teodora Jilkova"].quote
+    assert entries["Horizon Europe"].kind == "programme"
+    for entry in entries.values():
+        text = corpus_assistant.document_text(entry.source)
+        assert text is not None and text[entry.start:entry.end] == entry.quote
+
+
+def test_feedback_is_logged_and_exported(tmp_path, corpus_settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    settings = corpus_settings.with_overrides(data_dir=tmp_path)
+    log = FeedbackLog(settings.feedback_path)
+    log.record(1, "What is EAAC?", "Alliance Against Coronavirus [1]", [{"n": 1, "quote": "q"}], "extractive", "great")
+    log.record(-1, "Budget?", "The documents don't say…", [], "extractive")
+    out = io.StringIO()
+    assert cli_main(["--data-dir", str(tmp_path), "feedback"], stdout=out, stderr=io.StringIO()) == 0
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(r["rating"], r["question"], r["comment"]) for r in rows] == [(1, "What is EAAC?", "great"), (-1, "Budget?", "")]
+    assert cli_main(["--data-dir", str(tmp_path), "feedback", "--format", "csv", "--out", str(tmp_path / "f.csv")], stdout=io.StringIO()) == 0
+    assert (tmp_path / "f.csv").read_text().startswith("id,created_at,rating,comment,question")
