@@ -86,8 +86,8 @@ def to_docx(title: str, entries: Sequence[ExportEntry]) -> bytes:
         for run in paragraph.runs:
             run.font.size = Pt(11)
     footnotes = [
-        f'<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>',
-        f'<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>',
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>',
+        '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>',
     ]
     for number, note in enumerate(notes, start=1):
         footnotes.append(

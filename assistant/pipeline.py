@@ -69,21 +69,18 @@ class AskResult:
         return result
 
 
+@dataclass
 class StreamingAsk:
     """An answer being produced: iterate ``tokens()`` to show it as it is written, then call ``result()``."""
 
-    def __init__(
-        self, assistant: PolicyAssistant, started: float, question: str, standalone: str, passages: list[Passage],
-        notices: list[str], answer: Answer | None = None, stream: AnswerStream | None = None,
-    ) -> None:
-        self._assistant = assistant
-        self._started = started
-        self._question = question
-        self._standalone = standalone
-        self._passages = passages
-        self._notices = notices
-        self._answer = answer
-        self._stream = stream
+    _assistant: PolicyAssistant
+    _started: float
+    _question: str
+    _standalone: str
+    _passages: list[Passage]
+    _notices: list[str]
+    _answer: Answer | None = None
+    _stream: AnswerStream | None = None
 
     def tokens(self) -> Iterator[str]:
         if self._stream is not None:
@@ -177,7 +174,7 @@ class PolicyAssistant:
         if had_instructions:
             notices.append("Instructions inside the question were ignored: answers come only from the documents.")
         if not text:
-            return StreamingAsk(self, started, asked, asked, [], notices, answer=decline(asked, mode=self.answerer.mode))
+            return StreamingAsk(self, started, asked, asked, [], notices, decline(asked, mode=self.answerer.mode))
         turns = turns_from(history)
         standalone = self.standalone(text, turns, notices)
         retrieved = self.searcher.search(standalone, filters)
@@ -185,9 +182,9 @@ class PolicyAssistant:
         prepared = Question(text, standalone, retrieved.query_vector, context, tuple(turns))
         if isinstance(self.answerer, ModelAnswerer):
             stream = self.answerer.stream(prepared, retrieved.passages)
-            return StreamingAsk(self, started, asked, standalone, retrieved.passages, notices, stream=stream)
+            return StreamingAsk(self, started, asked, standalone, retrieved.passages, notices, None, stream)
         answer = self.answerer.answer(prepared, retrieved.passages)
-        return StreamingAsk(self, started, asked, standalone, retrieved.passages, notices, answer=answer)
+        return StreamingAsk(self, started, asked, standalone, retrieved.passages, notices, answer)
 
     def standalone(self, question: str, turns: Sequence[Turn], notices: list[str]) -> str:
         """The retrieval query: the model rewrites a follow-up when there is one; otherwise the offline rule."""

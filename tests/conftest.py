@@ -55,6 +55,17 @@ def corpus_assistant(corpus_settings: Settings, embeddings: LocalEmbeddings) -> 
     assistant.store.close()
 
 
+def indexed_sources(settings: Settings) -> dict[str, int]:
+    """Indexed documents and their chunk counts, read from the store."""
+    from assistant.store import Store
+
+    store = Store(settings.store_path)
+    try:
+        return {d.source: d.chunk_count for d in store.documents()}
+    finally:
+        store.close()
+
+
 def write_text_pdf(path: Path, pages: list[str]) -> Path:
     """A real PDF with one text page per entry (fpdf2), readable by pypdf."""
     from fpdf import FPDF

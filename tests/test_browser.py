@@ -2,11 +2,8 @@
 copy a verified quote, collect it and export DOCX with footnotes. Screenshots go to test-artifacts/browser/."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,17 +12,12 @@ import pytest
 from assistant.export import docx_footnotes
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
+from tests.servers import free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
 QUESTION = "Who moderated the session with Commissioner Breton?"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +32,7 @@ def app_url(corpus_settings: Settings, corpus_assistant: PolicyAssistant) -> Ite
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("streamlit did not start")
-                time.sleep(0.5)
+        wait_until_up(f"{url}/_stcore/health", process, "streamlit")
         yield url
     finally:
         process.terminate()
@@ -79,8 +63,15 @@ def page(browser, app_url: str):  # type: ignore[no-untyped-def]
     page = context.new_page()
     page.goto(app_url)
     page.get_by_text("What this assistant knows").wait_for(timeout=90_000)
+    wait_idle(page)
     yield page
     context.close()
+
+
+def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has finished running the script (its "Running…" status widget is gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
 
 
 def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
@@ -105,6 +96,7 @@ def test_a_drafter_asks_opens_the_source_copies_collects_and_exports(page, corpu
     page.get_by_text("Citation 1 of 1").wait_for()
     page.screenshot(path=ARTIFACTS / "03-source-viewer.png")
 
+    wait_idle(page)
     page.get_by_role("button", name="Copy with reference").first.click()
     code = page.get_by_test_id("stCode").first
     code.wait_for(timeout=30_000)
@@ -118,7 +110,9 @@ def test_a_drafter_asks_opens_the_source_copies_collects_and_exports(page, corpu
     assert stored is not None and quote in stored
     page.screenshot(path=ARTIFACTS / "04-copied-quote.png")
 
+    wait_idle(page)
     page.get_by_role("button", name="Add to working set").first.click()
+    wait_idle(page)
     page.get_by_role("tab", name="Working set").click()
     page.get_by_text(quote).filter(visible=True).first.wait_for(timeout=30_000)
     page.screenshot(path=ARTIFACTS / "05-working-set.png")
@@ -148,6 +142,7 @@ def test_a_new_member_sees_the_card_starter_questions_and_the_glossary(page) -> 
     page.get_by_role("button", name="What is the I3 initiative?").click()
     page.get_by_text("Sources", exact=True).filter(visible=True).first.wait_for(timeout=60_000)
     assert page.get_by_text("(I3)").filter(visible=True).first.is_visible()
+    wait_idle(page)
     page.get_by_role("tab", name="Glossary").click()
     page.get_by_text("EAAC — Alliance Against Coronavirus").filter(visible=True).first.wait_for(timeout=30_000)
     page.screenshot(path=ARTIFACTS / "06-glossary.png")
@@ -155,7 +150,8 @@ def test_a_new_member_sees_the_card_starter_questions_and_the_glossary(page) -> 
 
 def test_find_passages_returns_verbatim_ranked_passages(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("tab", name="Find passages").click()
-    page.get_by_label("Search the documents").fill("740 clusters")
+    wait_idle(page)
+    page.get_by_label("Search the documents").fill("740 clusters", timeout=60_000)
     page.keyboard.press("Enter")
     page.get_by_text("representing more than 740 clusters").filter(visible=True).first.wait_for(timeout=30_000)
     page.screenshot(path=ARTIFACTS / "07-find-passages.png")
@@ -167,7 +163,9 @@ def test_feedback_is_stored_with_question_answer_and_citations(page, corpus_sett
     ask(page, "What does EAAC stand for?")
     page.get_by_text("Alliance Against Coronavirus").filter(visible=True).first.wait_for(timeout=60_000)
     before = len(FeedbackLog(corpus_settings.feedback_path).records())
+    wait_idle(page)
     page.get_by_test_id("stFeedback").filter(visible=True).first.locator("button").last.click()
+    wait_idle(page)
     page.get_by_label("Comment (optional)").fill("Needs the date of the paper too")
     page.get_by_role("button", name="Send feedback").click()
     page.get_by_text("your feedback was saved").wait_for(timeout=30_000)

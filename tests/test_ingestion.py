@@ -12,15 +12,7 @@ from assistant.ingestion import Ingestor, ingest_lock
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
 from assistant.store import Store
-from tests.conftest import write_encrypted_pdf, write_image_only_pdf
-
-
-def indexed_sources(settings: Settings) -> dict[str, int]:
-    store = Store(settings.store_path)
-    try:
-        return {d.source: d.chunk_count for d in store.documents()}
-    finally:
-        store.close()
+from tests.conftest import indexed_sources, write_encrypted_pdf, write_image_only_pdf
 
 
 def vector_count(settings: Settings) -> int:

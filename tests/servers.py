@@ -1,0 +1,29 @@
+"""Helpers for tests that start real servers (llama.cpp, Chroma, Streamlit) on loopback ports."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen, what: str, timeout_s: float = 90, log: str = "") -> None:  # type: ignore[type-arg]
+    """Poll ``url`` until it answers; fail the test with ``what`` if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"{what} did not start{': ' + log[-2000:] if log else ''}")
+            time.sleep(0.4)
