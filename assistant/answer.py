@@ -152,7 +152,7 @@ class ExtractiveAnswerer:
         scored: list[ScoredSentence] = []
         for rank, passage in enumerate(passages[: self.passages_considered], start=1):
             chunk = passage.chunk
-            header = chunk.header()
+            header = chunk.situation()
             spans = sentence_spans(chunk.text, offset=chunk.start)
             similarities = self.similarities(question, passage, spans)
             candidates: list[tuple[Span, float, float, float]] = []

@@ -48,6 +48,10 @@ class Chunk:
             parts.append(self.context)
         return "\n".join(parts)
 
+    def situation(self) -> str:
+        """Section heading and list lead-in, always: the words that situate every sentence of the chunk."""
+        return "\n".join(part for part in (self.section, self.context) if part)
+
     def embedding_text(self) -> str:
         """What the embedding model sees: document title, section heading and lead-in give the passage its context."""
         return "\n".join(part for part in (self.title, self.header(), self.text) if part)

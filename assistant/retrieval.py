@@ -127,7 +127,7 @@ class HybridSearcher:
         rescored = []
         for chunk_id, score in fused:
             chunk = chunks[chunk_id]
-            header = chunk.header()
+            header = chunk.situation()
             best_coverage = max((coverage.coverage(s.text, header) for s in sentence_spans(chunk.text)), default=0.0)
             similarities = sentence_similarities.get(chunk_id)
             best_meaning = float(similarities.max()) if similarities is not None and similarities.size else 0.0
