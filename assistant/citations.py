@@ -81,10 +81,6 @@ def without_citations(answer: str, dropped: set[int]) -> str:
     return re.sub(r"\s+", " ", " ".join(kept)).strip()
 
 
-def strip_markers(text: str) -> str:
-    return _MARKER.sub("", text).strip()
-
-
 def ungrounded_numbers(answer: str, quotes: Sequence[str]) -> list[str]:
     """Numbers in the answer that appear in none of the cited quotes (citation markers excluded)."""
     grounded = {number_key(n) for quote in quotes for n in iter_numbers(quote)}

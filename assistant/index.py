@@ -123,7 +123,3 @@ class VectorIndex:
             query_embeddings=[list(vector)], n_results=limit, where=where_filter(sources, kinds), include=["distances"],
         )
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0], strict=True)]
-
-    def drop(self) -> None:
-        """Delete the whole collection (for ``--rebuild``)."""
-        self.client.delete_collection(self.settings.collection)

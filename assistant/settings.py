@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -122,8 +122,6 @@ class Settings:
     openai_answer_tokens: int = 400
     """Tokens reserved for the model's answer."""
 
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    """Free-form overrides used by experiments (ablations); empty in normal use."""
 
     @property
     def chroma_dir(self) -> Path:

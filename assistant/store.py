@@ -254,13 +254,6 @@ class Store:
                 found[row[0]] = Chunk(*row)
         return found
 
-    def chunks_of(self, source: str) -> list[Chunk]:
-        rows = self._connect().execute(
-            f"{_SELECT_CHUNKS} WHERE c.source = ? ORDER BY c.ordinal",
-            (source,),
-        ).fetchall()
-        return [Chunk(*row) for row in rows]
-
     def keyword_search(
         self, terms: Sequence[str], limit: int, sources: Sequence[str] | None = None, kinds: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
