@@ -41,6 +41,8 @@ class Question:
     query_vector: Sequence[float]
     history_text: str = ""
     history: tuple[Turn, ...] = ()
+    referenced_sources: frozenset[str] = frozenset()
+    """Documents the question names; their sentences are preferred."""
 
 
 class Answerer(Protocol):
@@ -78,15 +80,16 @@ _FIGURE_WORDS = frozenset(
 )
 
 
-def sentence_weight(text: str, section: str | None) -> float:
-    """Headings and fragments name a topic rather than say something about it: they count for less."""
+def sentence_weight(text: str, section: str | None, wants_figure: bool = False) -> float:
+    """Headings and fragments name a topic rather than say something about it: they count for less. A line that is
+    only a date or a time ("Tuesday 30th June 2020 at 15:00") answers "when", not "who" or "what"."""
     if len(words(text)) < 3 or looks_like_instruction(text):
         return 0.0  # an instruction written into a document is never the answer to a question
     has_figure = any(c.isdigit() for c in text)
     if text == section and not has_figure:
         return 0.6
     body = _LIST_MARK.sub("", text)
-    if looks_like_heading(body) and not has_figure and not body.endswith(("?", ":")):
+    if looks_like_heading(body) and not body.endswith(("?", ":")) and not (has_figure and wants_figure):
         return 0.75
     return 1.0
 
@@ -157,11 +160,14 @@ class ExtractiveAnswerer:
             similarities = self.similarities(question, passage, spans)
             candidates: list[tuple[Span, float, float, float]] = []
             for span, similarity in zip(spans, similarities, strict=True):
-                candidates.append((span, float(similarity), sentence_weight(span.text, chunk.section), 1.0))
+                candidates.append((span, float(similarity), sentence_weight(span.text, chunk.section, wants_figure), 1.0))
             for (first, sim_a), (second, sim_b) in zip(zip(spans, similarities), zip(spans[1:], similarities[1:])):
                 if "\n" in chunk.text[first.end - chunk.start:second.start - chunk.start]:
                     continue
-                weight = min(sentence_weight(first.text, chunk.section), sentence_weight(second.text, chunk.section))
+                weight = min(
+                    sentence_weight(first.text, chunk.section, wants_figure),
+                    sentence_weight(second.text, chunk.section, wants_figure),
+                )
                 text = chunk.text[first.start - chunk.start:second.end - chunk.start]
                 candidates.append((Span(text, first.start, second.end), max(sim_a, sim_b), weight, self.pair_discount))
             for span, similarity, weight, discount in candidates:
@@ -171,6 +177,8 @@ class ExtractiveAnswerer:
                 score = discount * weight * (0.5 * lexical + 0.5 * similarity) + 0.08 / rank
                 if wants_figure and any(c.isdigit() for c in span.text):
                     score += 0.05
+                if chunk.source in question.referenced_sources:
+                    score += 0.1
                 scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
@@ -277,11 +285,16 @@ def inert_markers(quoted: str) -> str:
 
 
 def compose(chosen: Sequence[ScoredSentence], evidence: float) -> Answer:
-    """Answer text of quoted sentences in reading order per source, each followed by its citation marker."""
+    """Answer text of quoted sentences, each followed by its citation marker: the passage holding the best sentence
+    first, and within a passage in reading order."""
+    best_in_passage: dict[str, float] = {}
+    for sentence in chosen:
+        chunk_id = sentence.passage.chunk.id
+        best_in_passage[chunk_id] = max(best_in_passage.get(chunk_id, sentence.score), sentence.score)
     numbers: dict[tuple[str, int], int] = {}
     citations: list[Citation] = []
     parts: list[str] = []
-    for sentence in sorted(chosen, key=lambda s: (s.passage_rank, s.span.start)):
+    for sentence in sorted(chosen, key=lambda s: (-best_in_passage[s.passage.chunk.id], s.span.start)):
         key = (sentence.passage.chunk.id, sentence.span.start)
         if key not in numbers:
             numbers[key] = len(numbers) + 1

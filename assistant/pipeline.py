@@ -96,7 +96,17 @@ class StreamingAsk:
         assert self._answer is not None
         answer = self._assistant.only_verified(self._answer, self._question)
         elapsed = (time.perf_counter() - self._started) * 1000
-        return AskResult(self._question, self._standalone, answer, self._passages, elapsed, self._notices)
+        passages = cited_first(self._passages, answer)
+        return AskResult(self._question, self._standalone, answer, passages, elapsed, self._notices)
+
+
+def cited_first(passages: Sequence[Passage], answer: Answer) -> list[Passage]:
+    """The passages the answer quotes, in citation order, then the others as retrieved: the sources listed under an
+    answer begin with the ones it stands on."""
+    order = {}
+    for citation in sorted(answer.citations, key=lambda c: c.n):
+        order.setdefault(citation.chunk_id, len(order))
+    return sorted(passages, key=lambda p: order.get(p.chunk.id, len(order)))
 
 
 class PolicyAssistant:
@@ -179,7 +189,9 @@ class PolicyAssistant:
         standalone = self.standalone(text, turns, notices)
         retrieved = self.searcher.search(standalone, filters)
         context = history_text(turns) if turns and is_followup(text) else ""
-        prepared = Question(text, standalone, retrieved.query_vector, context, tuple(turns))
+        prepared = Question(
+            text, standalone, retrieved.query_vector, context, tuple(turns), retrieved.referenced_sources
+        )
         if isinstance(self.answerer, ModelAnswerer):
             stream = self.answerer.stream(prepared, retrieved.passages)
             return StreamingAsk(self, started, asked, standalone, retrieved.passages, notices, None, stream)

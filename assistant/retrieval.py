@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,31 @@ class SearchFilters:
     kinds: tuple[str, ...] = ()
 
 
+_DOCUMENT_NOUNS = "paper|annex|minutes|call|letter|document|report|statement|presentation|note|notes"
+_NOT_IN_A_NAME = "the|a|an|in|of|to|for|on|at|by|with|from|and|or|does|do|did|is|are|was|were|say|says|said"
+_DOCUMENT_REFERENCE = re.compile(
+    rf"\b(?:the|its|their|this|that|our)\s+((?:(?!(?:{_NOT_IN_A_NAME})\b)[\w'’.-]+\s+){{0,4}}(?:{_DOCUMENT_NOUNS}))\b",
+    re.IGNORECASE,
+)
+_GENERIC_REFERENCE_TERMS = frozenset(search_terms(_DOCUMENT_NOUNS.replace("|", " ") + " position"))
+
+
+def referenced_sources(question: str, labels: Sequence[tuple[str, str, str]]) -> set[str]:
+    """Documents the question names ("according to the annex", "in the minutes", "its recovery paper"): those whose
+    title and kind share the most of the reference's words. Nothing when the reference fits half the library or more."""
+    referenced: set[str] = set()
+    for match in _DOCUMENT_REFERENCE.finditer(question):
+        terms = set(search_terms(match.group(1)))
+        specific = terms - _GENERIC_REFERENCE_TERMS
+        wanted = specific or terms
+        overlap = {source: len(wanted & set(search_terms(f"{title} {kind}"))) for source, title, kind in labels}
+        best = max(overlap.values(), default=0)
+        chosen = {source for source, count in overlap.items() if count == best and best > 0}
+        if chosen and len(chosen) < max(2, len(labels) / 2):
+            referenced |= chosen
+    return referenced
+
+
 @dataclass(frozen=True)
 class Passage:
     """A retrieved chunk with its fused score and what each ranker thought of it."""
@@ -47,6 +73,8 @@ class Passage:
 class RetrievalResult:
     passages: list[Passage]
     query_vector: list[float] = field(default_factory=list)
+    referenced_sources: frozenset[str] = frozenset()
+    """Documents the question names ("according to the annex"): their passages were ranked up."""
 
 
 def reciprocal_rank_fusion(
@@ -86,6 +114,13 @@ class HybridSearcher:
         fused = [(cid, score) for cid, score in fused if cid in chunks][:depth]
         sentence_similarities = self.sentence_similarities(vector, chunks, [cid for cid, _ in fused])
         scored = self.rerank(query, fused, chunks, sentence_similarities)
+        referenced = referenced_sources(query, self.store.document_labels())
+        if referenced:
+            scored = sorted(
+                ((cid, score + self.settings.referenced_document_boost * (chunks[cid].source in referenced))
+                 for cid, score in scored),
+                key=lambda item: item[1], reverse=True,
+            )
         dense_info = {cid: (rank, sim) for rank, (cid, sim) in enumerate(dense, start=1)}
         keyword_info = {cid: (rank, score) for rank, (cid, score) in enumerate(keyword, start=1)}
         passages: list[Passage] = []
@@ -94,7 +129,7 @@ class HybridSearcher:
             k_rank, k_score = keyword_info.get(chunk_id, (None, None))
             similarities = tuple(float(x) for x in sentence_similarities.get(chunk_id, ()))
             passages.append(Passage(chunks[chunk_id], score, d_sim, k_score, d_rank, k_rank, similarities))
-        return RetrievalResult(passages, vector)
+        return RetrievalResult(passages, vector, frozenset(referenced))
 
     def sentence_similarities(
         self, vector: Sequence[float], chunks: dict[str, Chunk], chunk_ids: Sequence[str]

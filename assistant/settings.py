@@ -77,6 +77,9 @@ class Settings:
     sentence_dense_weight: float = 0.3
     """Share of the final passage score given to the best sentence's similarity in meaning to the question."""
 
+    referenced_document_boost: float = 0.15
+    """Added to the passage score of a document the question names ("according to the annex", "in the minutes")."""
+
     max_answer_sentences: int = 3
     """How many sentences the extractive answerer may quote at most."""
 

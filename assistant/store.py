@@ -32,7 +32,7 @@ _SELECT_CHUNKS = (
 SCHEMA_VERSION = "4"
 """Bump when the tables change: an index in an older format is rebuilt by the next ingest."""
 
-KEYWORD_VERSION = "2"
+KEYWORD_VERSION = "3"
 """Bump when ``search_terms`` changes: the keyword index is then rebuilt from the stored chunks (no re-embedding)."""
 
 SCHEMA = """
@@ -147,6 +147,10 @@ class Store:
             "FROM documents d LEFT JOIN chunks c ON c.source = d.source GROUP BY d.source ORDER BY d.source"
         ).fetchall()
         return [_stored_document(row) for row in rows]
+
+    def document_labels(self) -> list[tuple[str, str, str]]:
+        """(source, title, kind) of every indexed document: cheap enough to read for each question."""
+        return self._connect().execute("SELECT source, title, kind FROM documents").fetchall()
 
     def document(self, source: str) -> StoredDocument | None:
         row = self._connect().execute(

@@ -48,6 +48,9 @@ STOP_WORDS = frozenset(
     this those through to too under until up upon very was we were what when where which while who whom why
     will with would you your yours yourself yourselves give tell say said says according please me mention
     mentioned document documents paper papers""".split()
+) | frozenset(
+    # What a drafter asks for rather than what it is about: "the exact sentence", "a citable quote".
+    "quote quotes quoted quotation exact exactly sentence sentences wording verbatim citable passage passages".split()
 )
 
 _WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
