@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from assistant.text import search_terms
+from assistant.text import equivalent_terms, search_terms
 
 DocumentFrequencies = Callable[[Sequence[str]], tuple[dict[str, int], int]]
 """Given stemmed terms, returns how many chunks hold each, and the number of chunks."""
@@ -17,18 +17,23 @@ class QueryCoverage:
     def __init__(self, query: str, document_frequencies: DocumentFrequencies, context: str = "") -> None:
         self.terms = list(dict.fromkeys(search_terms(query)))
         self.context_terms = [t for t in dict.fromkeys(search_terms(context)) if t not in self.terms]
-        frequencies, total = document_frequencies(self.terms + self.context_terms)
-        self.frequencies = frequencies
-        self.idf = {t: math.log((total + 1) / (frequencies.get(t, 0) + 0.5)) for t in self.terms + self.context_terms}
+        self.alternatives = {t: equivalent_terms(t) for t in self.terms + self.context_terms}
+        frequencies, total = document_frequencies([a for group in self.alternatives.values() for a in group])
+        # A term with equivalents is as common as its most common form.
+        self.frequencies = {t: max(frequencies.get(a, 0) for a in group) for t, group in self.alternatives.items()}
+        self.idf = {
+            t: math.log((total + 1) / (self.frequencies[t] + 0.5)) for t in self.terms + self.context_terms
+        }
         self._total = sum(self.idf[t] for t in self.terms) or 1.0
         self._context_total = sum(self.idf[t] for t in self.context_terms) or 1.0
 
     def coverage(self, text: str, extra: str = "") -> float:
         """Share of the question's idf mass found in ``text`` (and ``extra``, e.g. its section heading)."""
         present = set(search_terms(f"{text}\n{extra}" if extra else text))
-        score = sum(self.idf[t] for t in self.terms if t in present) / self._total
+        found = {t for t, group in self.alternatives.items() if any(a in present for a in group)}
+        score = sum(self.idf[t] for t in self.terms if t in found) / self._total
         if self.context_terms:
-            score += 0.5 * sum(self.idf[t] for t in self.context_terms if t in present) / self._context_total
+            score += 0.5 * sum(self.idf[t] for t in self.context_terms if t in found) / self._context_total
         return min(score, 1.0)
 
     def unknown_terms(self) -> list[str]:

@@ -19,7 +19,7 @@ from assistant.index import VectorIndex
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.lexical import QueryCoverage
-from assistant.text import search_terms, sentence_spans
+from assistant.text import expanded_terms, search_terms, sentence_spans
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class HybridSearcher:
         limit = self.settings.candidates_per_ranker
         vector = self.embeddings.embed_query(query)
         dense = self.index.search(vector, limit, filters.sources or None, filters.kinds or None)
-        keyword = self.store.keyword_search(search_terms(query), limit, filters.sources or None, filters.kinds or None)
+        keyword = self.store.keyword_search(expanded_terms(search_terms(query)), limit, filters.sources or None, filters.kinds or None)
         fused = reciprocal_rank_fusion(
             [([cid for cid, _ in dense], self.settings.dense_weight), ([cid for cid, _ in keyword], self.settings.keyword_weight)],
             self.settings.rrf_k,

@@ -118,6 +118,23 @@ def search_terms(text: str) -> list[str]:
     return terms
 
 
+# How people ask what a paper wants, and how papers say it: "what does it want / ask / demand" is answered by
+# "we call for", "we propose", "we recommend".
+_EQUIVALENT_GROUPS = (("call", "ask", "want", "demand", "request", "urg", "propos", "recommend"),)
+_EQUIVALENTS = {term: group for group in _EQUIVALENT_GROUPS for term in group}
+
+
+def equivalent_terms(term: str) -> tuple[str, ...]:
+    """A search term and the stems that say the same thing, itself first."""
+    group = _EQUIVALENTS.get(term)
+    return (term, *(t for t in group if t != term)) if group else (term,)
+
+
+def expanded_terms(terms: list[str]) -> list[str]:
+    """Search terms with their equivalents, for the keyword ranker."""
+    return list(dict.fromkeys(alternative for term in terms for alternative in equivalent_terms(term)))
+
+
 # --- sentences ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
