@@ -56,3 +56,44 @@ def test_follow_up_pronoun_takes_its_subject_from_the_history(corpus_assistant: 
 def test_empty_questions_are_refused_with_a_message(corpus_assistant: PolicyAssistant, question: str) -> None:
     with pytest.raises(QuestionError, match="type a question"):
         corpus_assistant.ask(question)
+
+
+def test_sources_begin_with_the_passage_the_answer_stands_on(corpus_assistant: PolicyAssistant) -> None:
+    # The agenda ("Tuesday 30th June 2020 at 15:00") shares the date with the question but doesn't name the moderator.
+    result = corpus_assistant.ask("Who was the moderator of the 30 June 2020 session?")
+    assert result.answer.answerable
+    first = result.answer.citations[0]
+    assert "Teodora Jilkova" in first.quote
+    assert result.passages[0].chunk.id == first.chunk_id
+    assert result.answer.text.index("Jilkova") < result.answer.text.index("[1]")
+    assert len({p.chunk.id for p in result.passages}) == len(result.passages) == 10
+
+
+def test_a_question_naming_a_document_is_answered_from_it_first(corpus_assistant: PolicyAssistant) -> None:
+    result = corpus_assistant.ask("Over which period does Next Generation EU run according to the annex?")
+    assert result.answer.citations[0].source == "annex-call-for-recognition-of-clusters.txt"
+    assert "2021-2023" in result.answer.citations[0].quote
+    assert result.passages[0].chunk.source == "annex-call-for-recognition-of-clusters.txt"
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "source"),
+    [
+        ("What does the alliance demand in the recovery initiatives?", [], "call-for-recognition-of-clusters-in-recovery-initiatives.txt"),
+        (
+            "What does it want for them in that initiative?",
+            [
+                {"role": "user", "content": "What is the paper on the Interregional Innovation Investment initiative about?"},
+                {"role": "assistant", "content": "Reinforcing the role of clusters in I3."},
+            ],
+            "reinforcing-clusters-in-the-i3-initiative.txt",
+        ),
+    ],
+)
+def test_what_a_paper_wants_is_found_where_it_calls_for_it(
+    corpus_assistant: PolicyAssistant, question: str, history: list[dict[str, str]], source: str
+) -> None:
+    result = corpus_assistant.ask(question, history)
+    assert result.answer.answerable
+    assert result.answer.citations[0].source == source
+    assert "for the recognition of clusters as a strategic agent" in result.answer.citations[0].quote

@@ -1,7 +1,7 @@
 import pytest
 
 from assistant.pipeline import PolicyAssistant
-from assistant.retrieval import HybridRetriever, SearchFilters, reciprocal_rank_fusion
+from assistant.retrieval import HybridRetriever, SearchFilters, reciprocal_rank_fusion, referenced_sources
 
 
 def test_rank_fusion_rewards_agreement_between_rankers() -> None:
@@ -47,3 +47,29 @@ def test_ten_passages_are_returned_best_first(corpus_assistant: PolicyAssistant)
     passages = corpus_assistant.searcher.search("What is the mission of the alliance?").passages
     assert len(passages) == 10
     assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+
+
+LIBRARY = [
+    ("call.txt", "A call for the recognition of Industrial Clusters in the European Recovery Initiatives", "position paper"),
+    ("annex.txt", "Annex to: A call for the recognition of Industrial Clusters in the European Recovery Initiatives", "annex"),
+    ("europe.txt", "Industrial Clusters for an innovative and competitive Europe", "position paper"),
+    ("i3.txt", "Reinforcing the Role of Industrial Clusters in the Interregional Innovation Investment Initiative", "position paper"),
+    ("minutes.txt", "Clusters for Next Generation EU: dialogue with Commissioner Breton (minutes)", "minutes"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Over which period does Next Generation EU run according to the annex?", {"annex.txt"}),
+        ("What was agreed in the minutes?", {"minutes.txt"}),
+        ("What does the competitive Europe paper ask for?", {"europe.txt"}),
+        ("What does the alliance call for in its recovery paper?", {"call.txt", "annex.txt"}),
+        # Not a reference to one document: the words run across a verb, or fit most of the library.
+        ("How many clusters does the alliance represent in the I3 paper?", set()),
+        ("Which programmes does the industrial clusters paper name?", set()),
+        ("What did the speakers say at the meeting?", set()),
+    ],
+)
+def test_documents_named_in_a_question_are_recognised(question: str, expected: set[str]) -> None:
+    assert referenced_sources(question, LIBRARY) == expected

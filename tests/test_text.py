@@ -1,4 +1,14 @@
-from assistant.text import contains_verbatim, normalize_for_match, number_key, search_terms, sentence_spans, spelling_key
+from assistant.text import (
+    contains_verbatim,
+    equivalent_terms,
+    expanded_terms,
+    normalize_for_match,
+    number_key,
+    search_terms,
+    sentence_spans,
+    spelling_key,
+    stem,
+)
 
 
 def test_normalisation_follows_the_eval_format() -> None:
@@ -36,3 +46,14 @@ def test_search_terms_keep_acronyms_and_figures_findable() -> None:
 
 def test_number_key_compares_thousands_separators() -> None:
     assert number_key("112.000") == number_key("112,000") == "112000"
+
+
+def test_request_verbs_are_equivalent_search_terms() -> None:
+    assert set(equivalent_terms(stem("wants"))) >= {"call", "ask", "propos"}
+    assert expanded_terms(search_terms("What does it demand?"))[0] == "demand"
+    assert "call" in expanded_terms(search_terms("What does it demand?"))
+    assert equivalent_terms("cluster") == ("cluster",)
+
+
+def test_what_a_drafter_asks_for_is_not_searched_for() -> None:
+    assert search_terms("Give me the exact sentence quoted about digital clusters") == ["digit", "cluster"]
