@@ -33,6 +33,7 @@ CONFIGURATIONS: list[tuple[str, dict[str, Any]]] = [
     ("rerank weights 0.4 / 0.4", {"sentence_rerank_weight": 0.4, "sentence_dense_weight": 0.4}),
     ("dense only", {"keyword_weight": 0.0, "sentence_rerank_weight": 0.0, "sentence_dense_weight": 0.0}),
     ("keyword (BM25) only", {"dense_weight": 0.0, "sentence_rerank_weight": 0.0, "sentence_dense_weight": 0.0}),
+    ("no preference for a document the question names", {"referenced_document_boost": 0.0}),
     ("keyword weight 1.5 in RRF", {"keyword_weight": 1.5}),
     ("RRF k = 20", {"rrf_k": 20}),
     ("chunks of 100 word pieces", {"chunk_max_tokens": 100}),
