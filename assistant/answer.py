@@ -80,6 +80,11 @@ _FIGURE_WORDS = frozenset(
 )
 
 
+_ASKS_FOR_DATE = re.compile(r"\b(?:when|(?:what|which) (?:date|day|year|month|time))\b", re.IGNORECASE)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATE = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|(?:19|20)\d\d|\d{{1,2}}:\d\d)\b", re.IGNORECASE)
+
+
 def sentence_weight(text: str, section: str | None, wants_figure: bool = False) -> float:
     """Headings and fragments name a topic rather than say something about it: they count for less. A line that is
     only a date or a time ("Tuesday 30th June 2020 at 15:00") answers "when", not "who" or "what"."""
@@ -92,6 +97,12 @@ def sentence_weight(text: str, section: str | None, wants_figure: bool = False) 
     if looks_like_heading(body) and not body.endswith(("?", ":")) and not (has_figure and wants_figure):
         return 0.75
     return 1.0
+
+
+def is_fragment(text: str) -> bool:
+    """A short line that is not a sentence: a heading, a name, a date, a place."""
+    body = _LIST_MARK.sub("", text).rstrip()
+    return len(body.split()) <= 12 and not body.endswith((".", "!", "?", ";", "…", ":"))
 
 
 _LIST_MARK = re.compile(r"^(?:[-*•–·]\s+|\(?\d{1,2}[.)]\s+)")
@@ -152,6 +163,7 @@ class ExtractiveAnswerer:
         collaboration" when the question's words are spread over two sentences of one paragraph.
         """
         wants_figure = bool(set(words(question.text)) & _FIGURE_WORDS)
+        wants_date = bool(_ASKS_FOR_DATE.search(question.text))
         scored: list[ScoredSentence] = []
         for rank, passage in enumerate(passages[: self.passages_considered], start=1):
             chunk = passage.chunk
@@ -173,10 +185,12 @@ class ExtractiveAnswerer:
             for span, similarity, weight, discount in candidates:
                 if weight == 0.0:
                     continue
-                lexical = coverage.coverage(span.text, header)
+                lexical = coverage.coverage(span.text, f"{chunk.title}\n{header}" if is_fragment(span.text) else header)
                 score = discount * weight * (0.5 * lexical + 0.5 * similarity) + 0.08 / rank
                 if wants_figure and any(c.isdigit() for c in span.text):
                     score += 0.05
+                if wants_date and _DATE.search(span.text):
+                    score += 0.15
                 if chunk.source in question.referenced_sources:
                     score += 0.1
                 scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score))

@@ -32,7 +32,7 @@ _SELECT_CHUNKS = (
 SCHEMA_VERSION = "4"
 """Bump when the tables change: an index in an older format is rebuilt by the next ingest."""
 
-KEYWORD_VERSION = "3"
+KEYWORD_VERSION = "4"
 """Bump when ``search_terms`` changes: the keyword index is then rebuilt from the stored chunks (no re-embedding)."""
 
 SCHEMA = """

@@ -51,6 +51,9 @@ STOP_WORDS = frozenset(
 ) | frozenset(
     # What a drafter asks for rather than what it is about: "the exact sentence", "a citable quote".
     "quote quotes quoted quotation exact exactly sentence sentences wording verbatim citable passage passages".split()
+) | frozenset(
+    # The kind of answer wanted, which the answer itself doesn't say: "on what date" is answered by "27 October 2020".
+    "date dates name named number numbers figure figures amount".split()
 )
 
 _WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
