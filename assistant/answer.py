@@ -14,7 +14,7 @@ from assistant.citations import Citation
 from assistant.documents import looks_like_heading
 from assistant.lexical import DocumentFrequencies, QueryCoverage
 from assistant.retrieval import Passage
-from assistant.text import Span, iter_numbers, number_key, search_terms, sentence_spans, words
+from assistant.text import Span, iter_numbers, number_key, proper_names, search_terms, sentence_spans, words
 
 DECLINE_PREFIX = "The documents don't say"
 
@@ -53,6 +53,15 @@ class Answerer(Protocol):
 
 def decline(question: str, evidence: float = 0.0, mode: str = "extractive") -> Answer:
     topic = question.strip().rstrip("?.! ")
+    if not topic:
+        # Nothing was left once the instructions to the assistant were taken out: don't repeat them back.
+        return Answer(
+            text=f"{DECLINE_PREFIX} this: the question held only instructions to the assistant, which answers "
+            "only from the documents. Ask about what the documents say.",
+            answerable=False,
+            evidence=evidence,
+            mode=mode,
+        )
     return Answer(
         text=f"{DECLINE_PREFIX} this: no passage in the indexed documents answers “{topic}”. "
         "The closest passages are listed below.",
@@ -83,6 +92,25 @@ _FIGURE_WORDS = frozenset(
 _ASKS_FOR_DATE = re.compile(r"\b(?:when|(?:what|which) (?:date|day|year|month|time))\b", re.IGNORECASE)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|(?:19|20)\d\d|\d{{1,2}}:\d\d)\b", re.IGNORECASE)
+
+
+_ASKS_FOR_QUANTITY = re.compile(r"\bhow (?:much|many)\b", re.IGNORECASE)
+_NUMBER_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|"
+    r"billions?|half|double|twice)\b",
+    re.IGNORECASE,
+)
+
+
+def states_a_quantity(text: str) -> bool:
+    """A number standing on its own ("740", "61.8 million", "seven"), not part of a name such as "IoT4Industry",
+    "INNOSUP-1" or "COVID-19"."""
+    for match in re.finditer(r"\d[\d.,]*", text):
+        before, after = text[max(0, match.start() - 2):match.start()], text[match.end():match.end() + 1]
+        glued = before[-1:].isalnum() or (before[-1:] == "-" and before[:1].isalpha()) or after.isalpha()
+        if not glued:
+            return True
+    return bool(_NUMBER_WORD.search(text))
 
 
 def sentence_weight(text: str, section: str | None, wants_figure: bool = False) -> float:
@@ -118,23 +146,29 @@ class ExtractiveAnswerer:
         embed: Embedder,
         document_frequencies: DocumentFrequencies,
         decline_threshold: float,
+        phrase_exists: Callable[[Sequence[str]], bool] = lambda terms: True,
         max_sentences: int = 3,
         passages_considered: int = 5,
         pair_discount: float = 0.9,
     ) -> None:
         self.embed = embed
         self.document_frequencies = document_frequencies
+        self.phrase_exists = phrase_exists
         self.decline_threshold = decline_threshold
         self.max_sentences = max_sentences
         self.passages_considered = passages_considered
         self.pair_discount = pair_discount
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
-        coverage = QueryCoverage(question.text, self.document_frequencies, question.history_text)
+        coverage = QueryCoverage(
+            question.text, self.document_frequencies, question.history_text, self.absent_name_terms(question.text)
+        )
         scored = self.score_sentences(question, coverage, passages)
         if not scored:
             return decline(question.text)
         evidence = self.evidence(scored[0], coverage)
+        if _ASKS_FOR_QUANTITY.search(question.text) and not states_a_quantity(scored[0].span.text):
+            evidence -= 0.3  # "how many members" answered by a sentence that states no number
         if evidence < self.decline_threshold:
             return decline(question.text, evidence)
         chosen = self.choose(scored)
@@ -142,6 +176,15 @@ class ExtractiveAnswerer:
         if conflicts:
             return compose_conflict([chosen[0], *conflicts], evidence)
         return compose(chosen, evidence)
+
+    def absent_name_terms(self, question: str) -> frozenset[str]:
+        """Search terms of the names in the question that no document mentions ("European Central Bank")."""
+        absent: set[str] = set()
+        present: set[str] = set()
+        for name in proper_names(question):
+            terms = search_terms(name)
+            (present if self.phrase_exists(terms) else absent).update(terms)
+        return frozenset(absent - present)
 
     # --- scoring ------------------------------------------------------------------------------
 

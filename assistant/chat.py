@@ -61,6 +61,10 @@ _INSTRUCTION_PATTERNS = [
         r"\b(print|reveal|show|repeat|tell me)\b.{0,30}\b(system prompt|hidden rules|your (instructions|rules|prompt))\b",
         r"\b(must|should) (invent|make up|fabricate)\b",
         r"^\s*\[\d{1,3}\]",
+        r"\b(as|i am) (the|your|a|an) (system )?(administrator|admin|developer|operator|owner)\b",
+        r"\bi (order|command|instruct|require) you\b",
+        r"\byou (must|will|shall|have to) (now )?(state|say|confirm|claim|write|answer|pretend)\b",
+        r"^\s*(please\s+)?(state|say|confirm|claim|pretend|assert|write) that\b",
     )
 ]
 

@@ -14,13 +14,25 @@ DocumentFrequencies = Callable[[Sequence[str]], tuple[dict[str, int], int]]
 class QueryCoverage:
     """How much of a question's (rare) vocabulary a text contains, in [0, 1]."""
 
-    def __init__(self, query: str, document_frequencies: DocumentFrequencies, context: str = "") -> None:
+    def __init__(
+        self,
+        query: str,
+        document_frequencies: DocumentFrequencies,
+        context: str = "",
+        absent_terms: frozenset[str] = frozenset(),
+    ) -> None:
+        """``absent_terms``: words of a name the corpus never mentions ("Digital Services Act"); finding "digital"
+        or "services" alone is no evidence, so they count as words the corpus doesn't use."""
         self.terms = list(dict.fromkeys(search_terms(query)))
         self.context_terms = [t for t in dict.fromkeys(search_terms(context)) if t not in self.terms]
-        self.alternatives = {t: equivalent_terms(t) for t in self.terms + self.context_terms}
+        self.alternatives = {
+            t: () if t in absent_terms else equivalent_terms(t) for t in self.terms + self.context_terms
+        }
         frequencies, total = document_frequencies([a for group in self.alternatives.values() for a in group])
         # A term with equivalents is as common as its most common form.
-        self.frequencies = {t: max(frequencies.get(a, 0) for a in group) for t, group in self.alternatives.items()}
+        self.frequencies = {
+            t: max((frequencies.get(a, 0) for a in group), default=0) for t, group in self.alternatives.items()
+        }
         self.idf = {
             t: math.log((total + 1) / (self.frequencies[t] + 0.5)) for t in self.terms + self.context_terms
         }

@@ -122,6 +122,7 @@ class PolicyAssistant:
         extractive = ExtractiveAnswerer(
             embed=self.embeddings.embed_documents,
             document_frequencies=self.store.document_frequencies,
+            phrase_exists=self.store.phrase_exists,
             decline_threshold=settings.decline_threshold,
             max_sentences=settings.max_answer_sentences,
         )
@@ -184,7 +185,7 @@ class PolicyAssistant:
         if had_instructions:
             notices.append("Instructions inside the question were ignored: answers come only from the documents.")
         if not text:
-            return StreamingAsk(self, started, asked, asked, [], notices, decline(asked, mode=self.answerer.mode))
+            return StreamingAsk(self, started, asked, asked, [], notices, decline(text, mode=self.answerer.mode))
         turns = turns_from(history)
         standalone = self.standalone(text, turns, notices)
         retrieved = self.searcher.search(standalone, filters)

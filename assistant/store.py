@@ -281,6 +281,16 @@ class Store:
         return [(row[0], float(row[1])) for row in self._connect().execute(sql, params)]
 
 
+    def phrase_exists(self, terms: Sequence[str]) -> bool:
+        """Does some chunk hold these search terms side by side, in this order?"""
+        phrase = " ".join(t.replace('"', "") for t in terms if t.strip('"'))
+        if not phrase:
+            return True
+        row = self._connect().execute(
+            "SELECT 1 FROM chunk_terms WHERE chunk_terms MATCH ? LIMIT 1", (f'"{phrase}"',)
+        ).fetchone()
+        return row is not None
+
     def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         """How many chunks contain each (stemmed) term, and how many chunks there are."""
         unique = sorted(set(terms))

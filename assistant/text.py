@@ -138,6 +138,31 @@ def expanded_terms(terms: list[str]) -> list[str]:
     return list(dict.fromkeys(alternative for term in terms for alternative in equivalent_terms(term)))
 
 
+_NAME_CONNECTORS = "von|van|der|den|de|la|le|du|des"
+_PROPER_NAME = re.compile(
+    rf"\b[A-Z][\w'’.-]*(?:\s+(?:(?:{_NAME_CONNECTORS})\s+)*[A-Z0-9][\w'’.-]*)+"
+)
+_SENTENCE_OPENERS = frozenset(
+    "what which who whom whose how when where why is are was were does did do can could should would will give "
+    "tell quote list show find please and but so in on at according since".split()
+)
+
+
+def proper_names(text: str) -> list[str]:
+    """Names of two or more capitalised words ("Digital Services Act", "Ursula von der Leyen"), without a
+    capitalised question word that merely opens the sentence."""
+    names = []
+    for match in _PROPER_NAME.finditer(text):
+        name_words = match.group().split()
+        if name_words[0].lower() in _SENTENCE_OPENERS:
+            name_words = name_words[1:]
+        while name_words and name_words[0].lower() in _NAME_CONNECTORS.split("|"):
+            name_words = name_words[1:]
+        if len(name_words) >= 2:
+            names.append(" ".join(name_words))
+    return names
+
+
 # --- sentences ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

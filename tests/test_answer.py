@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.answer import DECLINE_PREFIX
+from assistant.answer import DECLINE_PREFIX, states_a_quantity
 from assistant.errors import QuestionError
 from assistant.pipeline import PolicyAssistant
 from assistant.text import contains_verbatim
@@ -106,3 +106,46 @@ def test_a_date_question_is_answered_by_the_line_that_gives_the_date(corpus_assi
     assert first.quote == "27 October 2020"
     assert first.source == "call-for-recognition-of-clusters-in-recovery-initiatives.txt"
     assert first.title.startswith("A call for the recognition")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Every word is in the documents, but the thing named is not.
+        "What is the alliance's position on the Digital Services Act?",
+        "Who is the President of the European Central Bank?",
+        # The cluster is in the documents; a count of its members is not.
+        "How many members does the Smart North cluster have?",
+    ],
+)
+def test_questions_about_what_the_documents_never_mention_are_declined(
+    corpus_assistant: PolicyAssistant, question: str
+) -> None:
+    result = corpus_assistant.ask(question)
+    assert not result.answer.answerable and result.answer.text.startswith(DECLINE_PREFIX)
+    assert result.answer.citations == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many clusters does IoT4Industry consist of?", "7 European clusters"),
+        ("How many flagship areas did the European Commission define for the recovery?", "seven flagships areas"),
+        ("What did Krystowski say about the European Defence Fund?", "European Defense Fund"),
+    ],
+)
+def test_names_and_counts_the_documents_do_give_are_answered(
+    corpus_assistant: PolicyAssistant, question: str, expected: str
+) -> None:
+    result = corpus_assistant.ask(question)
+    assert result.answer.answerable
+    assert any(expected in c.quote for c in result.answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [("more than 740 clusters", True), ("61.8 million jobs", True), ("seven flagships areas", True),
+     ("(2021-2027)", True), ("the INNOSUP-1 project called IoT4Industry", False), ("the COVID-19 crisis", False)],
+)
+def test_a_quantity_is_a_number_of_its_own_not_part_of_a_name(text: str, states: bool) -> None:
+    assert states_a_quantity(text) is states

@@ -4,6 +4,7 @@ from assistant.text import (
     expanded_terms,
     normalize_for_match,
     number_key,
+    proper_names,
     search_terms,
     sentence_spans,
     spelling_key,
@@ -57,3 +58,11 @@ def test_request_verbs_are_equivalent_search_terms() -> None:
 
 def test_what_a_drafter_asks_for_is_not_searched_for() -> None:
     assert search_terms("Give me the exact sentence quoted about digital clusters") == ["digit", "cluster"]
+
+
+def test_proper_names_are_found_without_the_question_word_that_opens_them() -> None:
+    assert proper_names("What did Ursula von der Leyen say about the Digital Services Act?") == [
+        "Ursula von der Leyen", "Digital Services Act",
+    ]
+    assert proper_names("Who is the President of the European Central Bank?") == ["European Central Bank"]
+    assert proper_names("Which French competitiveness cluster leads IoT4Industry?") == []
