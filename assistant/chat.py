@@ -65,6 +65,9 @@ _INSTRUCTION_PATTERNS = [
         r"\bi (order|command|instruct|require) you\b",
         r"\byou (must|will|shall|have to) (now )?(state|say|confirm|claim|write|answer|pretend)\b",
         r"^\s*(please\s+)?(state|say|confirm|claim|pretend|assert|write) that\b",
+        r"\b(new|updated|additional) (rule|rules|instruction|instructions|policy)\b",
+        r"\bfrom (your|the) (developer|developers|creator|admin|administrator|operator|owner)s?\b",
+        r"\balways (cite|answer|reply|respond|say|add|include)\b",
     )
 ]
 

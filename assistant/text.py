@@ -123,8 +123,27 @@ def search_terms(text: str) -> list[str]:
 
 # How people ask what a paper wants, and how papers say it: "what does it want / ask / demand" is answered by
 # "we call for", "we propose", "we recommend".
-_EQUIVALENT_GROUPS = (("call", "ask", "want", "demand", "request", "urg", "propos", "recommend"),)
-_EQUIVALENTS = {term: group for group in _EQUIVALENT_GROUPS for term in group}
+# "Where is it located" is answered by "based in"; "the Italian agency" by "Italy".
+_EQUIVALENT_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("call", "ask", "want", "demand", "request", "urg", "propos", "recommend"),
+    ("base", "locat", "situat", "headquart"),
+)
+_COUNTRIES_AND_ADJECTIVES = (
+    "austria austrian|belgium belgian|bulgaria bulgarian|croatia croatian|cyprus cypriot|czechia czech|"
+    "denmark danish|estonia estonian|finland finnish|france french|germany german|greece greek|hungary hungarian|"
+    "ireland irish|italy italian|latvia latvian|lithuania lithuanian|luxembourg luxembourgish|malta maltese|"
+    "netherlands dutch|poland polish|portugal portuguese|romania romanian|slovakia slovak|slovenia slovenian|"
+    "spain spanish|sweden swedish|norway norwegian|switzerland swiss|uk british"
+)
+_EQUIVALENTS = {
+    term: group
+    for group in (
+        *_EQUIVALENT_GROUPS,
+        *(tuple(dict.fromkeys(stem(w) for w in pair.split())) for pair in _COUNTRIES_AND_ADJECTIVES.split("|")),
+    )
+    for term in group
+    if len(group) > 1
+}
 
 
 def equivalent_terms(term: str) -> tuple[str, ...]:

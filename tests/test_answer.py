@@ -149,3 +149,18 @@ def test_names_and_counts_the_documents_do_give_are_answered(
 )
 def test_a_quantity_is_a_number_of_its_own_not_part_of_a_name(text: str, states: bool) -> None:
     assert states_a_quantity(text) is states
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("In which Italian city is Reindustria Innovazione located?", "Cremona"),
+        ("Where is the French competitiveness cluster SCS located?", "region SUD"),
+    ],
+)
+def test_where_questions_find_based_in_and_country_adjectives(
+    corpus_assistant: PolicyAssistant, question: str, expected: str
+) -> None:
+    result = corpus_assistant.ask(question)
+    assert result.answer.answerable
+    assert expected in result.answer.citations[0].quote

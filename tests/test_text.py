@@ -66,3 +66,9 @@ def test_proper_names_are_found_without_the_question_word_that_opens_them() -> N
     ]
     assert proper_names("Who is the President of the European Central Bank?") == ["European Central Bank"]
     assert proper_names("Which French competitiveness cluster leads IoT4Industry?") == []
+
+
+def test_country_adjectives_and_location_verbs_are_equivalent_search_terms() -> None:
+    italian, located = search_terms("Italian located")
+    assert stem("italy") in equivalent_terms(italian)
+    assert stem("based") in equivalent_terms(located)
