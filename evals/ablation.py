@@ -21,7 +21,11 @@ from evals.questionset import read_questions
 from evals.run import run_questions
 from evals.score import score
 
-QUESTION_SETS = (PROJECT_ROOT / "evals" / "dev_questions.jsonl", PROJECT_ROOT / "evals" / "questions.jsonl")
+QUESTION_SETS = (
+    PROJECT_ROOT / "evals" / "dev_questions.jsonl",
+    PROJECT_ROOT / "evals" / "questions.jsonl",
+    PROJECT_ROOT / "evals" / "holdout_questions.jsonl",
+)
 
 # One row per configuration: a name and the settings it changes from the defaults.
 CONFIGURATIONS: list[tuple[str, dict[str, Any]]] = [

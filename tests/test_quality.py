@@ -16,10 +16,16 @@ SETS = {
     # reached on 2026-11-24 (see evals/REPORT.md); floors are a little below so noise doesn't fail the build
     "dev_questions": {"mrr@10": 0.92, "recall@1": 0.85, "recall@3": 0.95, "answer_accuracy": 0.90,
                       "cited_gold": 0.90, "refusal_accuracy": 0.95},
-    "questions": {"mrr@10": 0.86, "recall@1": 0.82, "recall@3": 0.88, "answer_accuracy": 0.78,
-                  "cited_gold": 0.78, "refusal_accuracy": 0.90},
+    "questions": {"mrr@10": 0.87, "recall@1": 0.84, "recall@3": 0.88, "answer_accuracy": 0.80,
+                  "cited_gold": 0.80, "refusal_accuracy": 0.90},
+    "holdout_questions": {"mrr@10": 0.89, "recall@1": 0.87, "recall@3": 0.90, "answer_accuracy": 0.87,
+                          "cited_gold": 0.84, "refusal_accuracy": 0.85},
 }
-CEILINGS = {"dev_questions": {"false_refusal_rate": 0.05}, "questions": {"false_refusal_rate": 0.13}}
+CEILINGS = {
+    "dev_questions": {"false_refusal_rate": 0.05},
+    "questions": {"false_refusal_rate": 0.13},
+    "holdout_questions": {"false_refusal_rate": 0.08},
+}
 
 
 @pytest.fixture(scope="module")
