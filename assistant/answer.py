@@ -9,7 +9,9 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.answer_types import wanted_types
 from assistant.chat import Turn, looks_like_instruction
+from assistant.chunking import Chunk
 from assistant.citations import Citation
 from assistant.documents import looks_like_heading
 from assistant.lexical import DocumentFrequencies, QueryCoverage
@@ -89,30 +91,6 @@ _FIGURE_WORDS = frozenset(
 )
 
 
-_ASKS_FOR_DATE = re.compile(r"\b(?:when|(?:what|which) (?:date|day|year|month|time))\b", re.IGNORECASE)
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_DATE = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|(?:19|20)\d\d|\d{{1,2}}:\d\d)\b", re.IGNORECASE)
-
-
-_ASKS_FOR_QUANTITY = re.compile(r"\bhow (?:much|many)\b", re.IGNORECASE)
-_NUMBER_WORD = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|"
-    r"billions?|half|double|twice)\b",
-    re.IGNORECASE,
-)
-
-
-def states_a_quantity(text: str) -> bool:
-    """A number standing on its own ("740", "61.8 million", "seven"), not part of a name such as "IoT4Industry",
-    "INNOSUP-1" or "COVID-19"."""
-    for match in re.finditer(r"\d[\d.,]*", text):
-        before, after = text[max(0, match.start() - 2):match.start()], text[match.end():match.end() + 1]
-        glued = before[-1:].isalnum() or (before[-1:] == "-" and before[:1].isalpha()) or after.isalpha()
-        if not glued:
-            return True
-    return bool(_NUMBER_WORD.search(text))
-
-
 def sentence_weight(text: str, section: str | None, wants_figure: bool = False) -> float:
     """Headings and fragments name a topic rather than say something about it: they count for less. A line that is
     only a date or a time ("Tuesday 30th June 2020 at 15:00") answers "when", not "who" or "what"."""
@@ -125,6 +103,15 @@ def sentence_weight(text: str, section: str | None, wants_figure: bool = False) 
     if looks_like_heading(body) and not body.endswith(("?", ":")) and not (has_figure and wants_figure):
         return 0.75
     return 1.0
+
+
+def in_front_matter(chunk: Chunk, span: Span) -> bool:
+    """A short line before the document's first sentence: the title block's date, place and addressee, which are
+    about the document itself."""
+    if chunk.ordinal != 0 or not is_fragment(span.text):
+        return False
+    before = sentence_spans(chunk.text[: span.start - chunk.start])
+    return not any(s.text.rstrip().endswith((".", "!", "?")) for s in before)
 
 
 def is_fragment(text: str) -> bool:
@@ -166,11 +153,24 @@ class ExtractiveAnswerer:
         scored = self.score_sentences(question, coverage, passages)
         if not scored:
             return decline(question.text)
+        required = [kind for kind in wanted_types(question.text) if kind.required]
+        if required:
+            # "How long did it last" is not answered by a start time, nor "how many SMEs" by a count of clusters.
+            scored = [s for s in scored if all(kind.given(question.text, s.span.text) for kind in required)]
+            if not scored:
+                return decline(question.text)
+        if question.referenced_sources:
+            # "According to the annex": what another document says doesn't answer it.
+            scored = [s for s in scored if s.passage.chunk.source in question.referenced_sources]
+            if not scored:
+                return decline(question.text)
         evidence = self.evidence(scored[0], coverage)
-        if _ASKS_FOR_QUANTITY.search(question.text) and not states_a_quantity(scored[0].span.text):
-            evidence -= 0.3  # "how many members" answered by a sentence that states no number
         if evidence < self.decline_threshold:
             return decline(question.text, evidence)
+        typed = [kind for kind in wanted_types(question.text) if kind.bonus]
+        if typed and any(kind.given(question.text, scored[0].span.text) for kind in typed):
+            # A date or a phone number answers alone: no neighbouring sentence that gives none.
+            scored = [s for s in scored if any(kind.given(question.text, s.span.text) for kind in typed)]
         chosen = self.choose(scored)
         conflicts = find_conflicts(chosen[0], self.conflict_candidates(coverage, passages))
         if conflicts:
@@ -206,7 +206,7 @@ class ExtractiveAnswerer:
         collaboration" when the question's words are spread over two sentences of one paragraph.
         """
         wants_figure = bool(set(words(question.text)) & _FIGURE_WORDS)
-        wants_date = bool(_ASKS_FOR_DATE.search(question.text))
+        kinds = wanted_types(question.text)
         scored: list[ScoredSentence] = []
         for rank, passage in enumerate(passages[: self.passages_considered], start=1):
             chunk = passage.chunk
@@ -214,8 +214,15 @@ class ExtractiveAnswerer:
             spans = sentence_spans(chunk.text, offset=chunk.start)
             similarities = self.similarities(question, passage, spans)
             candidates: list[tuple[Span, float, float, float]] = []
-            for span, similarity in zip(spans, similarities, strict=True):
+            for index, (span, similarity) in enumerate(zip(spans, similarities, strict=True)):
                 candidates.append((span, float(similarity), sentence_weight(span.text, chunk.section, wants_figure), 1.0))
+                if is_fragment(span.text) and any(kind.bonus and kind.given(question.text, span.text) for kind in kinds):
+                    # A phone number or a date is quoted with the lines that say whose or what it is.
+                    for labels in (1, 2):
+                        if index >= labels and all(is_fragment(s.text) for s in spans[index - labels:index]):
+                            start = spans[index - labels].start
+                            block = Span(chunk.text[start - chunk.start:span.end - chunk.start], start, span.end)
+                            candidates.append((block, float(similarity), 0.75, self.pair_discount))
             for (first, sim_a), (second, sim_b) in zip(zip(spans, similarities), zip(spans[1:], similarities[1:])):
                 if "\n" in chunk.text[first.end - chunk.start:second.start - chunk.start]:
                     continue
@@ -226,14 +233,16 @@ class ExtractiveAnswerer:
                 text = chunk.text[first.start - chunk.start:second.end - chunk.start]
                 candidates.append((Span(text, first.start, second.end), max(sim_a, sim_b), weight, self.pair_discount))
             for span, similarity, weight, discount in candidates:
-                if weight == 0.0:
+                given = [kind for kind in kinds if kind.given(question.text, span.text)]
+                if weight == 0.0 and any(kind.bonus for kind in given) and not looks_like_instruction(span.text):
+                    weight = 0.75  # "Mobile: +34 650410080" is short, but it is what "what is her phone number" wants
+                if weight == 0.0 or not coverage.adds_to_question(span.text):
                     continue
-                lexical = coverage.coverage(span.text, f"{chunk.title}\n{header}" if is_fragment(span.text) else header)
+                lexical = coverage.coverage(span.text, f"{chunk.title}\n{header}" if in_front_matter(chunk, span) else header)
                 score = discount * weight * (0.5 * lexical + 0.5 * similarity) + 0.08 / rank
                 if wants_figure and any(c.isdigit() for c in span.text):
                     score += 0.05
-                if wants_date and _DATE.search(span.text):
-                    score += 0.15
+                score += sum(kind.bonus for kind in given)
                 if chunk.source in question.referenced_sources:
                     score += 0.1
                 scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score))

@@ -48,6 +48,12 @@ class QueryCoverage:
             score += 0.5 * sum(self.idf[t] for t in self.context_terms if t in found) / self._context_total
         return min(score, 1.0)
 
+    def adds_to_question(self, text: str) -> bool:
+        """Does the text say anything besides the question's own words? A line that only repeats them (the name
+        asked about, a heading) can't be the answer."""
+        asked = {a for group in self.alternatives.values() for a in group}
+        return any(term not in asked for term in search_terms(text))
+
     def unknown_terms(self) -> list[str]:
         """Question words that no chunk of the corpus contains."""
         return [t for t in self.terms if self.frequencies.get(t, 0) == 0]

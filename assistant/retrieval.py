@@ -30,7 +30,7 @@ class SearchFilters:
     kinds: tuple[str, ...] = ()
 
 
-_DOCUMENT_NOUNS = "paper|annex|minutes|call|letter|document|report|statement|presentation|note|notes"
+_DOCUMENT_NOUNS = "paper|annex|minutes|letter|document|report|statement|presentation|note|notes"
 _NOT_IN_A_NAME = "the|a|an|in|of|to|for|on|at|by|with|from|and|or|does|do|did|is|are|was|were|say|says|said"
 _DOCUMENT_REFERENCE = re.compile(
     rf"\b(?:the|its|their|this|that|our)\s+((?:(?!(?:{_NOT_IN_A_NAME})\b)[\w'’.-]+\s+){{0,4}}(?:{_DOCUMENT_NOUNS}))\b",

@@ -127,6 +127,8 @@ def search_terms(text: str) -> list[str]:
 _EQUIVALENT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("call", "ask", "want", "demand", "request", "urg", "propos", "recommend"),
     ("base", "locat", "situat", "headquart"),
+    ("phone", "telephon", "mobil"),
+    ("email", "mail"),
 )
 _COUNTRIES_AND_ADJECTIVES = (
     "austria austrian|belgium belgian|bulgaria bulgarian|croatia croatian|cyprus cypriot|czechia czech|"

@@ -1,6 +1,7 @@
 import pytest
 
-from assistant.answer import DECLINE_PREFIX, states_a_quantity
+from assistant.answer import DECLINE_PREFIX
+from assistant.answer_types import states_a_quantity
 from assistant.errors import QuestionError
 from assistant.pipeline import PolicyAssistant
 from assistant.text import contains_verbatim
@@ -116,6 +117,12 @@ def test_a_date_question_is_answered_by_the_line_that_gives_the_date(corpus_assi
         "Who is the President of the European Central Bank?",
         # The cluster is in the documents; a count of its members is not.
         "How many members does the Smart North cluster have?",
+        # The documents count IoT4Industry's clusters, not the SMEs that took part.
+        "How many SMEs took part in IoT4Industry's cascade funding calls?",
+        # A start time is not a duration.
+        "How long did the 30 June 2020 dialogue last?",
+        # The annex is undated; the date of the call it annexes is not its date.
+        "When was the annex to the call for recognition published?",
     ],
 )
 def test_questions_about_what_the_documents_never_mention_are_declined(
@@ -164,3 +171,24 @@ def test_where_questions_find_based_in_and_country_adjectives(
     result = corpus_assistant.ask(question)
     assert result.answer.answerable
     assert expected in result.answer.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is the email address of Krzysztof Krystowski?", "krzysztof.krystowski@klastrypolskie.pl"),
+        ("What is Antonio Novo Guerrero's phone number?", "+34 650410080"),
+    ],
+)
+def test_contact_details_are_answered_from_the_contact_block(
+    corpus_assistant: PolicyAssistant, question: str, expected: str
+) -> None:
+    result = corpus_assistant.ask(question)
+    assert result.answer.answerable
+    assert expected in result.answer.citations[0].quote
+
+
+def test_when_inside_a_question_does_not_ask_for_a_date(corpus_assistant: PolicyAssistant) -> None:
+    result = corpus_assistant.ask("What did Commissioner Breton say clusters are essential for when he concluded his speech?")
+    assert result.answer.answerable
+    assert "accelerate the transformation" in result.answer.text

@@ -18,8 +18,8 @@ SETS = {
                       "cited_gold": 0.90, "refusal_accuracy": 0.95},
     "questions": {"mrr@10": 0.87, "recall@1": 0.84, "recall@3": 0.88, "answer_accuracy": 0.80,
                   "cited_gold": 0.80, "refusal_accuracy": 0.90},
-    "holdout_questions": {"mrr@10": 0.89, "recall@1": 0.87, "recall@3": 0.90, "answer_accuracy": 0.87,
-                          "cited_gold": 0.84, "refusal_accuracy": 0.85},
+    "holdout_questions": {"mrr@10": 0.89, "recall@1": 0.87, "recall@3": 0.92, "answer_accuracy": 0.87,
+                          "cited_gold": 0.82, "refusal_accuracy": 0.78},
 }
 CEILINGS = {
     "dev_questions": {"false_refusal_rate": 0.05},

@@ -1,3 +1,6 @@
+import pytest
+
+from assistant.answer_types import counts_what_was_asked, wanted_types
 from assistant.text import (
     contains_verbatim,
     equivalent_terms,
@@ -72,3 +75,23 @@ def test_country_adjectives_and_location_verbs_are_equivalent_search_terms() -> 
     italian, located = search_terms("Italian located")
     assert stem("italy") in equivalent_terms(italian)
     assert stem("based") in equivalent_terms(located)
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("When was the call sent?", {"date", "time"}),
+        ("What did he say when he concluded?", set()),
+        ("How long did the dialogue last?", {"duration"}),
+        ("How many SMEs took part?", {"quantity"}),
+        ("What is her e-mail address?", {"e-mail address"}),
+    ],
+)
+def test_the_kind_of_answer_a_question_wants(question: str, kinds: set[str]) -> None:
+    assert {kind.name for kind in wanted_types(question)} == kinds
+
+
+def test_a_count_must_be_of_what_was_asked() -> None:
+    sentence = "IoT4Industry consists of 7 European clusters from France, Italy, Germany, Belgium, and the UK."
+    assert counts_what_was_asked("How many European clusters make up IoT4Industry?", sentence)
+    assert not counts_what_was_asked("How many SMEs took part in IoT4Industry?", sentence)

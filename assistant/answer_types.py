@@ -1,0 +1,106 @@
+"""What kind of answer a question asks for (a date, a count, a duration, an e-mail address, a phone number) and
+whether a sentence gives one. Words alone can't tell "Tuesday 30th June 2020 at 15:00" from an answer to "how long
+did the dialogue last", or "7 European clusters" from an answer to "how many SMEs took part"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.text import equivalent_terms, search_terms
+
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|(?:19|20)\d\d|\d{{1,2}}:\d\d)\b", re.IGNORECASE
+)
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|"
+    "billions?|half|double|twice"
+)
+_NUMBER_WORD = re.compile(rf"\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+_DURATION = re.compile(
+    rf"(?:\d[\d.,]*|\b(?:{_NUMBER_WORDS}|several|a few|an?))\s+(?:\w+\s+)?"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?|decades?)\b",
+    re.IGNORECASE,
+)
+_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_TIME_EXPRESSION = re.compile(
+    rf"\b(?:{_MONTHS}|{_WEEKDAYS}|(?:19|20)\d\d|\d{{1,2}}:\d\d|years?|months?|weeks?|days?|quarter|semester|"
+    r"since|during|until|before|after|ago|daily|weekly|monthly|annual(?:ly)?|yearly|soon|now|currently|recently|"
+    r"today|tomorrow|beginning|end of|spring|summer|autumn|winter|period)\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
+# "When" that opens the question ("When was …", "Since when …"), not "what did he say when he concluded".
+_ASKS_WHEN = re.compile(
+    r"(?:^|[.?!]\s+)(?:and\s+|so\s+)?(?:since |until )?when\b|\b(?:what|which|on what|at what) (?:date|day|year|month|time)\b",
+    re.IGNORECASE,
+)
+_HOW_MANY = re.compile(r"\bhow (?:much|many)\s+(.{1,60})", re.IGNORECASE)
+
+
+def standalone_numbers(text: str) -> list[int]:
+    """Offsets of numbers standing on their own ("740", "61.8 million", "seven"), not part of a name such as
+    "IoT4Industry", "INNOSUP-1" or "COVID-19"."""
+    offsets = []
+    for match in re.finditer(r"\d[\d.,]*", text):
+        before, after = text[max(0, match.start() - 2):match.start()], text[match.end():match.end() + 1]
+        glued = before[-1:].isalnum() or (before[-1:] == "-" and before[:1].isalpha()) or after.isalpha()
+        if not glued:
+            offsets.append(match.start())
+    offsets.extend(match.start() for match in _NUMBER_WORD.finditer(text))
+    return sorted(offsets)
+
+
+def states_a_quantity(text: str) -> bool:
+    return bool(standalone_numbers(text))
+
+
+def counts_what_was_asked(question: str, text: str, reach: int = 60) -> bool:
+    """For "how many SMEs …": a number within ``reach`` characters of the word the question counts."""
+    numbers = standalone_numbers(text)
+    asked = _HOW_MANY.search(question)
+    counted = search_terms(asked.group(1))[:1] if asked else []
+    if not numbers or not counted:
+        return bool(numbers)
+    forms = set(equivalent_terms(counted[0]))
+    places = [m.start() for m in re.finditer(r"[^\W_]+", text) if search_terms(m.group()) and search_terms(m.group())[0] in forms]
+    return any(abs(number - place) <= reach for number in numbers for place in places)
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    name: str
+    asked: re.Pattern[str]
+    given: Callable[[str, str], bool]
+    """Does this text (second argument) give what the question (first argument) asks for?"""
+    required: bool
+    """A sentence without it cannot answer the question (rather than only being a weaker candidate)."""
+    bonus: float
+    """Added to the score of a sentence that gives it."""
+
+
+def _matches(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
+    return lambda question, text: bool(pattern.search(text))
+
+
+ANSWER_TYPES = (
+    AnswerType("date", _ASKS_WHEN, _matches(_DATE), required=False, bonus=0.15),
+    AnswerType("time", _ASKS_WHEN, _matches(_TIME_EXPRESSION), required=True, bonus=0.0),
+    AnswerType(
+        "duration", re.compile(r"\bhow long\b|\bfor how many (?:minutes|hours|days|weeks|months|years)\b", re.I),
+        _matches(_DURATION), required=True, bonus=0.0,
+    ),
+    AnswerType("e-mail address", re.compile(r"\be-?mail\b", re.I), _matches(_EMAIL), required=False, bonus=0.25),
+    AnswerType(
+        "phone number", re.compile(r"\b(?:phone|telephone|mobile)\b", re.I), _matches(_PHONE), required=False, bonus=0.25
+    ),
+    AnswerType("quantity", re.compile(r"\bhow (?:much|many)\b", re.I), counts_what_was_asked, required=True, bonus=0.0),
+)
+
+
+def wanted_types(question: str) -> list[AnswerType]:
+    """The kinds of answer the question asks for, usually none or one."""
+    return [kind for kind in ANSWER_TYPES if kind.asked.search(question)]
