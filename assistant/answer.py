@@ -53,7 +53,8 @@ class Answerer(Protocol):
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer: ...
 
 
-def decline(question: str, evidence: float = 0.0, mode: str = "extractive") -> Answer:
+def decline(question: str, evidence: float = 0.0, mode: str = "extractive", reason: str | None = None) -> Answer:
+    """The answer when the documents don't answer: says why when it is known ("no document mentions …")."""
     topic = question.strip().rstrip("?.! ")
     if not topic:
         # Nothing was left once the instructions to the assistant were taken out: don't repeat them back.
@@ -64,9 +65,9 @@ def decline(question: str, evidence: float = 0.0, mode: str = "extractive") -> A
             evidence=evidence,
             mode=mode,
         )
+    why = reason or f"no passage in the indexed documents answers “{topic}”"
     return Answer(
-        text=f"{DECLINE_PREFIX} this: no passage in the indexed documents answers “{topic}”. "
-        "The closest passages are listed below.",
+        text=f"{DECLINE_PREFIX} this: {why}. The closest passages are listed below.",
         answerable=False,
         evidence=evidence,
         mode=mode,
@@ -114,6 +115,15 @@ def in_front_matter(chunk: Chunk, span: Span) -> bool:
     return not any(s.text.rstrip().endswith((".", "!", "?")) for s in before)
 
 
+def name_terms(unmentioned: Sequence[str], question: str) -> frozenset[str]:
+    """Search terms of the unmentioned names, less those also used elsewhere in the question."""
+    terms = {t for name in unmentioned for t in search_terms(name)}
+    rest = question
+    for name in unmentioned:
+        rest = rest.replace(name, " ")
+    return frozenset(terms - set(search_terms(rest)))
+
+
 def is_fragment(text: str) -> bool:
     """A short line that is not a sentence: a heading, a name, a date, a place."""
     body = _LIST_MARK.sub("", text).rstrip()
@@ -147,26 +157,28 @@ class ExtractiveAnswerer:
         self.pair_discount = pair_discount
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
+        unmentioned = self.unmentioned_names(question.text)
         coverage = QueryCoverage(
-            question.text, self.document_frequencies, question.history_text, self.absent_name_terms(question.text)
+            question.text, self.document_frequencies, question.history_text, name_terms(unmentioned, question.text)
         )
         scored = self.score_sentences(question, coverage, passages)
         if not scored:
             return decline(question.text)
-        required = [kind for kind in wanted_types(question.text) if kind.required]
-        if required:
-            # "How long did it last" is not answered by a start time, nor "how many SMEs" by a count of clusters.
-            scored = [s for s in scored if all(kind.given(question.text, s.span.text) for kind in required)]
-            if not scored:
-                return decline(question.text)
+        for kind in wanted_types(question.text):
+            if kind.required:
+                # "How long did it last" is not answered by a start time, nor "how many SMEs" by a count of clusters.
+                scored = [s for s in scored if kind.given(question.text, s.span.text)]
+                if not scored:
+                    return decline(question.text, reason=f"no passage gives the {kind.name} asked for")
         if question.referenced_sources:
             # "According to the annex": what another document says doesn't answer it.
             scored = [s for s in scored if s.passage.chunk.source in question.referenced_sources]
             if not scored:
-                return decline(question.text)
+                return decline(question.text, reason="the document the question names doesn't answer it")
         evidence = self.evidence(scored[0], coverage)
         if evidence < self.decline_threshold:
-            return decline(question.text, evidence)
+            reason = f"no document mentions {' or '.join(f'“{n}”' for n in unmentioned)}" if unmentioned else None
+            return decline(question.text, evidence, reason=reason)
         typed = [kind for kind in wanted_types(question.text) if kind.bonus]
         if typed and any(kind.given(question.text, scored[0].span.text) for kind in typed):
             # A date or a phone number answers alone: no neighbouring sentence that gives none.
@@ -177,14 +189,9 @@ class ExtractiveAnswerer:
             return compose_conflict([chosen[0], *conflicts], evidence)
         return compose(chosen, evidence)
 
-    def absent_name_terms(self, question: str) -> frozenset[str]:
-        """Search terms of the names in the question that no document mentions ("European Central Bank")."""
-        absent: set[str] = set()
-        present: set[str] = set()
-        for name in proper_names(question):
-            terms = search_terms(name)
-            (present if self.phrase_exists(terms) else absent).update(terms)
-        return frozenset(absent - present)
+    def unmentioned_names(self, question: str) -> list[str]:
+        """Names in the question that no document mentions ("European Central Bank", "Digital Services Act")."""
+        return [name for name in proper_names(question) if not self.phrase_exists(search_terms(name))]
 
     # --- scoring ------------------------------------------------------------------------------
 

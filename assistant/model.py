@@ -136,6 +136,13 @@ class ModelAnswerer:
         if not passages:
             result.answer = decline(question.text, mode=self.mode)
             return
+        if self.fallback.unmentioned_names(question.text):
+            # "The Digital Services Act" is in no document: the offline check decides, and the model isn't asked to
+            # write about something the passages can only touch by accident.
+            offline = self.fallback.answer(question, passages)
+            if not offline.answerable:
+                result.answer = offline
+                return
         prompt = build_prompt(
             question.text, passages, self.settings.openai_context_tokens, self.settings.openai_answer_tokens,
             question.history,

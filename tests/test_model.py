@@ -190,3 +190,13 @@ def test_cli_json_mode_names_the_model(corpus_settings: Settings, corpus_assista
     assert cli_main(["--data-dir", str(corpus_settings.data_dir), "ask", "--json", QUESTION], stdout=out, stderr=io.StringIO()) == 0
     result = json.loads(out.getvalue())
     assert result["mode"] == "fake-model" and result["citations"][0]["quote"]
+
+
+def test_a_question_about_something_no_document_mentions_is_declined_without_asking_the_model(
+    model_assistant: PolicyAssistant, fake: FakeOpenAI
+) -> None:
+    fake.script(Behaviour(reply=first_sentence_of(1)))
+    result = model_assistant.ask("What is the alliance's position on the Digital Services Act?")
+    assert not result.answer.answerable and result.answer.citations == []
+    assert "no document mentions “Digital Services Act”" in result.answer.text
+    assert fake.requests == []
