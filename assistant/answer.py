@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from itertools import takewhile
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -184,6 +185,8 @@ class ExtractiveAnswerer:
             # A date or a phone number answers alone: no neighbouring sentence that gives none.
             scored = [s for s in scored if any(kind.given(question.text, s.span.text) for kind in typed)]
         chosen = self.choose(scored)
+        if chosen[0].span.text.endswith(":"):
+            chosen = [chosen[0], *items_after(chosen[0], self.max_sentences - 1)]
         conflicts = find_conflicts(chosen[0], self.conflict_candidates(coverage, passages))
         if conflicts:
             return compose_conflict([chosen[0], *conflicts], evidence)
@@ -222,7 +225,15 @@ class ExtractiveAnswerer:
             similarities = self.similarities(question, passage, spans)
             candidates: list[tuple[Span, float, float, float]] = []
             for index, (span, similarity) in enumerate(zip(spans, similarities, strict=True)):
-                candidates.append((span, float(similarity), sentence_weight(span.text, chunk.section, wants_figure), 1.0))
+                weight = sentence_weight(span.text, chunk.section, wants_figure)
+                items = list(takewhile(lambda s: is_fragment(s.text), spans[index + 1:index + 9]))
+                if span.text.endswith(":") and len(items) >= 2:
+                    # A lead-in and the short lines it introduces ("…the challenges we face: changing economies,
+                    # changing climate, changing attitudes") answer together; the lead-in alone says little.
+                    block = Span(chunk.text[span.start - chunk.start:items[-1].end - chunk.start], span.start, items[-1].end)
+                    candidates.append((block, float(similarity), max(weight, 0.75), 1.0))
+                    weight *= 0.8
+                candidates.append((span, float(similarity), weight, 1.0))
                 if is_fragment(span.text) and any(kind.bonus and kind.given(question.text, span.text) for kind in kinds):
                     # A phone number or a date is quoted with the lines that say whose or what it is.
                     for labels in (1, 2):
@@ -282,6 +293,16 @@ class ExtractiveAnswerer:
                     lexical = coverage.coverage(span.text)
                     found.append(ScoredSentence(rank, passage, span, lexical, 0.0, lexical))
         return found
+
+
+def items_after(lead_in: ScoredSentence, count: int) -> list[ScoredSentence]:
+    """The first points after a lead-in ("Breton highlighted the next steps …:"), which it can't answer without."""
+    chunk = lead_in.passage.chunk
+    following = [
+        span for span in sentence_spans(chunk.text, offset=chunk.start)
+        if span.start >= lead_in.span.end and sentence_weight(span.text, chunk.section) > 0
+    ]
+    return [replace(lead_in, span=span, score=lead_in.score * 0.9) for span in following[:count]]
 
 
 def _figure_words(text: str) -> set[str]:

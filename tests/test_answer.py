@@ -192,3 +192,17 @@ def test_when_inside_a_question_does_not_ask_for_a_date(corpus_assistant: Policy
     result = corpus_assistant.ask("What did Commissioner Breton say clusters are essential for when he concluded his speech?")
     assert result.answer.answerable
     assert "accelerate the transformation" in result.answer.text
+
+
+def test_a_lead_in_is_quoted_with_the_short_lines_it_introduces(corpus_assistant: PolicyAssistant) -> None:
+    result = corpus_assistant.ask("Which societal challenges do clusters help Europe face over the 2021-2027 period?")
+    quote = result.answer.citations[0].quote
+    assert quote.rstrip().endswith("changing attitudes")
+    assert "changing economies" in quote and "changing climate" in quote and "challenges we face:" in quote
+
+
+def test_a_lead_in_is_followed_by_its_first_points(corpus_assistant: PolicyAssistant) -> None:
+    result = corpus_assistant.ask("What next steps did Breton highlight?")
+    quotes = [c.quote for c in result.answer.citations]
+    assert quotes[0].endswith("highlighted the next steps for the clusters and the collaboration:")
+    assert "Include Cluster Associations in European recovery plan" in quotes[1]
