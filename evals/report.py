@@ -112,7 +112,7 @@ def write_report(outcomes: list[ConfigurationResult], out_dir: Path) -> Path:
         "",
         "Produced by `python -m evals.report` (offline, extractive mode, fresh index per configuration).",
         "`dev_questions` is the shared development set; `questions` is our own set (85 questions, used for tuning);",
-        "`holdout_questions` (60) was written later to check that the tuning generalises: each part was run once",
+        "`holdout_questions` (76) was written later to check that the tuning generalises: each part was run once",
         "before the changes it prompted (first runs are recorded in the README), so it is no longer untouched.",
         "",
         "## Metrics (default configuration)",
