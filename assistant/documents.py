@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime
 import hashlib
 import json
 import logging
@@ -62,6 +63,7 @@ _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
 _LIST_ITEM = re.compile(r"^(?:[-*•–·]\s+|\(?\d{1,2}[.)]\s+|\(?[a-z][.)]\s+)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_ENDS_MID_SENTENCE = re.compile(r"(?:\b[a-z][\w'-]*|,)$")
 _TERMINAL = (".", "!", "?", ":", ";", ",", "…")
 
 
@@ -104,6 +106,12 @@ def _clean_block(block: str) -> list[str]:
     lines = [line for line in lines if line]
     if not lines:
         return []
+    dated = next((i for i, line in enumerate(lines) if len(lines) > 1 and is_date_line(line)
+                  and not (i and _ENDS_MID_SENTENCE.search(lines[i - 1]))), None)
+    if dated is not None:
+        # A date line keeps its own block (PDF extraction drops the blank lines around "Brussels, 3 March 2021").
+        before, after = "\n".join(lines[:dated]), "\n".join(lines[dated + 1:])
+        return _clean_block(before) + [lines[dated]] + _clean_block(after)
     if len(lines) > 1 and lines[-2].endswith(_TERMINAL) and looks_like_heading(lines[-1]):
         # A heading glued under the previous paragraph (PDF extraction drops the blank line between them).
         return _clean_block("\n".join(lines[:-1])) + [lines[-1].lstrip("# ").strip()]
@@ -176,10 +184,75 @@ def read_pdf_pages(path: Path, source: str) -> list[str]:
 
 
 def title_from_text(text: str, path: Path) -> str:
+    """The first heading of the opening blocks that is more than a date line ("Tuesday 30th June 2020 at 15:00")."""
     for block in text.split("\n\n")[:5]:
-        if "\n" not in block and looks_like_heading(block):
+        if "\n" not in block and looks_like_heading(block) and not is_date_line(block):
             return block.strip()
     return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)
+_MONTH = "|".join(_MONTH_NAMES)
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+_ISO_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
+_KIND_WORDS = (("minutes", "minutes"), ("annex", "annex"), ("position", "position paper"), ("call for", "position paper"))
+
+
+def date_of(text: str, path: Path) -> str | None:
+    """The document's own date, YYYY-MM-DD: from its file name, else the first full date in its opening lines
+    ("27 October 2020", "Tuesday 30th June 2020"). None when neither gives one: a date in the body may be any event."""
+    found = _ISO_DATE.search(path.stem)
+    if found:
+        year, month, day = found.groups()
+        try:
+            return datetime.date(int(year), int(month), int(day)).isoformat()
+        except ValueError:
+            pass
+    opening = text[:400]
+    candidates = []
+    for match in _DAY_MONTH_YEAR.finditer(opening):
+        day, month, year = match.groups()
+        candidates.append((match.start(), year, month, day))
+    for match in _MONTH_DAY_YEAR.finditer(opening):
+        month, day, year = match.groups()
+        candidates.append((match.start(), year, month, day))
+    for match in _ISO_DATE.finditer(opening):
+        year, month, day = match.groups()
+        candidates.append((match.start(), year, _MONTH_NAMES[int(month) - 1], day))
+    for _, year, month, day in sorted(candidates):
+        try:
+            return datetime.date(int(year), _MONTH_NAMES.index(month.lower()) + 1, int(day)).isoformat()
+        except ValueError:  # "31 February"
+            continue
+    return None
+
+
+_DATE_LINE = re.compile(
+    rf"^(?:[A-Z][\w'-]+,?\s+){{0,2}}(?:{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}|{_ISO_DATE.pattern})"
+    r"(?:,?\s+(?:at\s+)?\d{1,2}[:.h]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+\w+)?)?$",
+    re.IGNORECASE,
+)
+
+
+def is_date_line(line: str) -> bool:
+    """A line that is a date and little else: "Tuesday 30th June 2020 at 15:00", "Brussels, 3 March 2021"."""
+    return bool(_DATE_LINE.match(line.strip().lstrip("#").strip()))
+
+
+def kind_of(title: str, path: Path) -> str:
+    """Minutes, annex or position paper when the file name or title says so; otherwise a plain document."""
+    words = f"{path.stem.replace('-', ' ').replace('_', ' ')} {title}".lower()
+    return next((kind for word, kind in _KIND_WORDS if word in words), "document")
+
+
+def describe(text: str, path: Path) -> DocumentInfo:
+    """What a document not in the catalog says about itself: its heading as title, its kind, its date."""
+    title = title_from_text(text, path)
+    return DocumentInfo(title=title, kind=kind_of(title, path), date=date_of(text, path))
 
 
 def read_document(path: Path, corpus_dir: Path, catalog: dict[str, DocumentInfo], max_bytes: int) -> SourceDocument:
@@ -215,7 +288,7 @@ def read_document(path: Path, corpus_dir: Path, catalog: dict[str, DocumentInfo]
         raise DocumentError(source, "is a directory") from exc
     if not text.strip():
         raise DocumentError(source, "no text after cleaning (empty or only whitespace)")
-    info = catalog.get(source) or DocumentInfo(title=title_from_text(text, path))
+    info = catalog.get(source) or describe(text, path)
     return SourceDocument(source, text, info, sha, tuple(page_starts), tuple(warnings))
 
 

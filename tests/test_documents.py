@@ -18,6 +18,13 @@ def test_cleaning_joins_hyphenation_and_wrapped_lines_but_keeps_paragraphs_and_i
     )
 
 
+def test_a_date_line_keeps_its_own_block_unless_it_continues_a_sentence() -> None:
+    assert clean_text("Our position on the Programme\nBrussels, 3 March 2021\nBody text.") == (
+        "Our position on the Programme\n\nBrussels, 3 March 2021\n\nBody text."
+    )
+    assert clean_text("We met on\n30 June 2020\nand agreed.") == "We met on 30 June 2020 and agreed."
+
+
 def test_cleaning_drops_markdown_emphasis_but_keeps_the_words() -> None:
     assert clean_text("We call to **reinforce cluster's support** and *pôle de compétitivité* CIMES.") == (
         "We call to reinforce cluster's support and pôle de compétitivité CIMES."
@@ -100,6 +107,32 @@ def test_catalog_gives_title_kind_date_and_uncatalogued_files_get_a_title(tmp_pa
     catalog = load_catalog(tmp_path)
     assert read(tmp_path / "a.txt", catalog).info == DocumentInfo("Paper A", "minutes", "2020-06-30")
     assert read(tmp_path / "b-notes.txt", catalog).info.title == "Clusters and Growth"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("minutes-general-assembly-2021-05-20.md", "Tuesday 20th May 2021 at 10:00\n\nGeneral Assembly\n\nBody.",
+         DocumentInfo("General Assembly", "minutes", "2021-05-20")),
+        ("letter.txt", "Clusters for a Green Deal\n\nBrussels, 3 March 2021\n\nDear Vice-President,",
+         DocumentInfo("Clusters for a Green Deal", "document", "2021-03-03")),
+        ("smp.pdf", "Our position on the Single Market Programme\n\nMarch 12, 2021\n\nBody.",
+         DocumentInfo("Our position on the Single Market Programme", "position paper", "2021-03-12")),
+        ("annex-20210231.txt", "Annex: figures\n\nIssued 31 February 2021. The 2019 report counts 3,000 clusters.",
+         DocumentInfo("Annex: figures", "annex", None)),
+        ("notes.txt", "Notes\n\n" + "Body text. " * 60 + "Next meeting on 1 June 2021.",
+         DocumentInfo("Notes", "document", None)),
+    ],
+)
+def test_uncatalogued_documents_describe_themselves(tmp_path: Path, name: str, text: str, expected: DocumentInfo) -> None:
+    """Title from the first heading that is not a date line, kind from the name or title, date from the file name
+    or the opening lines only; an impossible date is no date."""
+    path = tmp_path / name
+    if name.endswith(".pdf"):
+        write_text_pdf(path, [text])
+    else:
+        path.write_text(text)
+    assert read(path).info == expected
 
 
 def test_broken_catalog_names_the_field(tmp_path: Path) -> None:
