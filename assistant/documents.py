@@ -63,6 +63,7 @@ _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
 _LIST_ITEM = re.compile(r"^(?:[-*•–·]\s+|\(?\d{1,2}[.)]\s+|\(?[a-z][.)]\s+)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_LABEL = re.compile(r"^(?:e-?mail|tel|telephone|phone|mobile|fax|web|website|address)\s*:", re.IGNORECASE)
 _ENDS_MID_SENTENCE = re.compile(r"(?:\b[a-z][\w'-]*|,)$")
 _TERMINAL = (".", "!", "?", ":", ";", ",", "…")
 
@@ -112,16 +113,39 @@ def _clean_block(block: str) -> list[str]:
         # A date line keeps its own block (PDF extraction drops the blank lines around "Brussels, 3 March 2021").
         before, after = "\n".join(lines[:dated]), "\n".join(lines[dated + 1:])
         return _clean_block(before) + [lines[dated]] + _clean_block(after)
+    heading = next((i for i in range(len(lines) - 1) if _glued_heading(lines, i)), None)
+    if heading is not None:
+        # "Summary" or "What we ask for" on its own short line above a paragraph: PDF extraction drops the blank
+        # line after a heading, and joining it would make the heading the start of the paragraph's first sentence.
+        return _clean_block("\n".join(lines[:heading])) + [lines[heading].lstrip("# ").strip()] + _clean_block(
+            "\n".join(lines[heading + 1:])
+        )
     if len(lines) > 1 and lines[-2].endswith(_TERMINAL) and looks_like_heading(lines[-1]):
         # A heading glued under the previous paragraph (PDF extraction drops the blank line between them).
         return _clean_block("\n".join(lines[:-1])) + [lines[-1].lstrip("# ").strip()]
     joined: list[str] = []
     for line in lines:
-        if joined and not is_list_item(line) and not line.startswith("#"):
+        if joined and not is_list_item(line) and not line.startswith("#") and not _LABEL.match(line):
             joined[-1] = f"{joined[-1]} {line}"
         else:
             joined.append(line)
     return ["\n".join(joined)]
+
+
+def _glued_heading(lines: list[str], index: int) -> bool:
+    """A short heading-like line that ends what came before and starts what follows, in a block of longer lines."""
+    line, following = lines[index], lines[index + 1]
+    longest = max(len(other) for other in lines)
+    return (
+        looks_like_heading(line)
+        and not line.endswith(":")
+        and len(line.split()) <= 10
+        and len(line) < 0.6 * longest
+        and longest >= 40  # a paragraph below, not a title wrapped over two short lines
+        and (index == 0 or lines[index - 1].endswith(_TERMINAL))
+        and (len(following) >= 0.6 * longest or is_list_item(following))
+        and (following[:1].isupper() or following[:1].isdigit() or is_list_item(following))
+    )
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -187,7 +211,7 @@ def title_from_text(text: str, path: Path) -> str:
     """The first heading of the opening blocks that is more than a date line ("Tuesday 30th June 2020 at 15:00")."""
     for block in text.split("\n\n")[:5]:
         if "\n" not in block and looks_like_heading(block) and not is_date_line(block):
-            return block.strip()
+            return block.strip().lstrip("#").strip()
     return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
 

@@ -25,6 +25,25 @@ def test_a_date_line_keeps_its_own_block_unless_it_continues_a_sentence() -> Non
     assert clean_text("We met on\n30 June 2020\nand agreed.") == "We met on 30 June 2020 and agreed."
 
 
+def test_pdf_headings_without_blank_lines_stay_headings(tmp_path: Path) -> None:
+    """pypdf returns single line breaks; a short heading line must not become the start of the next sentence."""
+    page = (
+        "Summary\n\nThe Alliance welcomes the programme and its budget of EUR 4.2 billion, which brings together "
+        "actions previously funded under COSME.\n\nWhat we ask for\n\n1. Reserve at least 20% for clusters.\n"
+        "2. Simplify access to the calls.\n\nContact\n\nSecretariat of the European Clusters Alliance, Avenue des "
+        "Arts 56, 1000 Brussels\nEmail: secretariat@example.eu"
+    )
+    text = read(write_text_pdf(tmp_path / "paper.pdf", [page])).text
+    assert text.startswith("Summary\n\nThe Alliance welcomes")
+    assert "COSME.\n\nWhat we ask for\n\n1. Reserve" in text
+    assert "Contact\n\nSecretariat" in text
+    assert "1000 Brussels\nEmail: secretariat@example.eu" in text
+
+
+def test_a_title_wrapped_over_two_short_lines_stays_one_line() -> None:
+    assert clean_text("EUROPEAN\nCLUSTERS ALLIANCE\n\nBody.") == "EUROPEAN CLUSTERS ALLIANCE\n\nBody."
+
+
 def test_cleaning_drops_markdown_emphasis_but_keeps_the_words() -> None:
     assert clean_text("We call to **reinforce cluster's support** and *pôle de compétitivité* CIMES.") == (
         "We call to reinforce cluster's support and pôle de compétitivité CIMES."
