@@ -17,7 +17,7 @@ from assistant.citations import Citation
 from assistant.documents import looks_like_heading
 from assistant.lexical import DocumentFrequencies, QueryCoverage
 from assistant.retrieval import Passage
-from assistant.text import Span, iter_numbers, number_key, proper_names, search_terms, sentence_spans, words
+from assistant.text import Span, equivalent_terms, iter_numbers, number_key, proper_names, search_terms, sentence_spans, words
 
 DECLINE_PREFIX = "The documents don't say"
 
@@ -187,7 +187,8 @@ class ExtractiveAnswerer:
         chosen = self.choose(scored)
         if chosen[0].span.text.endswith(":"):
             chosen = [chosen[0], *items_after(chosen[0], self.max_sentences - 1)]
-        conflicts = find_conflicts(chosen[0], self.conflict_candidates(coverage, passages))
+        asked = frozenset(t for term in coverage.terms for t in equivalent_terms(term))
+        conflicts = find_conflicts(chosen[0], self.conflict_candidates(coverage, passages), asked)
         if conflicts:
             return compose_conflict([chosen[0], *conflicts], evidence)
         return compose(chosen, evidence)
@@ -256,7 +257,11 @@ class ExtractiveAnswerer:
                     weight = 0.75  # "Mobile: +34 650410080" is short, but it is what "what is her phone number" wants
                 if weight == 0.0 or not coverage.adds_to_question(span.text):
                     continue
-                lexical = coverage.coverage(span.text, f"{chunk.title}\n{header}" if in_front_matter(chunk, span) else header)
+                front = in_front_matter(chunk, span)
+                lexical = coverage.coverage(span.text, f"{chunk.title}\n{header}" if front else header)
+                if front and similarities:
+                    # "Brussels, 12 March 2021" means little alone; under the title it is the paper's date.
+                    similarity = max(similarity, float(similarities[0]))
                 score = discount * weight * (0.5 * lexical + 0.5 * similarity) + 0.08 / rank
                 if wants_figure and any(c.isdigit() for c in span.text):
                     score += 0.05
@@ -313,11 +318,40 @@ def _figures(text: str) -> set[str]:
     return {number_key(n) for n in iter_numbers(text)}
 
 
-def find_conflicts(best: ScoredSentence, candidates: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+_WITHIN_A_COUNT = frozenset({"of", "our", "their", "the", "most", "more", "than"})
+_MULTIPLIERS = frozenset({"million", "billion", "thousand", "hundr", "mio", "bn"})
+
+
+def counted_things(text: str) -> dict[str, set[str]]:
+    """What each figure counts: the content words just after it ("15 National Cluster Associations" → associ, …;
+    "134,000 of our most innovative businesses" → busi) mapped to the figures that count them."""
+    counted: dict[str, set[str]] = {}
+    for match in re.finditer(r"\d+(?:[.,]\d+)*", text):
+        following = re.findall(r"[^\W\d_][\w'’-]*|[,;:.()]", text[match.end():match.end() + 60])
+        for token in following[:6]:
+            terms = search_terms(token)
+            if token in ",;:.()" or (not terms and token.lower() not in _WITHIN_A_COUNT):
+                break  # "2021-2027 and its budget": the figure counts nothing after "and"
+            for term in terms:
+                if term not in _MULTIPLIERS:
+                    counted.setdefault(term, set()).add(number_key(match.group().rstrip(".,")))
+    return counted
+
+
+def differs_on_asked(best: str, other: str, asked: frozenset[str]) -> bool:
+    """Both sentences count one of the things the question asks about, with different figures."""
+    mine, theirs = counted_things(best), counted_things(other)
+    return any(term in mine and term in theirs and mine[term] != theirs[term] for term in asked)
+
+
+def find_conflicts(
+    best: ScoredSentence, candidates: Sequence[ScoredSentence], asked: frozenset[str] = frozenset(), limit: int = 4
+) -> list[ScoredSentence]:
     """Sentences of other documents that state the same thing as ``best`` with different figures.
 
-    Same thing: most of the shorter sentence's words are in the other one; different figures: each side has a
-    number the other lacks (so "2021-2027" beside "2021-2027 and 2021-2023" is not a conflict).
+    Same thing: most of the shorter sentence's words are in the other one, or both count what the question asks
+    about ("15 National Cluster Associations" against "12 National Cluster Associations"); different figures: each
+    side has a number the other lacks (so "2021-2027" beside "2021-2027 and 2021-2023" is not a conflict).
     """
     figures = _figures(best.span.text)
     if not figures:
@@ -325,18 +359,23 @@ def find_conflicts(best: ScoredSentence, candidates: Sequence[ScoredSentence]) -
     vocabulary = _figure_words(best.span.text)
     conflicts: list[ScoredSentence] = []
     seen_figures = [figures]
+    seen_sources = {best.passage.chunk.source}
     for candidate in sorted(candidates, key=lambda c: c.score, reverse=True):
-        if candidate.passage.chunk.source == best.passage.chunk.source or candidate.lexical < 0.5 * best.lexical:
+        if candidate.passage.chunk.source in seen_sources or candidate.lexical < 0.5 * best.lexical:
             continue
         other = _figures(candidate.span.text)
         words_other = _figure_words(candidate.span.text)
         shared = len(vocabulary & words_other) / max(1, min(len(vocabulary), len(words_other)))
-        if shared < 0.6 or not (figures - other) or not (other - figures):
+        same_thing = shared >= 0.6 or differs_on_asked(best.span.text, candidate.span.text, asked)
+        if not same_thing or not (figures - other) or not (other - figures):
             continue
         if any(other == known for known in seen_figures):
             continue
         seen_figures.append(other)
+        seen_sources.add(candidate.passage.chunk.source)
         conflicts.append(candidate)
+        if len(conflicts) == limit - 1:
+            break
     return conflicts
 
 

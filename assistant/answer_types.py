@@ -12,8 +12,12 @@ from assistant.text import equivalent_terms, search_terms
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(
-    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|(?:19|20)\d\d|\d{{1,2}}:\d\d)\b", re.IGNORECASE
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|(?:{_MONTHS}) \d{{4}}|"
+    r"\d{1,2}:\d\d)\b",
+    re.IGNORECASE,
 )
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_ADDRESSEE = re.compile(r"^To (?:the |Mr\.? |Ms\.? |Mrs\.? |Dr\.? )?[A-Z]")
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|"
     "billions?|half|double|twice"
@@ -21,7 +25,7 @@ _NUMBER_WORDS = (
 _NUMBER_WORD = re.compile(rf"\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
 _DURATION = re.compile(
     rf"(?:\d[\d.,]*|\b(?:{_NUMBER_WORDS}|several|a few|an?))\s+(?:\w+\s+)?"
-    r"(?:minutes?|hours?|days?|weeks?|months?|years?|decades?)\b",
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?|decades?|pages?|words?|characters?|lines?)\b",
     re.IGNORECASE,
 )
 _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -36,6 +40,17 @@ _PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
 # "When" that opens the question ("When was …", "Since when …"), not "what did he say when he concluded".
 _ASKS_WHEN = re.compile(
     r"(?:^|[.?!]\s+)(?:and\s+|so\s+)?(?:since |until )?when\b|\b(?:what|which|on what|at what) (?:date|day|year|month|time)\b",
+    re.IGNORECASE,
+)
+_MONEY_WORDS = r"money|funding|funds?|budget|cost|costs|price|fee|fees|grant|grants|salary|turnover|revenue|financing"
+# "How much money …", "what is the budget of …", "how much is the annual fee": an amount of money, not any number.
+_ASKS_MONEY = re.compile(
+    rf"\bhow much (?:{_MONEY_WORDS})\b|\bhow much (?:is|was|are|were|will|would|does|did|do)\b.*\b(?:{_MONEY_WORDS})\b"
+    rf"|\bwhat (?:is|was|are|were|will be) the (?:\w+ )?(?:{_MONEY_WORDS})\b(?! (?:programme|program|instrument|line|strand))",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    r"(?:\b(?:EUR|USD|GBP)|[€$£])\s?\d|\d[\d.,]*\s?(?:€|\b(?:EUR|euros?|USD|dollars?|GBP|pounds?|million|billion|bn)\b)",
     re.IGNORECASE,
 )
 _HOW_MANY = re.compile(r"\bhow (?:much|many)\s+(.{1,60})", re.IGNORECASE)
@@ -63,6 +78,8 @@ def counts_what_was_asked(question: str, text: str, reach: int = 60) -> bool:
     numbers = standalone_numbers(text)
     asked = _HOW_MANY.search(question)
     counted = search_terms(asked.group(1))[:1] if asked else []
+    if counted and re.fullmatch(_MONEY_WORDS, counted[0]):
+        return bool(_AMOUNT.search(text))  # "how much money": "EUR 42 million" counts it
     if not numbers or not counted:
         return bool(numbers)
     forms = set(equivalent_terms(counted[0]))
@@ -88,6 +105,12 @@ def _matches(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
 
 ANSWER_TYPES = (
     AnswerType("date", _ASKS_WHEN, _matches(_DATE), required=False, bonus=0.15),
+    # a bare year ("the 2021-2027 period") answers "when" less precisely than "12 March 2021"
+    AnswerType("year", _ASKS_WHEN, _matches(_YEAR), required=False, bonus=0.05),
+    AnswerType(
+        "addressee", re.compile(r"\bto whom\b|\baddressed\b|\baddressee\b|\brecipients?\b", re.I),
+        _matches(_ADDRESSEE), required=False, bonus=0.25,
+    ),
     AnswerType("time", _ASKS_WHEN, _matches(_TIME_EXPRESSION), required=True, bonus=0.0),
     AnswerType(
         "duration", re.compile(r"\bhow long\b|\bfor how many (?:minutes|hours|days|weeks|months|years)\b", re.I),
@@ -98,6 +121,7 @@ ANSWER_TYPES = (
         "phone number", re.compile(r"\b(?:phone|telephone|mobile)\b", re.I), _matches(_PHONE), required=False, bonus=0.25
     ),
     AnswerType("quantity", re.compile(r"\bhow (?:much|many)\b", re.I), counts_what_was_asked, required=True, bonus=0.0),
+    AnswerType("amount of money", _ASKS_MONEY, _matches(_AMOUNT), required=True, bonus=0.1),
 )
 
 

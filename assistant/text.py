@@ -129,6 +129,8 @@ _EQUIVALENT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("base", "locat", "situat", "headquart"),
     ("phone", "telephon", "mobil"),
     ("email", "mail"),
+    ("grow", "grown", "growth", "grew"),
+    ("close", "conclud"),  # "closing remarks" are the "concluding remarks"
 )
 _COUNTRIES_AND_ADJECTIVES = (
     "austria austrian|belgium belgian|bulgaria bulgarian|croatia croatian|cyprus cypriot|czechia czech|"
@@ -179,9 +181,26 @@ def proper_names(text: str) -> list[str]:
             name_words = name_words[1:]
         while name_words and name_words[0].lower() in _NAME_CONNECTORS.split("|"):
             name_words = name_words[1:]
-        if len(name_words) >= 2:
-            names.append(" ".join(name_words))
+        for part in _split_at_dates(name_words):
+            if len(part) >= 2:
+                names.append(" ".join(part))
     return names
+
+
+_MONTH_NAMES = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
+def _split_at_dates(name_words: list[str]) -> list[list[str]]:
+    """"May 2021 General Assembly" is a date and a name, not one name: split at months and bare numbers."""
+    parts: list[list[str]] = [[]]
+    for word in name_words:
+        if word.lower() in _MONTH_NAMES or word.replace(",", "").isdigit():
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    return parts
 
 
 # --- sentences ---------------------------------------------------------------------------------
@@ -219,8 +238,14 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
     return spans
 
 
+_HEADING_MARKER = re.compile(r"\s*#{1,6}\s+")
+
+
 def _append_trimmed(spans: list[Span], text: str, start: int, end: int, offset: int) -> None:
     piece = text[start:end]
+    marker = _HEADING_MARKER.match(piece)  # "## Attendance" is quoted as "Attendance"
+    if marker:
+        start, piece = start + marker.end(), piece[marker.end():]
     stripped = piece.strip()
     if not stripped:
         return
