@@ -185,6 +185,12 @@ class ExtractiveAnswerer:
             # A date or a phone number answers alone: no neighbouring sentence that gives none.
             scored = [s for s in scored if any(kind.given(question.text, s.span.text) for kind in typed)]
         chosen = self.choose(scored)
+        said = [
+            s for s in chosen
+            if s.span.text not in (s.passage.chunk.title, s.passage.chunk.section) and not in_front_matter(s.passage.chunk, s.span)
+        ]
+        if said and not typed:
+            chosen = said  # a title, heading or dateline beside sentences that say something adds nothing
         if chosen[0].span.text.endswith(":"):
             chosen = [chosen[0], *items_after(chosen[0], self.max_sentences - 1)]
         asked = frozenset(t for term in coverage.terms for t in equivalent_terms(term))
@@ -397,8 +403,12 @@ def _citation(sentence: ScoredSentence, n: int) -> Citation:
 
 
 def compose_conflict(sentences: Sequence[ScoredSentence], evidence: float) -> Answer:
-    """Both (all) figures, each with its document and date, instead of silently picking one."""
-    citations = [_citation(sentence, n) for n, sentence in enumerate(sentences, start=1)]
+    """Both (all) figures, each with its document and date, instead of silently picking one: the best-supported
+    first, then the others from the most recent, undated documents last."""
+    best, others = sentences[0], sentences[1:]
+    dated = sorted((s for s in others if s.passage.chunk.date), key=lambda s: s.passage.chunk.date or "", reverse=True)
+    ordered = [best, *dated, *(s for s in others if not s.passage.chunk.date)]
+    citations = [_citation(sentence, n) for n, sentence in enumerate(ordered, start=1)]
     parts = ["The documents give different figures for this."]
     for citation in citations:
         dated = citation.date or "undated"

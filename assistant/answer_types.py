@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.text import equivalent_terms, search_terms
+from assistant.text import equivalent_terms, names_a_person, search_terms
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(
@@ -121,6 +121,15 @@ ANSWER_TYPES = (
         "phone number", re.compile(r"\b(?:phone|telephone|mobile)\b", re.I), _matches(_PHONE), required=False, bonus=0.25
     ),
     AnswerType("quantity", re.compile(r"\bhow (?:much|many)\b", re.I), counts_what_was_asked, required=True, bonus=0.0),
+    AnswerType(
+        "person",
+        re.compile(
+            r"^\s*(?:and |so )?who (?:is|was|will be|has been) the\b"
+            r"|^\s*who (?:chairs|chaired|leads|led|heads|headed|signed|moderated|presented|introduced|opened)\b",
+            re.IGNORECASE,
+        ),
+        lambda question, text: names_a_person(text, question), required=True, bonus=0.0,
+    ),
     AnswerType("amount of money", _ASKS_MONEY, _matches(_AMOUNT), required=True, bonus=0.1),
 )
 

@@ -187,6 +187,27 @@ def proper_names(text: str) -> list[str]:
     return names
 
 
+_ROLE_AND_BODY_WORDS = frozenset(
+    "association associations cluster clusters alliance national european europe commission union council parliament "
+    "fund programme program initiative group network agency institute university centre center forum assembly general "
+    "annual president vice-president executive commissioner director secretary treasurer chair chairman chairwoman "
+    "manager minister head member members board committee office secretariat internal market the of and for dear mr ms "
+    "mrs dr".split()
+)
+_NATIONALITIES = frozenset(_COUNTRIES_AND_ADJECTIVES.replace("|", " ").split())
+
+
+def names_a_person(text: str, question: str = "") -> bool:
+    """Whether the text names someone ("Jean-Luc Beylat", "Maria Rossi (Italian Cluster Association)"), not only a
+    body ("the Czech National Cluster Association") or a role ("Executive Vice-President"), nor the question's names."""
+    asked = {w.lower() for w in words(question)}
+    for name in proper_names(text):
+        own = [w for w in name.split() if w.lower() not in asked]
+        if any(w.lower() not in _ROLE_AND_BODY_WORDS and w.lower() not in _NATIONALITIES for w in own):
+            return True
+    return False
+
+
 _MONTH_NAMES = frozenset(
     "january february march april may june july august september october november december".split()
 )

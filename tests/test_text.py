@@ -5,6 +5,7 @@ from assistant.text import (
     contains_verbatim,
     equivalent_terms,
     expanded_terms,
+    names_a_person,
     normalize_for_match,
     number_key,
     proper_names,
@@ -80,7 +81,13 @@ def test_country_adjectives_and_location_verbs_are_equivalent_search_terms() -> 
 @pytest.mark.parametrize(
     ("question", "kinds"),
     [
-        ("When was the call sent?", {"date", "time"}),
+        ("When was the call sent?", {"date", "year", "time"}),
+        ("How much money does the Commission plan for Euroclusters?", {"quantity", "amount of money"}),
+        ("What is the budget of the Just Transition Fund?", {"amount of money"}),
+        ("What is the budget line called?", set()),
+        ("Who is the treasurer of the alliance?", {"person"}),
+        ("Who can bring a whole value chain together?", set()),
+        ("To whom was the letter addressed?", {"addressee"}),
         ("What did he say when he concluded?", set()),
         ("How long did the dialogue last?", {"duration"}),
         ("How many SMEs took part?", {"quantity"}),
@@ -95,3 +102,20 @@ def test_a_count_must_be_of_what_was_asked() -> None:
     sentence = "IoT4Industry consists of 7 European clusters from France, Italy, Germany, Belgium, and the UK."
     assert counts_what_was_asked("How many European clusters make up IoT4Industry?", sentence)
     assert not counts_what_was_asked("How many SMEs took part in IoT4Industry?", sentence)
+
+
+def test_a_date_inside_a_capitalised_run_is_not_part_of_a_name() -> None:
+    assert proper_names("How many attended the May 2021 General Assembly?") == ["General Assembly"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("The Treasurer, Maria Rossi (Italian Cluster Association), presented the accounts.", True),
+        ("The application of the Czech National Cluster Association was accepted.", False),
+        ("Dear Executive Vice-President,", False),
+        ("The President of the European Clusters Alliance opened the meeting.", False),
+    ],
+)
+def test_a_person_is_named_not_only_a_body_or_a_role(text: str, names: bool) -> None:
+    assert names_a_person(text, "Who is the treasurer of the alliance?") is names
