@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -25,7 +26,11 @@ QUESTION_SETS = (
     PROJECT_ROOT / "evals" / "dev_questions.jsonl",
     PROJECT_ROOT / "evals" / "questions.jsonl",
     PROJECT_ROOT / "evals" / "holdout_questions.jsonl",
+    PROJECT_ROOT / "evals" / "extra_questions.jsonl",
 )
+EXTRA_CORPUS = PROJECT_ROOT / "evals" / "extra_corpus"
+"""Three documents the assistant was not tuned on, indexed beside the real corpus for ``extra_questions``."""
+NEEDS_EXTRA_CORPUS = frozenset({"extra_questions"})
 
 # One row per configuration: a name and the settings it changes from the defaults.
 CONFIGURATIONS: list[tuple[str, dict[str, Any]]] = [
@@ -60,18 +65,34 @@ class ConfigurationResult:
         return {"name": self.name, "overrides": self.overrides, "chunks": self.chunks, "metrics": self.metrics}
 
 
+def extended_corpus(corpus_dir: Path, into: Path) -> Path:
+    """The corpus and the extra documents together, in a new folder."""
+    into.mkdir(parents=True, exist_ok=True)
+    for path in [*corpus_dir.iterdir(), *EXTRA_CORPUS.iterdir()]:
+        if path.is_file():
+            shutil.copy(path, into / path.name)
+    return into
+
+
 def evaluate(name: str, overrides: dict[str, Any], embeddings: LocalEmbeddings) -> ConfigurationResult:
-    with tempfile.TemporaryDirectory(prefix="ablation-") as data_dir:
-        settings = Settings.from_env(data_dir=Path(data_dir)).with_overrides(**overrides)
-        Ingestor(settings, embeddings).run()
-        assistant = PolicyAssistant(settings, embeddings)
-        outcome = ConfigurationResult(name, overrides, assistant.chunk_count())
-        for path in QUESTION_SETS:
-            questions = read_questions(path)
-            results = list(run_questions(assistant, questions))
-            outcome.results[path.stem] = results
-            outcome.metrics[path.stem] = score(questions, results, settings.corpus_dir)
-        assistant.store.close()
+    with tempfile.TemporaryDirectory(prefix="ablation-") as work:
+        base = Settings.from_env(data_dir=Path(work) / "data").with_overrides(**overrides)
+        extended = base.with_overrides(
+            corpus_dir=extended_corpus(base.corpus_dir, Path(work) / "extended-corpus"), data_dir=Path(work) / "extended-data"
+        )
+        outcome: ConfigurationResult | None = None
+        for settings, wanted in ((base, False), (extended, True)):
+            Ingestor(settings, embeddings).run()
+            assistant = PolicyAssistant(settings, embeddings)
+            outcome = outcome or ConfigurationResult(name, overrides, assistant.chunk_count())
+            for path in QUESTION_SETS:
+                if (path.stem in NEEDS_EXTRA_CORPUS) is wanted:
+                    questions = read_questions(path)
+                    results = list(run_questions(assistant, questions))
+                    outcome.results[path.stem] = results
+                    outcome.metrics[path.stem] = score(questions, results, settings.corpus_dir)
+            assistant.store.close()
+        assert outcome is not None
         return outcome
 
 
