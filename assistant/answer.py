@@ -102,7 +102,9 @@ def sentence_weight(text: str, section: str | None, wants_figure: bool = False) 
     if text == section and not has_figure:
         return 0.6
     body = _LIST_MARK.sub("", text)
-    if looks_like_heading(body) and not body.endswith(("?", ":")) and not (has_figure and wants_figure):
+    if body.endswith("?"):
+        return 0.6  # "What is the role of clusters?" asks; the sentence after it answers
+    if looks_like_heading(body) and not body.endswith(":") and not (has_figure and wants_figure):
         return 0.75
     return 1.0
 
@@ -251,10 +253,10 @@ class ExtractiveAnswerer:
             for (first, sim_a), (second, sim_b) in zip(zip(spans, similarities), zip(spans[1:], similarities[1:])):
                 if "\n" in chunk.text[first.end - chunk.start:second.start - chunk.start]:
                     continue
-                weight = min(
-                    sentence_weight(first.text, chunk.section, wants_figure),
-                    sentence_weight(second.text, chunk.section, wants_figure),
-                )
+                second_weight = sentence_weight(second.text, chunk.section, wants_figure)
+                # a question and the sentence answering it read together at the answer's weight
+                first_weight = second_weight if first.text.endswith("?") else sentence_weight(first.text, chunk.section, wants_figure)
+                weight = min(first_weight, second_weight)
                 text = chunk.text[first.start - chunk.start:second.end - chunk.start]
                 candidates.append((Span(text, first.start, second.end), max(sim_a, sim_b), weight, self.pair_discount))
             for span, similarity, weight, discount in candidates:

@@ -206,3 +206,11 @@ def test_a_lead_in_is_followed_by_its_first_points(corpus_assistant: PolicyAssis
     quotes = [c.quote for c in result.answer.citations]
     assert quotes[0].endswith("highlighted the next steps for the clusters and the collaboration:")
     assert "Include Cluster Associations in European recovery plan" in quotes[1]
+
+
+def test_a_question_in_the_document_is_not_quoted_as_an_answer_on_its_own(corpus_assistant: PolicyAssistant) -> None:
+    """"What is the role of clusters in industrial ecosystems?" is a heading that asks; it answers nothing."""
+    answer = corpus_assistant.ask("What is a cluster?").answer
+    assert answer.answerable and not any(c.quote.endswith("?") for c in answer.citations)
+    paired = corpus_assistant.ask("How can we be prepared for new disruptions?").answer
+    assert "It is essential to have a fluid collaboration" in paired.citations[0].quote  # asked and answered together
