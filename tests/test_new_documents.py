@@ -93,6 +93,7 @@ def test_markdown_heading_marks_and_datelines_stay_out_of_answers(extended: Poli
 def test_new_document_questions_stay_above_their_floors(extended: PolicyAssistant) -> None:
     questions = read_questions(PROJECT_ROOT / "evals" / "extra_questions.jsonl")
     metrics = score(questions, list(run_questions(extended, questions)), Path(extended.settings.corpus_dir))
-    floors = {"mrr@10": 0.88, "recall@1": 0.85, "answer_accuracy": 0.83, "cited_gold": 0.83, "quotes_verbatim": 1.0}
+    # reached: MRR 0.944, recall@1 0.923, accuracy 0.897, cited 0.897 (evals/REPORT.md); floors a little below
+    floors = {"mrr@10": 0.91, "recall@1": 0.89, "answer_accuracy": 0.86, "cited_gold": 0.86, "quotes_verbatim": 1.0}
     below = {k: (metrics[k], floor) for k, floor in floors.items() if metrics[k] < floor}
     assert not below and metrics["false_refusal_rate"] <= 0.10, (below, metrics["false_refusal_rate"])
