@@ -207,6 +207,38 @@ def read_pdf_pages(path: Path, source: str) -> list[str]:
     return pages
 
 
+_PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
+_EDGE_LINES = 3
+
+
+def without_running_lines(pages: list[str]) -> list[str]:
+    """Pages without their running headers and footers: lines at the top or bottom of a page that recur (digits
+    aside) on most pages ("European Clusters Alliance | Position paper | Page 2 of 4"), and bare page numbers."""
+    if len(pages) < 2:
+        return pages
+
+    def shape(line: str) -> str:
+        text = " ".join(line.split()).lower()
+        # "… | Page 2 of 4" recurs with its number changing; other lines must recur word for word
+        return re.sub(r"\d+", "#", text) if re.search(r"\bpage\s*\d", text) else text
+
+    def edges(lines: list[str]) -> list[int]:
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        return sorted(set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]))
+
+    split = [page.split("\n") for page in pages]
+    counts: dict[str, int] = {}
+    for lines in split:
+        for shape_seen in {shape(lines[i]) for i in edges(lines)}:
+            counts[shape_seen] = counts.get(shape_seen, 0) + 1
+    recurring = {k for k, n in counts.items() if n >= max(2, (len(pages) + 1) // 2) and 0 < len(k.split()) <= 15}
+    cleaned = []
+    for lines in split:
+        drop = {i for i in edges(lines) if shape(lines[i]) in recurring or _PAGE_NUMBER.match(lines[i])}
+        cleaned.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
+    return cleaned
+
+
 def title_from_text(text: str, path: Path) -> str:
     """The first heading of the opening blocks that is more than a date line ("Tuesday 30th June 2020 at 15:00")."""
     for block in text.split("\n\n")[:5]:
@@ -294,7 +326,7 @@ def read_document(path: Path, corpus_dir: Path, catalog: dict[str, DocumentInfo]
         warnings: list[str] = []
         page_starts: list[int] = []
         if path.suffix.lower() == ".pdf":
-            parts = [clean_text(page) for page in read_pdf_pages(path, source)]
+            parts = [clean_text(page) for page in without_running_lines(read_pdf_pages(path, source))]
             text = ""
             for part in parts:
                 if text:

@@ -40,6 +40,18 @@ def test_pdf_headings_without_blank_lines_stay_headings(tmp_path: Path) -> None:
     assert "1000 Brussels\nEmail: secretariat@example.eu" in text
 
 
+def test_running_headers_footers_and_page_numbers_are_left_out_of_pdf_text(tmp_path: Path) -> None:
+    pages = [
+        f"European Clusters Alliance - Position paper\n\nSection {n}\n\nClusters connect firms and research in "
+        f"region {n} of Europe.\n\nPage {n} of 3"
+        for n in range(1, 4)
+    ]
+    document = read(write_text_pdf(tmp_path / "paper.pdf", pages))
+    assert "Position paper" not in document.text and "Page" not in document.text
+    assert document.text.count("Clusters connect firms and research") == 3
+    assert document.page_at(document.text.index("region 2")) == 2
+
+
 def test_a_title_wrapped_over_two_short_lines_stays_one_line() -> None:
     assert clean_text("EUROPEAN\nCLUSTERS ALLIANCE\n\nBody.") == "EUROPEAN CLUSTERS ALLIANCE\n\nBody."
 
