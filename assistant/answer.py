@@ -118,6 +118,17 @@ def in_front_matter(chunk: Chunk, span: Span) -> bool:
     return not any(s.text.rstrip().endswith((".", "!", "?")) for s in before)
 
 
+def table_header(chunk: Chunk, span: Span) -> str:
+    """The first row of the Markdown table a row belongs to (its column names)."""
+    lines = chunk.text[: span.start - chunk.start].split("\n")
+    header = ""
+    for line in reversed(lines[:-1] if lines and not lines[-1].strip() else lines):
+        if not line.startswith("|"):
+            break
+        header = line
+    return header
+
+
 def name_terms(unmentioned: Sequence[str], question: str) -> frozenset[str]:
     """Search terms of the unmentioned names, less those also used elsewhere in the question."""
     terms = {t for name in unmentioned for t in search_terms(name)}
@@ -266,7 +277,10 @@ class ExtractiveAnswerer:
                 if weight == 0.0 or not coverage.adds_to_question(span.text):
                     continue
                 front = in_front_matter(chunk, span)
-                lexical = coverage.coverage(span.text, f"{chunk.title}\n{header}" if front else header)
+                context = f"{chunk.title}\n{header}" if front else header
+                if span.text.startswith("|"):
+                    context += "\n" + table_header(chunk, span)  # "| Poland | … | 60 |" is read under its columns
+                lexical = coverage.coverage(span.text, context)
                 if front and similarities:
                     # "Brussels, 12 March 2021" means little alone; under the title it is the paper's date.
                     similarity = max(similarity, float(similarities[0]))
@@ -335,10 +349,11 @@ def counted_things(text: str) -> dict[str, set[str]]:
     "134,000 of our most innovative businesses" → busi) mapped to the figures that count them."""
     counted: dict[str, set[str]] = {}
     for match in re.finditer(r"\d+(?:[.,]\d+)*", text):
-        following = re.findall(r"[^\W\d_][\w'’-]*|[,;:.()]", text[match.end():match.end() + 60])
+        rest_of_line = text[match.end():match.end() + 60].split("\n", 1)[0]
+        following = re.findall(r"[^\W\d_][\w'’-]*|[,;:.()|]", rest_of_line)
         for token in following[:6]:
             terms = search_terms(token)
-            if token in ",;:.()" or (not terms and token.lower() not in _WITHIN_A_COUNT):
+            if token in ",;:.()|" or (not terms and token.lower() not in _WITHIN_A_COUNT):
                 break  # "2021-2027 and its budget": the figure counts nothing after "and"
             for term in terms:
                 if term not in _MULTIPLIERS:

@@ -125,7 +125,8 @@ def _clean_block(block: str) -> list[str]:
         return _clean_block("\n".join(lines[:-1])) + [lines[-1].lstrip("# ").strip()]
     joined: list[str] = []
     for line in lines:
-        if joined and not is_list_item(line) and not line.startswith("#") and not _LABEL.match(line):
+        table_row = line.startswith("|") or (joined and joined[-1].startswith("|"))
+        if joined and not is_list_item(line) and not line.startswith("#") and not _LABEL.match(line) and not table_row:
             joined[-1] = f"{joined[-1]} {line}"
         else:
             joined.append(line)

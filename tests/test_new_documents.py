@@ -97,3 +97,35 @@ def test_new_document_questions_stay_above_their_floors(extended: PolicyAssistan
     floors = {"mrr@10": 0.91, "recall@1": 0.89, "answer_accuracy": 0.86, "cited_gold": 0.86, "quotes_verbatim": 1.0}
     below = {k: (metrics[k], floor) for k, floor in floors.items() if metrics[k] < floor}
     assert not below and metrics["false_refusal_rate"] <= 0.10, (below, metrics["false_refusal_rate"])
+
+
+MEMBERS_TABLE = """# Members of the European Clusters Alliance in 2021
+
+The table lists the national cluster associations that are members of the Alliance.
+
+| Country | Association | Clusters represented |
+|---|---|---|
+| Spain | Spanish Cluster Association (RECI) | 120 |
+| Italy | Italian Cluster Association | 95 |
+| Poland | Polish Cluster Association | 60 |
+
+* Membership is renewed every year.
+"""
+
+
+def test_a_markdown_table_row_answers_under_its_column_names(tmp_path: Path, embeddings: LocalEmbeddings) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "members-2021.md").write_text(MEMBERS_TABLE)
+    shutil.copy(CORPUS / "industrial-clusters-for-an-innovative-and-competitive-europe.txt", corpus)
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    assert Ingestor(settings, embeddings).run().ok
+    assistant = PolicyAssistant(settings, embeddings)
+    try:
+        stored = assistant.document_text("members-2021.md")
+        assert stored is not None and "| Spain | Spanish Cluster Association (RECI) | 120 |\n| Italy" in stored
+        answer = assistant.ask("How many clusters does the Polish Cluster Association represent?").answer
+        assert answer.answerable and answer.citations[0].quote == "| Poland | Polish Cluster Association | 60 |"
+        assert "different figures" not in answer.text  # a row is not a sentence of another paper to set against
+    finally:
+        assistant.store.close()
