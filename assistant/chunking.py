@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -57,16 +58,31 @@ class Chunk:
         return "\n".join(part for part in (self.title, self.header(), self.text) if part)
 
 
+_SECTION_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+(?=\S)")
+
+
+def is_numbered_heading(block: str, following: str) -> bool:
+    """"2. Context" or "II. What we ask for" on its own above a paragraph: a numbered section heading, not a list
+    item (a list item ends with punctuation, or is followed by the next item)."""
+    numbered = _SECTION_NUMBER.match(block)
+    if not numbered or is_list_item(following) or _SECTION_NUMBER.match(following):
+        return False
+    title = block[numbered.end():]
+    return len(title.split()) <= 10 and looks_like_heading(title) and not title.rstrip().endswith(":")
+
+
 def parse_units(text: str) -> list[Unit]:
     """Headings, paragraphs and list items of a cleaned text, with their offsets."""
     units: list[Unit] = []
     position = 0
-    for block in text.split("\n\n"):
+    blocks = text.split("\n\n")
+    for index, block in enumerate(blocks):
         block_start = text.index(block, position) if block else position
         position = block_start + len(block)
         if not block.strip():
             continue
-        if "\n" not in block and looks_like_heading(block):
+        following = next((b for b in blocks[index + 1:] if b.strip()), "")
+        if "\n" not in block and (looks_like_heading(block) or is_numbered_heading(block, following)):
             units.append(Unit("heading", block_start, block_start + len(block)))
             continue
         line_start = block_start

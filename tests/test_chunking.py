@@ -78,3 +78,14 @@ def test_pdf_chunks_do_not_cross_pages(tmp_path: Path, count_tokens: WordPieceCo
     document = read_document(path, tmp_path, {}, 10_000_000)
     chunks = chunk_document(document, count_tokens, 160)
     assert [(c.page, c.text) for c in chunks] == [(1, "First page paragraph."), (2, "Second page paragraph.")]
+
+
+def test_numbered_section_headings_name_their_sections_but_numbered_lists_stay_lists() -> None:
+    from assistant.chunking import parse_units
+
+    text = (
+        "1. Context\n\nThe programme brings together actions.\n\nII. What we ask for\n\nWe ask for a simpler call.\n\n"
+        "1. Resilience of supply chains\n\n2. Skills for cluster managers\n\n3. Reserve 20% for clusters.\n\nEnd."
+    )
+    headings = [text[u.start:u.end] for u in parse_units(text) if u.kind == "heading"]
+    assert headings == ["1. Context", "II. What we ask for"]
