@@ -124,7 +124,9 @@ ANSWER_TYPES = (
     AnswerType(
         "person",
         re.compile(
-            r"^\s*(?:and |so )?who (?:is|was|will be|has been) the\b"
+            r"^\s*(?:and |so )?who (?:is|was|will be|has been) the (?:[\w'’-]+ ){0,5}?(?:vice-)?(?:president|chair\w*|"
+            r"moderator|treasurer|secretary|head|director|commissioner|coordinator|speaker|author|signatory|leader|"
+            r"manager|representative|rapporteur|contact|founder|spokes\w+)\b"
             r"|^\s*who (?:chairs|chaired|leads|led|heads|headed|signed|moderated|presented|introduced|opened)\b",
             re.IGNORECASE,
         ),

@@ -86,6 +86,7 @@ def test_country_adjectives_and_location_verbs_are_equivalent_search_terms() -> 
         ("What is the budget of the Just Transition Fund?", {"amount of money"}),
         ("What is the budget line called?", set()),
         ("Who is the treasurer of the alliance?", {"person"}),
+        ("Who is the main beneficiary of cluster support?", set()),
         ("Who can bring a whole value chain together?", set()),
         ("To whom was the letter addressed?", {"addressee"}),
         ("What did he say when he concluded?", set()),
