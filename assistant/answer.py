@@ -431,8 +431,30 @@ def compose_conflict(sentences: Sequence[ScoredSentence], evidence: float) -> An
         dated = citation.date or "undated"
         parts.append(f"{citation.title} ({dated}): “{inert_markers(citation.quote)}” [{citation.n}]")
     answer = Answer(text="\n\n".join(parts), answerable=True, citations=citations, evidence=evidence)
-    answer.notices.append("Conflicting figures: the documents disagree; check which document and date you need.")
+    answer.notices.append(CONFLICT_NOTICE)
     return answer
+
+
+CONFLICT_NOTICE = "Conflicting figures: the documents disagree; check which document and date you need."
+
+
+def add_missing_conflicts(answer: Answer, offline: Answer) -> Answer:
+    """A model's answer that gives one figure where the offline check found the documents disagreeing: the other
+    documents' figures are added, quoted and cited, so no figure is silently picked."""
+    if CONFLICT_NOTICE not in offline.notices or not answer.answerable:
+        return answer
+    cited = {c.source for c in answer.citations}
+    missing = [c for c in offline.citations if c.source not in cited]
+    if not missing:
+        return answer
+    citations = list(answer.citations)
+    parts = [answer.text, "The documents give different figures for this:"]
+    for citation in missing:
+        added = replace(citation, n=len(citations) + 1)
+        citations.append(added)
+        parts.append(f"{added.title} ({added.date or 'undated'}): “{inert_markers(added.quote)}” [{added.n}]")
+    notices = [*answer.notices, CONFLICT_NOTICE]
+    return replace(answer, text="\n\n".join(parts), citations=citations, notices=notices)
 
 
 _MARKER_IN_SOURCE = re.compile(r"\[(\d{1,3})\]")

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer import Answer, ExtractiveAnswerer, Question, decline
+from assistant.answer import Answer, ExtractiveAnswerer, Question, add_missing_conflicts, decline
 from assistant.chat import Turn
 from assistant.errors import ModelUnavailable
 from assistant.grounding import ground
@@ -167,7 +167,8 @@ class ModelAnswerer:
             )
             result.answer.notices.extend(grounded.notices)
             return
-        result.answer = Answer(grounded.text, True, grounded.citations, evidence=1.0, notices=grounded.notices, mode=self.mode)
+        answer = Answer(grounded.text, True, grounded.citations, evidence=1.0, notices=grounded.notices, mode=self.mode)
+        result.answer = add_missing_conflicts(answer, self.fallback.answer(question, passages))
 
     def _offline(self, question: Question, passages: Sequence[Passage], reason: str) -> Answer:
         answer = self.fallback.answer(question, passages)

@@ -200,3 +200,21 @@ def test_a_question_about_something_no_document_mentions_is_declined_without_ask
     assert not result.answer.answerable and result.answer.citations == []
     assert "no document mentions “Digital Services Act”" in result.answer.text
     assert fake.requests == []
+
+
+def test_a_model_answer_giving_one_of_several_figures_gets_the_others_added(
+    model_assistant: PolicyAssistant, fake: FakeOpenAI
+) -> None:
+    """The model quotes only the industrial clusters paper's "700 clusters"; the annex says 740: both are shown."""
+    def one_figure(request: dict) -> str:
+        n = next(n for n, text in passage_texts(request).items() if "more than 700 clusters" in text)
+        return f"The European Clusters Alliance represents more than 700 clusters [{n}]."
+
+    fake.script(Behaviour(reply=one_figure))
+    answer = model_assistant.ask("How many clusters does the European Clusters Alliance represent?").answer
+    assert answer.mode == "fake-model" and "700" in answer.text and "740" in answer.text
+    assert "different figures" in answer.text and len({c.source for c in answer.citations}) >= 2
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for citation in answer.citations:
+        stored = model_assistant.document_text(citation.source)
+        assert stored is not None and stored[citation.start:citation.end] == citation.quote
