@@ -8,9 +8,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.text import equivalent_terms, names_a_person, search_terms
+from assistant.text import MONTH_NAMES, equivalent_terms, names_a_person, search_terms
 
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTHS = "|".join(MONTH_NAMES)
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|(?:{_MONTHS}) \d{{4}}|"
     r"\d{1,2}:\d\d)\b",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import DocumentError
+from assistant.text import MONTH_NAMES
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
 CATALOG_NAME = "catalog.json"
@@ -125,7 +126,7 @@ def _clean_block(block: str) -> list[str]:
         return _clean_block("\n".join(lines[:-1])) + [lines[-1].lstrip("# ").strip()]
     joined: list[str] = []
     for line in lines:
-        table_row = line.startswith("|") or (joined and joined[-1].startswith("|"))
+        table_row = line.startswith("|") or bool(joined and joined[-1].startswith("|"))
         if joined and not is_list_item(line) and not line.startswith("#") and not _LABEL.match(line) and not table_row:
             joined[-1] = f"{joined[-1]} {line}"
         else:
@@ -248,11 +249,7 @@ def title_from_text(text: str, path: Path) -> str:
     return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
-_MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)
-_MONTH = "|".join(_MONTH_NAMES)
+_MONTH = "|".join(MONTH_NAMES)
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
@@ -279,10 +276,10 @@ def date_of(text: str, path: Path) -> str | None:
         candidates.append((match.start(), year, month, day))
     for match in _ISO_DATE.finditer(opening):
         year, month, day = match.groups()
-        candidates.append((match.start(), year, _MONTH_NAMES[int(month) - 1], day))
+        candidates.append((match.start(), year, MONTH_NAMES[int(month) - 1], day))
     for _, year, month, day in sorted(candidates):
         try:
-            return datetime.date(int(year), _MONTH_NAMES.index(month.lower()) + 1, int(day)).isoformat()
+            return datetime.date(int(year), MONTH_NAMES.index(month.lower()) + 1, int(day)).isoformat()
         except ValueError:  # "31 February"
             continue
     return None

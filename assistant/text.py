@@ -21,6 +21,10 @@ _PLAIN_PUNCTUATION = str.maketrans(
 )
 _LINE_BREAK_HYPHEN = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
 _WHITESPACE = re.compile(r"\s+")
+MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)
 
 
 def normalize_for_match(text: str) -> str:
@@ -208,16 +212,11 @@ def names_a_person(text: str, question: str = "") -> bool:
     return False
 
 
-_MONTH_NAMES = frozenset(
-    "january february march april may june july august september october november december".split()
-)
-
-
 def _split_at_dates(name_words: list[str]) -> list[list[str]]:
     """"May 2021 General Assembly" is a date and a name, not one name: split at months and bare numbers."""
     parts: list[list[str]] = [[]]
     for word in name_words:
-        if word.lower() in _MONTH_NAMES or word.replace(",", "").isdigit():
+        if word.lower() in MONTH_NAMES or word.replace(",", "").isdigit():
             parts.append([])
         else:
             parts[-1].append(word)
