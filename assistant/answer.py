@@ -161,6 +161,7 @@ class ExtractiveAnswerer:
         max_sentences: int = 3,
         passages_considered: int = 5,
         pair_discount: float = 0.9,
+        moved_evidence: float = 0.5,
     ) -> None:
         self.embed = embed
         self.document_frequencies = document_frequencies
@@ -169,6 +170,8 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.passages_considered = passages_considered
         self.pair_discount = pair_discount
+        self.moved_evidence = moved_evidence
+        """Evidence a typed answer needs when it comes from another passage than the one that best matches."""
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
         unmentioned = self.unmentioned_names(question.text)
@@ -178,12 +181,19 @@ class ExtractiveAnswerer:
         scored = self.score_sentences(question, coverage, passages)
         if not scored:
             return decline(question.text)
+        best_match = scored[0].passage.chunk.id
         for kind in wanted_types(question.text):
             if kind.required:
                 # "How long did it last" is not answered by a start time, nor "how many SMEs" by a count of clusters.
                 scored = [s for s in scored if kind.given(question.text, s.span.text)]
                 if not scored:
                     return decline(question.text, reason=f"no passage gives the {kind.name} asked for")
+                if scored[0].passage.chunk.id != best_match and self.evidence(scored[0], coverage) < self.moved_evidence:
+                    # The passage that best matches the question gives no budget; the one that gives a budget (of
+                    # another fund) matches weakly: it is about something else.
+                    return decline(
+                        question.text, reason=f"the passages that give a {kind.name} are not about what is asked"
+                    )
         if question.referenced_sources:
             # "According to the annex": what another document says doesn't answer it.
             scored = [s for s in scored if s.passage.chunk.source in question.referenced_sources]

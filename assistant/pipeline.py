@@ -125,6 +125,7 @@ class PolicyAssistant:
             phrase_exists=self.store.phrase_exists,
             decline_threshold=settings.decline_threshold,
             max_sentences=settings.max_answer_sentences,
+            moved_evidence=settings.moved_answer_evidence,
         )
         self.answerer: Answerer = ModelAnswerer(settings, extractive) if settings.uses_model else extractive
         self._document = lru_cache(maxsize=256)(self.store.document)

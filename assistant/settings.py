@@ -86,6 +86,10 @@ class Settings:
     decline_threshold: float = 0.25
     """Evidence score under which the assistant declines instead of answering (calibrated on the eval sets)."""
 
+    moved_answer_evidence: float = 0.5
+    """Evidence a typed answer (an amount, a person, a date) needs when it comes from another passage than the one
+    that best matches the question; below it the assistant declines."""
+
     max_file_bytes: int = 50 * 1024 * 1024
     """Files larger than this are refused at ingest with a clear message."""
 

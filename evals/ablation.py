@@ -48,6 +48,7 @@ CONFIGURATIONS: list[tuple[str, dict[str, Any]]] = [
     ("chunks of 100 word pieces", {"chunk_max_tokens": 100}),
     ("chunks of 200 word pieces", {"chunk_max_tokens": 200}),
     ("answer with 1 sentence at most", {"max_answer_sentences": 1}),
+    ("typed answer from another passage: no extra evidence", {"moved_answer_evidence": 0.0}),
     ("decline threshold 0.20", {"decline_threshold": 0.20}),
     ("decline threshold 0.30", {"decline_threshold": 0.30}),
 ]
