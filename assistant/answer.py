@@ -129,6 +129,25 @@ def table_header(chunk: Chunk, span: Span) -> str:
     return header
 
 
+_SPEAKER_QUESTION = re.compile(
+    r"^\W*(?:[Aa]nd\s+|[Ss]o\s+)?[Ww]hat\s+did\s+((?:the\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*)\s+"
+    r"(?:say|reply|answer|respond|state|propose|think|believe|claim|write|announce|promise)\b"
+)
+
+
+def named_speaker(question: str) -> str | None:
+    """Who a "what did <Name> say/answer/propose …" question asks about ("Commissioner Breton", "the Commission")."""
+    found = _SPEAKER_QUESTION.match(question)
+    return found.group(1) if found else None
+
+
+def speaks_in(speaker: str, sentence: ScoredSentence) -> bool:
+    """Whether the sentence's passage (its text, heading or document title) names the speaker."""
+    chunk = sentence.passage.chunk
+    present = set(search_terms(f"{chunk.title}\n{chunk.situation()}\n{chunk.text}"))
+    return any(alternative in present for term in search_terms(speaker) for alternative in equivalent_terms(term))
+
+
 def name_terms(unmentioned: Sequence[str], question: str) -> frozenset[str]:
     """Search terms of the unmentioned names, less those also used elsewhere in the question."""
     terms = {t for name in unmentioned for t in search_terms(name)}
@@ -199,6 +218,10 @@ class ExtractiveAnswerer:
             scored = [s for s in scored if s.passage.chunk.source in question.referenced_sources]
             if not scored:
                 return decline(question.text, reason="the document the question names doesn't answer it")
+        speaker = named_speaker(question.text)
+        if speaker and not speaks_in(speaker, scored[0]):
+            # "What did the Commission answer …": the passage found is not the Commission speaking.
+            return decline(question.text, reason=f"no passage found gives what {speaker} said")
         evidence = self.evidence(scored[0], coverage)
         if evidence < self.decline_threshold:
             reason = f"no document mentions {' or '.join(f'“{n}”' for n in unmentioned)}" if unmentioned else None

@@ -138,3 +138,12 @@ def test_a_markdown_table_row_answers_under_its_column_names(tmp_path: Path, emb
         assert "different figures" not in answer.text  # a row is not a sentence of another paper to set against
     finally:
         assistant.store.close()
+
+
+def test_what_a_named_speaker_said_comes_from_a_passage_naming_them(extended: PolicyAssistant) -> None:
+    """The minutes' action point mentions the position on the Single Market Programme, but no passage has the
+    Commission answering it; what Ilaria Massari said is in a passage that names her."""
+    declined = extended.ask("What did the Commission answer to the position on the Single Market Programme?").answer
+    assert not declined.answerable and "what the Commission said" in declined.text
+    answered = extended.ask("What did Ilaria Massari say is essential to be prepared for new disruptions?").answer
+    assert answered.answerable and "fluid collaboration" in answered.text
