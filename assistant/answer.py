@@ -459,16 +459,18 @@ def compose_conflict(sentences: Sequence[ScoredSentence], evidence: float) -> An
     dated = sorted((s for s in others if s.passage.chunk.date), key=lambda s: s.passage.chunk.date or "", reverse=True)
     ordered = [best, *dated, *(s for s in others if not s.passage.chunk.date)]
     citations = [_citation(sentence, n) for n, sentence in enumerate(ordered, start=1)]
-    parts = ["The documents give different figures for this."]
-    for citation in citations:
-        dated = citation.date or "undated"
-        parts.append(f"{citation.title} ({dated}): “{inert_markers(citation.quote)}” [{citation.n}]")
+    parts = ["The documents give different figures for this.", *(_conflict_line(c) for c in citations)]
     answer = Answer(text="\n\n".join(parts), answerable=True, citations=citations, evidence=evidence)
     answer.notices.append(CONFLICT_NOTICE)
     return answer
 
 
 CONFLICT_NOTICE = "Conflicting figures: the documents disagree; check which document and date you need."
+
+
+def _conflict_line(citation: Citation) -> str:
+    """One document's figure: its title and date, the quoted sentence and its marker."""
+    return f"{citation.title} ({citation.date or 'undated'}): “{inert_markers(citation.quote)}” [{citation.n}]"
 
 
 def add_missing_conflicts(answer: Answer, offline: Answer) -> Answer:
@@ -485,7 +487,7 @@ def add_missing_conflicts(answer: Answer, offline: Answer) -> Answer:
     for citation in missing:
         added = replace(citation, n=len(citations) + 1)
         citations.append(added)
-        parts.append(f"{added.title} ({added.date or 'undated'}): “{inert_markers(added.quote)}” [{added.n}]")
+        parts.append(_conflict_line(added))
     notices = [*answer.notices, CONFLICT_NOTICE]
     return replace(answer, text="\n\n".join(parts), citations=citations, notices=notices)
 
