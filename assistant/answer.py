@@ -16,8 +16,12 @@ from assistant.chunking import Chunk
 from assistant.citations import Citation
 from assistant.documents import looks_like_heading
 from assistant.lexical import DocumentFrequencies, QueryCoverage
+from assistant.ranker import LinearModel
 from assistant.retrieval import Passage
-from assistant.text import Span, equivalent_terms, iter_numbers, number_key, proper_names, search_terms, sentence_spans, words
+from assistant.text import (
+    LIST_MARK, Span, equivalent_terms, is_fragment, iter_numbers, number_key, proper_names, search_terms, sentence_spans,
+    words,
+)
 
 DECLINE_PREFIX = "The documents don't say"
 
@@ -101,7 +105,7 @@ def sentence_weight(text: str, section: str | None, wants_figure: bool = False) 
     has_figure = any(c.isdigit() for c in text)
     if text == section and not has_figure:
         return 0.6
-    body = _LIST_MARK.sub("", text)
+    body = LIST_MARK.sub("", text)
     if body.endswith("?"):
         return 0.6  # "What is the role of clusters?" asks; the sentence after it answers
     if looks_like_heading(body) and not body.endswith(":") and not (has_figure and wants_figure):
@@ -157,17 +161,35 @@ def name_terms(unmentioned: Sequence[str], question: str) -> frozenset[str]:
     return frozenset(terms - set(search_terms(rest)))
 
 
-def is_fragment(text: str) -> bool:
-    """A short line that is not a sentence: a heading, a name, a date, a place."""
-    body = _LIST_MARK.sub("", text).rstrip()
-    return len(body.split()) <= 12 and not body.endswith((".", "!", "?", ";", "…", ":"))
 
 
-_LIST_MARK = re.compile(r"^(?:[-*•–·]\s+|\(?\d{1,2}[.)]\s+)")
+DECLINE_FEATURES = (
+    "sentence_coverage",  # the best sentence's share of the question's idf-weighted words
+    "sentence_similarity",  # its cosine to the question
+    "unknown_share",  # idf mass of question words no passage of the corpus contains
+    "unmentioned_name",  # the question names something ("Digital Services Act") no document mentions
+    "passage_probability",  # the ranker's probability for the passage the answer comes from
+    "top_probability",  # … and for the best-ranked passage
+    "from_top_passage",  # the answer comes from the best-ranked passage
+    "moved_typed_answer",  # a typed answer (date, person, amount) found only outside the best-matching passage
+    "speaker_absent",  # "what did <Name> say": the answering passage doesn't name the speaker
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The answer the extractive answerer would give, with what the decline classifier reads about it."""
+
+    sentences: list[ScoredSentence]
+    coverage: QueryCoverage
+    features: dict[str, float]
+    reason: str | None
+    """Why to decline, when it declines: the most specific thing known."""
 
 
 class ExtractiveAnswerer:
-    """Quotes the best-supported sentences of the top passages, each with its citation; declines on weak evidence."""
+    """Quotes the best-supported sentences of the top passages, each with its citation; a fitted classifier decides
+    when the evidence is too weak and it declines instead."""
 
     mode = "extractive"
 
@@ -175,24 +197,34 @@ class ExtractiveAnswerer:
         self,
         embed: Embedder,
         document_frequencies: DocumentFrequencies,
-        decline_threshold: float,
+        decline_model: LinearModel,
+        decline_threshold: float | None = None,
         phrase_exists: Callable[[Sequence[str]], bool] = lambda terms: True,
         max_sentences: int = 3,
         passages_considered: int = 5,
         pair_discount: float = 0.9,
-        moved_evidence: float = 0.5,
     ) -> None:
         self.embed = embed
         self.document_frequencies = document_frequencies
         self.phrase_exists = phrase_exists
-        self.decline_threshold = decline_threshold
+        self.decline_model = decline_model
+        self.decline_threshold = decline_model.threshold if decline_threshold is None else decline_threshold
         self.max_sentences = max_sentences
         self.passages_considered = passages_considered
         self.pair_discount = pair_discount
-        self.moved_evidence = moved_evidence
-        """Evidence a typed answer needs when it comes from another passage than the one that best matches."""
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
+        found = self.candidate(question, passages)
+        if isinstance(found, Answer):
+            return found
+        probability = float(self.decline_model.probabilities(self.decline_model.rows([found.features]))[0])
+        if probability < self.decline_threshold:
+            return decline(question.text, probability, reason=found.reason)
+        return self.compose_answer(question, found.sentences, found.coverage, passages, probability)
+
+    def candidate(self, question: Question, passages: Sequence[Passage]) -> Candidate | Answer:
+        """The sentences that would answer, and the decline classifier's features; an ``Answer`` when it must
+        decline whatever the evidence (no sentence, none of the kind asked for, none in the document named)."""
         unmentioned = self.unmentioned_names(question.text)
         coverage = QueryCoverage(
             question.text, self.document_frequencies, question.history_text, name_terms(unmentioned, question.text)
@@ -201,31 +233,49 @@ class ExtractiveAnswerer:
         if not scored:
             return decline(question.text)
         best_match = scored[0].passage.chunk.id
-        for kind in wanted_types(question.text):
+        kinds = wanted_types(question.text)
+        reason = f"no document mentions {' or '.join(f'“{n}”' for n in unmentioned)}" if unmentioned else None
+        moved = False
+        for kind in kinds:
             if kind.required:
                 # "How long did it last" is not answered by a start time, nor "how many SMEs" by a count of clusters.
                 scored = [s for s in scored if kind.given(question.text, s.span.text)]
                 if not scored:
                     return decline(question.text, reason=f"no passage gives the {kind.name} asked for")
-                if scored[0].passage.chunk.id != best_match and self.evidence(scored[0], coverage) < self.moved_evidence:
-                    # The passage that best matches the question gives no budget; the one that gives a budget (of
-                    # another fund) matches weakly: it is about something else.
-                    return decline(
-                        question.text, reason=f"the passages that give a {kind.name} are not about what is asked"
-                    )
+                if scored[0].passage.chunk.id != best_match:
+                    moved = True
+                    reason = reason or f"the passages that give a {kind.name} are not about what is asked"
         if question.referenced_sources:
             # "According to the annex": what another document says doesn't answer it.
             scored = [s for s in scored if s.passage.chunk.source in question.referenced_sources]
             if not scored:
                 return decline(question.text, reason="the document the question names doesn't answer it")
         speaker = named_speaker(question.text)
-        if speaker and not speaks_in(speaker, scored[0]):
-            # "What did the Commission answer …": the passage found is not the Commission speaking.
-            return decline(question.text, reason=f"no passage found gives what {speaker} said")
-        evidence = self.evidence(scored[0], coverage)
-        if evidence < self.decline_threshold:
-            reason = f"no document mentions {' or '.join(f'“{n}”' for n in unmentioned)}" if unmentioned else None
-            return decline(question.text, evidence, reason=reason)
+        speaker_absent = bool(speaker) and not speaks_in(speaker or "", scored[0])
+        if speaker_absent:
+            reason = reason or f"no passage found gives what {speaker} said"
+        best = scored[0]
+        features = {
+            "sentence_coverage": best.lexical,
+            "sentence_similarity": best.dense,
+            "unknown_share": coverage.unknown_share(),
+            "unmentioned_name": float(bool(unmentioned)),
+            "passage_probability": best.passage.score,
+            "top_probability": passages[0].score if passages else 0.0,
+            "from_top_passage": float(bool(passages) and best.passage.chunk.id == passages[0].chunk.id),
+            "moved_typed_answer": float(moved),
+            "speaker_absent": float(speaker_absent),
+        }
+        required = [kind.name for kind in kinds if kind.required]
+        if required and not reason:
+            # declined although a sentence gives the kind of answer asked for: it gives it about something else
+            reason = f"the passages that give a {required[0]} are not about what is asked"
+        return Candidate(scored, coverage, features, reason)
+
+    def compose_answer(
+        self, question: Question, scored: list[ScoredSentence], coverage: QueryCoverage, passages: Sequence[Passage],
+        evidence: float,
+    ) -> Answer:
         typed = [kind for kind in wanted_types(question.text) if kind.bonus]
         if typed and any(kind.given(question.text, scored[0].span.text) for kind in typed):
             # A date or a phone number answers alone: no neighbouring sentence that gives none.
@@ -280,7 +330,7 @@ class ExtractiveAnswerer:
             for index, (span, similarity) in enumerate(zip(spans, similarities, strict=True)):
                 weight = sentence_weight(span.text, chunk.section, wants_figure)
                 items = list(takewhile(lambda s: is_fragment(s.text), spans[index + 1:index + 9]))
-                if span.text.endswith(":") and len(items) >= 2:
+                if span.text.endswith(":") and items:
                     # A lead-in and the short lines it introduces ("…the challenges we face: changing economies,
                     # changing climate, changing attitudes") answer together; the lead-in alone says little.
                     block = Span(chunk.text[span.start - chunk.start:items[-1].end - chunk.start], span.start, items[-1].end)
@@ -326,12 +376,6 @@ class ExtractiveAnswerer:
                 scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
-
-    @staticmethod
-    def evidence(best: ScoredSentence, coverage: QueryCoverage) -> float:
-        """Confidence that the best sentence answers: mostly its share of the question's rare words, some meaning,
-        minus the weight of question words the corpus never uses ("founded", "Sweden", "nuclear")."""
-        return 0.7 * best.lexical + 0.3 * best.dense - 0.3 * coverage.unknown_share()
 
     def choose(self, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         best = scored[0]

@@ -24,6 +24,7 @@ from assistant.errors import ModelUnavailable
 from assistant.index import VectorIndex
 from assistant.ingestion import check_store_model
 from assistant.model import AnswerStream, ModelAnswerer
+from assistant.ranker import LinearModel
 from assistant.retrieval import HybridSearcher, Passage, SearchFilters
 from assistant.settings import Settings
 from assistant.store import Store, StoredDocument
@@ -100,6 +101,16 @@ class StreamingAsk:
         return AskResult(self._question, self._standalone, answer, passages, elapsed, self._notices)
 
 
+@dataclass
+class Prepared:
+    """A question ready for an answerer: as asked, the notices so far, the standalone question and its passages."""
+
+    asked: str
+    notices: list[str]
+    question: Question | None
+    passages: list[Passage]
+
+
 def cited_first(passages: Sequence[Passage], answer: Answer) -> list[Passage]:
     """The passages the answer quotes, in citation order, then the others as retrieved: the sources listed under an
     answer begin with the ones it stands on."""
@@ -112,20 +123,24 @@ def cited_first(passages: Sequence[Passage], answer: Answer) -> list[Passage]:
 class PolicyAssistant:
     """Loads the index and the model once; ``ask`` is safe to call from several threads."""
 
-    def __init__(self, settings: Settings, embeddings: LocalEmbeddings | None = None) -> None:
+    def __init__(
+        self, settings: Settings, embeddings: LocalEmbeddings | None = None,
+        ranker: LinearModel | None = None, decline_model: LinearModel | None = None,
+    ) -> None:
+        """``ranker`` and ``decline_model``: fitted models to use instead of the shipped ones (cross-validation)."""
         self.settings = settings
         self.embeddings = embeddings or LocalEmbeddings(settings.embedding_model)
         self.store = Store(settings.store_path)
         check_store_model(self.store, settings)
         self.index = VectorIndex(settings)
-        self.searcher = HybridSearcher(settings, self.store, self.index, self.embeddings)
+        self.searcher = HybridSearcher(settings, self.store, self.index, self.embeddings, ranker)
         extractive = ExtractiveAnswerer(
             embed=self.embeddings.embed_documents,
             document_frequencies=self.store.document_frequencies,
             phrase_exists=self.store.phrase_exists,
+            decline_model=decline_model or LinearModel.load(settings.decline_model_path),
             decline_threshold=settings.decline_threshold,
             max_sentences=settings.max_answer_sentences,
-            moved_evidence=settings.moved_answer_evidence,
         )
         self.answerer: Answerer = ModelAnswerer(settings, extractive) if settings.uses_model else extractive
         self._document = lru_cache(maxsize=256)(self.store.document)
@@ -181,12 +196,31 @@ class PolicyAssistant:
         """Like ``ask``, but the answer's text can be shown while the model writes it (``tokens``), then
         ``result`` gives the verified answer, which replaces what was streamed."""
         started = time.perf_counter()
+        prepared = self.prepare(question, history, filters)
+        asked, notices, passages = prepared.asked, prepared.notices, prepared.passages
+        if prepared.question is None:
+            return StreamingAsk(self, started, asked, asked, [], notices, decline("", mode=self.answerer.mode))
+        standalone = prepared.question.standalone
+        if isinstance(self.answerer, ModelAnswerer):
+            stream = self.answerer.stream(prepared.question, passages)
+            return StreamingAsk(self, started, asked, standalone, passages, notices, None, stream)
+        answer = self.answerer.answer(prepared.question, passages)
+        return StreamingAsk(self, started, asked, standalone, passages, notices, answer)
+
+    def prepare(
+        self,
+        question: str,
+        history: Sequence[Mapping[str, str]] | Sequence[Turn] | None = None,
+        filters: SearchFilters | None = None,
+    ) -> Prepared:
+        """The question cleaned of instructions, made standalone, and its passages retrieved; no ``question`` when
+        nothing was left to ask once the instructions were taken out."""
         asked, notices = clean_question(question, self.settings.max_question_chars)
         text, had_instructions = strip_instructions(asked)
         if had_instructions:
             notices.append("Instructions inside the question were ignored: answers come only from the documents.")
         if not text:
-            return StreamingAsk(self, started, asked, asked, [], notices, decline(text, mode=self.answerer.mode))
+            return Prepared(asked, notices, None, [])
         turns = turns_from(history)
         standalone = self.standalone(text, turns, notices)
         retrieved = self.searcher.search(standalone, filters)
@@ -194,11 +228,7 @@ class PolicyAssistant:
         prepared = Question(
             text, standalone, retrieved.query_vector, context, tuple(turns), retrieved.referenced_sources
         )
-        if isinstance(self.answerer, ModelAnswerer):
-            stream = self.answerer.stream(prepared, retrieved.passages)
-            return StreamingAsk(self, started, asked, standalone, retrieved.passages, notices, None, stream)
-        answer = self.answerer.answer(prepared, retrieved.passages)
-        return StreamingAsk(self, started, asked, standalone, retrieved.passages, notices, answer)
+        return Prepared(asked, notices, prepared, retrieved.passages)
 
     def standalone(self, question: str, turns: Sequence[Turn], notices: list[str]) -> str:
         """The retrieval query: the model rewrites a follow-up when there is one; otherwise the offline rule."""

@@ -18,8 +18,10 @@ from assistant.embeddings import LocalEmbeddings
 from assistant.index import VectorIndex
 from assistant.settings import Settings
 from assistant.store import Store
+from assistant.answer_types import wanted_types
 from assistant.lexical import QueryCoverage
-from assistant.text import expanded_terms, search_terms, sentence_spans
+from assistant.ranker import LinearModel, log_length
+from assistant.text import expanded_terms, is_fragment, search_terms, sentence_spans
 
 
 @dataclass(frozen=True)
@@ -88,48 +90,126 @@ def reciprocal_rank_fusion(
     return sorted(scores.items(), key=lambda item: item[1], reverse=True)
 
 
-class HybridSearcher:
-    """Runs both rankers and fuses them; shared by the LangChain retriever and the answerer."""
+@dataclass
+class Candidates:
+    """What both rankers found for a query, before the passages are put in order."""
 
-    def __init__(self, settings: Settings, store: Store, index: VectorIndex, embeddings: LocalEmbeddings) -> None:
+    query: str
+    vector: list[float]
+    dense: list[tuple[str, float]]
+    keyword: list[tuple[str, float]]
+    chunks: dict[str, Chunk]
+    sentence_similarities: dict[str, np.ndarray]
+    referenced: frozenset[str]
+
+    @property
+    def ids(self) -> list[str]:
+        """Every candidate once, dense first: ids whose chunk is gone (an interrupted ingest) are left out."""
+        ordered = dict.fromkeys([cid for cid, _ in self.dense] + [cid for cid, _ in self.keyword])
+        return [cid for cid in ordered if cid in self.chunks]
+
+
+class HybridSearcher:
+    """Runs both rankers, then orders their candidates with the learned ranker (or a baseline ordering)."""
+
+    def __init__(
+        self, settings: Settings, store: Store, index: VectorIndex, embeddings: LocalEmbeddings,
+        ranker: LinearModel | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.index = index
         self.embeddings = embeddings
+        if ranker is None and settings.ranking == "learned":
+            ranker = LinearModel.load(settings.ranker_path)
+        self.ranker = ranker
 
-    def search(self, query: str, filters: SearchFilters | None = None, top_k: int | None = None) -> RetrievalResult:
+    def candidates(self, query: str, filters: SearchFilters | None = None) -> Candidates:
         filters = filters or SearchFilters()
-        top_k = top_k or self.settings.top_k
         limit = self.settings.candidates_per_ranker
         vector = self.embeddings.embed_query(query)
         dense = self.index.search(vector, limit, filters.sources or None, filters.kinds or None)
-        keyword = self.store.keyword_search(expanded_terms(search_terms(query)), limit, filters.sources or None, filters.kinds or None)
-        fused = reciprocal_rank_fusion(
-            [([cid for cid, _ in dense], self.settings.dense_weight), ([cid for cid, _ in keyword], self.settings.keyword_weight)],
-            self.settings.rrf_k,
-        )
-        depth = max(top_k, self.settings.rerank_depth)
-        chunks = self.store.chunks([cid for cid, _ in fused[: depth + 10]])
-        # Vectors left behind by an interrupted ingest have no chunk in the store: they are skipped.
-        fused = [(cid, score) for cid, score in fused if cid in chunks][:depth]
-        sentence_similarities = self.sentence_similarities(vector, chunks, [cid for cid, _ in fused])
-        scored = self.rerank(query, fused, chunks, sentence_similarities)
-        referenced = referenced_sources(query, self.store.document_labels())
-        if referenced:
-            scored = sorted(
-                ((cid, score + self.settings.referenced_document_boost * (chunks[cid].source in referenced))
-                 for cid, score in scored),
-                key=lambda item: item[1], reverse=True,
-            )
-        dense_info = {cid: (rank, sim) for rank, (cid, sim) in enumerate(dense, start=1)}
-        keyword_info = {cid: (rank, score) for rank, (cid, score) in enumerate(keyword, start=1)}
+        terms = search_terms(query)
+        if self.settings.expand_equivalents:
+            terms = expanded_terms(terms)
+        keyword = self.store.keyword_search(terms, limit, filters.sources or None, filters.kinds or None)
+        chunks = self.store.chunks(list(dict.fromkeys([cid for cid, _ in dense] + [cid for cid, _ in keyword])))
+        similarities = self.sentence_similarities(vector, chunks, list(chunks))
+        referenced = frozenset(referenced_sources(query, self.store.document_labels()))
+        return Candidates(query, vector, dense, keyword, chunks, similarities, referenced)
+
+    def search(self, query: str, filters: SearchFilters | None = None, top_k: int | None = None) -> RetrievalResult:
+        found = self.candidates(query, filters)
+        ordered = self.order(found)[: top_k or self.settings.top_k]
+        dense_info = {cid: (rank, sim) for rank, (cid, sim) in enumerate(found.dense, start=1)}
+        keyword_info = {cid: (rank, score) for rank, (cid, score) in enumerate(found.keyword, start=1)}
         passages: list[Passage] = []
-        for chunk_id, score in scored[:top_k]:
+        for chunk_id, score in ordered:
             d_rank, d_sim = dense_info.get(chunk_id, (None, None))
             k_rank, k_score = keyword_info.get(chunk_id, (None, None))
-            similarities = tuple(float(x) for x in sentence_similarities.get(chunk_id, ()))
-            passages.append(Passage(chunks[chunk_id], score, d_sim, k_score, d_rank, k_rank, similarities))
-        return RetrievalResult(passages, vector, frozenset(referenced))
+            similarities = tuple(float(x) for x in found.sentence_similarities.get(chunk_id, ()))
+            passages.append(Passage(found.chunks[chunk_id], score, d_sim, k_score, d_rank, k_rank, similarities))
+        return RetrievalResult(passages, found.vector, found.referenced)
+
+    def order(self, found: Candidates) -> list[tuple[str, float]]:
+        """Candidates best first with their scores: the learned ranker's probability, or a baseline's score."""
+        ids = found.ids
+        ranking = self.settings.ranking
+        if ranking == "dense":
+            return [(cid, sim) for cid, sim in found.dense if cid in found.chunks]
+        if ranking == "keyword":
+            return [(cid, score) for cid, score in found.keyword if cid in found.chunks]
+        if ranking == "rrf" or self.ranker is None:
+            fused = reciprocal_rank_fusion(
+                [([cid for cid, _ in found.dense], 1.0), ([cid for cid, _ in found.keyword], 1.0)], self.settings.rrf_k
+            )
+            return [(cid, score) for cid, score in fused if cid in found.chunks]
+        features = self.features(found)
+        probabilities = self.ranker.probabilities(self.ranker.rows([features[cid] for cid in ids]))
+        return sorted(zip(ids, (float(p) for p in probabilities)), key=lambda item: item[1], reverse=True)
+
+    def features(self, found: Candidates) -> dict[str, dict[str, float]]:
+        """The ranker's features (``RANKER_FEATURES``) of every candidate."""
+        coverage = QueryCoverage(found.query, self.store.document_frequencies)
+        kinds = wanted_types(found.query)
+        top_keyword = max((score for _, score in found.keyword), default=0.0) or 1.0
+        top_dense = max((sim for _, sim in found.dense), default=0.0)
+        floor_dense = min((sim for _, sim in found.dense), default=0.0)
+        dense = {cid: (rank, sim) for rank, (cid, sim) in enumerate(found.dense, start=1)}
+        keyword = {cid: (rank, score) for rank, (cid, score) in enumerate(found.keyword, start=1)}
+        best_sentence = {
+            cid: float(found.sentence_similarities[cid].max())
+            for cid in found.ids if cid in found.sentence_similarities and found.sentence_similarities[cid].size
+        }
+        top_sentence = max(best_sentence.values(), default=0.0)
+        rows: dict[str, dict[str, float]] = {}
+        for cid in found.ids:
+            chunk = found.chunks[cid]
+            header = chunk.situation()
+            spans = sentence_spans(chunk.text)
+            d_rank, d_sim = dense.get(cid, (None, floor_dense))
+            k_rank, k_score = keyword.get(cid, (None, 0.0))
+            sentence_similarity = best_sentence.get(cid, 0.0)
+            given = [kind for kind in kinds if any(kind.given(found.query, s.text) for s in spans)]
+            rows[cid] = {
+                "keyword_score": k_score / top_keyword,
+                "keyword_reciprocal_rank": 1.0 / k_rank if k_rank else 0.0,
+                "dense_similarity": d_sim,
+                "dense_gap": top_dense - d_sim,
+                "dense_reciprocal_rank": 1.0 / d_rank if d_rank else 0.0,
+                "sentence_coverage": max((coverage.coverage(s.text, header) for s in spans), default=0.0),
+                "sentence_similarity": sentence_similarity,
+                "sentence_similarity_gap": top_sentence - sentence_similarity,
+                "passage_coverage": coverage.coverage(chunk.text, f"{chunk.title}\n{header}"),
+                "title_coverage": coverage.coverage(f"{chunk.title}\n{header}"),
+                "named_document": float(chunk.source in found.referenced),
+                "log_length": log_length(chunk.text),
+                "opening_passage": float(chunk.ordinal == 0),
+                "answer_type_given": float(bool(given)),
+                "answer_type_missing": float(bool(kinds) and not given),
+                "fragment_share": sum(is_fragment(s.text) for s in spans) / max(1, len(spans)),
+            }
+        return rows
 
     def sentence_similarities(
         self, vector: Sequence[float], chunks: dict[str, Chunk], chunk_ids: Sequence[str]
@@ -142,37 +222,6 @@ class HybridSearcher:
             if matrix.size and len(matrix) == len(sentence_spans(chunks[chunk_id].text)):
                 similarities[chunk_id] = matrix @ query
         return similarities
-
-    def rerank(
-        self, query: str, fused: list[tuple[str, float]], chunks: dict[str, Chunk],
-        sentence_similarities: dict[str, np.ndarray],
-    ) -> list[tuple[str, float]]:
-        """Blend the fused rank with the passage's best sentence: its share of the question's rare words and its
-        closeness in meaning to the question.
-
-        Rank fusion alone favours passages that repeat common query words (an agenda listing "Commissioner
-        Breton" three times); a single sentence that holds the question's words or meaning is better evidence.
-        """
-        coverage_weight = self.settings.sentence_rerank_weight
-        dense_weight = self.settings.sentence_dense_weight
-        if not fused or coverage_weight + dense_weight <= 0:
-            return fused
-        coverage = QueryCoverage(query, self.store.document_frequencies)
-        top = fused[0][1]
-        rescored = []
-        for chunk_id, score in fused:
-            chunk = chunks[chunk_id]
-            header = chunk.situation()
-            best_coverage = max((coverage.coverage(s.text, header) for s in sentence_spans(chunk.text)), default=0.0)
-            similarities = sentence_similarities.get(chunk_id)
-            best_meaning = float(similarities.max()) if similarities is not None and similarities.size else 0.0
-            blended = (
-                (1 - coverage_weight - dense_weight) * score / top
-                + coverage_weight * best_coverage
-                + dense_weight * best_meaning
-            )
-            rescored.append((chunk_id, blended))
-        return sorted(rescored, key=lambda item: item[1], reverse=True)
 
 
 def passage_document(passage: Passage) -> Document:

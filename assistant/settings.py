@@ -21,7 +21,7 @@ def _env_int(env: Mapping[str, str], name: str, default: int | None) -> int | No
         raise ValueError(f"Environment variable {name} must be an integer, got {value!r}") from exc
 
 
-def _env_float(env: Mapping[str, str], name: str, default: float) -> float:
+def _env_float(env: Mapping[str, str], name: str, default: float | None) -> float | None:
     value = env.get(name, "").strip()
     if not value:
         return default
@@ -59,36 +59,28 @@ class Settings:
     top_k: int = 10
     """How many fused passages are returned and shown."""
 
+    ranking: str = "learned"
+    """How candidates are ordered: "learned" (the fitted ranker of ``ranker_path``), or a baseline kept for
+    comparison: "rrf" (reciprocal rank fusion of dense and keyword), "dense" or "keyword" alone."""
+
+    ranker_path: Path = PROJECT_ROOT / "assistant" / "models" / "ranker.json"
+    """The fitted passage ranker (``python -m evals.learn`` writes it)."""
+
+    decline_model_path: Path = PROJECT_ROOT / "assistant" / "models" / "decline.json"
+    """The fitted decline classifier and its threshold (``python -m evals.learn`` writes it)."""
+
     rrf_k: int = 60
-    """Reciprocal-rank-fusion constant: larger values flatten the difference between ranks."""
+    """Reciprocal-rank-fusion constant of the "rrf" baseline."""
 
-    dense_weight: float = 1.0
-    """Weight of the dense ranker in fusion."""
-
-    keyword_weight: float = 1.0
-    """Weight of the keyword ranker in fusion."""
-
-    rerank_depth: int = 20
-    """How many fused passages are reranked by sentence-level coverage of the question."""
-
-    sentence_rerank_weight: float = 0.5
-    """Share of the final passage score given to the best sentence's coverage of the question's words."""
-
-    sentence_dense_weight: float = 0.3
-    """Share of the final passage score given to the best sentence's similarity in meaning to the question."""
-
-    referenced_document_boost: float = 0.15
-    """Added to the passage score of a document the question names ("according to the annex", "in the minutes")."""
+    expand_equivalents: bool = True
+    """Search a question's words with their equivalents ("ask" also finds "call for")."""
 
     max_answer_sentences: int = 3
     """How many sentences the extractive answerer may quote at most."""
 
-    decline_threshold: float = 0.25
-    """Evidence score under which the assistant declines instead of answering (calibrated on the eval sets)."""
-
-    moved_answer_evidence: float = 0.5
-    """Evidence a typed answer (an amount, a person, a date) needs when it comes from another passage than the one
-    that best matches the question; below it the assistant declines."""
+    decline_threshold: float | None = None
+    """Probability of being answerable under which the assistant declines; unset: the threshold fitted with the
+    decline classifier (``decline_model_path``)."""
 
     max_file_bytes: int = 50 * 1024 * 1024
     """Files larger than this are refused at ingest with a clear message."""
@@ -167,7 +159,7 @@ class Settings:
             "corpus_dir": Path(env["ASSISTANT_CORPUS_DIR"]) if env.get("ASSISTANT_CORPUS_DIR") else base.corpus_dir,
             "data_dir": Path(env["ASSISTANT_DATA_DIR"]) if env.get("ASSISTANT_DATA_DIR") else base.data_dir,
             "collection": env.get("ASSISTANT_COLLECTION") or base.collection,
-            "decline_threshold": _env_float(env, "ASSISTANT_DECLINE_THRESHOLD", base.decline_threshold),
+            "decline_threshold": _env_float(env, "ASSISTANT_DECLINE_THRESHOLD", None),
             "chroma_host": env.get("CHROMA_HOST") or None,
             "chroma_port": _env_int(env, "CHROMA_PORT", base.chroma_port),
             "chroma_token": env.get("CHROMA_TOKEN") or None,

@@ -109,6 +109,12 @@ _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 
 def search_terms(text: str) -> list[str]:
     """Stemmed content words of ``text`` for keyword search and overlap: no stop words; numbers split at separators."""
+    return list(_search_terms(text))
+
+
+@lru_cache(maxsize=100_000)
+def _search_terms(text: str) -> tuple[str, ...]:
+    # The same passages' sentences are read for every question: computed once per text.
     terms: list[str] = []
     for word in words(text):
         parts = [word]
@@ -122,7 +128,7 @@ def search_terms(text: str) -> list[str]:
                 part = part.rstrip("stndrh")  # "30th" finds "30"
             if part and part not in STOP_WORDS:
                 terms.append(stem(part))
-    return terms
+    return tuple(terms)
 
 
 # How people ask what a paper wants, and how papers say it: "what does it want / ask / demand" is answered by
@@ -221,6 +227,16 @@ def _split_at_dates(name_words: list[str]) -> list[list[str]]:
         else:
             parts[-1].append(word)
     return parts
+
+
+LIST_MARK = re.compile(r"^(?:[-*•–·]\s+|\(?\d{1,2}[.)]\s+)")
+"""A list item's bullet or number."""
+
+
+def is_fragment(text: str) -> bool:
+    """A short line that is not a sentence: a heading, a name, a date, a place."""
+    body = LIST_MARK.sub("", text).rstrip()
+    return len(body.split()) <= 12 and not body.endswith((".", "!", "?", ";", "…", ":"))
 
 
 # --- sentences ---------------------------------------------------------------------------------

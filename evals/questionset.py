@@ -1,12 +1,28 @@
-"""Reading question sets and result files (formats of FORMAT.md)."""
+"""Reading question sets and result files (formats of FORMAT.md), and the pool of all our question sets."""
 
 from __future__ import annotations
 
 import json
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.settings import PROJECT_ROOT, Settings
+
 REQUIRED_FIELDS = ("id", "question", "history", "answerable", "gold_passages", "answer_must_contain", "answer_any_of", "kind")
+
+EVALS = PROJECT_ROOT / "evals"
+QUESTION_SETS = (
+    EVALS / "dev_questions.jsonl",
+    EVALS / "questions.jsonl",
+    EVALS / "holdout_questions.jsonl",
+    EVALS / "extra_questions.jsonl",
+    EVALS / "fresh_questions.jsonl",
+)
+EXTRA_CORPUS = EVALS / "extra_corpus"
+"""Three documents the assistant was not tuned on, indexed beside the real corpus for some question sets."""
+NEEDS_EXTRA_CORPUS = frozenset({"extra_questions", "fresh_questions"})
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -30,3 +46,60 @@ def read_questions(path: Path) -> list[dict[str, Any]]:
         if missing:
             raise ValueError(f"{path}: question {number} ({question.get('id', '?')}) lacks {', '.join(missing)}")
     return questions
+
+
+def corpus_of(path: Path) -> str:
+    """Which indexed corpus a question set is asked of: "corpus" alone or "extended" (with the extra documents)."""
+    return "extended" if path.stem in NEEDS_EXTRA_CORPUS else "corpus"
+
+
+@dataclass(frozen=True)
+class PooledQuestion:
+    """A question of one of our sets, with the corpus it is asked of and the conversation it belongs to."""
+
+    set_name: str
+    question: dict[str, Any]
+    corpus: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.set_name}:{self.question['id']}"
+
+
+def question_pool(paths: tuple[Path, ...] = QUESTION_SETS) -> list[PooledQuestion]:
+    return [PooledQuestion(path.stem, q, corpus_of(path)) for path in paths for q in read_questions(path)]
+
+
+def conversation_of(pooled: PooledQuestion, pool: list[PooledQuestion]) -> str:
+    """A follow-up belongs with the question that opened its conversation, when that question is in the pool too."""
+    history = pooled.question.get("history") or []
+    first = next((turn["content"] for turn in history if turn.get("role") == "user"), None)
+    if first:
+        for other in pool:
+            if other.set_name == pooled.set_name and other.question["question"].strip() == first.strip():
+                return other.key
+    return pooled.key
+
+
+def extended_corpus(corpus_dir: Path, into: Path) -> Path:
+    """The corpus and the extra documents together, in a new folder."""
+    into.mkdir(parents=True, exist_ok=True)
+    for path in [*corpus_dir.iterdir(), *EXTRA_CORPUS.iterdir()]:
+        if path.is_file():
+            shutil.copy(path, into / path.name)
+    return into
+
+
+def indexed_corpora(work: Path, embeddings: Any, base: Settings) -> dict[str, Settings]:
+    """Both corpora indexed in fresh folders under ``work``: settings for "corpus" and "extended"."""
+    from assistant.ingestion import Ingestor
+
+    corpora = {
+        "corpus": base.with_overrides(data_dir=work / "data"),
+        "extended": base.with_overrides(
+            corpus_dir=extended_corpus(base.corpus_dir, work / "extended-corpus"), data_dir=work / "extended-data"
+        ),
+    }
+    for settings in corpora.values():
+        Ingestor(settings, embeddings).run()
+    return corpora

@@ -1,0 +1,191 @@
+"""Fit the passage ranker and the decline classifier: ``python -m evals.learn``.
+
+Both are scikit-learn logistic regressions over general features (``assistant.ranker.RANKER_FEATURES``,
+``assistant.answer.DECLINE_FEATURES``), fitted on labelled questions of every question set: a passage is a positive
+example when it holds a gold snippet of the question; a question is a positive example when it is answerable. The
+fitted numbers are written to ``assistant/models/`` and read at answering time without scikit-learn.
+``python -m evals.crossval`` fits the same way on training folds only and reports the held-out figures.
+
+Why logistic regression rather than LightGBM's LambdaRank: a few hundred labelled questions and sixteen features
+are too few for boosted trees not to memorise them; a linear model is stable, its weights can be read (and
+reported), and it ships as a few numbers with no extra run-time dependency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from assistant.answer import DECLINE_FEATURES, Answer, ExtractiveAnswerer
+from assistant.pipeline import PolicyAssistant
+from assistant.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel
+from assistant.settings import Settings
+from assistant.text import normalize_for_match
+from evals.questionset import PooledQuestion, indexed_corpora, question_pool
+
+REGULARISATION = 1.0
+"""scikit-learn's default inverse regularisation strength, not tuned."""
+
+
+@dataclass(frozen=True)
+class RankerExample:
+    question_id: str
+    features: dict[str, float]
+    relevant: bool
+
+
+def placeholder(features: Sequence[str]) -> LinearModel:
+    """An unfitted model (every weight zero, never declines): for collecting the features a real one is fitted on."""
+    size = len(features)
+    return LinearModel(tuple(features), np.zeros(size), np.ones(size), np.zeros(size), 1.0, 0.0)
+
+
+def holds_gold(text: str, golds: Sequence[str]) -> bool:
+    normalised = normalize_for_match(text)
+    return any(gold in normalised for gold in golds)
+
+
+def ranker_examples(assistant: PolicyAssistant, pooled: PooledQuestion) -> list[RankerExample]:
+    """Every candidate passage of an answerable question, with its features and whether it holds a gold snippet."""
+    question = pooled.question
+    if not question["answerable"] or not question["gold_passages"]:
+        return []
+    prepared = assistant.prepare(question["question"], question.get("history") or [])
+    if prepared.question is None:
+        return []
+    found = assistant.searcher.candidates(prepared.question.standalone)
+    golds = [normalize_for_match(g) for g in question["gold_passages"]]
+    features = assistant.searcher.features(found)
+    return [RankerExample(pooled.key, features[cid], holds_gold(found.chunks[cid].text, golds)) for cid in found.ids]
+
+
+def decline_example(assistant: PolicyAssistant, pooled: PooledQuestion) -> dict[str, float] | None:
+    """The decline classifier's features for a question, or None when the answerer declines whatever the evidence."""
+    prepared = assistant.prepare(pooled.question["question"], pooled.question.get("history") or [])
+    answerer = assistant.answerer
+    if prepared.question is None or not isinstance(answerer, ExtractiveAnswerer):
+        return None
+    found = answerer.candidate(prepared.question, prepared.passages)
+    return None if isinstance(found, Answer) else found.features
+
+
+def linear_model(
+    rows: Sequence[dict[str, float]], labels: Sequence[bool], features: Sequence[str], threshold: float = 0.5
+) -> LinearModel:
+    """Standardise, fit a logistic regression, and keep its numbers."""
+    x = np.asarray([[row.get(name, 0.0) for name in features] for row in rows], dtype=np.float64)
+    y = np.asarray(labels, dtype=int)
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    regression = LogisticRegression(C=REGULARISATION, max_iter=2000).fit((x - scaler.mean_) / scale, y)
+    return LinearModel(
+        tuple(features), scaler.mean_, scale, regression.coef_[0], float(regression.intercept_[0]), threshold
+    )
+
+
+def fit_ranker(examples: Iterable[RankerExample], features: Sequence[str] = RANKER_FEATURES) -> LinearModel:
+    examples = list(examples)
+    return linear_model([e.features for e in examples], [e.relevant for e in examples], features)
+
+
+def decline_threshold(probabilities: np.ndarray, answerable: np.ndarray, tolerance: float = 0.02) -> float:
+    """The probability under which to decline: the middle of the thresholds whose refusal accuracy minus twice the
+    false-refusal rate is within ``tolerance`` of the best (a wrongly declined answer costs less than an invented
+    one, but users notice both). The middle of that plateau moves less from one training set to another than
+    its first point."""
+    unanswerable = ~answerable
+    thresholds = np.linspace(0.05, 0.95, 91)
+    objectives = []
+    for threshold in thresholds:
+        declined = probabilities < threshold
+        refusal = declined[unanswerable].mean() if unanswerable.any() else 1.0
+        false_refusal = declined[answerable].mean() if answerable.any() else 0.0
+        objectives.append(refusal - 2 * false_refusal)
+    scores = np.asarray(objectives)
+    return float(np.median(thresholds[scores >= scores.max() - tolerance]))
+
+
+def fit_decline(
+    rows: Sequence[dict[str, float]], answerable: Sequence[bool], features: Sequence[str] = DECLINE_FEATURES
+) -> LinearModel:
+    """The classifier, and its threshold chosen on out-of-fold probabilities of the same training questions."""
+    x = np.asarray([[row.get(name, 0.0) for name in features] for row in rows], dtype=np.float64)
+    y = np.asarray(answerable, dtype=bool)
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=REGULARISATION, max_iter=2000))
+    folds = StratifiedKFold(n_splits=min(5, int(min(y.sum(), (~y).sum()))), shuffle=True, random_state=0)
+    out_of_fold = cross_val_predict(pipeline, x, y.astype(int), cv=folds, method="predict_proba")[:, 1]
+    return linear_model(rows, answerable, features, decline_threshold(out_of_fold, y))
+
+
+def fit_all(
+    assistants: dict[str, PolicyAssistant], pool: Sequence[PooledQuestion],
+    ranker_features: Sequence[str] = RANKER_FEATURES, decline_features: Sequence[str] = DECLINE_FEATURES,
+    examples: Sequence[RankerExample] | None = None,
+) -> tuple[LinearModel, LinearModel]:
+    """Fit the ranker on ``pool``, then the decline classifier on the same questions answered with that ranker."""
+    if examples is None:
+        examples = [e for pooled in pool for e in ranker_examples(assistants[pooled.corpus], pooled)]
+    ranker = fit_ranker(examples, ranker_features)
+    rows: list[dict[str, float]] = []
+    labels: list[bool] = []
+    for pooled in pool:
+        assistant = assistants[pooled.corpus]
+        assistant.searcher.ranker = ranker
+        features = decline_example(assistant, pooled)
+        if features is not None:
+            rows.append(features)
+            labels.append(bool(pooled.question["answerable"]))
+    return ranker, fit_decline(rows, labels, decline_features)
+
+
+def assistants_for(corpora: dict[str, Settings], embeddings: Any, **models: LinearModel) -> dict[str, PolicyAssistant]:
+    """One assistant per indexed corpus, with the given models (placeholders for those not given)."""
+    models.setdefault("ranker", placeholder(RANKER_FEATURES))
+    models.setdefault("decline_model", placeholder(DECLINE_FEATURES))
+    return {name: PolicyAssistant(settings, embeddings, **models) for name, settings in corpora.items()}
+
+
+def coefficients_table(model: LinearModel) -> list[str]:
+    lines = ["| feature | weight (per standard deviation) |", "|---|---|"]
+    for name, weight in sorted(zip(model.features, model.weights), key=lambda item: -abs(item[1])):
+        lines.append(f"| {name} | {weight:+.3f} |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.learn", description=__doc__)
+    parser.add_argument("--ranker-out", type=Path, default=RANKER_PATH)
+    parser.add_argument("--decline-out", type=Path, default=DECLINE_PATH)
+    args = parser.parse_args(argv)
+    from assistant.embeddings import LocalEmbeddings
+    import tempfile
+
+    embeddings = LocalEmbeddings()
+    with tempfile.TemporaryDirectory(prefix="learn-") as work:
+        corpora = indexed_corpora(Path(work), embeddings, Settings.from_env())
+        assistants = assistants_for(corpora, embeddings)
+        pool = question_pool()
+        ranker, decline = fit_all(assistants, pool)
+        for assistant in assistants.values():
+            assistant.store.close()
+    args.ranker_out.parent.mkdir(parents=True, exist_ok=True)
+    args.ranker_out.write_text(ranker.to_json(fitted_on=f"{len(pool)} questions"), encoding="utf-8")
+    args.decline_out.write_text(decline.to_json(fitted_on=f"{len(pool)} questions"), encoding="utf-8")
+    print("\n".join(["ranker:", *coefficients_table(ranker), "", f"decline (threshold {decline.threshold:.2f}):",
+                     *coefficients_table(decline)]))
+    print(f"wrote {args.ranker_out} and {args.decline_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
