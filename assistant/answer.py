@@ -364,8 +364,9 @@ class ExtractiveAnswerer:
                 if span.text.startswith("|"):
                     context += "\n" + table_header(chunk, span)  # "| Poland | … | 60 |" is read under its columns
                 lexical = coverage.coverage(span.text, context)
-                if front and similarities:
-                    # "Brussels, 12 March 2021" means little alone; under the title it is the paper's date.
+                if front and similarities and any(kind.bonus for kind in kinds):
+                    # "Brussels, 12 March 2021" means little alone; under the title it is the paper's date (for a
+                    # question asking a date or an addressee, not for "who was re-elected at <the meeting>").
                     similarity = max(similarity, float(similarities[0]))
                 score = discount * weight * (0.5 * lexical + 0.5 * similarity) + 0.08 / rank
                 if wants_figure and any(c.isdigit() for c in span.text):

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.text import MONTH_NAMES, equivalent_terms, names_a_person, search_terms
+from assistant.text import MONTH_NAMES, WEEKDAY_NAMES, equivalent_terms, names_a_person, search_terms
 
 _MONTHS = "|".join(MONTH_NAMES)
 _DATE = re.compile(
@@ -28,7 +28,7 @@ _DURATION = re.compile(
     r"(?:minutes?|hours?|days?|weeks?|months?|years?|decades?|pages?|words?|characters?|lines?)\b",
     re.IGNORECASE,
 )
-_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_WEEKDAYS = "|".join(WEEKDAY_NAMES)
 _TIME_EXPRESSION = re.compile(
     rf"\b(?:{_MONTHS}|{_WEEKDAYS}|(?:19|20)\d\d|\d{{1,2}}:\d\d|years?|months?|weeks?|days?|quarter|semester|"
     r"since|during|until|before|after|ago|daily|weekly|monthly|annual(?:ly)?|yearly|soon|now|currently|recently|"

@@ -48,6 +48,18 @@ class QueryCoverage:
             score += 0.5 * sum(self.idf[t] for t in self.context_terms if t in found) / self._context_total
         return min(score, 1.0)
 
+    def coverage_beyond(self, text: str, extra: str, known: str) -> float:
+        """Share of the idf mass of the question's words that ``known`` (a document's title) lacks, found in ``text``
+        and ``extra``: the words that tell the passages of one document apart ("closing remarks" in a question that
+        also names the whole event)."""
+        known_terms = set(search_terms(known))
+        rest = [t for t, group in self.alternatives.items() if t in self.terms and not known_terms.intersection(group)]
+        total = sum(self.idf[t] for t in rest)
+        if not total:
+            return 0.0
+        present = set(search_terms(f"{text}\n{extra}"))
+        return sum(self.idf[t] for t in rest if any(a in present for a in self.alternatives[t])) / total
+
     def adds_to_question(self, text: str) -> bool:
         """Does the text say anything besides the question's own words? A line that only repeats them (the name
         asked about, a heading) can't be the answer."""

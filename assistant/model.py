@@ -109,11 +109,23 @@ class AnswerStream:
 class ModelAnswerer:
     """Answers with the configured model from numbered passages, then keeps only what the passages support."""
 
-    def __init__(self, settings: Settings, fallback: ExtractiveAnswerer, client: ModelClient | None = None) -> None:
+    def __init__(
+        self, settings: Settings, fallback: ExtractiveAnswerer, client: ModelClient | None = None,
+        relevance_floor: float = 0.0,
+    ) -> None:
+        """``relevance_floor``: passages the ranker rates below it (its base rate: less likely relevant than a
+        random candidate) are left out of the prompt, beyond the first ``max_answer_sentences``."""
         self.settings = settings
         self.fallback = fallback
         self.client = client or ModelClient(settings)
         self.mode = settings.openai_model
+        self.relevance_floor = relevance_floor
+
+    def prompt_passages(self, passages: Sequence[Passage]) -> list[Passage]:
+        """The passages the model reads: a small model copies from a distractor it is given (a 135M model wrote
+        "the alliance's roadmap" when eight near-irrelevant passages followed the right one)."""
+        keep = self.settings.max_answer_sentences
+        return [p for n, p in enumerate(passages) if n < keep or p.score >= self.relevance_floor]
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         """A standalone form of a follow-up, written by the model; raises ModelUnavailable on failure."""
@@ -144,7 +156,7 @@ class ModelAnswerer:
                 result.answer = offline
                 return
         prompt = build_prompt(
-            question.text, passages, self.settings.openai_context_tokens, self.settings.openai_answer_tokens,
+            question.text, self.prompt_passages(passages), self.settings.openai_context_tokens, self.settings.openai_answer_tokens,
             question.history,
         )
         written: list[str] = []

@@ -142,7 +142,10 @@ class PolicyAssistant:
             decline_threshold=settings.decline_threshold,
             max_sentences=settings.max_answer_sentences,
         )
-        self.answerer: Answerer = ModelAnswerer(settings, extractive) if settings.uses_model else extractive
+        floor = self.searcher.ranker.base_rate if self.searcher.ranker and settings.ranking == "learned" else 0.0
+        self.answerer: Answerer = (
+            ModelAnswerer(settings, extractive, relevance_floor=floor) if settings.uses_model else extractive
+        )
         self._document = lru_cache(maxsize=256)(self.store.document)
 
     def documents(self) -> list[StoredDocument]:

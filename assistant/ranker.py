@@ -30,6 +30,7 @@ RANKER_FEATURES = (
     "sentence_similarity",  # best sentence's cosine to the question
     "sentence_similarity_gap",
     "passage_coverage",  # the whole passage with its heading
+    "coverage_beyond_title",  # best sentence's share of the question's words its document's title lacks
     "title_coverage",  # document title and section heading alone
     "named_document",  # the question names this passage's document ("according to the annex")
     "log_length",
@@ -52,6 +53,8 @@ class LinearModel:
     intercept: float
     threshold: float = 0.5
     """For a classifier: the probability under which the answer is 'no' (fitted on the training questions)."""
+    base_rate: float = 0.0
+    """Share of positive examples it was fitted on: for the ranker, the chance that a random candidate is relevant."""
 
     def logits(self, rows: np.ndarray) -> np.ndarray:
         return ((rows - self.mean) / self.scale) @ self.weights + self.intercept
@@ -65,7 +68,8 @@ class LinearModel:
     def to_json(self, **extra: object) -> str:
         payload = {
             "features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
-            "weights": self.weights.tolist(), "intercept": self.intercept, "threshold": self.threshold, **extra,
+            "weights": self.weights.tolist(), "intercept": self.intercept, "threshold": self.threshold,
+            "base_rate": self.base_rate, **extra,
         }
         return json.dumps(payload, indent=1)
 
@@ -75,7 +79,7 @@ class LinearModel:
         return cls(
             tuple(data["features"]), np.asarray(data["mean"], dtype=np.float64),
             np.asarray(data["scale"], dtype=np.float64), np.asarray(data["weights"], dtype=np.float64),
-            float(data["intercept"]), float(data.get("threshold", 0.5)),
+            float(data["intercept"]), float(data.get("threshold", 0.5)), float(data.get("base_rate", 0.0)),
         )
 
     @classmethod

@@ -201,6 +201,9 @@ class HybridSearcher:
                 "sentence_similarity": sentence_similarity,
                 "sentence_similarity_gap": top_sentence - sentence_similarity,
                 "passage_coverage": coverage.coverage(chunk.text, f"{chunk.title}\n{header}"),
+                "coverage_beyond_title": max(
+                    (coverage.coverage_beyond(s.text, header, chunk.title) for s in spans), default=0.0
+                ),
                 "title_coverage": coverage.coverage(f"{chunk.title}\n{header}"),
                 "named_document": float(chunk.source in found.referenced),
                 "log_length": log_length(chunk.text),

@@ -25,6 +25,7 @@ MONTH_NAMES = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def normalize_for_match(text: str) -> str:
@@ -219,10 +220,12 @@ def names_a_person(text: str, question: str = "") -> bool:
 
 
 def _split_at_dates(name_words: list[str]) -> list[list[str]]:
-    """"May 2021 General Assembly" is a date and a name, not one name: split at months and bare numbers."""
+    """"May 2021 General Assembly" is a date and a name, not one name: split at months, weekdays, bare numbers and
+    ordinals ("Tuesday 30th June" names no one)."""
     parts: list[list[str]] = [[]]
     for word in name_words:
-        if word.lower() in MONTH_NAMES or word.replace(",", "").isdigit():
+        bare = word.lower().strip(",.")
+        if bare in MONTH_NAMES or bare in WEEKDAY_NAMES or bare.isdigit() or _ORDINAL.fullmatch(bare):
             parts.append([])
         else:
             parts[-1].append(word)

@@ -51,6 +51,7 @@ AUDIT = (
     Variant("ranker: no answer-type features", drop_ranker=("answer_type_given", "answer_type_missing")),
     Variant("ranker: no document-named feature", drop_ranker=("named_document",)),
     Variant("ranker: no title/section feature", drop_ranker=("title_coverage",)),
+    Variant("ranker: no coverage beyond the title", drop_ranker=("coverage_beyond_title",)),
     Variant("ranker: no sentence-level features", drop_ranker=(
         "sentence_coverage", "sentence_similarity", "sentence_similarity_gap")),
     Variant("ranker: no structure features (length, opening, fragments)", drop_ranker=(
@@ -170,7 +171,7 @@ def summary(name: str, metrics: dict[str, dict[str, Any]]) -> str:
     return f"{name:<60} " + "  ".join(parts)
 
 
-def run(k: int, audit: bool) -> dict[str, Any]:
+def run(k: int, audit: bool, only: Sequence[str] = ()) -> dict[str, Any]:
     embeddings = LocalEmbeddings()
     pool = question_pool()
     folds = folds_of(pool, k)
@@ -182,7 +183,8 @@ def run(k: int, audit: bool) -> dict[str, Any]:
         assistants = assistants_for(corpora, embeddings)
         examples = {p.key: ranker_examples(assistants[p.corpus], p) for p in pool}
         variants: dict[str, dict[str, dict[str, Any]]] = {}
-        for variant in (DEFAULT, *(AUDIT if audit else ())):
+        chosen = [v for v in AUDIT if audit or v.name in only]
+        for variant in (DEFAULT, *chosen):
             variants[variant.name] = crossvalidate(variant, corpora, embeddings, pool, folds, examples)
             print(summary(variant.name, variants[variant.name]), flush=True)
     return {"folds": k, "questions": len(pool), "baselines": baselines, "variants": variants}
@@ -192,9 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.crossval", description=__doc__)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--audit", action="store_true", help="also score each rule or feature group taken out")
+    parser.add_argument("--only", nargs="*", default=(), help="names of audit rows to run (without --audit)")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "evals" / "crossval.json")
     args = parser.parse_args(argv)
-    outcome = run(args.folds, args.audit)
+    outcome = run(args.folds, args.audit, args.only)
     args.out.write_text(json.dumps(outcome, indent=1, default=str), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -89,7 +89,8 @@ def linear_model(
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     regression = LogisticRegression(C=REGULARISATION, max_iter=2000).fit((x - scaler.mean_) / scale, y)
     return LinearModel(
-        tuple(features), scaler.mean_, scale, regression.coef_[0], float(regression.intercept_[0]), threshold
+        tuple(features), scaler.mean_, scale, regression.coef_[0], float(regression.intercept_[0]), threshold,
+        float(y.mean()),
     )
 
 
