@@ -31,7 +31,6 @@ RANKER_FEATURES = (
     "sentence_similarity_gap",
     "passage_coverage",  # the whole passage with its heading
     "coverage_beyond_title",  # best sentence's share of the question's words its document's title lacks
-    "title_coverage",  # document title and section heading alone
     "named_document",  # the question names this passage's document ("according to the annex")
     "log_length",
     "opening_passage",  # the document's first passage (title block, date, addressee)

@@ -204,7 +204,6 @@ class HybridSearcher:
                 "coverage_beyond_title": max(
                     (coverage.coverage_beyond(s.text, header, chunk.title) for s in spans), default=0.0
                 ),
-                "title_coverage": coverage.coverage(f"{chunk.title}\n{header}"),
                 "named_document": float(chunk.source in found.referenced),
                 "log_length": log_length(chunk.text),
                 "opening_passage": float(chunk.ordinal == 0),

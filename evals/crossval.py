@@ -50,7 +50,6 @@ AUDIT = (
     Variant("no equivalent words (synonym groups)", {"expand_equivalents": False}),
     Variant("ranker: no answer-type features", drop_ranker=("answer_type_given", "answer_type_missing")),
     Variant("ranker: no document-named feature", drop_ranker=("named_document",)),
-    Variant("ranker: no title/section feature", drop_ranker=("title_coverage",)),
     Variant("ranker: no coverage beyond the title", drop_ranker=("coverage_beyond_title",)),
     Variant("ranker: no sentence-level features", drop_ranker=(
         "sentence_coverage", "sentence_similarity", "sentence_similarity_gap")),

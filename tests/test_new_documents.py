@@ -111,7 +111,10 @@ def test_new_document_questions_stay_above_their_floors(extended: PolicyAssistan
     floors = {"mrr@10": 0.91, "recall@1": 0.89, "answer_accuracy": 0.86, "cited_gold": 0.86, "quotes_verbatim": 1.0}
     below = {k: (metrics[k], floor) for k, floor in floors.items() if metrics[k] < floor}
     assert not below and metrics["false_refusal_rate"] <= 0.10, (below, metrics["false_refusal_rate"])
-    assert metrics["refusal_accuracy"] >= 0.85, metrics["refusal_accuracy"]  # reached 1.0 (7 unanswerable)
+    # 1.0 (7 of 7) under rules written after seeing these questions; the learned decline classifier declines 6 of 7
+    # held out (README) and 5 of 7 fitted on every question (the Just Transition Fund budget, x46's salary): lowered
+    # from 0.85, a measured cost of replacing the rules
+    assert metrics["refusal_accuracy"] >= 0.70, metrics["refusal_accuracy"]
 
 
 MEMBERS_TABLE = """# Members of the European Clusters Alliance in 2021

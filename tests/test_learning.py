@@ -1,0 +1,63 @@
+"""Fitting the models and the held-out evaluation's folds and baselines (evals.learn, evals.crossval,
+evals.baselines)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evals.baselines import PlainBM25, plain_tokens, stemmed_tokens
+from evals.crossval import folds_of
+from evals.learn import RankerExample, decline_threshold, fit_ranker
+from evals.questionset import PooledQuestion, question_pool
+
+
+def test_the_fitted_ranker_scores_relevant_passages_above_the_rest() -> None:
+    rng = np.random.default_rng(0)
+    examples = [
+        RankerExample(f"q{i}", {"sentence_coverage": float(rng.normal(1.0 if relevant else 0.0, 0.3))}, relevant)
+        for i in range(200) for relevant in (True, False, False, False)
+    ]
+    model = fit_ranker(examples, ("sentence_coverage",))
+    high, low = model.probabilities(model.rows([{"sentence_coverage": 1.0}, {"sentence_coverage": 0.0}]))
+    assert high > 0.5 > low
+    assert model.base_rate == 0.25
+
+
+def test_the_decline_threshold_separates_what_can_be_separated() -> None:
+    answerable = np.array([True] * 40 + [False] * 10)
+    probabilities = np.concatenate([np.linspace(0.7, 0.95, 40), np.linspace(0.1, 0.4, 10)])
+    threshold = decline_threshold(probabilities, answerable)
+    assert 0.4 < threshold <= 0.7
+    assert (probabilities[~answerable] < threshold).all() and (probabilities[answerable] >= threshold).all()
+
+
+def question(set_name: str, qid: str, text: str, kind: str, history: list[dict[str, str]] | None = None) -> PooledQuestion:
+    record = {"id": qid, "question": text, "history": history or [], "answerable": True, "gold_passages": [],
+              "answer_must_contain": [], "answer_any_of": [], "kind": kind}
+    return PooledQuestion(set_name, record, "corpus")
+
+
+def test_a_followup_is_held_out_with_the_question_that_opened_its_conversation() -> None:
+    pool = [question("s", f"f{i}", f"Fact question {i}?", "fact") for i in range(20)]
+    pool.append(question("s", "u1", "And who chaired it?", "followup", [{"role": "user", "content": "Fact question 3?"}]))
+    pool += [question("s", f"x{i}", f"Other followup {i}?", "followup") for i in range(5)]
+    folds = folds_of(pool, 5)
+    assert sorted(i for fold in folds for i in fold) == list(range(len(pool)))
+    opener, followup = 3, 20
+    assert any(opener in fold and followup in fold for fold in folds)
+
+
+def test_the_pool_holds_every_question_set_once() -> None:
+    pool = question_pool()
+    keys = [p.key for p in pool]
+    assert len(keys) == len(set(keys)) and len(pool) >= 290
+    assert {p.set_name for p in pool} >= {"dev_questions", "questions", "holdout_questions", "extra_questions",
+                                           "fresh_questions"}
+    assert {p.corpus for p in pool if p.set_name == "fresh_questions"} == {"extended"}
+
+
+def test_plain_bm25_ranks_the_passage_sharing_the_rare_words_first() -> None:
+    texts = ["Clusters matter for growth.", "The moderator Teodora Jilkova opened the session.", "Clusters, clusters."]
+    for tokens in (plain_tokens, stemmed_tokens):
+        assert PlainBM25(texts, tokens)("Who was the moderator?", 1) == [texts[1]]
+    assert "the" not in plain_tokens("The moderator") and stemmed_tokens("clusters") == ["cluster"]
