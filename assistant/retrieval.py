@@ -151,10 +151,11 @@ class HybridSearcher:
             passages.append(Passage(found.chunks[chunk_id], score, d_sim, k_score, d_rank, k_rank, similarities))
         return RetrievalResult(passages, found.vector, found.referenced)
 
-    def order(self, found: Candidates) -> list[tuple[str, float]]:
-        """Candidates best first with their scores: the learned ranker's probability, or a baseline's score."""
+    def order(self, found: Candidates, ranking: str | None = None) -> list[tuple[str, float]]:
+        """Candidates best first with their scores: the learned ranker's probability, or a baseline's score
+        (``ranking``: as in ``Settings.ranking``, default the configured one)."""
         ids = found.ids
-        ranking = self.settings.ranking
+        ranking = ranking or self.settings.ranking
         if ranking == "dense":
             return [(cid, sim) for cid, sim in found.dense if cid in found.chunks]
         if ranking == "keyword":
@@ -177,13 +178,14 @@ class HybridSearcher:
         floor_dense = min((sim for _, sim in found.dense), default=0.0)
         dense = {cid: (rank, sim) for rank, (cid, sim) in enumerate(found.dense, start=1)}
         keyword = {cid: (rank, score) for rank, (cid, score) in enumerate(found.keyword, start=1)}
+        ids = found.ids
         best_sentence = {
             cid: float(found.sentence_similarities[cid].max())
-            for cid in found.ids if cid in found.sentence_similarities and found.sentence_similarities[cid].size
+            for cid in ids if cid in found.sentence_similarities and found.sentence_similarities[cid].size
         }
         top_sentence = max(best_sentence.values(), default=0.0)
         rows: dict[str, dict[str, float]] = {}
-        for cid in found.ids:
+        for cid in ids:
             chunk = found.chunks[cid]
             header = chunk.situation()
             spans = sentence_spans(chunk.text)

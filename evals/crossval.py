@@ -133,13 +133,9 @@ def baseline_metrics(
         prepared = assistant.prepare(question["question"], question.get("history") or [])
         query = prepared.question.standalone if prepared.question else question["question"]
         texts: dict[str, list[str]] = {name: rank(query) for name, rank in rankers[pooled.corpus].items()}
+        found = assistant.searcher.candidates(query)
         for name, ranking in orderings.items():
-            searcher = assistant.searcher
-            found = searcher.candidates(query)
-            saved = searcher.settings
-            searcher.settings = saved.with_overrides(ranking=ranking)
-            texts[name] = [found.chunks[cid].text for cid, _ in searcher.order(found)[:10]]
-            searcher.settings = saved
+            texts[name] = [found.chunks[cid].text for cid, _ in assistant.searcher.order(found, ranking)[:10]]
         for name, ranked in texts.items():
             result = {"passages": [{"rank": r, "text": t} for r, t in enumerate(ranked, start=1)]}
             rank = first_gold_rank(question, result)

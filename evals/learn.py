@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from assistant.answer import DECLINE_FEATURES, Answer, ExtractiveAnswerer
+from assistant.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
 from assistant.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel
 from assistant.settings import Settings
@@ -168,9 +170,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ranker-out", type=Path, default=RANKER_PATH)
     parser.add_argument("--decline-out", type=Path, default=DECLINE_PATH)
     args = parser.parse_args(argv)
-    from assistant.embeddings import LocalEmbeddings
-    import tempfile
-
     embeddings = LocalEmbeddings()
     with tempfile.TemporaryDirectory(prefix="learn-") as work:
         corpora = indexed_corpora(Path(work), embeddings, Settings.from_env())
