@@ -161,8 +161,6 @@ def name_terms(unmentioned: Sequence[str], question: str) -> frozenset[str]:
     return frozenset(terms - set(search_terms(rest)))
 
 
-
-
 DECLINE_FEATURES = (
     "sentence_coverage",  # the best sentence's share of the question's idf-weighted words
     "sentence_similarity",  # its cosine to the question
@@ -208,10 +206,15 @@ class ExtractiveAnswerer:
         self.document_frequencies = document_frequencies
         self.phrase_exists = phrase_exists
         self.decline_model = decline_model
-        self.decline_threshold = decline_model.threshold if decline_threshold is None else decline_threshold
+        self.threshold_override = decline_threshold
         self.max_sentences = max_sentences
         self.passages_considered = passages_considered
         self.pair_discount = pair_discount
+
+    @property
+    def decline_threshold(self) -> float:
+        """The probability under which it declines: the one fitted with the model, unless configured."""
+        return self.decline_model.threshold if self.threshold_override is None else self.threshold_override
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
         found = self.candidate(question, passages)

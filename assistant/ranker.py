@@ -62,7 +62,7 @@ class LinearModel:
         return 1.0 / (1.0 + np.exp(-self.logits(rows)))
 
     def rows(self, features: Sequence[Mapping[str, float]]) -> np.ndarray:
-        return np.asarray([[f.get(name, 0.0) for name in self.features] for f in features], dtype=np.float64)
+        return feature_matrix(features, self.features)
 
     def to_json(self, **extra: object) -> str:
         payload = {
@@ -87,6 +87,11 @@ class LinearModel:
             return cls.from_json(path.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError) as exc:
             raise ValueError(f"{path}: not a fitted model file ({exc}); refit with `python -m evals.learn`") from exc
+
+
+def feature_matrix(rows: Sequence[Mapping[str, float]], features: Sequence[str]) -> np.ndarray:
+    """One row per example, one column per named feature (absent: 0)."""
+    return np.asarray([[row.get(name, 0.0) for name in features] for row in rows], dtype=np.float64)
 
 
 def log_length(text: str) -> float:

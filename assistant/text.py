@@ -259,6 +259,12 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)|\n")
 
 def sentence_spans(text: str, offset: int = 0) -> list[Span]:
     """Split text into sentences (and separate lines), with offsets; abbreviations and decimals don't split."""
+    return list(_sentence_spans(text, offset))
+
+
+@lru_cache(maxsize=50_000)
+def _sentence_spans(text: str, offset: int) -> tuple[Span, ...]:
+    # Each candidate passage is split for its features, its sentence vectors and the answerer: once per text.
     spans: list[Span] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
@@ -274,7 +280,7 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
         _append_trimmed(spans, text, start, end, offset)
         start = end
     _append_trimmed(spans, text, start, len(text), offset)
-    return spans
+    return tuple(spans)
 
 
 _HEADING_MARKER = re.compile(r"\s*#{1,6}\s+")

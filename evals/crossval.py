@@ -30,7 +30,7 @@ from assistant.settings import PROJECT_ROOT, Settings
 from evals.baselines import baseline_rankers
 from evals.learn import RankerExample, assistants_for, fit_all, ranker_examples
 from evals.questionset import PooledQuestion, conversation_of, indexed_corpora, question_pool
-from evals.score import first_gold_rank, score
+from evals.score import first_gold_rank, rank_metrics, score
 
 POOLED = "all sets"
 
@@ -47,7 +47,7 @@ class Variant:
 
 DEFAULT = Variant("learned ranker + decline classifier")
 AUDIT = (
-    Variant("no equivalent words (synonym groups)", {"expand_equivalents": False}),
+    Variant("keyword search without equivalent words", {"expand_equivalents": False}),
     Variant("ranker: no answer-type features", drop_ranker=("answer_type_given", "answer_type_missing")),
     Variant("ranker: no document-named feature", drop_ranker=("named_document",)),
     Variant("ranker: no coverage beyond the title", drop_ranker=("coverage_beyond_title",)),
@@ -107,7 +107,6 @@ def crossvalidate(
         for assistant in assistants.values():
             assistant.searcher.ranker = ranker
             assistant.answerer.decline_model = decline
-            assistant.answerer.decline_threshold = decline.threshold
         for index in held_out:
             pooled = pool[index]
             answered = assistants[pooled.corpus].ask(pooled.question["question"], pooled.question.get("history") or [])
@@ -144,17 +143,8 @@ def baseline_metrics(
     for assistant in assistants.values():
         assistant.store.close()
     return {
-        name: {set_name: retrieval_figures(found) for set_name, found in by_set.items()}
+        name: {set_name: rank_metrics(found) for set_name, found in by_set.items()}
         for name, by_set in ranks.items()
-    }
-
-
-def retrieval_figures(ranks: Sequence[int | None]) -> dict[str, float]:
-    count = max(1, len(ranks))
-    return {
-        "recall@1": round(sum(1 for r in ranks if r == 1) / count, 4),
-        "recall@3": round(sum(1 for r in ranks if r is not None and r <= 3) / count, 4),
-        "mrr@10": round(sum(1 / r for r in ranks if r) / count, 4),
     }
 
 

@@ -30,7 +30,7 @@ from sklearn.preprocessing import StandardScaler
 from assistant.answer import DECLINE_FEATURES, Answer, ExtractiveAnswerer
 from assistant.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
-from assistant.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel
+from assistant.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel, feature_matrix
 from assistant.settings import Settings
 from assistant.text import normalize_for_match
 from evals.questionset import PooledQuestion, indexed_corpora, question_pool
@@ -85,7 +85,7 @@ def linear_model(
     rows: Sequence[dict[str, float]], labels: Sequence[bool], features: Sequence[str], threshold: float = 0.5
 ) -> LinearModel:
     """Standardise, fit a logistic regression, and keep its numbers."""
-    x = np.asarray([[row.get(name, 0.0) for name in features] for row in rows], dtype=np.float64)
+    x = feature_matrix(rows, features)
     y = np.asarray(labels, dtype=int)
     scaler = StandardScaler().fit(x)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
@@ -122,7 +122,7 @@ def fit_decline(
     rows: Sequence[dict[str, float]], answerable: Sequence[bool], features: Sequence[str] = DECLINE_FEATURES
 ) -> LinearModel:
     """The classifier, and its threshold chosen on out-of-fold probabilities of the same training questions."""
-    x = np.asarray([[row.get(name, 0.0) for name in features] for row in rows], dtype=np.float64)
+    x = feature_matrix(rows, features)
     y = np.asarray(answerable, dtype=bool)
     pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=REGULARISATION, max_iter=2000))
     folds = StratifiedKFold(n_splits=min(5, int(min(y.sum(), (~y).sum()))), shuffle=True, random_state=0)

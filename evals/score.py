@@ -42,6 +42,16 @@ def first_gold_rank(question: dict[str, Any], result: dict[str, Any], depth: int
     return None
 
 
+def rank_metrics(ranks: list[int | None]) -> dict[str, float]:
+    """recall@k and MRR@10 from the rank of each question's first gold passage (None: not in the top 10)."""
+    if not ranks:
+        return {**{f"recall@{k}": 0.0 for k in (1, 3, 5, 10)}, "mrr@10": 0.0}
+    return {
+        **{f"recall@{k}": round(sum(r is not None and r <= k for r in ranks) / len(ranks), 4) for k in (1, 3, 5, 10)},
+        "mrr@10": round(statistics.fmean([1 / r if r else 0.0 for r in ranks]), 4),
+    }
+
+
 def answer_correct(question: dict[str, Any], result: dict[str, Any]) -> bool:
     answer = result.get("answer", "").lower()
     must = all(s.lower() in answer for s in question["answer_must_contain"])
@@ -82,8 +92,7 @@ def score(questions: list[dict[str, Any]], results: list[dict[str, Any]], corpus
         "questions": len(questions),
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
-        **{f"recall@{k}": share([r is not None and r <= k for r in ranked]) for k in (1, 3, 5, 10)},
-        "mrr@10": round(statistics.fmean([1 / r if r else 0.0 for r in ranked]), 4) if ranked else 0.0,
+        **rank_metrics(ranked),
         "answer_accuracy": share([answer_correct(q, by_id[q["id"]]) for q in answerable]),
         "cited_gold": share([cites_gold(q, by_id[q["id"]]) for q in answerable if q["gold_passages"]]),
         "quotes_verbatim": share([any(normalize_for_match(qt) in text for text in corpus) for qt in quotes]) if quotes else 1.0,
