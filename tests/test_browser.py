@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from assistant.export import docx_footnotes
 from assistant.pipeline import PolicyAssistant
@@ -86,6 +87,20 @@ def open_tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
     pytest.fail(f"the {name!r} tab did not open")
 
 
+def click_copy_button(page, code) -> None:  # type: ignore[no-untyped-def]
+    # The toolbar shows only while the pointer is over the block; a rerun can redraw the block and hide it again.
+    button = code.locator("xpath=..").get_by_test_id("stElementToolbarButton").first
+    for _ in range(20):
+        wait_idle(page)
+        code.hover()
+        try:
+            button.click(timeout=2_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    pytest.fail("the code block's copy button never became clickable")
+
+
 def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_test_id("stChatInputTextArea").fill(question)
     page.keyboard.press("Enter")
@@ -112,8 +127,7 @@ def test_a_drafter_asks_opens_the_source_copies_collects_and_exports(page, corpu
     page.get_by_role("button", name="Copy with reference").first.click()
     code = page.get_by_test_id("stCode").first
     code.wait_for(timeout=30_000)
-    code.hover()
-    code.locator("xpath=..").get_by_test_id("stElementToolbarButton").first.click()
+    click_copy_button(page, code)
     copied = page.evaluate("navigator.clipboard.readText()")
     quote = "Commissioner Thierry Breton was invited by the moderator Teodora Jilkova to open the session."
     assert copied.startswith(f"“{quote}”[^1]")
