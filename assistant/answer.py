@@ -15,6 +15,7 @@ from assistant.chat import Turn, looks_like_instruction
 from assistant.chunking import Chunk
 from assistant.citations import Citation
 from assistant.documents import looks_like_heading
+from assistant.language import offline_notice
 from assistant.lexical import DocumentFrequencies, QueryCoverage
 from assistant.ranker import LinearModel
 from assistant.retrieval import Passage
@@ -50,6 +51,8 @@ class Question:
     history: tuple[Turn, ...] = ()
     referenced_sources: frozenset[str] = frozenset()
     """Documents the question names; their sentences are preferred."""
+    language: str = "en"
+    """The language the question is written in (ISO 639-1); answers are written in it."""
 
 
 class Answerer(Protocol):
@@ -217,6 +220,10 @@ class ExtractiveAnswerer:
         return self.decline_model.threshold if self.threshold_override is None else self.threshold_override
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
+        if question.language != "en":
+            # Sentence choice and the decline classifier read English; a quote picked for a French question by
+            # its names alone would look answered without being so.
+            return Answer(offline_notice(question.language), False, mode=self.mode)
         found = self.candidate(question, passages)
         if isinstance(found, Answer):
             return found

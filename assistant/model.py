@@ -13,6 +13,7 @@ from typing import Any
 from assistant.answer import Answer, ExtractiveAnswerer, Question, add_missing_conflicts, decline
 from assistant.chat import Turn
 from assistant.errors import ModelUnavailable
+from assistant.claims import ClaimChecker
 from assistant.grounding import ground
 from assistant.prompting import build_prompt, rewrite_messages
 from assistant.retrieval import Passage
@@ -111,7 +112,7 @@ class ModelAnswerer:
 
     def __init__(
         self, settings: Settings, fallback: ExtractiveAnswerer, client: ModelClient | None = None,
-        relevance_floor: float = 0.0,
+        relevance_floor: float = 0.0, checker: ClaimChecker | None = None,
     ) -> None:
         """``relevance_floor``: passages the ranker rates below it (its base rate: less likely relevant than a
         random candidate) are left out of the prompt, beyond the first ``max_answer_sentences``."""
@@ -120,6 +121,7 @@ class ModelAnswerer:
         self.client = client or ModelClient(settings)
         self.mode = settings.openai_model
         self.relevance_floor = relevance_floor
+        self.checker = checker or ClaimChecker(document_frequencies=fallback.document_frequencies)
 
     def prompt_passages(self, passages: Sequence[Passage]) -> list[Passage]:
         """The passages the model reads: a small model copies from a distractor it is given (a 135M model wrote
@@ -148,7 +150,7 @@ class ModelAnswerer:
         if not passages:
             result.answer = decline(question.text, mode=self.mode)
             return
-        if self.fallback.unmentioned_names(question.text):
+        if self.fallback.unmentioned_names(question.standalone):
             # "The Digital Services Act" is in no document: the offline check decides, and the model isn't asked to
             # write about something the passages can only touch by accident.
             offline = self.fallback.answer(question, passages)
@@ -167,7 +169,7 @@ class ModelAnswerer:
         except ModelUnavailable as error:
             result.answer = self._offline(question, passages, f"The model could not answer: {error}.")
             return
-        grounded = ground("".join(written), prompt.passages, self.fallback.document_frequencies)
+        grounded = ground("".join(written), prompt.passages, self.checker, english=question.language == "en")
         if grounded.declined:
             answer = decline(question.text, mode=self.mode)
             answer.notices.extend(grounded.notices)

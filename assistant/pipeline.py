@@ -19,10 +19,12 @@ from assistant.chat import (
     turns_from,
 )
 from assistant.citations import verified, without_citations
+from assistant.claims import ClaimChecker, load_support_model
 from assistant.embeddings import LocalEmbeddings
 from assistant.errors import ModelUnavailable
 from assistant.index import VectorIndex
 from assistant.ingestion import check_store_model
+from assistant.language import detect_language
 from assistant.model import AnswerStream, ModelAnswerer
 from assistant.ranker import LinearModel
 from assistant.retrieval import HybridSearcher, Passage, SearchFilters
@@ -143,8 +145,11 @@ class PolicyAssistant:
             max_sentences=settings.max_answer_sentences,
         )
         floor = self.searcher.ranker.base_rate if self.searcher.ranker and settings.ranking == "learned" else 0.0
+        checker = ClaimChecker(
+            self.embeddings.embed_documents, self.store.document_frequencies, load_support_model(), self.store.has_word_starting
+        )
         self.answerer: Answerer = (
-            ModelAnswerer(settings, extractive, relevance_floor=floor) if settings.uses_model else extractive
+            ModelAnswerer(settings, extractive, relevance_floor=floor, checker=checker) if settings.uses_model else extractive
         )
         self._document = lru_cache(maxsize=256)(self.store.document)
 
@@ -225,23 +230,27 @@ class PolicyAssistant:
         if not text:
             return Prepared(asked, notices, None, [])
         turns = turns_from(history)
-        standalone = self.standalone(text, turns, notices)
+        language = detect_language(text)
+        standalone = self.standalone(text, turns, notices, language)
         retrieved = self.searcher.search(standalone, filters)
         context = history_text(turns) if turns and is_followup(text) else ""
         prepared = Question(
-            text, standalone, retrieved.query_vector, context, tuple(turns), retrieved.referenced_sources
+            text, standalone, retrieved.query_vector, context, tuple(turns), retrieved.referenced_sources, language
         )
         return Prepared(asked, notices, prepared, retrieved.passages)
 
-    def standalone(self, question: str, turns: Sequence[Turn], notices: list[str]) -> str:
-        """The retrieval query: the model rewrites a follow-up when there is one; otherwise the offline rule."""
-        if not turns or not is_followup(question):
+    def standalone(self, question: str, turns: Sequence[Turn], notices: list[str], language: str = "en") -> str:
+        """The retrieval query: the model rewrites a follow-up, or a question in another language into English;
+        without a model, the offline rule joins a follow-up to the previous question."""
+        needs_rewrite = language != "en" or (turns and is_followup(question))
+        if not needs_rewrite:
             return question
         if isinstance(self.answerer, ModelAnswerer):
             try:
                 return self.answerer.rewrite(question, turns)
             except ModelUnavailable as error:
-                notices.append(f"The model could not rewrite the follow-up ({error}); the previous question was used.")
+                what = "follow-up" if language == "en" else "question into English"
+                notices.append(f"The model could not rewrite the {what} ({error}); the question was used as asked.")
         return standalone_question(question, turns)
 
     def only_verified(self, answer: Answer, question: str) -> Answer:

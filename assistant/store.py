@@ -291,6 +291,13 @@ class Store:
         ).fetchone()
         return row is not None
 
+    def has_word_starting(self, prefix: str) -> bool:
+        """Does any chunk hold a (stemmed) search term beginning with ``prefix``?"""
+        row = self._connect().execute(
+            "SELECT 1 FROM chunk_vocab WHERE term >= ? AND term < ? LIMIT 1", (prefix, prefix + "\U0010ffff")
+        ).fetchone()
+        return row is not None
+
     def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         """How many chunks contain each (stemmed) term, and how many chunks there are."""
         unique = sorted(set(terms))

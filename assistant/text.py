@@ -254,6 +254,24 @@ class Span:
 
 
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "st", "no", "art", "nr", "cf", "al"})
+# Month names in English and the EU languages members write most: dates in claims, and "27. Oktober" not split.
+_MONTHS = [
+    "january janvier januar jänner enero gennaio styczeń stycznia jan",
+    "february février februar febrero febbraio luty lutego feb",
+    "march mars märz marzo marzec marca mar",
+    "april avril abril aprile kwiecień kwietnia apr",
+    "may mai mayo maggio maj maja",
+    "june juin juni junio giugno czerwiec czerwca jun",
+    "july juillet juli julio luglio lipiec lipca jul",
+    "august août agosto sierpień sierpnia aug",
+    "september septembre septiembre settembre wrzesień września sep sept",
+    "october octobre oktober octubre ottobre październik października oct okt",
+    "november novembre noviembre listopad listopada nov",
+    "december décembre dezember diciembre dicembre grudzień grudnia dec dez",
+]
+MONTH_OF = {word: n for n, words in enumerate(_MONTHS, start=1) for word in words.split()}
+
+
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)|\n")
 
 
@@ -277,6 +295,8 @@ def _sentence_spans(text: str, offset: int) -> tuple[Span, ...]:
             following = text[end:].lstrip()
             if following[:1].islower():
                 continue
+            if last_word.isdigit() and len(last_word) <= 2 and following.split(" ", 1)[0].lower() in MONTH_OF:
+                continue  # "am 27. Oktober": a German or Polish ordinal day, not a sentence end
         _append_trimmed(spans, text, start, end, offset)
         start = end
     _append_trimmed(spans, text, start, len(text), offset)

@@ -14,23 +14,29 @@ import json
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+from assistant.claims import SUPPORT_FEATURES, SUPPORT_MODEL_PATH, ClaimChecker
 from assistant.embeddings import LocalEmbeddings
-from assistant.grounding import ground
+from assistant.grounding import ground, quoted_span
 from assistant.prompting import PromptPassage
+from assistant.ranker import LinearModel
 from assistant.retrieval import Passage
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.text import normalize_for_match
+from evals.learn import linear_model
 from evals.questionset import EVALS, indexed_corpora, read_jsonl
 
 CLAIMS = EVALS / "claims.jsonl"
-FAITHFUL_KINDS = ("exact", "paraphrase")
 TARGETS = {"faithful kept": 0.95, "name/figure/date removed": 0.98, "negation/invented removed": 0.90}
 MODES = ("quoted", "plain")
+FOLDS = 5
 
 
 @dataclass(frozen=True)
@@ -55,26 +61,79 @@ def cited_answer(claim: str, evidence: str, mode: str) -> str:
     return f"{body} {marker}{end or '.'}"
 
 
-def passage_with(store: Store, source: str, evidence: str) -> Passage:
-    """The indexed passage of ``source`` that holds ``evidence``."""
+def passage_with(store: Store, source: str, evidence: str) -> PromptPassage:
+    """The indexed passage of ``source`` that holds ``evidence``, as the model would be given it."""
     wanted = normalize_for_match(evidence)
     chunks = store.chunks(sorted(store.chunk_ids_of(source)))
     for chunk in chunks.values():
         if wanted in normalize_for_match(chunk.text):
-            return Passage(chunk, 1.0)
+            return PromptPassage(1, chunk.text, Passage(chunk, 1.0))
     raise ValueError(f"{CLAIMS.name}: no passage of {source} contains {evidence!r}")
 
 
-def judge(claims: Iterable[dict[str, Any]], store: Store) -> list[Verdict]:
+def is_english(claim: dict[str, Any]) -> bool:
+    """Answers come in the question's language; each claim's ``language`` stands for its question's."""
+    return claim["language"] == "en"
+
+
+def judge(claims: Iterable[dict[str, Any]], store: Store, checker: ClaimChecker) -> list[Verdict]:
     verdicts: list[Verdict] = []
     for claim in claims:
-        passage = passage_with(store, claim["source"], claim["evidence"])
-        given = [PromptPassage(1, passage.chunk.text, passage)]
+        given = [passage_with(store, claim["source"], claim["evidence"])]
         for mode in MODES:
-            grounded = ground(cited_answer(claim["claim"], claim["evidence"], mode), given, store.document_frequencies)
+            answer = cited_answer(claim["claim"], claim["evidence"], mode)
+            grounded = ground(answer, given, checker, english=is_english(claim))
             kept = bool(grounded.citations) and not grounded.declined
             verdicts.append(Verdict(claim, mode, kept, grounded.text, tuple(grounded.notices)))
     return verdicts
+
+
+def support_examples(claims: Iterable[dict[str, Any]], store: Store, checker: ClaimChecker) -> list[tuple[dict[str, float], bool]]:
+    """For English claims whose names, figures, dates and negation match their sentence: the support features and
+    whether the claim is faithful. These are the claims the support classifier alone decides."""
+    examples = []
+    for claim in claims:
+        if not is_english(claim):
+            continue
+        passage = passage_with(store, claim["source"], claim["evidence"])
+        span = quoted_span(passage, claim["evidence"])
+        assert span is not None, claim["id"]
+        if checker.check_facts(claim["claim"], span.text, passage.text, english=True) is None:
+            examples.append((checker.support_features(claim["claim"], span.text), claim["label"] == "keep"))
+    return examples
+
+
+def keeping_threshold(probabilities: np.ndarray, faithful: np.ndarray, keep: float = TARGETS["faithful kept"]) -> float:
+    """The highest threshold that still keeps ``keep`` of the faithful claims: the target for faithful claims is
+    met first, and every unfaithful claim below it is removed."""
+    return float(np.quantile(probabilities[faithful], 1.0 - keep, method="lower"))
+
+
+def fit_support(examples: list[tuple[dict[str, float], bool]]) -> LinearModel:
+    """The support classifier, its threshold chosen on out-of-fold probabilities of these examples."""
+    rows = [features for features, _ in examples]
+    labels = np.array([label for _, label in examples])
+    held_out = np.zeros(len(rows))
+    for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(rows, labels):
+        model = linear_model([rows[i] for i in train], labels[train], SUPPORT_FEATURES)
+        held_out[test] = model.probabilities(model.rows([rows[i] for i in test]))
+    model = linear_model(rows, labels, SUPPORT_FEATURES)
+    return replace(model, threshold=keeping_threshold(held_out, labels))
+
+
+def cross_validated(claims: list[dict[str, Any]], store: Store, checker: ClaimChecker) -> list[Verdict]:
+    """Each claim judged by a support classifier fitted without any claim about the same sentence."""
+    groups = [claim["evidence"] for claim in claims]
+    verdicts: list[Verdict] = []
+    for train, test in GroupKFold(FOLDS).split(claims, groups=groups):
+        model = fit_support(support_examples([claims[i] for i in train], store, checker))
+        fold_checker = replace_model(checker, model)
+        verdicts.extend(judge([claims[i] for i in test], store, fold_checker))
+    return verdicts
+
+
+def replace_model(checker: ClaimChecker, model: LinearModel) -> ClaimChecker:
+    return ClaimChecker(checker.embed, checker.document_frequencies, model, checker.word_exists)
 
 
 def rates(verdicts: list[Verdict]) -> dict[str, Any]:
@@ -122,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claims", type=Path, default=CLAIMS)
     parser.add_argument("--json", type=Path, help="also write the figures and every wrong verdict here")
     parser.add_argument("--show-errors", action="store_true", help="print each wrongly kept or removed claim")
+    parser.add_argument("--fit", action="store_true", help=f"fit the support classifier on every claim and write {SUPPORT_MODEL_PATH.name}")
     args = parser.parse_args(argv)
     claims = read_jsonl(args.claims)
     embeddings = LocalEmbeddings(Settings.from_env().embedding_model)
@@ -129,9 +189,15 @@ def main(argv: list[str] | None = None) -> int:
         settings = indexed_corpora(Path(work), embeddings, Settings.from_env())["extended"]
         store = Store(settings.store_path)
         try:
-            verdicts = judge(claims, store)
+            checker = ClaimChecker(embeddings.embed_documents, store.document_frequencies, None, store.has_word_starting)
+            if args.fit:
+                model = fit_support(support_examples(claims, store, checker))
+                SUPPORT_MODEL_PATH.write_text(model.to_json(fitted_on=f"{args.claims.name}: every English claim its facts don't settle"))
+                print(f"wrote {SUPPORT_MODEL_PATH}")
+            verdicts = cross_validated(claims, store, checker)
         finally:
             store.close()
+    print(f"Held out: each claim judged by a support classifier fitted on the other {FOLDS - 1} folds (grouped by sentence).")
     report = print_report(verdicts)
     errors = [
         {"id": v.claim["id"], "mode": v.mode, "kind": v.claim["kind"], "label": v.claim["label"], "claim": v.claim["claim"],

@@ -1,0 +1,80 @@
+"""Which language a question is written in, and what the offline answerer tells a reader of another language.
+
+Identification is py3langid's model (shipped in its wheel, no download), restricted to the EU's languages. A
+question is taken as English unless another language is clearly more likely: a short English question full of
+names ("Who is Teodora Jilkova?") must not be sent to translation.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from assistant.text import STOP_WORDS
+
+EU_LANGUAGES = ("en", "fr", "de", "es", "it", "pl", "nl", "pt", "sv", "da", "fi", "cs", "sk", "sl", "hr", "ro", "hu",
+                "bg", "el", "et", "lv", "lt", "ga", "mt")
+CONFIDENCE = 0.8
+"""Probability another language needs before a text is not taken as English."""
+ENGLISH_FUNCTION_WORDS = 2
+"""A question with this many distinct English function words is English, whatever names or quoted foreign terms
+it holds ("Which French pôle de compétitivité besides SCS is part of IoT4Industry?")."""
+
+LANGUAGE_NAMES = {
+    "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "pl": "Polish", "nl": "Dutch",
+    "pt": "Portuguese", "sv": "Swedish", "da": "Danish", "fi": "Finnish", "cs": "Czech", "sk": "Slovak",
+    "sl": "Slovenian", "hr": "Croatian", "ro": "Romanian", "hu": "Hungarian", "bg": "Bulgarian", "el": "Greek",
+    "et": "Estonian", "lv": "Latvian", "lt": "Lithuanian", "ga": "Irish", "mt": "Maltese",
+}
+
+OFFLINE_ENGLISH_ONLY = {
+    "en": "Offline answers work for questions in English. Ask in English, or configure a model (OPENAI_API_KEY) to "
+          "ask in your language. The closest passages are listed below.",
+    "fr": "Les réponses hors ligne ne fonctionnent que pour les questions en anglais. Posez votre question en "
+          "anglais, ou configurez un modèle (OPENAI_API_KEY) pour la poser en français. Les passages les plus proches "
+          "sont listés ci-dessous.",
+    "de": "Offline-Antworten funktionieren nur für Fragen auf Englisch. Stellen Sie Ihre Frage auf Englisch oder "
+          "konfigurieren Sie ein Modell (OPENAI_API_KEY), um auf Deutsch zu fragen. Die nächstliegenden Passagen "
+          "stehen unten.",
+    "es": "Las respuestas sin conexión solo funcionan con preguntas en inglés. Pregunte en inglés o configure un "
+          "modelo (OPENAI_API_KEY) para preguntar en español. Los pasajes más cercanos aparecen abajo.",
+    "it": "Le risposte offline funzionano solo per domande in inglese. Faccia la domanda in inglese oppure "
+          "configuri un modello (OPENAI_API_KEY) per chiedere in italiano. I passaggi più vicini sono elencati sotto.",
+    "pl": "Odpowiedzi offline działają tylko dla pytań po angielsku. Zadaj pytanie po angielsku albo skonfiguruj "
+          "model (OPENAI_API_KEY), aby pytać po polsku. Najbliższe fragmenty są wymienione poniżej.",
+    "nl": "Offline antwoorden werken alleen voor vragen in het Engels. Stel uw vraag in het Engels of configureer "
+          "een model (OPENAI_API_KEY) om in het Nederlands te vragen. De dichtstbijzijnde passages staan hieronder.",
+    "pt": "As respostas offline só funcionam para perguntas em inglês. Pergunte em inglês ou configure um modelo "
+          "(OPENAI_API_KEY) para perguntar em português. As passagens mais próximas estão listadas abaixo.",
+}
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(EU_LANGUAGES))
+    return identifier
+
+
+@lru_cache(maxsize=4096)
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of ``text``'s language; "en" unless another EU language is clearly more likely."""
+    if sum(c.isalpha() for c in text) < 8:
+        return "en"
+    words = {w for w in re.findall(r"[a-z']+", text.lower()) if len(w) > 1}
+    if len(words & STOP_WORDS) >= ENGLISH_FUNCTION_WORDS:
+        return "en"
+    language, probability = _identifier().classify(text)
+    return str(language) if language != "en" and probability >= CONFIDENCE else "en"
+
+
+def offline_notice(language: str) -> str:
+    """The offline answerer's message to a question in ``language`` (in that language when we have it)."""
+    text = OFFLINE_ENGLISH_ONLY.get(language)
+    if text is None:
+        name = LANGUAGE_NAMES.get(language, language)
+        text = OFFLINE_ENGLISH_ONLY["en"].replace("your language", f"your language ({name})")
+    return text
