@@ -250,6 +250,10 @@ class ClaimChecker:
             return "the date isn't the one in the cited sentence"
         if negated(claim) != negated(evidence):
             return "it says the opposite of the cited sentence" if negated(claim) else "the cited sentence says the opposite"
+        capitalized = {fold(t) for t, starts in tokens_with_case(context + "\n" + evidence) if not starts and is_capitalized(t)}
+        role = swapped_role(claim, evidence, capitalized)
+        if role:
+            return f"the cited sentence gives “{role}” to another name or figure"
         return None
 
     # --- support of the rest ---------------------------------------------------------------------
@@ -321,6 +325,78 @@ def longest_run(terms: Sequence[str], present: set[str]) -> int:
         current = current + 1 if term not in present else 0
         longest = max(longest, current)
     return longest
+
+
+_DETERMINERS = frozenset("the a an le la les l der die das den dem des el los las il lo gli i".split())
+_AGENTS = frozenset("by von par da por przez".split())
+
+
+def _items(text: str, capitalized: set[str]) -> list[tuple[str, object]]:
+    """The text as names (runs of name words), figures, content words, function words and punctuation."""
+    text = re.sub(r"(?<=\w)[-'’](?=\w)", " ", text)
+    names = set(name_tokens(text, capitalized))
+    items: list[tuple[str, object]] = []
+    for match in re.finditer(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[^\w\s]", text):
+        token = match.group()
+        if token[0].isdigit():
+            items.append(("figure", parse_number(token)))
+        elif token in names:
+            if items and items[-1][0] == "name":
+                items[-1] = ("name", items[-1][1] | {fold(token)})  # type: ignore[operator]
+            else:
+                items.append(("name", frozenset({fold(token)})))
+        elif token.isalpha():
+            word = fold(token)
+            items.append(("function" if word in STOP_WORDS or word in _DETERMINERS or word in _AGENTS else "word", word))
+        else:
+            items.append(("punctuation", token))
+    return items
+
+
+def attachments(text: str, capitalized: set[str]) -> list[tuple[str, object]]:
+    """Which word each name or figure holds: a title or role right before a name ("moderator Teodora Jilkova"), the verb of a passive agent ("moderated by …"), the verb right after a name ("Jilkova moderated"),
+    the first word after a figure ("3 from the digital sector")."""
+    items = _items(text, capitalized)
+    found: list[tuple[str, object]] = []
+    for i, (kind, anchor) in enumerate(items):
+        if kind == "name":
+            j = i - 1  # right before, nothing between: "the moderator Teodora", not "presented the INNOSUP-1 project"
+            if j >= 0 and items[j][0] == "word":
+                found.append((str(items[j][1]), anchor))
+            elif j >= 1 and items[j][1] in _AGENTS and items[j - 1][0] == "word":
+                found.append((str(items[j - 1][1]), anchor))
+            if i + 1 < len(items) and items[i + 1][0] == "word":
+                found.append((str(items[i + 1][1]), anchor))
+        elif kind == "figure":
+            k = i + 1
+            while k < len(items) and k <= i + 3 and items[k][0] == "function":
+                k += 1
+            if k < len(items) and items[k][0] == "word":
+                found.append((str(items[k][1]), anchor))
+    return found
+
+
+def _same_anchor(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9)
+    if isinstance(a, frozenset) and isinstance(b, frozenset):
+        return any(same_word(x, y) for x in a for y in b)
+    return False
+
+
+def _same_role_word(a: str, b: str) -> bool:
+    return a == b or search_terms(a) == search_terms(b) or (min(len(a), len(b)) >= 5 and a[:5] == b[:5])
+
+
+def swapped_role(claim: str, evidence: str, capitalized: set[str]) -> str | None:
+    """A word the claim gives to one name (or figure) and the sentence gives only to another name (or figure):
+    the two swapped ("moderated by Thierry Breton" against "the moderator Teodora Jilkova")."""
+    stated = attachments(evidence, capitalized)
+    for word, anchor in attachments(claim, capitalized):
+        holders = [other for held, other in stated if _same_role_word(word, held) and type(other) is type(anchor)]
+        if holders and not any(_same_anchor(anchor, other) for other in holders):
+            return word
+    return None
 
 
 def _groups(text: str, names: Sequence[str]) -> list[list[str]]:

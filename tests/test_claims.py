@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from assistant.claims import ClaimChecker, figures, negated
+from assistant.claims import ClaimChecker, figures, negated, swapped_role
 from assistant.embeddings import LocalEmbeddings
 from assistant.language import detect_language
 from assistant.pipeline import PolicyAssistant
@@ -89,6 +89,8 @@ UNFAITHFUL = [
      lambda n: f'Les clusters représentent 23,4 % et 68,1 millions d\'emplois [{n}: "{JOBS}"].', "figure", JOBS),
     ("year", "Who opened the session with Commissioner Breton?",
      lambda n: f'In 2021, Commissioner Thierry Breton was invited to open the session [{n}: "{OPENING}"].', "figure", OPENING),
+    ("roles swapped inside the sentence", "Who moderated the session with Commissioner Breton?",
+     lambda n: f'The session was moderated by Commissioner Thierry Breton [{n}: "{OPENING}"].', "gives “moderated”", OPENING),
     ("negation", "Who opened the session with Commissioner Breton?",
      lambda n: f'Commissioner Thierry Breton was not invited to open the session [{n}: "{OPENING}"].', "opposite", OPENING),
     ("words not in the passage", "Who moderated the session with Commissioner Breton?",
@@ -140,4 +142,9 @@ def test_names_match_inflections_and_acronyms_but_not_other_names() -> None:
     assert checker.unmatched_names("The European Clusters Alliance's vice-president is Krzysztof Krystowski.", evidence, "", True) == []
     assert checker.unmatched_names("Wiceprezesem jest Krzysztof Krystowski.", evidence, "", False) == []
     assert checker.unmatched_names("The vice-president of ECA is Antonio Novo Guerrero.", evidence, "", True) == ["Antonio", "Novo", "Guerrero"]
+    swapped = "IoT4Industry has 4 clusters from the digital sector and 3 from industrial sectors."
+    iot = "IoT4Industry consists of 7 European clusters: 3 from the digital sector and 4 from industrial sectors."
+    assert swapped_role(swapped, iot, set()) == "industrial"
+    assert swapped_role("IoT4Industry has 3 clusters from the digital sector.", iot, set()) is None
+    assert swapped_role("Teodora Jilkova moderated the session and invited Commissioner Thierry Breton to open it.", OPENING, set()) is None
     assert negated("n'a pas été atteint") and negated("nie zostało osiągnięte") and not negated("without cluster support")
