@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant import views
+from assistant import admin_views, views
+from assistant.access import Access, Role, auth_configured, decide
 from assistant.errors import AssistantError
 from assistant.pipeline import AskResult, PolicyAssistant
 from assistant.render import escape_markdown
@@ -21,9 +22,40 @@ def load_assistant(settings_key: str) -> PolicyAssistant:
     return assistant
 
 
-def sidebar(assistant: PolicyAssistant) -> None:
+def gate(settings: Settings) -> Access:
+    """Who is visiting; anyone who may not chat sees a page with nothing of the documents, and the script stops."""
+    try:
+        sign_in_on = auth_configured(st.secrets)
+    except ValueError as exc:
+        st.error(f"Sign-in is misconfigured: {exc}")
+        st.stop()
+    user = st.user if sign_in_on else None
+    access = decide(settings, sign_in_on, bool(user and user.is_logged_in), user.get("email") if user else None)
+    if access.role is Role.ANONYMOUS:
+        st.title("ECA policy assistant")
+        st.write("Sign in with your organisation account to ask the alliance's documents.")
+        st.button("Sign in", on_click=st.login, type="primary")
+        st.stop()
+    if access.role is Role.REFUSED:
+        st.title("ECA policy assistant")
+        st.error(
+            f"{access.email or 'This account'} is not allowed to use this assistant. "
+            "Ask an administrator to add your organisation, or sign in with another account."
+        )
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+    st.session_state.user_email = access.email or ""
+    return access
+
+
+def sidebar(assistant: PolicyAssistant, access: Access) -> None:
     with st.sidebar:
         st.header("ECA policy assistant")
+        if access.role is Role.LOCAL:
+            st.caption("Sign-in is off: this is for one person's local use on 127.0.0.1 (see README, Deploying for staff).")
+        else:
+            st.caption(f"Signed in as {access.email}{' (admin)' if access.role is Role.ADMIN else ''}")
+            st.button("Sign out", on_click=st.logout)
         st.markdown(f"**Answering mode:** {escape_markdown(assistant.mode_description())}")
         views.knowledge_card(assistant)
         st.radio("Reference style for copied quotes", ["Footnote (Markdown)", "Plain text"], key="reference_style")
@@ -81,16 +113,19 @@ def chat(assistant: PolicyAssistant) -> None:
 
 
 def main() -> None:
+    settings = Settings.from_env()
+    access = gate(settings)
     try:
-        assistant = load_assistant(repr(Settings.from_env()))
+        assistant = load_assistant(repr(settings))
     except AssistantError as exc:
         st.error(f"The assistant could not start: {exc}")
         st.stop()
-    sidebar(assistant)
+    sidebar(assistant, access)
     st.title("Ask the alliance's documents")
     if assistant.chunk_count() == 0:
         st.warning("The index is empty: run `make run` (or `python -m assistant ingest`) to index the corpus.")
-    chat_tab, passages_tab, glossary_tab, working_tab = st.tabs(["Chat", "Find passages", "Glossary", "Working set"])
+    names = ["Chat", "Find passages", "Glossary", "Working set"] + (["Documents"] if access.may_manage_documents else [])
+    chat_tab, passages_tab, glossary_tab, working_tab, *admin_tab = st.tabs(names, key="page")
     with chat_tab:
         chat(assistant)
     with passages_tab:
@@ -99,6 +134,9 @@ def main() -> None:
         views.glossary_view(assistant)
     with working_tab:
         views.working_set_view(assistant)
+    for tab in admin_tab:
+        with tab:
+            admin_views.documents_page(assistant, access, load_assistant.clear)
     question = st.chat_input("Ask about the alliance's position papers and minutes")
     if question:
         views.state().pending_question = question

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from assistant.audit import AuditLog
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--document", action="append", help="only search this document (its source path); repeatable")
     ask.add_argument("--kind", action="append", help="only search this kind (position paper, annex, minutes)")
 
+    commands.add_parser("audit", help="print the log of admin actions (uploads, deletions, re-indexing)")
     feedback = commands.add_parser("feedback", help="print or export the feedback log (thumbs up/down on answers)")
     feedback.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     feedback.add_argument("--out", help="write to this file instead of the terminal")
@@ -125,6 +127,10 @@ def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: Tex
             return run_ingest(settings, args.rebuild, stdout, stderr)
         if args.command == "feedback":
             return run_feedback(settings, args, stdout)
+        if args.command == "audit":
+            for entry in AuditLog(settings.audit_path).entries():
+                print(entry.line(), file=stdout)
+            return 0
         return run_ask(settings, args, stdout)
     except AssistantError as exc:
         print(f"error: {exc}", file=stderr)

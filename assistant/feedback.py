@@ -15,10 +15,10 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, rating INTEGER NOT NULL,
     comment TEXT NOT NULL DEFAULT '', question TEXT NOT NULL, answer TEXT NOT NULL,
-    citations TEXT NOT NULL, mode TEXT NOT NULL
+    citations TEXT NOT NULL, mode TEXT NOT NULL, user TEXT NOT NULL DEFAULT ''
 );
 """
-FIELDS = ("id", "created_at", "rating", "comment", "question", "answer", "citations", "mode")
+FIELDS = ("id", "created_at", "rating", "comment", "question", "answer", "citations", "mode", "user")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class FeedbackRecord:
     answer: str
     citations: list[dict[str, Any]]
     mode: str
+    user: str = ""
+    """The signed-in user's e-mail; empty when sign-in is off."""
 
     def to_json(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in FIELDS}
@@ -42,11 +44,17 @@ class FeedbackLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as connection:
             connection.executescript(SCHEMA)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(feedback)")}
+            if "user" not in columns:  # a log written before sign-in existed
+                connection.execute("ALTER TABLE feedback ADD COLUMN user TEXT NOT NULL DEFAULT ''")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30)
 
-    def record(self, rating: int, question: str, answer: str, citations: list[dict[str, Any]], mode: str, comment: str = "") -> int:
+    def record(
+        self, rating: int, question: str, answer: str, citations: list[dict[str, Any]], mode: str, comment: str = "",
+        user: str = "",
+    ) -> int:
         """Store one judgement (+1 or -1) with what was asked, answered and cited; returns its id."""
         if rating not in (1, -1):
             raise ValueError("rating must be 1 (thumbs up) or -1 (thumbs down)")
@@ -54,9 +62,10 @@ class FeedbackLog:
         try:
             with connection:
                 cursor = connection.execute(
-                    "INSERT INTO feedback(created_at, rating, comment, question, answer, citations, mode) VALUES (?,?,?,?,?,?,?)",
+                    "INSERT INTO feedback(created_at, rating, comment, question, answer, citations, mode, user) "
+                    "VALUES (?,?,?,?,?,?,?,?)",
                     (datetime.now(timezone.utc).isoformat(timespec="seconds"), rating, comment.strip(), question, answer,
-                     json.dumps(citations, ensure_ascii=False), mode),
+                     json.dumps(citations, ensure_ascii=False), mode, user),
                 )
             return int(cursor.lastrowid or 0)
         finally:
@@ -68,7 +77,7 @@ class FeedbackLog:
             rows = connection.execute(f"SELECT {', '.join(FIELDS)} FROM feedback ORDER BY id").fetchall()
         finally:
             connection.close()
-        return [FeedbackRecord(*row[:6], json.loads(row[6]), row[7]) for row in rows]
+        return [FeedbackRecord(*row[:6], json.loads(row[6]), row[7], row[8]) for row in rows]
 
     def export(self, fmt: str) -> str:
         """The whole log as JSON lines or CSV."""
@@ -80,6 +89,6 @@ class FeedbackLog:
             writer = csv.writer(buffer)
             writer.writerow(FIELDS)
             for r in records:
-                writer.writerow([r.id, r.created_at, r.rating, r.comment, r.question, r.answer, json.dumps(r.citations), r.mode])
+                writer.writerow([r.id, r.created_at, r.rating, r.comment, r.question, r.answer, json.dumps(r.citations), r.mode, r.user])
             return buffer.getvalue()
         raise ValueError("format must be jsonl or csv")

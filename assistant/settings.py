@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,11 @@ def _env_int(env: Mapping[str, str], name: str, default: int | None) -> int | No
         return int(value)
     except ValueError as exc:
         raise ValueError(f"Environment variable {name} must be an integer, got {value!r}") from exc
+
+
+def _env_list(env: Mapping[str, str], name: str, clean: Callable[[str], str]) -> tuple[str, ...]:
+    """A comma-separated variable as lower-case items (e-mail domains or addresses)."""
+    return tuple(clean(item.strip().lower()) for item in env.get(name, "").split(",") if item.strip())
 
 
 def _env_float(env: Mapping[str, str], name: str, default: float | None) -> float | None:
@@ -82,6 +87,12 @@ class Settings:
     """Probability of being answerable under which the assistant declines; unset: the threshold fitted with the
     decline classifier (``decline_model_path``)."""
 
+    allowed_domains: tuple[str, ...] = ()
+    """E-mail domains whose signed-in users may chat (``ASSISTANT_ALLOWED_DOMAINS``); empty: any signed-in user."""
+
+    admins: tuple[str, ...] = ()
+    """E-mail addresses of the admins who manage documents in the browser (``ASSISTANT_ADMINS``)."""
+
     max_file_bytes: int = 50 * 1024 * 1024
     """Files larger than this are refused at ingest with a clear message."""
 
@@ -135,6 +146,10 @@ class Settings:
         return self.data_dir / "feedback.sqlite"
 
     @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit.sqlite"
+
+    @property
     def lock_path(self) -> Path:
         return self.data_dir / "ingest.lock"
 
@@ -171,5 +186,8 @@ class Settings:
             "openai_max_retries": _env_int(env, "OPENAI_MAX_RETRIES", base.openai_max_retries),
             "openai_context_tokens": _env_int(env, "OPENAI_CONTEXT_TOKENS", base.openai_context_tokens),
             "openai_answer_tokens": _env_int(env, "OPENAI_ANSWER_TOKENS", base.openai_answer_tokens),
+            "allowed_domains": _env_list(env, "ASSISTANT_ALLOWED_DOMAINS", lambda d: d.lstrip("@")),
+            "admins": _env_list(env, "ASSISTANT_ADMINS", lambda a: a),
+            "max_file_bytes": (_env_int(env, "ASSISTANT_MAX_FILE_MB", None) or base.max_file_bytes // 2**20) * 2**20,
         }
         return replace(base, **values).with_overrides(**overrides)

@@ -148,6 +148,10 @@ class Store:
         ).fetchall()
         return [_stored_document(row) for row in rows]
 
+    def indexed_at(self) -> dict[str, str]:
+        """When each document was last (re)indexed, UTC."""
+        return dict(self._connect().execute("SELECT source, ingested_at FROM documents").fetchall())
+
     def document_labels(self) -> list[tuple[str, str, str]]:
         """(source, title, kind) of every indexed document: cheap enough to read for each question."""
         return self._connect().execute("SELECT source, title, kind FROM documents").fetchall()

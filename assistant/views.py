@@ -135,7 +135,7 @@ def feedback_view(assistant: PolicyAssistant, result: AskResult, index: int) -> 
     if st.button("Send feedback", key=f"{key}-send"):
         FeedbackLog(assistant.settings.feedback_path).record(
             1 if rating == 1 else -1, result.question, result.answer.text,
-            [c.to_json() for c in result.answer.citations], result.mode, comment,
+            [c.to_json() for c in result.answer.citations], result.mode, comment, st.session_state.get("user_email", ""),
         )
         st.session_state[f"{key}-saved"] = True
         st.rerun()

@@ -12,6 +12,7 @@ from assistant.embeddings import LocalEmbeddings
 from assistant.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
+from tests.browsing import browser  # noqa: F401  (the module-scoped Chromium every browser test uses)
 
 CORPUS = PROJECT_ROOT / "corpus"
 

@@ -13,11 +13,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from assistant.export import docx_footnotes
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
+from tests.browsing import ARTIFACTS_ROOT, ask, open_tab, wait_idle
 from tests.servers import free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
+ARTIFACTS = ARTIFACTS_ROOT / "browser"
 QUESTION = "Who moderated the session with Commissioner Breton?"
 
 
@@ -40,22 +40,6 @@ def app_url(corpus_settings: Settings, corpus_assistant: PolicyAssistant) -> Ite
         process.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed (.ci/run installs it with apt-get)")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync"],
-        )
-        yield instance
-        instance.close()
-
-
 @pytest.fixture
 def page(browser, app_url: str):  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -67,24 +51,6 @@ def page(browser, app_url: str):  # type: ignore[no-untyped-def]
     wait_idle(page)
     yield page
     context.close()
-
-
-def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until Streamlit has finished running the script (its "Running…" status widget is gone)."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
-
-
-def open_tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Click a tab until it is the selected one (a click during a rerun can be lost on a loaded machine)."""
-    tab = page.get_by_role("tab", name=name)
-    for _ in range(20):
-        wait_idle(page)
-        tab.click()
-        page.wait_for_timeout(300)
-        if tab.get_attribute("aria-selected") == "true":
-            return
-    pytest.fail(f"the {name!r} tab did not open")
 
 
 def click_copy_button(page, code) -> None:  # type: ignore[no-untyped-def]
@@ -99,11 +65,6 @@ def click_copy_button(page, code) -> None:  # type: ignore[no-untyped-def]
         except PlaywrightTimeout:
             continue
     pytest.fail("the code block's copy button never became clickable")
-
-
-def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_test_id("stChatInputTextArea").fill(question)
-    page.keyboard.press("Enter")
 
 
 def test_a_drafter_asks_opens_the_source_copies_collects_and_exports(page, corpus_assistant: PolicyAssistant) -> None:  # type: ignore[no-untyped-def]

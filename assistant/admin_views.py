@@ -1,0 +1,118 @@
+"""The documents page for admins: what is indexed, add (upload), delete and re-index, each action audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from assistant.access import Access
+from assistant.audit import AuditLog
+from assistant.documents import KINDS
+from assistant.errors import AssistantError
+from assistant.ingestion import IngestReport, Ingestor
+from assistant.pipeline import PolicyAssistant
+from assistant.uploads import UploadError, check_upload, remove_document_file, save_upload, suggested_details
+
+
+def documents_page(assistant: PolicyAssistant, access: Access, changed: Callable[[], None]) -> None:
+    """``changed`` is called after the index changed, so that every session answers from it next."""
+    settings = assistant.settings
+    audit = AuditLog(settings.audit_path)
+    documents = assistant.documents()
+    indexed_at = assistant.store.indexed_at()
+    st.subheader(f"Indexed documents ({len(documents)})")
+    st.dataframe(
+        [
+            {"file": d.source, "title": d.info.title, "kind": d.info.kind, "date": d.info.date or "undated",
+             "passages": d.chunk_count, "indexed (UTC)": indexed_at.get(d.source, "")}
+            for d in documents
+        ],
+        hide_index=True, width="stretch",
+    )
+    add_document(assistant, access, audit, changed)
+    delete_document(assistant, access, audit, changed, [d.source for d in documents])
+    st.subheader("Re-index")
+    if st.button("Re-index the corpus folder", key="reindex"):
+        report = ingest(assistant, access, audit, "re-index", str(settings.corpus_dir))
+        if report is not None:
+            changed()
+
+
+def add_document(assistant: PolicyAssistant, access: Access, audit: AuditLog, changed: Callable[[], None]) -> None:
+    settings = assistant.settings
+    st.subheader("Add a document")
+    uploaded = st.file_uploader("PDF, Markdown or text file", type=["pdf", "md", "txt"], key="upload")
+    if uploaded is None:
+        return
+    try:
+        upload = check_upload(uploaded.name, uploaded.getvalue(), settings.corpus_dir, settings.max_file_bytes)
+    except UploadError as error:
+        audit.record(access.who, "upload", uploaded.name, f"refused: {error.reason}")
+        st.error(f"Not added: {error}")
+        return
+    title, kind, date = suggested_details(upload)
+    with st.form("upload-details"):
+        title = st.text_input("Title", value=title)
+        kind = st.selectbox("Kind", KINDS, index=KINDS.index(kind) if kind in KINDS else len(KINDS) - 1)
+        date = st.text_input("Date (YYYY-MM-DD, optional)", value=date or "")
+        replace = st.checkbox(f"A document named {upload.filename} is indexed: replace it") if upload.exists else False
+        submitted = st.form_submit_button("Add and index")
+    if not submitted:
+        return
+    try:
+        save_upload(upload, settings.corpus_dir, title, kind, date.strip() or None, replace)
+    except (UploadError, AssistantError) as error:
+        audit.record(access.who, "upload", upload.filename, f"refused: {error}")
+        st.error(f"Not added: {error}")
+        return
+    report = ingest(assistant, access, audit, "upload", upload.filename)
+    failed = [f for f in (report.failures if report else []) if f.source == upload.filename]
+    if report is None or failed:
+        remove_document_file(settings.corpus_dir, upload.filename)
+        ingest(assistant, access, audit, "undo upload", upload.filename)
+        st.error(f"Not added: {failed[0] if failed else 'indexing failed'}. Nothing else changed.")
+    else:
+        st.success(f"Added {upload.filename}: {report.summary()}")
+    changed()
+
+
+def delete_document(
+    assistant: PolicyAssistant, access: Access, audit: AuditLog, changed: Callable[[], None], sources: list[str]
+) -> None:
+    st.subheader("Delete a document")
+    if not sources:
+        return
+    source = st.selectbox("Document to delete", sources, key="delete-source")
+    confirmed = st.checkbox(f"Yes, delete {source} and its passages", key="delete-confirm")
+    if st.button("Delete", key="delete", disabled=not confirmed):
+        try:
+            remove_document_file(assistant.settings.corpus_dir, source)
+        except UploadError as error:
+            audit.record(access.who, "delete", source, f"refused: {error.reason}")
+            st.error(str(error))
+            return
+        if ingest(assistant, access, audit, "delete", source) is not None:
+            st.success(f"Deleted {source}.")
+        changed()
+
+
+def ingest(assistant: PolicyAssistant, access: Access, audit: AuditLog, action: str, target: str) -> IngestReport | None:
+    """The command line's ingestion, with a progress bar; failures named per file; the action audited."""
+    bar = st.progress(0.0, text="Indexing…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"Indexing… {done}/{total} passages")
+
+    try:
+        report = Ingestor(assistant.settings, assistant.embeddings).run(progress=progress)
+    except AssistantError as error:
+        audit.record(access.who, action, target, f"failed: {error}")
+        st.error(f"Indexing failed: {error}")
+        return None
+    finally:
+        bar.empty()
+    for failure in report.failures:
+        st.warning(f"{failure}")
+    audit.record(access.who, action, target, "ok: " + report.summary() if report.ok else f"partly failed: {report.summary()}")
+    return report

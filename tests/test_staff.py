@@ -1,0 +1,221 @@
+"""Staff deployment in a real browser: Streamlit's own OIDC sign-in against a real provider on loopback
+(oidc-provider-mock, predefined users with e-mail claims), the domain allow-list, and the admins' documents page
+(upload, delete, re-index) using the real ingestion. Screenshots go to test-artifacts/staff/."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assistant.audit import AuditLog
+from assistant.ingestion import Ingestor
+from assistant.settings import PROJECT_ROOT, Settings
+from assistant.store import Store
+from tests.browsing import ARTIFACTS_ROOT, ask, open_tab, wait_idle
+from tests.conftest import CORPUS
+from tests.servers import free_port, wait_until_up
+
+pytestmark = pytest.mark.slow
+ARTIFACTS = ARTIFACTS_ROOT / "staff"
+USERS = {
+    "alice": "alice@example.org",  # an admin
+    "bob": "bob@example.org",  # staff
+    "eve": "eve@elsewhere.com",  # signed in, but from outside the allowed domain
+}
+NEW_DOCUMENT = (
+    "# Cluster Days 2026 announcement\n\n"
+    "The Cluster Days 2026 will take place in Tallinn on 12 May 2026, hosted by the Estonian Cluster Association.\n"
+)
+NEW_QUESTION = "Where will the Cluster Days 2026 take place?"
+
+
+@pytest.fixture(scope="module")
+def identity_provider() -> Iterator[str]:
+    port = free_port()
+    claims = [arg for sub, email in USERS.items() for arg in ("--user-claims", json.dumps({"sub": sub, "email": email}))]
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "oidc-provider-mock"), "--port", str(port), *claims],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{url}/.well-known/openid-configuration", process, "oidc-provider-mock")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory, identity_provider: str) -> Iterator["Deployment"]:
+    """The app as staff would run it: sign-in on, an allow-list, one admin, a 1 MB upload limit."""
+    root = tmp_path_factory.mktemp("staff")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = Settings(corpus_dir=corpus, data_dir=root / "data", max_file_bytes=2**20)
+    assert Ingestor(settings).run().ok
+    port = free_port()
+    (root / "app" / ".streamlit").mkdir(parents=True)
+    (root / "app" / ".streamlit" / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
+        'cookie_secret = "test-cookie-secret-0123456789abcdef"\n'
+        'client_id = "eca-assistant"\nclient_secret = "test-client-secret"\n'
+        f'server_metadata_url = "{identity_provider}/.well-known/openid-configuration"\n'
+    )
+    env = {
+        **os.environ, "PYTHONPATH": str(PROJECT_ROOT), "ASSISTANT_CORPUS_DIR": str(corpus),
+        "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_ALLOWED_DOMAINS": "example.org",
+        "ASSISTANT_ADMINS": USERS["alice"], "ASSISTANT_MAX_FILE_MB": "1",
+    }
+    env.pop("OPENAI_API_KEY", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=root / "app",
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/_stcore/health", process, "streamlit")
+        yield Deployment(settings, f"http://localhost:{port}")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    settings: Settings
+    url: str
+    """On localhost, as the redirect URI names it: the session cookie is set for that host."""
+
+
+@pytest.fixture
+def visit(browser, deployment: Deployment):  # type: ignore[no-untyped-def]
+    """A fresh browser context (no cookies) on the app's sign-in page; returns the page."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(deployment.url)
+    yield page
+    context.close()
+
+
+def sign_in(page, sub: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name=sub, exact=True).click()
+    page.get_by_text(f"Signed in as {USERS[sub]}").or_(page.get_by_text("not allowed")).first.wait_for(timeout=90_000)
+    wait_idle(page)
+
+
+def shows_nothing_of_the_documents(page) -> bool:  # type: ignore[no-untyped-def]
+    return (
+        page.get_by_test_id("stChatInputTextArea").count() == 0
+        and page.get_by_text("What this assistant knows").count() == 0
+        and page.get_by_text("Clusters for Next Generation EU").count() == 0
+    )
+
+
+def test_an_anonymous_visitor_sees_the_sign_in_button_and_nothing_else(visit) -> None:  # type: ignore[no-untyped-def]
+    visit.get_by_role("button", name="Sign in").wait_for(timeout=90_000)
+    wait_idle(visit)
+    assert shows_nothing_of_the_documents(visit)
+    visit.screenshot(path=ARTIFACTS / "01-sign-in.png")
+
+
+def test_a_user_outside_the_allowed_domain_is_refused(visit) -> None:  # type: ignore[no-untyped-def]
+    sign_in(visit, "eve")
+    assert visit.get_by_text("eve@elsewhere.com is not allowed to use this assistant").is_visible()
+    assert shows_nothing_of_the_documents(visit)
+    visit.screenshot(path=ARTIFACTS / "02-refused.png")
+
+
+def test_staff_chat_with_citations_and_find_no_document_management(visit) -> None:  # type: ignore[no-untyped-def]
+    sign_in(visit, "bob")
+    ask(visit, "Who moderated the session with Commissioner Breton?")
+    visit.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=90_000)
+    wait_idle(visit)
+    assert visit.get_by_role("tab", name="Documents").count() == 0
+    assert visit.locator("input[type=file]").count() == 0
+    visit.screenshot(path=ARTIFACTS / "03-staff-chat.png")
+
+
+def test_an_admin_adds_a_document_the_chat_answers_from_it_and_deleting_removes_it(  # type: ignore[no-untyped-def]
+    visit, deployment: Deployment
+) -> None:
+    settings = deployment.settings
+    sign_in(visit, "alice")
+    open_tab(visit, "Documents")
+    visit.locator("input[type=file]").set_input_files(
+        files=[{"name": "cluster-days-2026.md", "mimeType": "text/markdown", "buffer": NEW_DOCUMENT.encode()}]
+    )
+    title = visit.get_by_label("Title")
+    wait_idle(visit)
+    title.wait_for(timeout=60_000)
+    assert title.input_value() == "Cluster Days 2026 announcement", "the title is pre-filled as ingestion guesses it"
+    visit.screenshot(path=ARTIFACTS / "04-upload-form.png")
+    visit.get_by_role("button", name="Add and index").click()
+    visit.get_by_text("Added cluster-days-2026.md").wait_for(timeout=120_000)
+    visit.screenshot(path=ARTIFACTS / "05-uploaded.png")
+    assert (settings.corpus_dir / "cluster-days-2026.md").read_text() == NEW_DOCUMENT
+    catalog = json.loads((settings.corpus_dir / "catalog.json").read_text())
+    assert catalog["documents"]["cluster-days-2026.md"]["title"] == "Cluster Days 2026 announcement"
+
+    open_tab(visit, "Chat")
+    ask(visit, NEW_QUESTION)
+    visit.get_by_text("The Cluster Days 2026 will take place in Tallinn").first.wait_for(timeout=90_000)
+    wait_idle(visit)
+    assert visit.get_by_text("Sources").first.is_visible()
+    visit.screenshot(path=ARTIFACTS / "06-answer-from-new-document.png")
+
+    open_tab(visit, "Documents")
+    visit.get_by_label("Document to delete", exact=True).click()
+    visit.get_by_role("option", name="cluster-days-2026.md").click()
+    visit.get_by_text("Yes, delete cluster-days-2026.md and its passages").click()
+    visit.get_by_role("button", name="Delete", exact=True).click()
+    visit.get_by_text("Deleted cluster-days-2026.md").wait_for(timeout=120_000)
+    assert not (settings.corpus_dir / "cluster-days-2026.md").exists()
+
+    open_tab(visit, "Chat")
+    ask(visit, NEW_QUESTION + " ")
+    wait_idle(visit)
+    visit.get_by_text("The documents don't say").last.wait_for(timeout=90_000)
+    store = Store(settings.store_path)
+    try:
+        assert "cluster-days-2026.md" not in {d.source for d in store.documents()}
+    finally:
+        store.close()
+    actions = [(e.who, e.action, e.target, e.result.split(":")[0]) for e in AuditLog(settings.audit_path).entries()]
+    assert ("alice@example.org", "upload", "cluster-days-2026.md", "ok") in actions
+    assert ("alice@example.org", "delete", "cluster-days-2026.md", "ok") in actions
+
+
+BAD_UPLOADS = [
+    ("empty.md", b"", "the file is empty"),
+    ("paper.pdf", b"Just some text pretending to be a PDF", "not a PDF"),
+    ("huge.txt", b"clusters " * 150_000, "over the 1 MB limit"),
+    ("binary.txt", b"%PDF-1.7\x00\x01\x02", "not a text file"),
+    ("../catalog.md", b"# Replaces the catalog\n\nText.", "must be a plain name"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), BAD_UPLOADS, ids=["empty", "not-a-pdf", "too-large", "binary-as-text", "path-traversal"])
+def test_a_bad_upload_gets_its_clear_error_and_changes_nothing(  # type: ignore[no-untyped-def]
+    visit, deployment: Deployment, name: str, data: bytes, reason: str
+) -> None:
+    settings = deployment.settings
+    before = sorted(p.name for p in settings.corpus_dir.iterdir())
+    sign_in(visit, "alice")
+    open_tab(visit, "Documents")
+    visit.locator("input[type=file]").set_input_files(files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
+    error = visit.get_by_text(f"Not added: {name}:")
+    error.wait_for(timeout=60_000)
+    assert reason in error.inner_text()
+    visit.screenshot(path=ARTIFACTS / f"07-refused-{name.replace('/', '_')}.png")
+    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == before
+    assert visit.get_by_role("button", name="Add and index").count() == 0
