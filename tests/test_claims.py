@@ -93,6 +93,9 @@ UNFAITHFUL = [
      lambda n: f'The session was moderated by Commissioner Thierry Breton [{n}: "{OPENING}"].', "gives “moderated”", OPENING),
     ("negation", "Who opened the session with Commissioner Breton?",
      lambda n: f'Commissioner Thierry Breton was not invited to open the session [{n}: "{OPENING}"].', "opposite", OPENING),
+    ("invented clause", "Who opened the session with Commissioner Breton?",
+     lambda n: f'Commissioner Thierry Breton opened the session and announced a new funding programme for every cluster manager [{n}: "{OPENING}"].',
+     "doesn't support", OPENING),
     ("words not in the passage", "Who moderated the session with Commissioner Breton?",
      lambda n: f'Teodora Jilkova moderated [{n}: "Teodora Jilkova chaired the whole meeting"].', "aren't in passage", OPENING),
 ]
