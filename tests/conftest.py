@@ -12,6 +12,7 @@ from assistant.embeddings import LocalEmbeddings
 from assistant.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
+from tests.fake_openai import FakeOpenAI
 from tests.browsing import browser  # noqa: F401  (the module-scoped Chromium every browser test uses)
 
 CORPUS = PROJECT_ROOT / "corpus"
@@ -106,3 +107,11 @@ def write_encrypted_pdf(path: Path, text: str, user_password: str) -> Path:
         writer.write(handle)
     plain.unlink()
     return path
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAI]:
+    """A protocol-faithful OpenAI-compatible server on loopback, scripted by each test."""
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()

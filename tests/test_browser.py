@@ -1,9 +1,6 @@
 """The app in a real headless Chromium (Debian's, driven by Playwright): ask, see citations, open the source,
 copy a verified quote, collect it and export DOCX with footnotes. Screenshots go to test-artifacts/browser/."""
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +10,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from assistant.export import docx_footnotes
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
-from tests.browsing import ARTIFACTS_ROOT, ask, open_tab, wait_idle
-from tests.servers import free_port, wait_until_up
+from tests.browsing import ARTIFACTS_ROOT, ask, open_tab, streamlit_app, wait_idle
+from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = ARTIFACTS_ROOT / "browser"
@@ -24,20 +21,8 @@ QUESTION = "Who moderated the session with Commissioner Breton?"
 @pytest.fixture(scope="module")
 def app_url(corpus_settings: Settings, corpus_assistant: PolicyAssistant) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(corpus_settings.data_dir), "PYTHONPATH": str(PROJECT_ROOT)}
-    env.pop("OPENAI_API_KEY", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=PROJECT_ROOT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{url}/_stcore/health", process, "streamlit")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with streamlit_app(port, PROJECT_ROOT, ASSISTANT_DATA_DIR=str(corpus_settings.data_dir)):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

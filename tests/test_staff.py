@@ -3,7 +3,6 @@
 (upload, delete, re-index) using the real ingestion. Screenshots go to test-artifacts/staff/."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -15,9 +14,9 @@ import pytest
 
 from assistant.audit import AuditLog
 from assistant.ingestion import Ingestor
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
 from assistant.store import Store
-from tests.browsing import ARTIFACTS_ROOT, ask, open_tab, wait_idle
+from tests.browsing import ARTIFACTS_ROOT, ask, open_tab, streamlit_app, wait_idle
 from tests.conftest import CORPUS
 from tests.servers import free_port, wait_until_up
 
@@ -69,23 +68,11 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, identity_provider: str)
         'client_id = "eca-assistant"\nclient_secret = "test-client-secret"\n'
         f'server_metadata_url = "{identity_provider}/.well-known/openid-configuration"\n'
     )
-    env = {
-        **os.environ, "PYTHONPATH": str(PROJECT_ROOT), "ASSISTANT_CORPUS_DIR": str(corpus),
-        "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_ALLOWED_DOMAINS": "example.org",
-        "ASSISTANT_ADMINS": USERS["alice"], "ASSISTANT_MAX_FILE_MB": "1",
-    }
-    env.pop("OPENAI_API_KEY", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=root / "app",
-    )
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/_stcore/health", process, "streamlit")
+    with streamlit_app(
+        port, root / "app", ASSISTANT_CORPUS_DIR=str(corpus), ASSISTANT_DATA_DIR=str(settings.data_dir),
+        ASSISTANT_ALLOWED_DOMAINS="example.org", ASSISTANT_ADMINS=USERS["alice"], ASSISTANT_MAX_FILE_MB="1",
+    ):
         yield Deployment(settings, f"http://localhost:{port}")
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @dataclass(frozen=True)
