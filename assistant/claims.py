@@ -210,6 +210,10 @@ class ClaimChecker:
         # One claim is weighed against every sentence of its passages: its idf weights are read once.
         self._weights = lru_cache(maxsize=4096)(self._term_weights)
 
+    def forget(self) -> None:
+        """Drop the idf weights read so far (the corpus changed)."""
+        self._weights.cache_clear()
+
     def _vector(self, text: str) -> np.ndarray | None:
         if self.embed is None:
             return None

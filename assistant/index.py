@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from assistant.chunking import Chunk
 from assistant.errors import AssistantError, IndexMismatchError
 from assistant.settings import Settings
 
-from assistant.store import REBUILD_HINT
+from assistant.store import REBUILD_HINT, pack_vectors, unpack_vectors
 
 
 def chroma_client(settings: Settings) -> Any:
@@ -45,14 +48,26 @@ def where_filter(sources: Sequence[str] | None, kinds: Sequence[str] | None) -> 
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+def encode_vectors(vectors: np.ndarray) -> str:
+    return base64.b64encode(pack_vectors(vectors)).decode("ascii")
+
+
+def decode_vectors(text: str) -> np.ndarray:
+    return unpack_vectors(base64.b64decode(text))
+
+
+def chunk_metadata(chunk: Chunk, sentence_vectors: np.ndarray | None = None) -> dict[str, Any]:
+    """What a passage's record carries besides its vector and text: enough for another instance to rebuild it
+    (positions in the document live in the document's record, as they move when text before them changes)."""
     metadata: dict[str, Any] = {
         "source": chunk.source, "title": chunk.title, "kind": chunk.kind, "ordinal": chunk.ordinal,
         "start": chunk.start, "end": chunk.end,
     }
-    for key, value in (("date", chunk.date), ("page", chunk.page), ("section", chunk.section)):
+    for key, value in (("date", chunk.date), ("page", chunk.page), ("section", chunk.section), ("context", chunk.context)):
         if value is not None:
             metadata[key] = value
+    if sentence_vectors is not None:
+        metadata["sentences"] = encode_vectors(sentence_vectors)
     return metadata
 
 
@@ -62,9 +77,13 @@ class VectorIndex:
     def __init__(self, settings: Settings, client: Any | None = None) -> None:
         self.settings = settings
         self.client = client if client is not None else chroma_client(settings)
+        self.reopen()
+
+    def reopen(self) -> None:
+        """(Re)open the collection by name: after another instance rebuilt the shared index, it has a new id."""
         self.collection = self.client.get_or_create_collection(
-            settings.collection,
-            metadata={"embedding_model": settings.embedding_model},
+            self.settings.collection,
+            metadata={"embedding_model": self.settings.embedding_model},
             configuration={"hnsw": {"space": "cosine"}},
             embedding_function=None,
         )
@@ -97,13 +116,17 @@ class VectorIndex:
                 return found
             offset += 5000
 
-    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+    def upsert(
+        self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]],
+        sentence_vectors: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
+        sentence_vectors = sentence_vectors or {}
         for start in range(0, len(chunks), 1000):
             batch = chunks[start:start + 1000]
             self.collection.upsert(
                 ids=[c.id for c in batch],
                 embeddings=[list(v) for v in vectors[start:start + 1000]],
-                metadatas=[chunk_metadata(c) for c in batch],
+                metadatas=[chunk_metadata(c, sentence_vectors.get(c.id)) for c in batch],
                 documents=[c.text for c in batch],
             )
 

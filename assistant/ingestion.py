@@ -6,7 +6,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +23,9 @@ from assistant.documents import (
     relative_source,
 )
 from assistant.embeddings import LocalEmbeddings, WordPieceCounter, packaged_model_dir
-from assistant.errors import DocumentError, IndexLockedError, IndexMismatchError
-from assistant.index import REBUILD_HINT, VectorIndex, chroma_client
+from assistant.errors import AssistantError, DocumentError, IndexLockedError, IndexMismatchError
+from assistant.index import REBUILD_HINT, VectorIndex
+from assistant.shared import SharedIndex, open_cache, remove_cache_files, writer_name
 from assistant.settings import Settings
 from assistant.text import sentence_spans
 from assistant.store import SCHEMA_VERSION, Store, stored_schema_version
@@ -91,16 +92,13 @@ def check_store_model(store: Store, settings: Settings) -> None:
         )
 
 
-def wipe_index(settings: Settings) -> None:
+def wipe_index(settings: Settings, shared: SharedIndex | None = None) -> None:
     """Remove the whole index (store and vectors) so it can be rebuilt from the corpus."""
-    if settings.uses_chroma_server:
-        client = chroma_client(settings)
-        if settings.collection in [collection.name for collection in client.list_collections()]:
-            client.delete_collection(settings.collection)
+    if shared is not None:
+        shared.wipe()
     elif settings.chroma_dir.exists():
         shutil.rmtree(settings.chroma_dir)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{settings.store_path}{suffix}").unlink(missing_ok=True)
+    remove_cache_files(settings)
 
 
 class Ingestor:
@@ -130,20 +128,35 @@ class Ingestor:
         return f"v{CHUNKING_VERSION}:{self.settings.chunk_max_tokens}:{self.settings.embedding_max_tokens}"
 
     def run(self, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
-        with ingest_lock(self.settings.lock_path):
-            if rebuild or stored_schema_version(self.settings.store_path) not in (None, SCHEMA_VERSION):
-                wipe_index(self.settings)
-            store = Store(self.settings.store_path)
+        shared = SharedIndex(self.settings) if self.settings.uses_chroma_server else None
+        writer = writer_name(self.settings)
+        with ingest_lock(self.settings.lock_path), shared.writer_lock(writer) if shared else nullcontext():
+            if shared is not None:
+                if rebuild or shared.outdated():
+                    wipe_index(self.settings, shared)
+                store = open_cache(self.settings)
+            else:
+                if rebuild or stored_schema_version(self.settings.store_path) not in (None, SCHEMA_VERSION):
+                    wipe_index(self.settings)
+                store = Store(self.settings.store_path)
             try:
-                check_store_model(store, self.settings)
                 index = VectorIndex(self.settings)
-                report = self._sync(store, index, progress)
+                if shared is not None:
+                    shared.sync(store)  # start from what the server holds, whoever wrote it
+                check_store_model(store, self.settings)
+                report = self._sync(store, index, progress, shared)
                 store.set_meta("embedding_model", self.settings.embedding_model)
+                if shared is not None:
+                    generation = shared.publish(str(index.collection.id), self.chunking_signature(), writer)
+                    store.set_meta("generation", generation.marker)
+                    store.set_meta("collection_id", generation.collection_id)
                 return report
             finally:
                 store.close()
 
-    def _sync(self, store: Store, index: VectorIndex, progress: Progress | None) -> IngestReport:
+    def _sync(
+        self, store: Store, index: VectorIndex, progress: Progress | None, shared: SharedIndex | None = None
+    ) -> IngestReport:
         report = IngestReport()
         corpus = self.settings.corpus_dir
         if not corpus.is_dir():
@@ -180,11 +193,21 @@ class Ingestor:
             report.warnings.extend(f"{source}: {warning}" for warning in document.warnings)
             pending.append((document, self.chunk(document)))
 
-        self._write(store, index, pending, report, progress)
         failed_sources = {failure.source for failure in report.failures}
-        for source in sorted(set(known) - seen - failed_sources):
+        gone = sorted(set(known) - seen - failed_sources)
+        if shared is not None and known and len(gone) == len(known):
+            raise AssistantError(
+                f"The corpus folder {corpus} holds none of the {len(known)} documents indexed on {shared.location} "
+                f"(for example {gone[0]}): an ingest from it would remove them all. Point ASSISTANT_CORPUS_DIR at "
+                "the folder the index was built from, or run `python -m assistant ingest --rebuild` to replace the "
+                "index with this folder."
+            )
+        self._write(store, index, pending, report, progress, shared)
+        for source in gone:
             old_ids = store.chunk_ids_of(source)
             store.remove_document(source)
+            if shared is not None:
+                shared.remove_document(source)
             index.delete(sorted(old_ids))
             report.chunks_removed += len(old_ids)
             report.documents_removed.append(source)
@@ -205,7 +228,7 @@ class Ingestor:
 
     def _write(
         self, store: Store, index: VectorIndex, pending: list[tuple[SourceDocument, list[Chunk]]],
-        report: IngestReport, progress: Progress | None,
+        report: IngestReport, progress: Progress | None, shared: SharedIndex | None = None,
     ) -> None:
         """Embed and store one document at a time, so an interruption keeps every finished document."""
         existing = index.ids()
@@ -227,8 +250,10 @@ class Ingestor:
                 if progress:
                     progress(done, total)
             old_ids = store.chunk_ids_of(document.source)
-            index.upsert(new_chunks, chunk_vectors)
+            index.upsert(new_chunks, chunk_vectors, sentence_vectors)
             store.replace_document(document, chunks, sentence_vectors)
+            if shared is not None:
+                shared.put_document(document, chunks, store.indexed_at()[document.source])
             new_ids = {chunk.id for chunk in chunks}
             stale = old_ids - new_ids
             index.delete(sorted(stale))

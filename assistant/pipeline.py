@@ -29,6 +29,7 @@ from assistant.model import AnswerStream, ModelAnswerer
 from assistant.ranker import LinearModel
 from assistant.retrieval import HybridSearcher, Passage, SearchFilters
 from assistant.settings import Settings
+from assistant.shared import SharedIndex, open_cache
 from assistant.store import Store, StoredDocument
 
 
@@ -132,9 +133,12 @@ class PolicyAssistant:
         """``ranker`` and ``decline_model``: fitted models to use instead of the shipped ones (cross-validation)."""
         self.settings = settings
         self.embeddings = embeddings or LocalEmbeddings(settings.embedding_model)
-        self.store = Store(settings.store_path)
-        check_store_model(self.store, settings)
+        self.shared = SharedIndex(settings) if settings.uses_chroma_server else None
+        self.store = open_cache(settings) if self.shared else Store(settings.store_path)
         self.index = VectorIndex(settings)
+        if self.shared:
+            self.shared.sync(self.store)
+        check_store_model(self.store, settings)
         self.searcher = HybridSearcher(settings, self.store, self.index, self.embeddings, ranker)
         extractive = ExtractiveAnswerer(
             embed=self.embeddings.embed_documents,
@@ -145,15 +149,25 @@ class PolicyAssistant:
             max_sentences=settings.max_answer_sentences,
         )
         floor = self.searcher.ranker.base_rate if self.searcher.ranker and settings.ranking == "learned" else 0.0
-        checker = ClaimChecker(
+        self.checker = ClaimChecker(
             self.embeddings.embed_documents, self.store.document_frequencies, load_support_model(), self.store.has_word_starting
         )
         self.answerer: Answerer = (
-            ModelAnswerer(settings, extractive, relevance_floor=floor, checker=checker) if settings.uses_model else extractive
+            ModelAnswerer(settings, extractive, relevance_floor=floor, checker=self.checker) if settings.uses_model else extractive
         )
         self._document = lru_cache(maxsize=256)(self.store.document)
 
+    def refresh(self) -> None:
+        """With a shared Chroma server: take what any instance's ingest changed since the last question."""
+        if self.shared is None or not self.shared.sync(self.store):
+            return
+        if self.store.get_meta("collection_id") != str(self.index.collection.id):
+            self.index.reopen()  # the shared index was rebuilt
+        self._document.cache_clear()
+        self.checker.forget()
+
     def documents(self) -> list[StoredDocument]:
+        self.refresh()
         return self.store.documents()
 
     def chunk_count(self) -> int:
@@ -223,6 +237,7 @@ class PolicyAssistant:
     ) -> Prepared:
         """The question cleaned of instructions, made standalone, and its passages retrieved; no ``question`` when
         nothing was left to ask once the instructions were taken out."""
+        self.refresh()
         asked, notices = clean_question(question, self.settings.max_question_chars)
         text, had_instructions = strip_instructions(asked)
         if had_instructions:

@@ -173,18 +173,31 @@ class Store:
     def chunk_count(self) -> int:
         return int(self._connect().execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
+    def document_sha256(self, source: str) -> str | None:
+        row = self._connect().execute("SELECT sha256 FROM documents WHERE source = ?", (source,)).fetchone()
+        return row[0] if row else None
+
+    def document_layout(self, source: str) -> list[tuple[str, int, int, int | None]]:
+        """(id, start, end, page) of a document's chunks in order."""
+        return self._connect().execute(
+            "SELECT id, start_offset, end_offset, page FROM chunks WHERE source = ? ORDER BY ordinal", (source,)
+        ).fetchall()
+
     def replace_document(
-        self, document: SourceDocument, chunks: Sequence[Chunk], sentence_vectors: Mapping[str, np.ndarray] | None = None
+        self, document: SourceDocument, chunks: Sequence[Chunk],
+        sentence_vectors: Mapping[str, np.ndarray] | None = None, ingested_at: str | None = None,
     ) -> None:
-        """Swap a document and its chunks in one transaction: readers see the old or the new version, never a mix."""
+        """Swap a document and its chunks in one transaction: readers see the old or the new version, never a mix.
+        ``ingested_at``: when it was indexed (UTC), if not now (a cache copying the shared index)."""
         connection = self._connect()
         with connection:
             self._delete(connection, document.source)
             connection.execute(
-                "INSERT INTO documents(source, sha256, title, kind, date, text, page_starts) VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO documents(source, sha256, title, kind, date, text, page_starts, ingested_at) "
+                "VALUES (?,?,?,?,?,?,?,COALESCE(?, CURRENT_TIMESTAMP))",
                 (
                     document.source, document.sha256, document.info.title, document.info.kind, document.info.date,
-                    document.text, json.dumps(list(document.page_starts)),
+                    document.text, json.dumps(list(document.page_starts)), ingested_at,
                 ),
             )
             connection.executemany(
@@ -239,6 +252,16 @@ class Store:
         connection = self._connect()
         with connection:
             self._delete(connection, source)
+
+    def clear(self) -> None:
+        """Forget every document (a cache whose source was replaced)."""
+        connection = self._connect()
+        with connection:
+            connection.execute("DELETE FROM chunk_terms")
+            connection.execute("DELETE FROM chunks")
+            connection.execute("DELETE FROM documents")
+            connection.execute("DELETE FROM glossary")
+            connection.execute("DELETE FROM meta WHERE key IN ('generation', 'collection_id')")
 
     @staticmethod
     def _delete(connection: sqlite3.Connection, source: str) -> None:
