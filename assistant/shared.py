@@ -245,6 +245,7 @@ class SharedIndex:
                 generation = self.generation()
                 if generation is not None and generation.marker == store.get_meta("generation"):
                     return False
+                self._open()  # a rebuild elsewhere replaces the collections
                 if generation is None and self._lock_holder() is None:
                     self.check_readable(None, self._passages().count())
                     changed = bool(store.documents())

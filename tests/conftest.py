@@ -13,6 +13,7 @@ from assistant.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
 from tests.fake_openai import FakeOpenAI
+from tests.servers import running_chroma_server
 from tests.browsing import browser  # noqa: F401  (the module-scoped Chromium every browser test uses)
 
 CORPUS = PROJECT_ROOT / "corpus"
@@ -115,3 +116,10 @@ def fake() -> Iterator[FakeOpenAI]:
     server = FakeOpenAI().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real `chroma run` server on loopback for the session; its port (tests use their own collections)."""
+    with running_chroma_server(tmp_path_factory.mktemp("chroma-server")) as port:
+        yield port

@@ -7,9 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +19,7 @@ from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.store import Store
 from evals.scale_benchmark import write_corpus
-from tests.servers import free_port, wait_until_up
+from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -97,24 +95,6 @@ def test_a_second_ingest_while_one_runs_stops_with_a_message(grown_corpus: Setti
     assert process.wait(timeout=300) == 0
     stored, vectors = consistency(grown_corpus)
     assert stored == vectors
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    chroma = Path(sys.executable).parent / "chroma"
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-    )
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/api/v2/heartbeat", process, "chroma run", 60)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_ingest_and_ask_against_a_chroma_server(settings: Settings, embeddings: LocalEmbeddings, chroma_server: int) -> None:
