@@ -1,20 +1,28 @@
-"""Speed figures on this machine: ``python -m evals.benchmark`` prints ingest, re-ingest, cold start and ask latency."""
+"""Speed figures on this machine: ``python -m evals.benchmark`` prints ingest, re-ingest, cold start and ask latency,
+then the same through a shared `chroma run` server holding 10k passages: how long a fresh instance (empty data
+folder) takes to be ready, ask p50/p95 through the server, and how soon a change made elsewhere is picked up."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from assistant.embeddings import LocalEmbeddings
 from assistant.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.questionset import read_questions
+from evals.scale_benchmark import write_corpus
 from evals.score import percentile
+from evals.servers import running_chroma_server
 
 
 def timed(action) -> tuple[float, object]:  # type: ignore[no-untyped-def]
@@ -27,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.benchmark", description=__doc__)
     parser.add_argument("--questions", type=Path, default=PROJECT_ROOT / "evals" / "dev_questions.jsonl")
     parser.add_argument("--rounds", type=int, default=3, help="passes over the question set for warm latency")
+    parser.add_argument(
+        "--shared-passages", type=int, default=10_000,
+        help="synthetic passages added to the corpus on the shared Chroma server (0: skip the shared-server figures)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-") as data_dir:
         settings = Settings.from_env(data_dir=Path(data_dir))
@@ -54,7 +66,53 @@ def main(argv: list[str] | None = None) -> int:
             f"p95 {percentile(warm, 0.95):.1f} ms, mean {statistics.fmean(warm):.1f} ms"
         )
         assistant.store.close()
+    if args.shared_passages:
+        shared_server(args.shared_passages, read_questions(args.questions), args.rounds)
     return 0
+
+
+def shared_server(passages: int, questions: list[dict[str, Any]], rounds: int) -> None:
+    """Several instances on one `chroma run` server: the corpus plus ``passages`` synthetic passages."""
+    with tempfile.TemporaryDirectory(prefix="bench-shared-") as folder:
+        work = Path(folder)
+        corpus = work / "corpus"
+        write_corpus(corpus, passages)
+        for path in (PROJECT_ROOT / "corpus").iterdir():
+            shutil.copy(path, corpus)
+        with running_chroma_server(work / "chroma") as port:
+            settings = Settings.from_env(
+                corpus_dir=corpus, data_dir=work / "writer", chroma_host="127.0.0.1", chroma_port=port
+            )
+            embeddings = LocalEmbeddings(settings.embedding_model)
+            ingest_s, report = timed(lambda: Ingestor(settings, embeddings).run())
+            print(f"\nshared Chroma server, ingest of {report.chunks_added} passages: {ingest_s:.0f} s")  # type: ignore[attr-defined]
+
+            env = {**os.environ, "CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(port), "ASSISTANT_DATA_DIR": str(work / "fresh")}
+            env.pop("OPENAI_API_KEY", None)
+            command = [sys.executable, "-m", "assistant", "ask", questions[0]["question"]]
+            cold_s, completed = timed(lambda: subprocess.run(command, capture_output=True, text=True, env=env, check=False))
+            status = "ok" if completed.returncode == 0 else f"failed: {completed.stderr[-200:]}"  # type: ignore[attr-defined]
+            print(f"fresh instance, new process, empty data folder, to first answer: {cold_s:.1f} s ({status})")
+
+            fill_s, reader = timed(lambda: PolicyAssistant(settings.with_overrides(data_dir=work / "reader"), embeddings))
+            print(f"fresh instance, cache filled from the server (model already loaded): {fill_s:.1f} s "
+                  f"({reader.chunk_count()} passages, {len(reader.documents())} documents)")  # type: ignore[attr-defined]
+            asked = [reader.ask(q["question"], q["history"]).latency_ms  # type: ignore[attr-defined]
+                     for _ in range(rounds + 1) for q in questions][len(questions):]
+            print(f"ask latency through the server, warm ({rounds} passes): p50 {percentile(asked, 0.5):.1f} ms, "
+                  f"p95 {percentile(asked, 0.95):.1f} ms")
+            checks = [timed(reader.shared.generation)[0] * 1000 for _ in range(50)]  # type: ignore[attr-defined]
+            print(f"generation check before each question: median {statistics.median(checks):.1f} ms")
+
+            (corpus / "added-by-another-instance.md").write_text(
+                "# Added elsewhere\n\nThe Cluster Days 2026 will take place in Vilnius.\n", encoding="utf-8"
+            )
+            change_s, _ = timed(lambda: Ingestor(settings, embeddings).run())
+            picked_s, result = timed(lambda: reader.ask("Where will the Cluster Days 2026 take place?"))  # type: ignore[attr-defined]
+            found = "answered from it" if "Vilnius" in result.answer.text else "NOT answered from it"  # type: ignore[attr-defined]
+            print(f"one document added by another instance: its ingest {change_s:.1f} s; the next question "
+                  f"{picked_s * 1000:.0f} ms, refresh included ({found})")
+            reader.store.close()  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -25,14 +22,9 @@ from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
 from evals.questionset import NEEDS_EXTRA_CORPUS, QUESTION_SETS, indexed_corpora, read_questions
 from evals.score import score
+from evals.servers import free_port, wait_until_up
 
 MODEL_ALIAS = "smollm2-135m"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start_llama_server(log: Path, context: int) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
@@ -48,17 +40,12 @@ def start_llama_server(log: Path, context: int) -> tuple[subprocess.Popen, str]:
             stdout=output, stderr=subprocess.STDOUT,
         )
     base_url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the llama.cpp server exited: {log.read_text()[-2000:]}")
-        try:
-            urllib.request.urlopen(f"{base_url}/models", timeout=2)
-            return process, base_url
-        except OSError:
-            time.sleep(1)
-    process.terminate()
-    raise RuntimeError("the llama.cpp server did not start within 180 s")
+    try:
+        wait_until_up(f"{base_url}/models", process, "the llama.cpp server", 180)
+    except RuntimeError:
+        process.terminate()
+        raise RuntimeError(f"the llama.cpp server did not start: {log.read_text()[-2000:]}") from None
+    return process, base_url
 
 
 def check_counts(results: list[dict[str, Any]]) -> Counter[str]:

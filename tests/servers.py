@@ -1,51 +1,5 @@
 """Helpers for tests that start real servers (llama.cpp, Chroma, Streamlit) on loopback ports."""
 
-from __future__ import annotations
+from evals.servers import free_port, running_chroma_server, wait_until_up
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
-import pytest
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen, what: str, timeout_s: float = 90, log: str = "") -> None:  # type: ignore[type-arg]
-    """Poll ``url`` until it answers; fail the test with ``what`` if the process dies or time runs out."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"{what} did not start{': ' + log[-2000:] if log else ''}")
-            time.sleep(0.4)
-
-
-@contextmanager
-def running_chroma_server(path: Path) -> Iterator[int]:
-    """`chroma run` from the installed chromadb package, persisting to ``path``; yields its port."""
-    port = free_port()
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-    )
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/api/v2/heartbeat", process, "chroma run", 60)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+__all__ = ["free_port", "running_chroma_server", "wait_until_up"]
