@@ -161,8 +161,7 @@ class PolicyAssistant:
         """With a shared Chroma server: take what any instance's ingest changed since the last question."""
         if self.shared is None or not self.shared.sync(self.store):
             return
-        if self.store.get_meta("collection_id") != str(self.index.collection.id):
-            self.index.reopen()  # the shared index was rebuilt
+        self.index.reopen()  # by name: if the shared index was rebuilt, its collection is a new one
         self._document.cache_clear()
         self.checker.forget()
 

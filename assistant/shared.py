@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -129,7 +129,7 @@ class SharedIndex:
         generation = Generation(
             uuid.uuid4().hex, collection_id, self.settings.embedding_model, chunking, SERVER_FORMAT, writer, utc_now()
         )
-        self.state.upsert(ids=[GENERATION_ID], embeddings=[PLACEHOLDER_VECTOR], metadatas=[generation.__dict__])
+        self.state.upsert(ids=[GENERATION_ID], embeddings=[PLACEHOLDER_VECTOR], metadatas=[asdict(generation)])
         return generation
 
     def check_readable(self, generation: Generation | None, passages: int) -> None:
@@ -221,9 +221,12 @@ class SharedIndex:
 
     def _heartbeat(self, token: str, stop: threading.Event) -> None:
         while not stop.wait(HEARTBEAT_S):
-            holder = self._lock_holder() or {}
-            if holder.get("token") == token:
-                self.state.update(ids=[LOCK_ID], metadatas=[{**holder, "heartbeat": time.time()}])
+            try:
+                holder = self._lock_holder() or {}
+                if holder.get("token") == token:
+                    self.state.update(ids=[LOCK_ID], metadatas=[{**holder, "heartbeat": time.time()}])
+            except Exception:  # a missed beat is retried; only STALE_LOCK_S without one frees the lock
+                continue
 
     # --- reading into the cache -------------------------------------------------------------
 
