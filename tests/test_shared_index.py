@@ -247,3 +247,19 @@ def test_a_fresh_streamlit_instance_answers_in_the_browser_from_the_server(
         artifacts.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=artifacts / "fresh-instance-answer.png")
         page.close()
+
+
+def test_a_running_ingest_renews_its_lock(server_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.shared as shared_module
+
+    monkeypatch.setattr(shared_module, "HEARTBEAT_S", 0.2)
+    shared = SharedIndex(server_settings)
+    with shared.writer_lock("this test"):
+        first = shared.state.get(ids=[LOCK_ID], include=["metadatas"])["metadatas"][0]
+        time.sleep(1.0)
+        later = shared.state.get(ids=[LOCK_ID], include=["metadatas"])["metadatas"][0]
+        assert later["writer"] == "this test" and later["heartbeat"] > first["heartbeat"]
+        with pytest.raises(IndexLockedError, match="this test"):
+            with SharedIndex(server_settings).writer_lock("another writer"):
+                pass
+    assert shared.state.get(ids=[LOCK_ID])["ids"] == []
