@@ -21,7 +21,7 @@ from assistant.chat import (
 from assistant.citations import verified, without_citations
 from assistant.claims import ClaimChecker, load_support_model
 from assistant.embeddings import LocalEmbeddings
-from assistant.errors import ModelUnavailable
+from assistant.errors import AssistantError, ModelUnavailable
 from assistant.index import VectorIndex
 from assistant.ingestion import check_store_model
 from assistant.language import detect_language
@@ -166,7 +166,12 @@ class PolicyAssistant:
         self.checker.forget()
 
     def documents(self) -> list[StoredDocument]:
-        self.refresh()
+        """The indexed documents; if the shared index can't be read now, the ones cached (the next question says
+        what went wrong)."""
+        try:
+            self.refresh()
+        except AssistantError:
+            pass
         return self.store.documents()
 
     def chunk_count(self) -> int:

@@ -25,7 +25,7 @@ from assistant.uploads import remove_document_file
 from tests.browsing import ARTIFACTS_ROOT, ask, streamlit_app, wait_idle
 from tests.conftest import CORPUS
 from tests.instance import Instance, comparable
-from tests.servers import free_port
+from tests.servers import free_port, running_chroma_server
 
 pytestmark = pytest.mark.slow
 
@@ -263,3 +263,16 @@ def test_a_running_ingest_renews_its_lock(server_settings: Settings, monkeypatch
             with SharedIndex(server_settings).writer_lock("another writer"):
                 pass
     assert shared.state.get(ids=[LOCK_ID])["ids"] == []
+
+
+def test_when_the_server_goes_away_questions_get_a_clear_error_and_the_document_list_stays(
+    settings: Settings, embeddings: LocalEmbeddings, tmp_path: Path
+) -> None:
+    with running_chroma_server(tmp_path / "chroma") as port:
+        on_server = settings.with_overrides(chroma_host="127.0.0.1", chroma_port=port)
+        assert Ingestor(on_server, embeddings).run().ok
+        reader = PolicyAssistant(on_server.with_overrides(data_dir=tmp_path / "reader"), embeddings)
+        assert len(reader.documents()) == 5
+    assert len(reader.documents()) == 5
+    with pytest.raises(AssistantError, match=f"Cannot read the index from the Chroma server 127.0.0.1:{port}"):
+        reader.ask(QUESTIONS[0])
