@@ -25,7 +25,7 @@ from assistant.documents import (
 from assistant.embeddings import LocalEmbeddings, WordPieceCounter, packaged_model_dir
 from assistant.errors import AssistantError, DocumentError, IndexLockedError, IndexMismatchError
 from assistant.index import REBUILD_HINT, VectorIndex
-from assistant.shared import SharedIndex, open_cache, remove_cache_files, writer_name
+from assistant.shared import SharedIndex, open_cache, remove_cache_files, utc_now, writer_name
 from assistant.settings import Settings
 from assistant.text import sentence_spans
 from assistant.store import SCHEMA_VERSION, Store, stored_schema_version
@@ -251,9 +251,10 @@ class Ingestor:
                     progress(done, total)
             old_ids = store.chunk_ids_of(document.source)
             index.upsert(new_chunks, chunk_vectors, sentence_vectors)
-            store.replace_document(document, chunks, sentence_vectors)
+            indexed_at = utc_now()
+            store.replace_document(document, chunks, sentence_vectors, indexed_at)
             if shared is not None:
-                shared.put_document(document, chunks, store.indexed_at()[document.source])
+                shared.put_document(document, chunks, indexed_at)
             new_ids = {chunk.id for chunk in chunks}
             stale = old_ids - new_ids
             index.delete(sorted(stale))

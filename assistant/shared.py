@@ -242,7 +242,8 @@ class SharedIndex:
         return self.client.get_or_create_collection(self.settings.collection, embedding_function=None)
 
     def sync(self, store: Store) -> bool:
-        """Bring ``store`` in line with the server if another generation was published; True if it changed."""
+        """Bring ``store`` in line with the server if another generation was published; True if a document of the
+        cache changed (a generation whose ingest changed nothing costs one comparison, not a glossary rebuild)."""
         with self._sync_lock:
             try:
                 generation = self.generation()
@@ -254,41 +255,48 @@ class SharedIndex:
                     changed = bool(store.documents())
                     store.clear()
                     return changed
+                cleared = False
                 if generation is not None:
                     self.check_readable(generation, 0)
                     if store.get_meta("collection_id") not in (None, generation.collection_id):
+                        cleared = bool(store.documents())
                         store.clear()
-                complete = self._copy_documents(store, self._passages())
+                changed, complete = self._copy_documents(store, self._passages())
             except AssistantError:
                 raise
             except Exception as exc:  # chromadb raises plain HTTP and value errors
                 raise AssistantError(f"Cannot read the index from {self.location}: {exc}") from exc
-            store.rebuild_glossary()
-            store.set_meta("glossary", "built")
+            changed = changed or cleared
+            if changed:
+                store.rebuild_glossary()
+                store.set_meta("glossary", "built")
             if generation is not None:
                 store.set_meta("embedding_model", generation.embedding_model)
                 store.set_meta("chunking", generation.chunking)
                 store.set_meta("collection_id", generation.collection_id)
                 if complete:  # else an ingest is changing documents right now: read again at the next question
                     store.set_meta("generation", generation.marker)
-            return True
+            return changed
 
-    def _copy_documents(self, store: Store, passages: Any) -> bool:
-        """Take every document whose passages differ from the cache's, drop those gone; False if a document's
-        passages were not all on the server (an ingest is writing them)."""
+    def _copy_documents(self, store: Store, passages: Any) -> tuple[bool, bool]:
+        """Take every document whose passages differ from the cache's, drop those gone. Returns whether the cache
+        changed, and whether it is complete (False if a document's passages were not all on the server: an ingest
+        is writing them)."""
         records = self._all_document_metadata()
-        for source in {d.source for d in store.documents()} - set(records):
+        layouts = {source: [tuple(item) for item in json.loads(m["chunks"])] for source, m in records.items()}
+        gone = {d.source for d in store.documents()} - set(records)
+        for source in gone:
             store.remove_document(source)
-        wanted = []
-        for source, metadata in records.items():
-            layout = json.loads(metadata["chunks"])
-            stored = store.document_layout(source)
-            if stored != [tuple(item) for item in layout] or store.document_sha256(source) != metadata["sha256"]:
-                wanted.append(source)
-        complete = True
-        for batch in _batches_by_passages(wanted, records, FETCH_BATCH):
-            complete &= self._copy_batch(store, passages, batch, records)
-        return complete
+        wanted = [
+            source for source, metadata in records.items()
+            if store.document_layout(source) != layouts[source] or store.document_sha256(source) != metadata["sha256"]
+        ]
+        copied, complete = 0, True
+        for batch in _batches_by_passages(wanted, layouts, FETCH_BATCH):
+            taken = self._copy_batch(store, passages, batch, layouts)
+            copied += taken
+            complete &= taken == len(batch)
+        return bool(gone) or copied > 0, complete
 
     def _all_document_metadata(self) -> dict[str, Mapping[str, Any]]:
         found: dict[str, Mapping[str, Any]] = {}
@@ -301,22 +309,21 @@ class SharedIndex:
             offset += 1000
 
     def _copy_batch(
-        self, store: Store, passages: Any, sources: Sequence[str], records: Mapping[str, Mapping[str, Any]]
-    ) -> bool:
+        self, store: Store, passages: Any, sources: Sequence[str], layouts: Mapping[str, Sequence[Sequence[Any]]]
+    ) -> int:
+        """Copy these documents into the cache; returns how many were complete on the server and copied."""
         texts = self.documents.get(ids=list(sources), include=["documents", "metadatas"])
         by_source = dict(zip(texts["ids"], zip(texts["documents"], texts["metadatas"], strict=True), strict=True))
-        ids = [item[0] for source in sources for item in json.loads(records[source]["chunks"])]
+        ids = [item[0] for source in sources for item in layouts[source]]
         found = passages.get(ids=ids, include=["metadatas"]) if ids else {"ids": [], "metadatas": []}
         chunk_metadata = dict(zip(found["ids"], found["metadatas"], strict=True))
-        complete = True
+        copied = 0
         for source in sources:
             if source not in by_source:  # removed since the list was read
-                complete = False
                 continue
             text, metadata = by_source[source]
-            layout = json.loads(metadata["chunks"])
+            layout = json.loads(metadata["chunks"])  # as read with the text: it may be newer than the list
             if any(item[0] not in chunk_metadata for item in layout):
-                complete = False
                 continue
             document = SourceDocument(
                 source, text, DocumentInfo(metadata["title"], metadata["kind"], metadata.get("date")),
@@ -332,18 +339,19 @@ class SharedIndex:
                 if "sentences" in stored:
                     vectors[chunk_id] = decode_vectors(stored["sentences"])
             store.replace_document(document, chunks, vectors, ingested_at=metadata.get("ingested_at"))
-        return complete
+            copied += 1
+        return copied
 
 
 def _batches_by_passages(
-    sources: Sequence[str], records: Mapping[str, Mapping[str, Any]], size: int
+    sources: Sequence[str], layouts: Mapping[str, Sequence[object]], size: int
 ) -> Iterator[list[str]]:
     """Documents grouped so that each request reads about ``size`` passages."""
     batch: list[str] = []
     count = 0
     for source in sources:
         batch.append(source)
-        count += len(json.loads(records[source]["chunks"]))
+        count += len(layouts[source])
         if count >= size:
             yield batch
             batch, count = [], 0

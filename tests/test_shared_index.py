@@ -276,3 +276,14 @@ def test_when_the_server_goes_away_questions_get_a_clear_error_and_the_document_
     assert len(reader.documents()) == 5
     with pytest.raises(AssistantError, match=f"Cannot read the index from the Chroma server 127.0.0.1:{port}"):
         reader.ask(QUESTIONS[0])
+
+
+def test_an_ingest_that_changes_nothing_costs_other_instances_no_rebuild(
+    server_settings: Settings, embeddings: LocalEmbeddings, tmp_path: Path
+) -> None:
+    assert Ingestor(server_settings, embeddings).run().ok
+    reader = PolicyAssistant(server_settings.with_overrides(data_dir=tmp_path / "reader"), embeddings)
+    assert Ingestor(server_settings, embeddings).run().files_unchanged == 5
+    assert reader.shared is not None and reader.shared.sync(reader.store) is False
+    generation = reader.shared.generation()
+    assert generation is not None and reader.store.get_meta("generation") == generation.marker
