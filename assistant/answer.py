@@ -18,7 +18,7 @@ from assistant.documents import looks_like_heading
 from assistant.language import offline_notice
 from assistant.lexical import DocumentFrequencies, QueryCoverage
 from assistant.ranker import LinearModel
-from assistant.retrieval import Passage
+from assistant.retrieval import Passage, names_title
 from assistant.text import (
     LIST_MARK, Span, equivalent_terms, is_fragment, iter_numbers, number_key, proper_names, search_terms, sentence_spans,
     words,
@@ -125,6 +125,15 @@ def in_front_matter(chunk: Chunk, span: Span) -> bool:
     return not any(s.text.rstrip().endswith((".", "!", "?")) for s in before)
 
 
+def heading_start(chunk: Chunk) -> int:
+    """Where the chunk's section heading starts: a line before it (the slogan closing the section above, in a chunk
+    that starts there) is not under that heading."""
+    if not chunk.section:
+        return chunk.start
+    found = chunk.text.find(chunk.section)
+    return chunk.start if found < 0 else chunk.start + found
+
+
 def table_header(chunk: Chunk, span: Span) -> str:
     """The first row of the Markdown table a row belongs to (its column names)."""
     lines = chunk.text[: span.start - chunk.start].split("\n")
@@ -164,6 +173,16 @@ def name_terms(unmentioned: Sequence[str], question: str) -> frozenset[str]:
     return frozenset(terms - set(search_terms(rest)))
 
 
+def naming_terms(question: Question, passages: Sequence[Passage]) -> frozenset[str]:
+    """The words of the titles the question names its documents by (not the words of a short reference such as
+    "the annex", which may also be what is asked about)."""
+    if not question.referenced_sources:
+        return frozenset()
+    asked = set(search_terms(question.text))
+    titles = {p.chunk.title for p in passages if p.chunk.source in question.referenced_sources}
+    return frozenset(t for title in titles if names_title(asked, title) for t in search_terms(title))
+
+
 DECLINE_FEATURES = (
     "sentence_coverage",  # the best sentence's share of the question's idf-weighted words
     "sentence_similarity",  # its cosine to the question
@@ -174,7 +193,25 @@ DECLINE_FEATURES = (
     "from_top_passage",  # the answer comes from the best-ranked passage
     "moved_typed_answer",  # a typed answer (date, person, amount) found only outside the best-matching passage
     "speaker_absent",  # "what did <Name> say": the answering passage doesn't name the speaker
+    "year_absent",  # the question names a year that the answering passage (with its title, section, date) lacks
 )
+
+_YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?![\w.,]\d)")
+
+
+def years_in(text: str) -> set[str]:
+    return set(_YEAR.findall(text))
+
+
+def situated_text(chunk: Chunk) -> str:
+    """A passage with what situates it: its document's title and date, its section and list lead-in."""
+    return "\n".join(part for part in (chunk.title, chunk.situation(), chunk.text, chunk.date or "") if part)
+
+
+def absent_years(question: str, chunk: Chunk) -> list[str]:
+    """Years the question names that the passage, its headings and its document's date don't: "the budget for 2022"
+    answered from the 2021 budget is a near miss, not an answer."""
+    return sorted(years_in(question) - years_in(situated_text(chunk)))
 
 
 @dataclass(frozen=True)
@@ -202,6 +239,7 @@ class ExtractiveAnswerer:
         decline_threshold: float | None = None,
         phrase_exists: Callable[[Sequence[str]], bool] = lambda terms: True,
         max_sentences: int = 3,
+        whole_lists: bool = True,
         passages_considered: int = 5,
         pair_discount: float = 0.9,
     ) -> None:
@@ -211,6 +249,7 @@ class ExtractiveAnswerer:
         self.decline_model = decline_model
         self.threshold_override = decline_threshold
         self.max_sentences = max_sentences
+        self.whole_lists = whole_lists
         self.passages_considered = passages_considered
         self.pair_discount = pair_discount
 
@@ -237,7 +276,8 @@ class ExtractiveAnswerer:
         decline whatever the evidence (no sentence, none of the kind asked for, none in the document named)."""
         unmentioned = self.unmentioned_names(question.text)
         coverage = QueryCoverage(
-            question.text, self.document_frequencies, question.history_text, name_terms(unmentioned, question.text)
+            question.text, self.document_frequencies, question.history_text, name_terms(unmentioned, question.text),
+            naming_terms(question, passages),
         )
         scored = self.score_sentences(question, coverage, passages)
         if not scored:
@@ -265,6 +305,9 @@ class ExtractiveAnswerer:
         if speaker_absent:
             reason = reason or f"no passage found gives what {speaker} said"
         best = scored[0]
+        missing_years = absent_years(question.text, best.passage.chunk)
+        if missing_years:
+            reason = reason or f"the passages found don't mention {' or '.join(missing_years)}"
         features = {
             "sentence_coverage": best.lexical,
             "sentence_similarity": best.dense,
@@ -275,6 +318,7 @@ class ExtractiveAnswerer:
             "from_top_passage": float(bool(passages) and best.passage.chunk.id == passages[0].chunk.id),
             "moved_typed_answer": float(moved),
             "speaker_absent": float(speaker_absent),
+            "year_absent": float(bool(missing_years)),
         }
         required = [kind.name for kind in kinds if kind.required]
         if required and not reason:
@@ -298,7 +342,7 @@ class ExtractiveAnswerer:
         if said and not typed:
             chosen = said  # a title, heading or dateline beside sentences that say something adds nothing
         if chosen[0].span.text.endswith(":"):
-            chosen = [chosen[0], *items_after(chosen[0], self.max_sentences - 1)]
+            chosen = [chosen[0], *items_after(chosen[0], self.max_sentences - 1, passages, self.whole_lists)]
         asked = frozenset(t for term in coverage.terms for t in equivalent_terms(term))
         conflicts = find_conflicts(chosen[0], self.conflict_candidates(coverage, passages), asked)
         if conflicts:
@@ -370,7 +414,8 @@ class ExtractiveAnswerer:
                 if weight == 0.0 or not coverage.adds_to_question(span.text):
                     continue
                 front = in_front_matter(chunk, span)
-                context = f"{chunk.title}\n{header}" if front else header
+                situated = header if span.start >= heading_start(chunk) else (chunk.context or "")
+                context = f"{chunk.title}\n{situated}" if front else situated
                 if span.text.startswith("|"):
                     context += "\n" + table_header(chunk, span)  # "| Poland | … | 60 |" is read under its columns
                 lexical = coverage.coverage(span.text, context)
@@ -410,14 +455,57 @@ class ExtractiveAnswerer:
         return found
 
 
-def items_after(lead_in: ScoredSentence, count: int) -> list[ScoredSentence]:
-    """The first points after a lead-in ("Breton highlighted the next steps …:"), which it can't answer without."""
-    chunk = lead_in.passage.chunk
-    following = [
+LIST_ITEMS_QUOTED = 8
+"""At most this many items of a list are quoted after its lead-in (a list asked for is answered whole)."""
+
+
+def items_after(
+    lead_in: ScoredSentence, count: int, passages: Sequence[Passage] = (), whole_list: bool = True
+) -> list[ScoredSentence]:
+    """What a lead-in ("The Assembly adopted three priorities …:") can't answer without: the items of the list it
+    introduces, all of them (up to ``LIST_ITEMS_QUOTED``, read on in the retrieved passages that continue the list);
+    when no list follows (or not ``whole_list``), its first ``count`` sentences."""
+    passage = lead_in.passage
+    following = _said_after(passage.chunk, lead_in.span.end)
+    items = _list_items(passage.chunk, following) if whole_list else []
+    if not items:
+        return [replace(lead_in, span=span, score=lead_in.score * 0.9) for span in following[:count]]
+    chosen = [replace(lead_in, span=span, score=lead_in.score * 0.9) for span in items]
+    continuations = {
+        p.chunk.ordinal: p for p in passages
+        if p.chunk.source == passage.chunk.source and p.chunk.context and lead_in.span.text.startswith(p.chunk.context)
+    }
+    ordinal = passage.chunk.ordinal + 1
+    while ordinal in continuations and len(chosen) < LIST_ITEMS_QUOTED and items[-1].end == following[-1].end:
+        passage = continuations[ordinal]
+        following = _said_after(passage.chunk, passage.chunk.start)
+        items = _list_items(passage.chunk, following)
+        if not items:
+            break
+        chosen += [replace(lead_in, passage=passage, span=span, score=lead_in.score * 0.9) for span in items]
+        ordinal += 1
+    return chosen[:LIST_ITEMS_QUOTED]
+
+
+def _said_after(chunk: Chunk, offset: int) -> list[Span]:
+    return [
         span for span in sentence_spans(chunk.text, offset=chunk.start)
-        if span.start >= lead_in.span.end and sentence_weight(span.text, chunk.section) > 0
+        if span.start >= offset and sentence_weight(span.text, chunk.section) > 0
     ]
-    return [replace(lead_in, span=span, score=lead_in.score * 0.9) for span in following[:count]]
+
+
+def _list_items(chunk: Chunk, spans: Sequence[Span]) -> list[Span]:
+    """The list items at the start of ``spans``, each with the further sentences of its line."""
+    items: list[Span] = []
+    for span in spans:
+        if LIST_MARK.match(span.text):
+            items.append(span)
+        elif items and "\n" not in chunk.text[items[-1].end - chunk.start:span.start - chunk.start]:
+            start = items[-1].start  # a second sentence of the same item is quoted with it
+            items[-1] = Span(chunk.text[start - chunk.start:span.end - chunk.start], start, span.end)
+        else:
+            break
+    return items
 
 
 def _figure_words(text: str) -> set[str]:

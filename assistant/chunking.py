@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from assistant.documents import SourceDocument, is_list_item, looks_like_heading
+from assistant.documents import SourceDocument, continues_sentence, is_contact_line, is_list_item, looks_like_heading
 from assistant.text import Span, sentence_spans
 
 TokenCounter = Callable[[str], int]
@@ -15,11 +15,55 @@ TokenCounter = Callable[[str], int]
 
 @dataclass(frozen=True)
 class Unit:
-    """The smallest piece chunking keeps whole when it can: a heading, a paragraph or a list item."""
+    """The smallest piece chunking keeps whole when it can: a heading, a paragraph or a list item; or page furniture
+    (a source line, logo words) that interrupts a sentence."""
 
-    kind: str  # "heading" | "paragraph" | "item"
+    kind: str  # "heading" | "paragraph" | "item" | "furniture"
     start: int
     end: int
+
+
+_BREAKS_OFF = re.compile(r"[^\W_]$")
+_ENDS_A_LINE = (".", "!", "?", ";", ":", "…")
+
+
+def _is_furniture_block(block: str) -> bool:
+    lines = [line for line in block.split("\n") if line.strip()]
+    return 0 < len(lines) <= 3 and all(len(l.split()) <= 10 and not l.rstrip().endswith(_ENDS_A_LINE) for l in lines)
+
+
+def furniture_blocks(text: str) -> list[tuple[int, int]]:
+    """Short blocks standing between a paragraph that breaks off mid-sentence and the paragraph that carries the
+    sentence on ("… since March 2020: the European" / "Source: …" / "EUROPEAN CLUSTERS ALLIANCE" / "Alliance
+    Against Coronavirus (EAAC). This alliance …"): what a PDF's page furniture leaves in converted text. Offsets
+    of each such block."""
+    blocks: list[tuple[int, int]] = []
+    position = 0
+    for block in text.split("\n\n"):
+        start = text.index(block, position) if block else position
+        position = start + len(block)
+        if block.strip():
+            blocks.append((start, position))
+    found: list[tuple[int, int]] = []
+    for index, (start, end) in enumerate(blocks):
+        paragraph = text[start:end].rstrip()
+        prose = ". " in paragraph and not any(is_list_item(line) for line in paragraph.split("\n"))
+        if len(paragraph.split()) < 15 or not prose or not _BREAKS_OFF.search(paragraph):
+            continue
+        run = index + 1
+        while run < len(blocks) and run - index <= 3 and _is_furniture_block(text[blocks[run][0]:blocks[run][1]]):
+            run += 1
+        if index + 1 < run < len(blocks) and len(text[blocks[run][0]:blocks[run][1]].split()) >= 5:
+            found.extend(blocks[index + 1:run])
+    return found
+
+
+def without_furniture(text: str) -> str:
+    """The text with its page furniture taken out, so that a sentence it interrupted reads whole again: what search
+    and the embedding model see. Quotes keep the document's own text."""
+    for start, end in reversed(furniture_blocks(text)):
+        text = text[:start].rstrip() + " " + text[end:].lstrip()
+    return text
 
 
 @dataclass(frozen=True)
@@ -53,9 +97,13 @@ class Chunk:
         """Section heading and list lead-in, always: the words that situate every sentence of the chunk."""
         return "\n".join(part for part in (self.section, self.context) if part)
 
+    def search_text(self) -> str:
+        """The text as search reads it: without page furniture interrupting a sentence."""
+        return without_furniture(self.text)
+
     def embedding_text(self) -> str:
         """What the embedding model sees: document title, section heading and lead-in give the passage its context."""
-        return "\n".join(part for part in (self.title, self.header(), self.text) if part)
+        return "\n".join(part for part in (self.title, self.header(), self.search_text()) if part)
 
 
 _SECTION_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+(?=\S)")
@@ -76,13 +124,20 @@ def parse_units(text: str) -> list[Unit]:
     units: list[Unit] = []
     position = 0
     blocks = text.split("\n\n")
+    furniture = set(furniture_blocks(text))
     for index, block in enumerate(blocks):
         block_start = text.index(block, position) if block else position
         position = block_start + len(block)
         if not block.strip():
             continue
+        if (block_start, position) in furniture:
+            units.append(Unit("furniture", block_start, position))
+            continue
         following = next((b for b in blocks[index + 1:] if b.strip()), "")
-        if "\n" not in block and (looks_like_heading(block) or is_numbered_heading(block, following)):
+        in_contact_block = is_contact_line(block) or is_contact_line(following.split("\n", 1)[0])
+        if "\n" not in block and not in_contact_block and not continues_sentence(block, following) and (
+            looks_like_heading(block) or is_numbered_heading(block, following)
+        ):
             units.append(Unit("heading", block_start, block_start + len(block)))
             continue
         line_start = block_start
@@ -128,7 +183,8 @@ def _word_ends(text: str, start: int, end: int) -> Iterator[int]:
 def chunk_document(
     document: SourceDocument, count_tokens: TokenCounter, max_tokens: int, context_tokens: int = 40
 ) -> list[Chunk]:
-    """Pack a document's units into chunks of at most ``max_tokens``, never across a heading or a page.
+    """Pack a document's units into chunks of at most ``max_tokens``, never across a heading, nor across a page
+    unless a sentence runs over the page break (its two halves then stay in one passage).
 
     A chunk that continues a list carries the paragraph that introduced the list ("He recapped the main points:")
     as context, not as text, so a speaker's bullets still say who is speaking.
@@ -138,6 +194,10 @@ def chunk_document(
     section: str | None = None
     list_lead: Unit | None = None
     current: list[Unit] = []
+    units = list(units_within_limit(parse_units(text), text, max_tokens, count_tokens))
+    furniture = [u for u in units if u.kind == "furniture"]
+    content = [u for u in units if u.kind != "furniture"]
+    previous_of = dict(zip(content[1:], content))
 
     def flush() -> None:
         if current:
@@ -145,14 +205,30 @@ def chunk_document(
             context = None
             if list_lead is not None and current[0].kind == "item" and list_lead.start < start:
                 context = _truncate(text[list_lead.start:list_lead.end], context_tokens, count_tokens)
+            elif broken_off_before(current[0]):
+                # the chunk opens with the rest of a sentence the previous chunk broke off: its start is context
+                previous = previous_of[current[0]]
+                opening = sentence_spans(text[previous.start:previous.end])[-1].text
+                context = _last_words(opening, context_tokens, count_tokens)
             spans.append((start, end, section, context))
         current.clear()
+
+    def broken_off_before(unit: Unit) -> bool:
+        previous = previous_of.get(unit)
+        if previous is None or unit.kind != "paragraph" or previous.kind != "paragraph":
+            return False
+        before, after = text[previous.start:previous.end], text[unit.start:unit.end]
+        interrupted = any(previous.end <= u.start < unit.start for u in furniture)
+        return continues_sentence(before, after) or (interrupted and bool(_BREAKS_OFF.search(before.rstrip())))
 
     def tokens_if_added(unit: Unit) -> int:
         return count_tokens(text[current[0].start:unit.end]) if current else count_tokens(text[unit.start:unit.end])
 
-    for unit in units_within_limit(parse_units(text), text, max_tokens, count_tokens):
-        same_page = not current or document.page_at(current[0].start) == document.page_at(unit.start)
+    for unit in units:
+        same_page = (
+            not current or document.page_at(current[0].start) == document.page_at(unit.start)
+            or continues_sentence(text[current[-1].start:current[-1].end], text[unit.start:unit.end])
+        )
         if unit.kind == "heading":
             if current and any(u.kind != "heading" for u in current):
                 flush()
@@ -164,11 +240,20 @@ def chunk_document(
             continue
         if current and (not same_page or tokens_if_added(unit) > max_tokens):
             flush()
+        if unit.kind == "furniture":  # kept with the sentence it interrupts; names no section, leads no list
+            current.append(unit)
+            continue
         if unit.kind == "paragraph":
             list_lead = unit if text[unit.start:unit.end].rstrip().endswith(":") else None
         current.append(unit)
     flush()
     return _make_chunks(document, spans)
+
+
+def _last_words(text: str, max_tokens: int, count: TokenCounter) -> str:
+    while count(text) > max_tokens and " " in text:
+        text = text.split(" ", 1)[1]
+    return text
 
 
 def _truncate(text: str, max_tokens: int, count: TokenCounter) -> str:

@@ -69,8 +69,25 @@ _ENDS_MID_SENTENCE = re.compile(r"(?:\b[a-z][\w'-]*|,)$")
 _TERMINAL = (".", "!", "?", ":", ";", ",", "…")
 
 
+def continues_sentence(before: str, after: str) -> bool:
+    """Whether ``after`` goes on with the sentence ``before`` breaks off ("… introduced the Alliance and" at the
+    foot of a page, "its objectives." at the top of the next)."""
+    return bool(_ENDS_MID_SENTENCE.search(before.rstrip())) and after.lstrip()[:1].islower()
+
+
 def is_list_item(line: str) -> bool:
     return bool(_LIST_ITEM.match(line))
+
+
+_EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_PHONE_NUMBER = re.compile(r"^\+?\d[\d ().-]{6,}\d$")
+
+
+def is_contact_line(line: str) -> bool:
+    """An e-mail address, a phone number or a labelled contact detail ("Mobile: +34 …"): data of a contact or
+    signature block, never a heading; and the short line above one is the name it belongs to, not a heading."""
+    stripped = line.strip()
+    return bool(_LABEL.match(stripped) or _EMAIL_ADDRESS.search(stripped) or _PHONE_NUMBER.match(stripped))
 
 
 def looks_like_heading(line: str) -> bool:
@@ -135,17 +152,23 @@ def _clean_block(block: str) -> list[str]:
 
 
 def _glued_heading(lines: list[str], index: int) -> bool:
-    """A short heading-like line that ends what came before and starts what follows, in a block of longer lines."""
+    """A short heading-like line that ends what came before and starts what follows, in a block of longer lines;
+    several such lines in a row ("Brussels, Belgium" above "To the Commissioner …" above the letter) each keep
+    their own line."""
     line, following = lines[index], lines[index + 1]
     longest = max(len(other) for other in lines)
+
+    def short(candidate: str) -> bool:
+        return (
+            looks_like_heading(candidate) and not candidate.endswith(":") and len(candidate.split()) <= 10
+            and len(candidate) < 0.6 * longest
+        )
+
     return (
-        looks_like_heading(line)
-        and not line.endswith(":")
-        and len(line.split()) <= 10
-        and len(line) < 0.6 * longest
+        short(line)
         and longest >= 40  # a paragraph below, not a title wrapped over two short lines
-        and (index == 0 or lines[index - 1].endswith(_TERMINAL))
-        and (len(following) >= 0.6 * longest or is_list_item(following))
+        and (index == 0 or lines[index - 1].endswith(_TERMINAL) or short(lines[index - 1]))
+        and (len(following) >= 0.6 * longest or is_list_item(following) or short(following))
         and (following[:1].isupper() or following[:1].isdigit() or is_list_item(following))
     )
 

@@ -30,7 +30,7 @@ from assistant.settings import Settings
 from assistant.text import sentence_spans
 from assistant.store import SCHEMA_VERSION, Store, stored_schema_version
 
-CHUNKING_VERSION = 8
+CHUNKING_VERSION = 9
 """Bump when the chunking algorithm changes, so existing indexes are re-chunked at the next ingest."""
 
 Progress = Callable[[int, int], None]

@@ -20,22 +20,24 @@ class QueryCoverage:
         document_frequencies: DocumentFrequencies,
         context: str = "",
         absent_terms: frozenset[str] = frozenset(),
+        naming_terms: frozenset[str] = frozenset(),
     ) -> None:
         """``absent_terms``: words of a name the corpus never mentions ("Digital Services Act"); finding "digital"
-        or "services" alone is no evidence, so they count as words the corpus doesn't use."""
-        self.terms = list(dict.fromkeys(search_terms(query)))
-        self.context_terms = [t for t in dict.fromkeys(search_terms(context)) if t not in self.terms]
+        or "services" alone is no evidence, so they count as words the corpus doesn't use. ``naming_terms``: words
+        that only name the document asked about (its title, written out in the question); they say nothing about
+        which of its sentences answers, so they are not counted."""
+        self.asked = list(dict.fromkeys(search_terms(query)))
+        self.terms = [t for t in self.asked if t not in naming_terms] or self.asked
+        self.context_terms = [t for t in dict.fromkeys(search_terms(context)) if t not in self.asked]
         self.alternatives = {
-            t: () if t in absent_terms else equivalent_terms(t) for t in self.terms + self.context_terms
+            t: () if t in absent_terms else equivalent_terms(t) for t in self.asked + self.context_terms
         }
         frequencies, total = document_frequencies([a for group in self.alternatives.values() for a in group])
         # A term with equivalents is as common as its most common form.
         self.frequencies = {
             t: max((frequencies.get(a, 0) for a in group), default=0) for t, group in self.alternatives.items()
         }
-        self.idf = {
-            t: math.log((total + 1) / (self.frequencies[t] + 0.5)) for t in self.terms + self.context_terms
-        }
+        self.idf = {t: math.log((total + 1) / (self.frequencies[t] + 0.5)) for t in self.alternatives}
         self._total = sum(self.idf[t] for t in self.terms) or 1.0
         self._context_total = sum(self.idf[t] for t in self.context_terms) or 1.0
 
@@ -68,8 +70,8 @@ class QueryCoverage:
 
     def unknown_terms(self) -> list[str]:
         """Question words that no chunk of the corpus contains."""
-        return [t for t in self.terms if self.frequencies.get(t, 0) == 0]
+        return [t for t in self.asked if self.frequencies.get(t, 0) == 0]
 
     def unknown_share(self) -> float:
         """Share of the question's idf mass carried by words no chunk contains."""
-        return sum(self.idf[t] for t in self.unknown_terms()) / self._total
+        return sum(self.idf[t] for t in self.unknown_terms()) / (sum(self.idf[t] for t in self.asked) or 1.0)

@@ -147,6 +147,7 @@ class PolicyAssistant:
             decline_model=decline_model or LinearModel.load(settings.decline_model_path),
             decline_threshold=settings.decline_threshold,
             max_sentences=settings.max_answer_sentences,
+            whole_lists=settings.whole_lists,
         )
         floor = self.searcher.ranker.base_rate if self.searcher.ranker and settings.ranking == "learned" else 0.0
         self.checker = ClaimChecker(

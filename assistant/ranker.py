@@ -91,7 +91,8 @@ class LinearModel:
 
 def feature_matrix(rows: Sequence[Mapping[str, float]], features: Sequence[str]) -> np.ndarray:
     """One row per example, one column per named feature (absent: 0)."""
-    return np.asarray([[row.get(name, 0.0) for name in features] for row in rows], dtype=np.float64)
+    matrix = np.asarray([[row.get(name, 0.0) for name in features] for row in rows], dtype=np.float64)
+    return matrix.reshape(len(rows), len(features))  # (0, n) when there are no rows
 
 
 def log_length(text: str) -> float:

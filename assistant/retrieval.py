@@ -41,10 +41,27 @@ _DOCUMENT_REFERENCE = re.compile(
 _GENERIC_REFERENCE_TERMS = frozenset(search_terms(_DOCUMENT_NOUNS.replace("|", " ") + " position"))
 
 
-def referenced_sources(question: str, labels: Sequence[tuple[str, str, str]]) -> set[str]:
-    """Documents the question names ("according to the annex", "in the minutes", "its recovery paper"): those whose
-    title and kind share the most of the reference's words. Nothing when the reference fits half the library or more."""
-    referenced: set[str] = set()
+TITLE_NAMED_SHARE = 0.8
+"""A question that holds this share of a title's words (of three or more) names that document by its title."""
+
+
+def names_title(question_terms: set[str], title: str) -> bool:
+    """Whether the question names a document by (nearly) its whole title: "the closing remarks at Clusters for Next
+    Generation EU: dialogue between …"."""
+    terms = set(search_terms(title))
+    return len(terms) >= 3 and len(terms & question_terms) >= TITLE_NAMED_SHARE * len(terms)
+
+
+def referenced_sources(question: str, labels: Sequence[tuple[str, str, str]], by_title: bool = True) -> set[str]:
+    """Documents the question names ("according to the annex", "in the minutes", "its recovery paper", or its
+    title): for a reference, those whose title and kind share the most of its words, nothing when it fits half the
+    library or more; for titles, the one named with the most words ("Annex to: A call for …" over "A call for …")."""
+    asked = set(search_terms(question))
+    named = {
+        source: len(set(search_terms(title)) & asked)
+        for source, title, _ in labels if by_title and names_title(asked, title)
+    }
+    referenced = {source for source, count in named.items() if count == max(named.values())}
     for match in _DOCUMENT_REFERENCE.finditer(question):
         terms = set(search_terms(match.group(1)))
         specific = terms - _GENERIC_REFERENCE_TERMS
@@ -135,7 +152,8 @@ class HybridSearcher:
         keyword = self.store.keyword_search(terms, limit, filters.sources or None, filters.kinds or None)
         chunks = self.store.chunks(list(dict.fromkeys([cid for cid, _ in dense] + [cid for cid, _ in keyword])))
         similarities = self.sentence_similarities(vector, chunks, list(chunks))
-        referenced = frozenset(referenced_sources(query, self.store.document_labels()))
+        labels = self.store.document_labels()
+        referenced = frozenset(referenced_sources(query, labels, self.settings.titles_name_documents))
         return Candidates(query, vector, dense, keyword, chunks, similarities, referenced)
 
     def search(self, query: str, filters: SearchFilters | None = None, top_k: int | None = None) -> RetrievalResult:

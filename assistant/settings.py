@@ -80,6 +80,11 @@ class Settings:
     expand_equivalents: bool = True
     """Search a question's words with their equivalents ("ask" also finds "call for")."""
 
+    titles_name_documents: bool = True
+    """A question that writes out (nearly) a document's whole title asks about that document; its title's words
+    then say nothing about which sentence answers."""
+    whole_lists: bool = True
+    """A lead-in ending with a colon is quoted with every item of its list (up to 8), not only the first few."""
     max_answer_sentences: int = 3
     """How many sentences the extractive answerer may quote at most."""
 

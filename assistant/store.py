@@ -73,7 +73,7 @@ class StoredDocument:
 
 def keyword_text(chunk: Chunk) -> str:
     """What the keyword index sees for a chunk: its section heading, lead-in and text, as search terms."""
-    return " ".join(search_terms(f"{chunk.header()}\n{chunk.text}"))
+    return " ".join(search_terms(f"{chunk.header()}\n{chunk.search_text()}"))
 
 
 def fts_query(terms: Iterable[str]) -> str:

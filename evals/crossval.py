@@ -30,7 +30,7 @@ from assistant.settings import PROJECT_ROOT, Settings
 from evals.baselines import baseline_rankers
 from evals.learn import RankerExample, assistants_for, fit_all, ranker_examples
 from evals.questionset import PooledQuestion, conversation_of, indexed_corpora, question_pool
-from evals.score import first_gold_rank, rank_metrics, score
+from evals.score import answer_correct, first_gold_rank, rank_metrics, score
 
 POOLED = "all sets"
 
@@ -47,6 +47,8 @@ class Variant:
 
 DEFAULT = Variant("learned ranker + decline classifier")
 AUDIT = (
+    Variant("a written-out title does not name its document", {"titles_name_documents": False}),
+    Variant("a lead-in quoted with its first items only, not its whole list", {"whole_lists": False}),
     Variant("keyword search without equivalent words", {"expand_equivalents": False}),
     Variant("ranker: no answer-type features", drop_ranker=("answer_type_given", "answer_type_missing")),
     Variant("ranker: no document-named feature", drop_ranker=("named_document",)),
@@ -57,6 +59,7 @@ AUDIT = (
         "log_length", "opening_passage", "fragment_share")),
     Variant("decline: no moved-typed-answer rule", drop_decline=("moved_typed_answer",)),
     Variant("decline: no named-speaker rule", drop_decline=("speaker_absent",)),
+    Variant("decline: no year-absent feature", drop_decline=("year_absent",)),
     Variant("decline: no unknown-name rule", drop_decline=("unmentioned_name", "unknown_share")),
 )
 
@@ -88,8 +91,8 @@ def score_by_set(
 def crossvalidate(
     variant: Variant, corpora: dict[str, Settings], embeddings: LocalEmbeddings, pool: Sequence[PooledQuestion],
     folds: Sequence[Sequence[int]], examples: dict[str, list[RankerExample]] | None = None,
-) -> dict[str, dict[str, Any]]:
-    """Held-out results of every question under ``variant``; returns the metrics per set."""
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Held-out results of every question under ``variant``: the metrics per set, and each question's outcome."""
     settings = {name: s.with_overrides(**variant.overrides) for name, s in corpora.items()}
     assistants = assistants_for(settings, embeddings)
     if examples is None or variant.overrides:
@@ -113,7 +116,16 @@ def crossvalidate(
             results[pooled.key] = answered.to_json(pooled.question["id"])
     for assistant in assistants.values():
         assistant.store.close()
-    return score_by_set(pool, results, corpora)
+    outcomes = {
+        p.key: {
+            "answerable": p.question["answerable"], "declined": not results[p.key]["answerable"],
+            "correct": answer_correct(p.question, results[p.key]) if p.question["answerable"]
+            else not results[p.key]["answerable"],
+            "gold_rank": first_gold_rank(p.question, results[p.key]) if p.question["gold_passages"] else None,
+        }
+        for p in pool
+    }
+    return score_by_set(pool, results, corpora), outcomes
 
 
 def baseline_metrics(
@@ -168,11 +180,14 @@ def run(k: int, audit: bool, only: Sequence[str] = ()) -> dict[str, Any]:
         assistants = assistants_for(corpora, embeddings)
         examples = {p.key: ranker_examples(assistants[p.corpus], p) for p in pool}
         variants: dict[str, dict[str, dict[str, Any]]] = {}
+        questions: dict[str, dict[str, dict[str, Any]]] = {}
         chosen = [v for v in AUDIT if audit or v.name in only]
         for variant in (DEFAULT, *chosen):
-            variants[variant.name] = crossvalidate(variant, corpora, embeddings, pool, folds, examples)
+            variants[variant.name], questions[variant.name] = crossvalidate(
+                variant, corpora, embeddings, pool, folds, examples
+            )
             print(summary(variant.name, variants[variant.name]), flush=True)
-    return {"folds": k, "questions": len(pool), "baselines": baselines, "variants": variants}
+    return {"folds": k, "questions": len(pool), "baselines": baselines, "variants": variants, "outcomes": questions}
 
 
 def main(argv: list[str] | None = None) -> int:

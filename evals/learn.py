@@ -101,19 +101,26 @@ def fit_ranker(examples: Iterable[RankerExample], features: Sequence[str] = RANK
     return linear_model([e.features for e in examples], [e.relevant for e in examples], features)
 
 
+THRESHOLD_REPEATS = 10
+"""Out-of-fold probabilities are computed under this many shuffles of the folds, and the threshold is chosen on their
+average objective: with a single split, which questions share a fold moves the threshold (and the held-out refusal
+figures) as much as any feature does."""
+
+
 def decline_threshold(probabilities: np.ndarray, answerable: np.ndarray, tolerance: float = 0.02) -> float:
     """The probability under which to decline: the middle of the thresholds whose refusal accuracy minus twice the
     false-refusal rate is within ``tolerance`` of the best (a wrongly declined answer costs less than an invented
-    one, but users notice both). The middle of that plateau moves less from one training set to another than
-    its first point."""
+    one, but users notice both). ``probabilities``: one row per repeat of the out-of-fold predictions (or a single
+    row); the objective is averaged over the rows. The middle of that plateau moves less from one training set to
+    another than its first point."""
     unanswerable = ~answerable
     thresholds = np.linspace(0.05, 0.95, 91)
     objectives = []
     for threshold in thresholds:
-        declined = probabilities < threshold
-        refusal = declined[unanswerable].mean() if unanswerable.any() else 1.0
-        false_refusal = declined[answerable].mean() if answerable.any() else 0.0
-        objectives.append(refusal - 2 * false_refusal)
+        declined = np.atleast_2d(probabilities) < threshold
+        refusal = declined[:, unanswerable].mean(axis=1) if unanswerable.any() else np.ones(len(declined))
+        false_refusal = declined[:, answerable].mean(axis=1) if answerable.any() else np.zeros(len(declined))
+        objectives.append(float(np.mean(refusal - 2 * false_refusal)))
     scores = np.asarray(objectives)
     return float(np.median(thresholds[scores >= scores.max() - tolerance]))
 
@@ -125,8 +132,14 @@ def fit_decline(
     x = feature_matrix(rows, features)
     y = np.asarray(answerable, dtype=bool)
     pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=REGULARISATION, max_iter=2000))
-    folds = StratifiedKFold(n_splits=min(5, int(min(y.sum(), (~y).sum()))), shuffle=True, random_state=0)
-    out_of_fold = cross_val_predict(pipeline, x, y.astype(int), cv=folds, method="predict_proba")[:, 1]
+    splits = min(5, int(min(y.sum(), (~y).sum())))
+    out_of_fold = np.asarray([
+        cross_val_predict(
+            pipeline, x, y.astype(int), cv=StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed),
+            method="predict_proba",
+        )[:, 1]
+        for seed in range(THRESHOLD_REPEATS)
+    ])
     return linear_model(rows, answerable, features, decline_threshold(out_of_fold, y))
 
 

@@ -22,7 +22,7 @@ QUESTION_SETS = (
 )
 EXTRA_CORPUS = EVALS / "extra_corpus"
 """Three documents the assistant was not tuned on, indexed beside the real corpus for some question sets."""
-NEEDS_EXTRA_CORPUS = frozenset({"extra_questions", "fresh_questions"})
+NEEDS_EXTRA_CORPUS = frozenset({"extra_questions", "fresh_questions", "blind_questions"})
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

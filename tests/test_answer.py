@@ -214,3 +214,34 @@ def test_a_question_in_the_document_is_not_quoted_as_an_answer_on_its_own(corpus
     assert answer.answerable and not any(c.quote.endswith("?") for c in answer.citations)
     paired = corpus_assistant.ask("How can we be prepared for new disruptions?").answer
     assert "It is essential to have a fluid collaboration" in paired.citations[0].quote  # asked and answered together
+
+
+def test_a_document_named_by_its_whole_title_is_searched_for_the_other_words(corpus_assistant: PolicyAssistant) -> None:
+    """The title's words are common to all of the document's passages; "closing remarks" tells them apart."""
+    result = corpus_assistant.ask(
+        "Who gave the closing remarks at Clusters for Next Generation EU: dialogue between Commissioner Thierry Breton "
+        "and the European Clusters Alliance?"
+    )
+    assert result.answer.answerable and "Beylat" in result.answer.text
+    annex = corpus_assistant.ask(
+        "According to the Annex to: A call for the recognition of Industrial Clusters in the European Recovery "
+        "Initiatives, what share of total European employment do clusters represent?"
+    )
+    assert "23.4%" in annex.answer.text
+    assert {c.source for c in annex.answer.citations} == {"annex-call-for-recognition-of-clusters.txt"}
+
+
+def test_a_list_asked_for_is_quoted_whole_after_its_lead_in(corpus_assistant: PolicyAssistant) -> None:
+    result = corpus_assistant.ask("What were the concluding remarks drawn by Jean-Luc Beylat?")
+    quotes = [c.quote for c in result.answer.citations]
+    assert quotes[0].endswith("drawn by Jean-Luc Beylat, President of AFPC:")
+    assert len(quotes) == 7 and quotes[-1].startswith("- Need of a strong support from the EC")
+
+
+def test_a_year_the_answering_passage_does_not_mention_is_given_as_the_reason_to_decline(
+    corpus_assistant: PolicyAssistant,
+) -> None:
+    answer = corpus_assistant.ask("Who moderated the dialogue with Commissioner Breton in June 2023?").answer
+    assert not answer.answerable
+    assert "don't mention 2023" in answer.text
+    assert corpus_assistant.ask("Who moderated the dialogue with Commissioner Breton in June 2020?").answer.answerable

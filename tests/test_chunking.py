@@ -89,3 +89,62 @@ def test_numbered_section_headings_name_their_sections_but_numbered_lists_stay_l
     )
     headings = [text[u.start:u.end] for u in parse_units(text) if u.kind == "heading"]
     assert headings == ["1. Context", "II. What we ask for"]
+
+
+def test_a_contact_block_stays_under_its_heading_and_its_names_are_not_headings(count_tokens: WordPieceCounter) -> None:
+    document = make_document(
+        "What is needed\n\nWe call for recognition.\n\nContact Info\n\nAnna Example\n\nanna@example.org\n\n"
+        "Mobile: +34 600000000\n\nJan Muster\n\njan.muster@example.org\n\nMobile: +48 800000000"
+    )
+    chunks = chunk_document(document, count_tokens, 160)
+    assert [c.section for c in chunks] == ["What is needed", "Contact Info"]
+    contact = chunks[-1].text
+    assert "Anna Example" in contact and "Jan Muster" in contact and contact.endswith("+48 800000000")
+
+
+def test_a_sentence_running_over_a_page_break_keeps_its_halves_in_one_passage(
+    tmp_path: Path, count_tokens: WordPieceCounter
+) -> None:
+    from tests.conftest import write_text_pdf
+
+    path = write_text_pdf(tmp_path / "two.pdf", [
+        "The President of the alliance introduced the Alliance and", "its objectives. Clusters drive growth.",
+    ])
+    document = read_document(path, tmp_path, {}, 10_000_000)
+    chunks = chunk_document(document, count_tokens, 160)
+    assert len(chunks) == 1 and chunks[0].page == 1
+    assert "introduced the Alliance and\n\nits objectives." in chunks[0].text
+
+
+def test_page_furniture_interrupting_a_sentence_is_left_out_of_what_search_reads(count_tokens: WordPieceCounter) -> None:
+    document = make_document(
+        "About us\n\nThe alliance gathers thirteen associations. To find solutions it initiated a group of experts "
+        "which has been meeting every day since March 2020: the European\n\nSource: [Panorama 2019](#)\n\n"
+        "EUROPEAN\nCLUSTERS ALLIANCE\n\nAlliance Against Coronavirus (EAAC). This alliance detects disruptions."
+    )
+    chunks = chunk_document(document, count_tokens, 160)
+    assert [c.section for c in chunks] == ["About us"]  # the logo words are no heading
+    assert "the European Alliance Against Coronavirus (EAAC)." in chunks[0].search_text()
+    assert "Source:" not in chunks[0].search_text() and "Source:" in chunks[0].text  # quotes keep the text
+
+
+def test_a_list_ending_without_a_full_stop_is_not_taken_for_a_broken_sentence(count_tokens: WordPieceCounter) -> None:
+    document = make_document(
+        "Agenda:\n\n- Closing remarks\nJean-Luc Example, European Clusters Alliance / AFPC and several other guests "
+        "of the alliance\n\nThe recording is available [here](#)\n\nInitial remarks\n\nThe Commissioner opened the "
+        "session with a few words."
+    )
+    assert [c.section for c in chunk_document(document, count_tokens, 160)][-1] == "Initial remarks"
+
+
+def test_the_first_half_of_a_sentence_broken_by_a_page_is_no_heading(tmp_path: Path, count_tokens: WordPieceCounter) -> None:
+    from tests.conftest import write_text_pdf
+
+    path = write_text_pdf(tmp_path / "two.pdf", [
+        "Presentation\n\nThe first paragraph of the presentation is long enough to be read as a paragraph.\n\n"
+        "The President of the alliance introduced the Alliance and",
+        "its objectives. Clusters drive growth.",
+    ])
+    chunks = chunk_document(read_document(path, tmp_path, {}, 10_000_000), count_tokens, 160)
+    assert [c.section for c in chunks] == ["Presentation"]
+    assert "introduced the Alliance and\n\nits objectives." in chunks[0].text

@@ -170,3 +170,17 @@ def test_broken_catalog_names_the_field(tmp_path: Path) -> None:
     (tmp_path / "catalog.json").write_text('{"documents": {"a.txt": {"title": "A", "kind": "novel"}}}')
     with pytest.raises(DocumentError, match="'kind'"):
         load_catalog(tmp_path)
+
+
+def test_short_lines_in_a_row_above_a_pdf_paragraph_each_keep_their_line() -> None:
+    """PDF extraction drops blank lines: a letter's place and addressee are not the start of its first sentence."""
+    text = clean_text(
+        "27 October 2020\nBrussels, Belgium\nTo the Commissioner for Internal Market\n"
+        "The COVID-19 crisis has seriously impacted the European economy. Companies need to improve their\n"
+        "business models and resilience."
+    )
+    assert text.split("\n\n") == [
+        "27 October 2020", "Brussels, Belgium", "To the Commissioner for Internal Market",
+        "The COVID-19 crisis has seriously impacted the European economy. Companies need to improve their business "
+        "models and resilience.",
+    ]

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answer import DECLINE_FEATURES
 from assistant.pipeline import PolicyAssistant
-from assistant.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel
+from assistant.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel, feature_matrix
 
 
 def test_a_model_file_round_trips_to_the_same_probabilities(tmp_path: Path) -> None:
@@ -55,3 +55,7 @@ def test_every_candidate_gets_every_feature_with_finite_values(corpus_assistant:
     for row in features.values():
         assert set(row) == set(RANKER_FEATURES)
         assert all(np.isfinite(value) for value in row.values())
+
+
+def test_no_candidates_make_an_empty_feature_matrix_of_the_right_width() -> None:
+    assert feature_matrix([], ("a", "b")).shape == (0, 2)
