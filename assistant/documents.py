@@ -144,7 +144,8 @@ def _clean_block(block: str) -> list[str]:
     joined: list[str] = []
     for line in lines:
         table_row = line.startswith("|") or bool(joined and joined[-1].startswith("|"))
-        if joined and not is_list_item(line) and not line.startswith("#") and not _LABEL.match(line) and not table_row:
+        contact = is_contact_line(line) or bool(joined and is_contact_line(joined[-1].rsplit("\n", 1)[-1]))
+        if joined and not is_list_item(line) and not line.startswith("#") and not contact and not table_row:
             joined[-1] = f"{joined[-1]} {line}"
         else:
             joined.append(line)

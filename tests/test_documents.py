@@ -184,3 +184,12 @@ def test_short_lines_in_a_row_above_a_pdf_paragraph_each_keep_their_line() -> No
         "The COVID-19 crisis has seriously impacted the European economy. Companies need to improve their business "
         "models and resilience.",
     ]
+
+
+def test_contact_lines_of_a_pdf_are_not_glued_into_one_paragraph() -> None:
+    text = clean_text(
+        "We call for the recognition of clusters as the most strategic agents in the next programmes.\n"
+        "Anna Example\nanna@example.org\nMobile: +34 600000000\nJan Muster\njan.muster@example.org\nMobile: +48 800000000"
+    )
+    lines = text.replace("\n\n", "\n").split("\n")
+    assert "anna@example.org" in lines and "Mobile: +34 600000000" in lines and "jan.muster@example.org" in lines
