@@ -42,7 +42,8 @@ _GENERIC_REFERENCE_TERMS = frozenset(search_terms(_DOCUMENT_NOUNS.replace("|", "
 
 
 TITLE_NAMED_SHARE = 0.8
-"""A question that holds this share of a title's words (of three or more) names that document by its title."""
+"""A question that holds this share of a title's words (of three or more) names that document by its title. Set,
+not tuned: "nearly the whole title"; the audit row switching title naming off measures what it does."""
 
 
 def names_title(question_terms: set[str], title: str) -> bool:
