@@ -131,7 +131,12 @@ def _clean_block(block: str) -> list[str]:
         # A date line keeps its own block (PDF extraction drops the blank lines around "Brussels, 3 March 2021").
         before, after = "\n".join(lines[:dated]), "\n".join(lines[dated + 1:])
         return _clean_block(before) + [lines[dated]] + _clean_block(after)
-    heading = next((i for i in range(len(lines) - 1) if _glued_heading(lines, i)), None)
+    longest = max(len(line) for line in lines)
+    heading = next((
+        i for i in range(len(lines) - 1)
+        # "4. Work plan 2021–2022" on a short line above a sentence: a numbered heading, not a list item wrapping
+        if _glued_heading(lines, i) or (_numbered_heading_line(lines[i], longest) and lines[i + 1][:1].isupper())
+    ), None)
     if heading is not None:
         # "Summary" or "What we ask for" on its own short line above a paragraph: PDF extraction drops the blank
         # line after a heading, and joining it would make the heading the start of the paragraph's first sentence.
@@ -150,6 +155,17 @@ def _clean_block(block: str) -> list[str]:
         else:
             joined.append(line)
     return ["\n".join(joined)]
+
+
+_NUMBERED = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)")
+
+
+def _numbered_heading_line(line: str, longest: int) -> bool:
+    numbered = _NUMBERED.match(line)
+    if not numbered or "\n" in line or len(line) >= 0.6 * longest or longest < 40:
+        return False
+    title = line[numbered.end():]
+    return len(title.split()) <= 10 and looks_like_heading(title) and not title.rstrip().endswith(":")
 
 
 def _glued_heading(lines: list[str], index: int) -> bool:

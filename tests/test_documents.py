@@ -193,3 +193,14 @@ def test_contact_lines_of_a_pdf_are_not_glued_into_one_paragraph() -> None:
     )
     lines = text.replace("\n\n", "\n").split("\n")
     assert "anna@example.org" in lines and "Mobile: +34 600000000" in lines and "jan.muster@example.org" in lines
+
+
+def test_a_numbered_heading_of_a_pdf_is_not_glued_to_the_sentence_below_it() -> None:
+    text = clean_text(
+        "The application was postponed to the next General Assembly, because its statutes had to be translated.\n"
+        "4. Work plan 2021–2022\nThe Assembly adopted three priorities for the coming period:\n- resilience;\n- skills."
+    )
+    assert "\n\n4. Work plan 2021–2022\n\nThe Assembly adopted" in text
+    wrapped = clean_text("1. Reserve at least 20% of the competitiveness strand for actions led by clusters and\n"
+                         "European partners. 2. Simplify access.")
+    assert "\n" not in wrapped  # a numbered item wrapping onto a capitalised word stays one item
