@@ -18,7 +18,7 @@ from assistant.documents import looks_like_heading
 from assistant.language import offline_notice
 from assistant.lexical import DocumentFrequencies, QueryCoverage
 from assistant.ranker import LinearModel
-from assistant.retrieval import Passage, names_title
+from assistant.retrieval import Passage, names_title, title_terms
 from assistant.text import (
     LIST_MARK, Span, equivalent_terms, is_fragment, iter_numbers, number_key, proper_names, search_terms, sentence_spans,
     words,
@@ -180,7 +180,7 @@ def naming_terms(question: Question, passages: Sequence[Passage]) -> frozenset[s
         return frozenset()
     asked = set(search_terms(question.text))
     titles = {p.chunk.title for p in passages if p.chunk.source in question.referenced_sources}
-    return frozenset(t for title in titles if names_title(asked, title) for t in search_terms(title))
+    return frozenset(t for title in titles if names_title(asked, title) for t in title_terms(title))
 
 
 DECLINE_FEATURES = (
@@ -378,6 +378,7 @@ class ExtractiveAnswerer:
         for rank, passage in enumerate(passages[: self.passages_considered], start=1):
             chunk = passage.chunk
             header = chunk.situation()
+            heading_at = heading_start(chunk)
             spans = sentence_spans(chunk.text, offset=chunk.start)
             similarities = self.similarities(question, passage, spans)
             candidates: list[tuple[Span, float, float, float]] = []
@@ -414,7 +415,7 @@ class ExtractiveAnswerer:
                 if weight == 0.0 or not coverage.adds_to_question(span.text):
                     continue
                 front = in_front_matter(chunk, span)
-                situated = header if span.start >= heading_start(chunk) else (chunk.context or "")
+                situated = header if span.start >= heading_at else (chunk.context or "")
                 context = f"{chunk.title}\n{situated}" if front else situated
                 if span.text.startswith("|"):
                     context += "\n" + table_header(chunk, span)  # "| Poland | … | 60 |" is read under its columns

@@ -8,7 +8,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.text import MONTH_NAMES, WEEKDAY_NAMES, equivalent_terms, names_a_person, search_terms
+from assistant.text import (
+    EMAIL_ADDRESS, MONTH_NAMES, PHONE_NUMBER, WEEKDAY_NAMES, equivalent_terms, names_a_person, search_terms,
+)
 
 _MONTHS = "|".join(MONTH_NAMES)
 _DATE = re.compile(
@@ -35,8 +37,6 @@ _TIME_EXPRESSION = re.compile(
     r"today|tomorrow|beginning|end of|spring|summer|autumn|winter|period)\b",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-_PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
 # "When" that opens the question ("When was …", "Since when …"), not "what did he say when he concluded".
 _ASKS_WHEN = re.compile(
     r"(?:^|[.?!]\s+)(?:and\s+|so\s+)?(?:since |until )?when\b|\b(?:what|which|on what|at what) (?:date|day|year|month|time)\b",
@@ -116,9 +116,9 @@ ANSWER_TYPES = (
         "duration", re.compile(r"\bhow long\b|\bfor how many (?:minutes|hours|days|weeks|months|years)\b", re.I),
         _matches(_DURATION), required=True, bonus=0.0,
     ),
-    AnswerType("e-mail address", re.compile(r"\be-?mail\b", re.I), _matches(_EMAIL), required=False, bonus=0.25),
+    AnswerType("e-mail address", re.compile(r"\be-?mail\b", re.I), _matches(EMAIL_ADDRESS), required=False, bonus=0.25),
     AnswerType(
-        "phone number", re.compile(r"\b(?:phone|telephone|mobile)\b", re.I), _matches(_PHONE), required=False, bonus=0.25
+        "phone number", re.compile(r"\b(?:phone|telephone|mobile)\b", re.I), _matches(PHONE_NUMBER), required=False, bonus=0.25
     ),
     AnswerType("quantity", re.compile(r"\bhow (?:much|many)\b", re.I), counts_what_was_asked, required=True, bonus=0.0),
     AnswerType(

@@ -32,11 +32,8 @@ def _is_furniture_block(block: str) -> bool:
     return 0 < len(lines) <= 3 and all(len(l.split()) <= 10 and not l.rstrip().endswith(_ENDS_A_LINE) for l in lines)
 
 
-def furniture_blocks(text: str) -> list[tuple[int, int]]:
-    """Short blocks standing between a paragraph that breaks off mid-sentence and the paragraph that carries the
-    sentence on ("… since March 2020: the European" / "Source: …" / "EUROPEAN CLUSTERS ALLIANCE" / "Alliance
-    Against Coronavirus (EAAC). This alliance …"): what a PDF's page furniture leaves in converted text. Offsets
-    of each such block."""
+def text_blocks(text: str) -> list[tuple[int, int]]:
+    """Offsets of the text's non-empty blocks (the paragraphs between blank lines)."""
     blocks: list[tuple[int, int]] = []
     position = 0
     for block in text.split("\n\n"):
@@ -44,6 +41,15 @@ def furniture_blocks(text: str) -> list[tuple[int, int]]:
         position = start + len(block)
         if block.strip():
             blocks.append((start, position))
+    return blocks
+
+
+def furniture_blocks(text: str) -> list[tuple[int, int]]:
+    """Short blocks standing between a paragraph that breaks off mid-sentence and the paragraph that carries the
+    sentence on ("… since March 2020: the European" / "Source: …" / "EUROPEAN CLUSTERS ALLIANCE" / "Alliance
+    Against Coronavirus (EAAC). This alliance …"): what a PDF's page furniture leaves in converted text. Offsets
+    of each such block."""
+    blocks = text_blocks(text)
     found: list[tuple[int, int]] = []
     for index, (start, end) in enumerate(blocks):
         paragraph = text[start:end].rstrip()
@@ -122,18 +128,14 @@ def is_numbered_heading(block: str, following: str) -> bool:
 def parse_units(text: str) -> list[Unit]:
     """Headings, paragraphs and list items of a cleaned text, with their offsets."""
     units: list[Unit] = []
-    position = 0
-    blocks = text.split("\n\n")
+    blocks = text_blocks(text)
     furniture = set(furniture_blocks(text))
-    for index, block in enumerate(blocks):
-        block_start = text.index(block, position) if block else position
-        position = block_start + len(block)
-        if not block.strip():
+    for index, (block_start, block_end) in enumerate(blocks):
+        block = text[block_start:block_end]
+        if (block_start, block_end) in furniture:
+            units.append(Unit("furniture", block_start, block_end))
             continue
-        if (block_start, position) in furniture:
-            units.append(Unit("furniture", block_start, position))
-            continue
-        following = next((b for b in blocks[index + 1:] if b.strip()), "")
+        following = text[blocks[index + 1][0]:blocks[index + 1][1]] if index + 1 < len(blocks) else ""
         in_contact_block = is_contact_line(block) or is_contact_line(following.split("\n", 1)[0])
         if "\n" not in block and not in_contact_block and not continues_sentence(block, following) and (
             looks_like_heading(block) or is_numbered_heading(block, following)
@@ -209,7 +211,7 @@ def chunk_document(
                 # the chunk opens with the rest of a sentence the previous chunk broke off: its start is context
                 previous = previous_of[current[0]]
                 opening = sentence_spans(text[previous.start:previous.end])[-1].text
-                context = _last_words(opening, context_tokens, count_tokens)
+                context = _truncate(opening, context_tokens, count_tokens, keep_end=True)
             spans.append((start, end, section, context))
         current.clear()
 
@@ -250,15 +252,10 @@ def chunk_document(
     return _make_chunks(document, spans)
 
 
-def _last_words(text: str, max_tokens: int, count: TokenCounter) -> str:
+def _truncate(text: str, max_tokens: int, count: TokenCounter, keep_end: bool = False) -> str:
+    """The text cut to ``max_tokens`` at a word boundary, keeping its start (or, ``keep_end``, its end)."""
     while count(text) > max_tokens and " " in text:
-        text = text.split(" ", 1)[1]
-    return text
-
-
-def _truncate(text: str, max_tokens: int, count: TokenCounter) -> str:
-    while count(text) > max_tokens and " " in text:
-        text = text.rsplit(" ", 1)[0]
+        text = text.split(" ", 1)[1] if keep_end else text.rsplit(" ", 1)[0]
     return text
 
 

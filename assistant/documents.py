@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import DocumentError
-from assistant.text import MONTH_NAMES
+from assistant.text import EMAIL_ADDRESS, MONTH_NAMES, PHONE_NUMBER
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
 CATALOG_NAME = "catalog.json"
@@ -79,15 +79,11 @@ def is_list_item(line: str) -> bool:
     return bool(_LIST_ITEM.match(line))
 
 
-_EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-_PHONE_NUMBER = re.compile(r"^\+?\d[\d ().-]{6,}\d$")
-
-
 def is_contact_line(line: str) -> bool:
     """An e-mail address, a phone number or a labelled contact detail ("Mobile: +34 …"): data of a contact or
     signature block, never a heading; and the short line above one is the name it belongs to, not a heading."""
     stripped = line.strip()
-    return bool(_LABEL.match(stripped) or _EMAIL_ADDRESS.search(stripped) or _PHONE_NUMBER.match(stripped))
+    return bool(_LABEL.match(stripped) or EMAIL_ADDRESS.search(stripped) or PHONE_NUMBER.fullmatch(stripped))
 
 
 def looks_like_heading(line: str) -> bool:
@@ -135,7 +131,8 @@ def _clean_block(block: str) -> list[str]:
     heading = next((
         i for i in range(len(lines) - 1)
         # "4. Work plan 2021–2022" on a short line above a sentence: a numbered heading, not a list item wrapping
-        if _glued_heading(lines, i) or (_numbered_heading_line(lines[i], longest) and lines[i + 1][:1].isupper())
+        if _glued_heading(lines, i, longest)
+        or (_numbered_heading_line(lines[i], longest) and lines[i + 1][:1].isupper())
     ), None)
     if heading is not None:
         # "Summary" or "What we ask for" on its own short line above a paragraph: PDF extraction drops the blank
@@ -168,12 +165,11 @@ def _numbered_heading_line(line: str, longest: int) -> bool:
     return len(title.split()) <= 10 and looks_like_heading(title) and not title.rstrip().endswith(":")
 
 
-def _glued_heading(lines: list[str], index: int) -> bool:
+def _glued_heading(lines: list[str], index: int, longest: int) -> bool:
     """A short heading-like line that ends what came before and starts what follows, in a block of longer lines;
     several such lines in a row ("Brussels, Belgium" above "To the Commissioner …" above the letter) each keep
     their own line."""
     line, following = lines[index], lines[index + 1]
-    longest = max(len(other) for other in lines)
 
     def short(candidate: str) -> bool:
         return (

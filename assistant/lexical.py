@@ -39,6 +39,7 @@ class QueryCoverage:
         }
         self.idf = {t: math.log((total + 1) / (self.frequencies[t] + 0.5)) for t in self.alternatives}
         self._total = sum(self.idf[t] for t in self.terms) or 1.0
+        self._asked_total = sum(self.idf[t] for t in self.asked) or 1.0
         self._context_total = sum(self.idf[t] for t in self.context_terms) or 1.0
 
     def coverage(self, text: str, extra: str = "") -> float:
@@ -74,4 +75,4 @@ class QueryCoverage:
 
     def unknown_share(self) -> float:
         """Share of the question's idf mass carried by words no chunk contains."""
-        return sum(self.idf[t] for t in self.unknown_terms()) / (sum(self.idf[t] for t in self.asked) or 1.0)
+        return sum(self.idf[t] for t in self.unknown_terms()) / self._asked_total

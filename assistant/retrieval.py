@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,10 +47,16 @@ TITLE_NAMED_SHARE = 0.8
 not tuned: "nearly the whole title"; the audit row switching title naming off measures what it does."""
 
 
+@lru_cache(maxsize=4096)
+def title_terms(title: str) -> frozenset[str]:
+    """A document title's search terms: read for every document at every question, so stemmed once."""
+    return frozenset(search_terms(title))
+
+
 def names_title(question_terms: set[str], title: str) -> bool:
     """Whether the question names a document by (nearly) its whole title: "the closing remarks at Clusters for Next
     Generation EU: dialogue between …"."""
-    terms = set(search_terms(title))
+    terms = title_terms(title)
     return len(terms) >= 3 and len(terms & question_terms) >= TITLE_NAMED_SHARE * len(terms)
 
 
@@ -59,7 +66,7 @@ def referenced_sources(question: str, labels: Sequence[tuple[str, str, str]], by
     library or more; for titles, the one named with the most words ("Annex to: A call for …" over "A call for …")."""
     asked = set(search_terms(question))
     named = {
-        source: len(set(search_terms(title)) & asked)
+        source: len(title_terms(title) & asked)
         for source, title, _ in labels if by_title and names_title(asked, title)
     }
     referenced = {source for source, count in named.items() if count == max(named.values())}

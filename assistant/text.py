@@ -232,6 +232,10 @@ def _split_at_dates(name_words: list[str]) -> list[list[str]]:
     return parts
 
 
+EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+PHONE_NUMBER = re.compile(r"\+?\d[\d ().-]{6,}\d")
+"""An e-mail address and a phone number as written in a document's contact lines."""
+
 LIST_MARK = re.compile(r"^(?:[-*•–·]\s+|\(?\d{1,2}[.)]\s+)")
 """A list item's bullet or number."""
 

@@ -114,10 +114,11 @@ def decline_threshold(probabilities: np.ndarray, answerable: np.ndarray, toleran
     row); the objective is averaged over the rows. The middle of that plateau moves less from one training set to
     another than its first point."""
     unanswerable = ~answerable
+    repeats = np.atleast_2d(probabilities)
     thresholds = np.linspace(0.05, 0.95, 91)
     objectives = []
     for threshold in thresholds:
-        declined = np.atleast_2d(probabilities) < threshold
+        declined = repeats < threshold
         refusal = declined[:, unanswerable].mean(axis=1) if unanswerable.any() else np.ones(len(declined))
         false_refusal = declined[:, answerable].mean(axis=1) if answerable.any() else np.zeros(len(declined))
         objectives.append(float(np.mean(refusal - 2 * false_refusal)))

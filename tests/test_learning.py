@@ -31,6 +31,17 @@ def test_the_decline_threshold_separates_what_can_be_separated() -> None:
     assert (probabilities[~answerable] < threshold).all() and (probabilities[answerable] >= threshold).all()
 
 
+def test_the_decline_threshold_reads_the_objective_averaged_over_repeats() -> None:
+    """One repeat separates at about 0.5, the other at about 0.3: the threshold serves both, not the first alone."""
+    answerable = np.array([True] * 40 + [False] * 10)
+    first = np.concatenate([np.linspace(0.6, 0.95, 40), np.linspace(0.1, 0.4, 10)])
+    second = np.concatenate([np.linspace(0.32, 0.95, 40), np.linspace(0.05, 0.25, 10)])
+    alone = decline_threshold(first, answerable), decline_threshold(second, answerable)
+    assert 0.4 < alone[0] <= 0.6 and 0.25 < alone[1] <= 0.32
+    both = decline_threshold(np.vstack([first, second]), answerable)
+    assert alone[1] < both < alone[0]
+
+
 def question(set_name: str, qid: str, text: str, kind: str, history: list[dict[str, str]] | None = None) -> PooledQuestion:
     record = {"id": qid, "question": text, "history": history or [], "answerable": True, "gold_passages": [],
               "answer_must_contain": [], "answer_any_of": [], "kind": kind}
