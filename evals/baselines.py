@@ -80,3 +80,36 @@ def baseline_rankers(store: Store, embeddings: LocalEmbeddings) -> dict[str, Ran
         "plain BM25 (stemmed)": PlainBM25(chunk_texts, stemmed_tokens),
         "LangChain tutorial (1000/200 splits, dense + BM25, RRF)": TutorialPipeline(documents, embeddings),
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m evals.baselines QUESTIONS --corpus C --data-dir D``: the baselines' retrieval figures on one set,
+    over the index ``evals.run`` built in D (so they are measured on the same passages in the same run)."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from assistant.settings import Settings
+    from evals.questionset import read_questions
+    from evals.score import first_gold_rank, rank_metrics
+
+    parser = argparse.ArgumentParser(prog="python -m evals.baselines", description=main.__doc__)
+    parser.add_argument("questions", type=Path)
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--data-dir", type=Path)
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(data_dir=args.data_dir, corpus_dir=args.corpus)
+    rankers = baseline_rankers(Store(settings.store_path), LocalEmbeddings(settings.embedding_model))
+    questions = [q for q in read_questions(args.questions) if q["answerable"] and q["gold_passages"]]
+    for name, ranker in rankers.items():
+        ranks = []
+        for question in questions:
+            texts = ranker(question["question"])
+            passages = [{"rank": rank, "text": text} for rank, text in enumerate(texts, start=1)]
+            ranks.append(first_gold_rank(question, {"passages": passages}))
+        print(json.dumps({"baseline": name, **rank_metrics(ranks)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

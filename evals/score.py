@@ -59,6 +59,33 @@ def answer_correct(question: dict[str, Any], result: dict[str, Any]) -> bool:
     return bool(result.get("answerable")) and must and any_of
 
 
+def outcome_of(result: dict[str, Any]) -> str:
+    """``answered``, ``unsure`` or ``declined``; a result without the field: every non-answer is a decline."""
+    outcome = result.get("outcome")
+    if outcome in ("answered", "unsure", "declined"):
+        return str(outcome)
+    return "answered" if result.get("answerable") else "declined"
+
+
+def harm(questions: list[dict[str, Any]], by_id: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """The failures users remember: a wrong answer (on all questions) and "the documents don't say" when they do."""
+    answerable = [q for q in questions if q["answerable"]]
+    outcomes = {q["id"]: outcome_of(by_id[q["id"]]) for q in questions}
+    wrong = [
+        outcomes[q["id"]] == "answered" and (not q["answerable"] or not answer_correct(q, by_id[q["id"]]))
+        for q in questions
+    ]
+
+    def share(flags: list[bool]) -> float:
+        return round(sum(flags) / len(flags), 4) if flags else 0.0
+
+    return {
+        "wrong_answer_rate": share(wrong),
+        "false_absence_rate": share([outcomes[q["id"]] == "declined" for q in answerable]),
+        "unsure_rate": share([outcomes[q["id"]] == "unsure" for q in questions]),
+    }
+
+
 def cites_gold(question: dict[str, Any], result: dict[str, Any]) -> bool:
     golds = [normalize_for_match(g) for g in question["gold_passages"]]
     return any(any(g in normalize_for_match(c.get("quote", "")) for g in golds) for c in result.get("citations", []))
@@ -94,6 +121,7 @@ def score(questions: list[dict[str, Any]], results: list[dict[str, Any]], corpus
         "unanswerable": len(unanswerable),
         **rank_metrics(ranked),
         "answer_accuracy": share([answer_correct(q, by_id[q["id"]]) for q in answerable]),
+        **harm(questions, by_id),
         "cited_gold": share([cites_gold(q, by_id[q["id"]]) for q in answerable if q["gold_passages"]]),
         "quotes_verbatim": share([any(normalize_for_match(qt) in text for text in corpus) for qt in quotes]) if quotes else 1.0,
         "refusal_accuracy": share([not by_id[q["id"]]["answerable"] for q in unanswerable]),
