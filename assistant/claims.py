@@ -329,13 +329,21 @@ class ClaimChecker:
         threshold = self.support_model.threshold if self.support_model is not None else 0.6
         return probability >= threshold
 
-    def check(self, claim: str, evidence: str, context: str = "", english: bool = True) -> ClaimCheck:
+    def check(
+        self, claim: str, evidence: str, context: str = "", english: bool = True, surroundings: str = ""
+    ) -> ClaimCheck:
+        """``surroundings``: what situates the evidence (its document's title, its heading, the sentences next to
+        it). Names, figures, dates and negation must be in the evidence itself; the claim's other words may also be
+        supported by what situates it: "The dialogue took place on 30 June 2020" rests on a dateline under the
+        dialogue's title, "because they are close to the market" on the sentence that "Hence, …" continues."""
         reason = self.check_facts(claim, evidence, context, english)
         if reason:
             return ClaimCheck(False, reason)
         if not english:
             return ClaimCheck(True)
         probability = self.support(claim, evidence)
+        if not self.supported(probability) and surroundings:
+            probability = max(probability, self.support(claim, f"{surroundings}\n{evidence}"))
         if not self.supported(probability):
             return ClaimCheck(False, "the cited passage doesn't support it", probability)
         return ClaimCheck(True, None, probability)

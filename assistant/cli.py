@@ -47,7 +47,7 @@ def run_ingest(settings: Settings, rebuild: bool, stdout: TextIO, stderr: TextIO
 def format_answer(result_json: dict) -> str:
     lines = [result_json["answer"], ""]
     if result_json["citations"]:
-        lines.append("Sources:")
+        lines.append("Closest passage:" if result_json.get("outcome") == "unsure" else "Sources:")
         for citation in result_json["citations"]:
             where = [citation["title"]]
             if citation.get("date"):

@@ -123,6 +123,15 @@ def best_span(claim: str, passage: PromptPassage, checker: ClaimChecker, english
     return span if score > 0 else None
 
 
+def surroundings(passage: PromptPassage, span: Span) -> str:
+    """What situates a cited span: its document's title, its heading, and the sentences just before and after it."""
+    chunk = passage.passage.chunk
+    spans = sentence_spans(passage.text, offset=chunk.start)
+    before = [s.text for s in spans if s.end <= span.start][-1:]
+    after = [s.text for s in spans if s.start >= span.end][:1]
+    return "\n".join(part for part in (chunk.title, chunk.header(), *before, *after) if part)
+
+
 def context_of(passage: PromptPassage) -> str:
     chunk = passage.passage.chunk
     return f"{chunk.title}\n{chunk.header()}\n{passage.text}"
@@ -197,7 +206,8 @@ def _evidence(
         return [], problems[0] if problems else "it cites no passage"
     context = "\n".join(context_of(p) for p, _ in found)
     checks: list[tuple[ClaimCheck, tuple[PromptPassage, Span]]] = [
-        (checker.check(claim, span.text, context, english), (passage, span)) for passage, span in found
+        (checker.check(claim, span.text, context, english, surroundings(passage, span)), (passage, span))
+        for passage, span in found
     ]
     alone = [item for check, item in checks if check.kept]
     if alone:

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer import Answer, ExtractiveAnswerer, Question, add_missing_conflicts, decline
+from assistant.answer import Answer, ExtractiveAnswerer, Question, add_missing_conflicts, as_unsure, decline
 from assistant.chat import Turn
 from assistant.errors import ModelUnavailable
 from assistant.claims import ClaimChecker
@@ -171,7 +171,13 @@ class ModelAnswerer:
             return
         grounded = ground("".join(written), prompt.passages, self.checker, english=question.language == "en")
         if grounded.declined:
-            answer = decline(question.text, mode=self.mode)
+            # The model's "the documents don't say" is taken as absence only where the offline check finds
+            # evidence of it; otherwise the closest passage is offered (a small model misses paraphrases too).
+            offline = self.fallback.answer(question, passages)
+            if offline.outcome == "declined":
+                answer = decline(question.text, offline.evidence, mode=self.mode)
+            else:
+                answer = as_unsure(offline, self.mode) if offline.citations else offline
             answer.notices.extend(grounded.notices)
             result.answer = answer
             return

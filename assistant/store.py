@@ -308,6 +308,15 @@ class Store:
         return [(row[0], float(row[1])) for row in self._connect().execute(sql, params)]
 
 
+    def content_signature(self) -> tuple[int, int, str]:
+        """Documents, passages and the latest indexing time: changes whenever any process indexes or removes
+        something, so an assistant can tell that what it derived from the store is out of date."""
+        row = self._connect().execute(
+            "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks), "
+            "(SELECT coalesce(max(ingested_at), '') FROM documents)"
+        ).fetchone()
+        return int(row[0]), int(row[1]), str(row[2])
+
     def phrase_exists(self, terms: Sequence[str]) -> bool:
         """Does some chunk hold these search terms side by side, in this order?"""
         phrase = " ".join(t.replace('"', "") for t in terms if t.strip('"'))

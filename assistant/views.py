@@ -107,12 +107,21 @@ def citation_card(assistant: PolicyAssistant, citation: Citation, citations: Seq
 
 # --- answers ------------------------------------------------------------------------------------------
 
+OUTCOME_LABELS = {
+    "answered": ("Answered from the documents", "green"),
+    "unsure": ("Unsure: the closest passage, not a confirmed answer", "orange"),
+    "declined": ("The documents don't say", "gray"),
+}
+
+
 def answer_view(assistant: PolicyAssistant, result: AskResult, index: int) -> None:
+    label, color = OUTCOME_LABELS[result.answer.outcome]
+    st.badge(label, color=color)
     st.markdown(answer_markdown(result.answer.text))
     for notice in result.notices + result.answer.notices:
         st.info(notice)
     if result.answer.citations:
-        st.caption("Sources")
+        st.caption("Closest passage" if result.answer.unsure else "Sources")
         for citation in result.answer.citations:
             citation_card(assistant, citation, result.answer.citations, f"a{index}-c{citation.n}")
     elif result.passages:

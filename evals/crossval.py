@@ -29,7 +29,7 @@ from assistant.ranker import RANKER_FEATURES
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.baselines import baseline_rankers
 from evals.learn import RankerExample, assistants_for, fit_all, ranker_examples
-from evals.questionset import PooledQuestion, conversation_of, indexed_corpora, question_pool
+from evals.questionset import PooledQuestion, indexed_corpora, question_pool, shared_gold_groups
 from evals.score import answer_correct, first_gold_rank, rank_metrics, score
 
 POOLED = "all sets"
@@ -43,6 +43,8 @@ class Variant:
     overrides: dict[str, Any] = field(default_factory=dict)
     drop_ranker: tuple[str, ...] = ()
     drop_decline: tuple[str, ...] = ()
+    harm_objective: bool = True
+    """The answer threshold chosen for fewest wrong answers (``evals.learn.harm_threshold``), else for refusals."""
 
 
 DEFAULT = Variant("learned ranker + decline classifier")
@@ -62,12 +64,18 @@ AUDIT = (
     Variant("decline: no year-absent feature", drop_decline=("year_absent",)),
     Variant("decline: no unknown-name rule", drop_decline=("unmentioned_name", "unknown_share")),
 )
+SECOND_OPINION = (
+    Variant("answer threshold by refusal accuracy (as before issue 20)", harm_objective=False),
+    Variant("decline: no second opinion (query likelihood)", drop_decline=("likelihood_gain", "likelihood_low_gain")),
+    Variant("second opinion also chooses the sentence (weight 0.05)", {"likelihood_weight": 0.05}),
+    Variant("second opinion also chooses the sentence (weight 0.1)", {"likelihood_weight": 0.1}),
+)
 
 
 def folds_of(pool: Sequence[PooledQuestion], k: int) -> list[list[int]]:
     """Indices of the held-out questions of each fold."""
     kinds = [p.question["kind"] for p in pool]
-    groups = [conversation_of(p, list(pool)) for p in pool]
+    groups = shared_gold_groups(list(pool))
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=0)
     return [list(test) for _, test in splitter.split(list(range(len(pool))), kinds, groups)]
 
@@ -105,7 +113,7 @@ def crossvalidate(
         training = [p for i, p in enumerate(pool) if i not in held]
         ranker, decline = fit_all(
             assistants, training, ranker_features, decline_features,
-            [e for p in training for e in examples[p.key]],
+            [e for p in training for e in examples[p.key]], variant.harm_objective,
         )
         for assistant in assistants.values():
             assistant.searcher.ranker = ranker
@@ -119,6 +127,7 @@ def crossvalidate(
     outcomes = {
         p.key: {
             "answerable": p.question["answerable"], "declined": not results[p.key]["answerable"],
+            "outcome": results[p.key].get("outcome"),
             "correct": answer_correct(p.question, results[p.key]) if p.question["answerable"]
             else not results[p.key]["answerable"],
             "gold_rank": first_gold_rank(p.question, results[p.key]) if p.question["gold_passages"] else None,
@@ -164,7 +173,8 @@ def summary(name: str, metrics: dict[str, dict[str, Any]]) -> str:
     m = metrics[POOLED]
     parts = [f"{key} {m[key]:.3f}" for key in ("recall@1", "recall@3", "mrr@10") if key in m]
     parts += [f"{key} {m[key]:.3f}" for key in (
-        "answer_accuracy", "cited_gold", "quotes_verbatim", "refusal_accuracy", "false_refusal_rate") if key in m]
+        "answer_accuracy", "wrong_answer_rate", "false_absence_rate", "unsure_rate", "cited_gold", "quotes_verbatim",
+        "refusal_accuracy") if key in m]
     return f"{name:<60} " + "  ".join(parts)
 
 
@@ -181,7 +191,7 @@ def run(k: int, audit: bool, only: Sequence[str] = ()) -> dict[str, Any]:
         examples = {p.key: ranker_examples(assistants[p.corpus], p) for p in pool}
         variants: dict[str, dict[str, dict[str, Any]]] = {}
         questions: dict[str, dict[str, dict[str, Any]]] = {}
-        chosen = [v for v in AUDIT if audit or v.name in only]
+        chosen = [v for v in (*SECOND_OPINION, *AUDIT) if audit or v.name in only]
         for variant in (DEFAULT, *chosen):
             variants[variant.name], questions[variant.name] = crossvalidate(
                 variant, corpora, embeddings, pool, folds, examples

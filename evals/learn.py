@@ -17,7 +17,7 @@ import argparse
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from sklearn.preprocessing import StandardScaler
 
 from assistant.answer import DECLINE_FEATURES, Answer, ExtractiveAnswerer
 from assistant.embeddings import LocalEmbeddings
-from assistant.pipeline import PolicyAssistant
+from assistant.pipeline import PolicyAssistant, load_likelihood
 from assistant.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel, feature_matrix
 from assistant.settings import Settings
 from assistant.text import normalize_for_match
@@ -71,14 +71,30 @@ def ranker_examples(assistant: PolicyAssistant, pooled: PooledQuestion) -> list[
     return [RankerExample(pooled.key, features[cid], holds_gold(found.chunks[cid].text, golds)) for cid in found.ids]
 
 
-def decline_example(assistant: PolicyAssistant, pooled: PooledQuestion) -> dict[str, float] | None:
-    """The decline classifier's features for a question, or None when the answerer declines whatever the evidence."""
-    prepared = assistant.prepare(pooled.question["question"], pooled.question.get("history") or [])
+@dataclass(frozen=True)
+class DeclineExample:
+    features: dict[str, float]
+    answerable: bool
+    answer_correct: bool
+    """The answer the answerer would give, if it answered, holds what the question expects."""
+
+
+def decline_example(assistant: PolicyAssistant, pooled: PooledQuestion) -> DeclineExample | None:
+    """The decline classifier's features for a question and whether answering would be right, or None when the
+    answerer declines whatever the evidence."""
+    from evals.score import answer_correct
+
+    question = pooled.question
+    prepared = assistant.prepare(question["question"], question.get("history") or [])
     answerer = assistant.answerer
     if prepared.question is None or not isinstance(answerer, ExtractiveAnswerer):
         return None
-    found = answerer.candidate(prepared.question, prepared.passages)
-    return None if isinstance(found, Answer) else found.features
+    found = answerer.candidate(prepared.question, prepared.passages, consult_model=True)
+    if isinstance(found, Answer):
+        return None
+    text = answerer.compose_answer(prepared.question, found.sentences, found.coverage, prepared.passages, 1.0).text
+    correct = bool(question["answerable"]) and answer_correct(question, {"answer": text, "answerable": True})
+    return DeclineExample(found.features, bool(question["answerable"]), correct)
 
 
 def linear_model(
@@ -107,6 +123,26 @@ average objective: with a single split, which questions share a fold moves the t
 figures) as much as any feature does."""
 
 
+WRONG_ANSWER_COST = 2.0
+"""A wrong answer costs twice what a right one gains (the weight the refusal objective always used, not tuned)."""
+
+
+def harm_threshold(probabilities: np.ndarray, correct: np.ndarray, tolerance: float = 0.005) -> float:
+    """The probability under which not to answer, chosen for users: each training question answered rightly counts
+    +1, answered wrongly (an unanswerable one, or the wrong sentence) -WRONG_ANSWER_COST, not answered 0 (below
+    the threshold it is unsure or declined, which the absence floor decides). The middle of the plateau within
+    ``tolerance`` of the best, averaged over the repeats of the out-of-fold probabilities."""
+    repeats = np.atleast_2d(probabilities)
+    thresholds = np.linspace(0.05, 0.95, 91)
+    objectives = []
+    for threshold in thresholds:
+        answered = repeats >= threshold
+        gain = (answered & correct).sum(axis=1) - WRONG_ANSWER_COST * (answered & ~correct).sum(axis=1)
+        objectives.append(float(np.mean(gain)) / max(1, len(correct)))
+    scores = np.asarray(objectives)
+    return float(np.median(thresholds[scores >= scores.max() - tolerance]))
+
+
 def decline_threshold(probabilities: np.ndarray, answerable: np.ndarray, tolerance: float = 0.02) -> float:
     """The probability under which to decline: the middle of the thresholds whose refusal accuracy minus twice the
     false-refusal rate is within ``tolerance`` of the best (a wrongly declined answer costs less than an invented
@@ -127,9 +163,11 @@ def decline_threshold(probabilities: np.ndarray, answerable: np.ndarray, toleran
 
 
 def fit_decline(
-    rows: Sequence[dict[str, float]], answerable: Sequence[bool], features: Sequence[str] = DECLINE_FEATURES
+    rows: Sequence[dict[str, float]], answerable: Sequence[bool], features: Sequence[str] = DECLINE_FEATURES,
+    correct: Sequence[bool] | None = None,
 ) -> LinearModel:
-    """The classifier, and its threshold chosen on out-of-fold probabilities of the same training questions."""
+    """The classifier, and its threshold chosen on out-of-fold probabilities of the same training questions: by the
+    harm objective when ``correct`` (whether each answer would be right) is given, else by refusal accuracy."""
     x = feature_matrix(rows, features)
     y = np.asarray(answerable, dtype=bool)
     pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=REGULARISATION, max_iter=2000))
@@ -141,35 +179,57 @@ def fit_decline(
         )[:, 1]
         for seed in range(THRESHOLD_REPEATS)
     ])
-    return linear_model(rows, answerable, features, decline_threshold(out_of_fold, y))
+    threshold = (
+        harm_threshold(out_of_fold, np.asarray(correct, dtype=bool)) if correct is not None
+        else decline_threshold(out_of_fold, y)
+    )
+    model = linear_model(rows, answerable, features, threshold)
+    return replace(model, floor=absence_floor(out_of_fold, y, model.threshold))
+
+
+ABSENCE_FALSE_RATE = 0.02
+"""At most this share of the answerable training questions may fall under the absence floor."""
+
+
+def absence_floor(probabilities: np.ndarray, answerable: np.ndarray, threshold: float) -> float:
+    """The probability under which a decline may say the documents are silent with no other evidence: the
+    ``ABSENCE_FALSE_RATE`` quantile of the answerable training questions' out-of-fold probabilities (averaged over
+    the repeats), never above the decline threshold."""
+    mean = np.atleast_2d(probabilities).mean(axis=0)
+    if not answerable.any():
+        return threshold
+    return float(min(threshold, np.quantile(mean[answerable], ABSENCE_FALSE_RATE)))
 
 
 def fit_all(
     assistants: dict[str, PolicyAssistant], pool: Sequence[PooledQuestion],
     ranker_features: Sequence[str] = RANKER_FEATURES, decline_features: Sequence[str] = DECLINE_FEATURES,
-    examples: Sequence[RankerExample] | None = None,
+    examples: Sequence[RankerExample] | None = None, harm_objective: bool = True,
 ) -> tuple[LinearModel, LinearModel]:
     """Fit the ranker on ``pool``, then the decline classifier on the same questions answered with that ranker."""
     if examples is None:
         examples = [e for pooled in pool for e in ranker_examples(assistants[pooled.corpus], pooled)]
     ranker = fit_ranker(examples, ranker_features)
-    rows: list[dict[str, float]] = []
-    labels: list[bool] = []
+    found: list[DeclineExample] = []
     for pooled in pool:
         assistant = assistants[pooled.corpus]
         assistant.searcher.ranker = ranker
-        features = decline_example(assistant, pooled)
-        if features is not None:
-            rows.append(features)
-            labels.append(bool(pooled.question["answerable"]))
-    return ranker, fit_decline(rows, labels, decline_features)
+        example = decline_example(assistant, pooled)
+        if example is not None:
+            found.append(example)
+    correct = [e.answer_correct for e in found] if harm_objective else None
+    return ranker, fit_decline([e.features for e in found], [e.answerable for e in found], decline_features, correct)
 
 
 def assistants_for(corpora: dict[str, Settings], embeddings: Any, **models: LinearModel) -> dict[str, PolicyAssistant]:
     """One assistant per indexed corpus, with the given models (placeholders for those not given)."""
     models.setdefault("ranker", placeholder(RANKER_FEATURES))
     models.setdefault("decline_model", placeholder(DECLINE_FEATURES))
-    return {name: PolicyAssistant(settings, embeddings, **models) for name, settings in corpora.items()}
+    first = next(iter(corpora.values()))
+    likelihood = load_likelihood(first) if first.second_opinion else None  # one model, its scores shared
+    return {
+        name: PolicyAssistant(settings, embeddings, likelihood=likelihood, **models) for name, settings in corpora.items()
+    }
 
 
 def coefficients_table(model: LinearModel) -> list[str]:

@@ -19,10 +19,15 @@ QUESTION_SETS = (
     EVALS / "holdout_questions.jsonl",
     EVALS / "extra_questions.jsonl",
     EVALS / "fresh_questions.jsonl",
+    # used to decide the issue-12 changes, so pool sets from then on
+    EVALS / "probe_questions.jsonl",
+    EVALS / "blind_questions.jsonl",
 )
+UNSEEN_SET = EVALS / "unseen_questions.jsonl"
+"""Written before the issue-20 changes and run once on the code before them; kept out of the pool."""
 EXTRA_CORPUS = EVALS / "extra_corpus"
 """Three documents the assistant was not tuned on, indexed beside the real corpus for some question sets."""
-NEEDS_EXTRA_CORPUS = frozenset({"extra_questions", "fresh_questions", "blind_questions"})
+NEEDS_EXTRA_CORPUS = frozenset({"extra_questions", "fresh_questions", "blind_questions", "unseen_questions"})
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -79,6 +84,34 @@ def conversation_of(pooled: PooledQuestion, pool: list[PooledQuestion]) -> str:
             if other.set_name == pooled.set_name and other.question["question"].strip() == first.strip():
                 return other.key
     return pooled.key
+
+
+def shared_gold_groups(pool: list[PooledQuestion]) -> list[str]:
+    """A group name per question: questions of one conversation, or whose gold snippets are the same passage text
+    (one snippet inside the other), share a group, so cross-validation never trains on the answer it is judged on."""
+    from assistant.text import normalize_for_match
+
+    parent = list(range(len(pool)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(a: int, b: int) -> None:
+        parent[root(a)] = root(b)
+
+    keys = {p.key: i for i, p in enumerate(pool)}
+    snippets: list[tuple[str, int]] = []
+    for i, pooled in enumerate(pool):
+        join(i, keys[conversation_of(pooled, pool)])
+        snippets += [(normalize_for_match(g), i) for g in pooled.question.get("gold_passages") or [] if g.strip()]
+    for n, (a, i) in enumerate(snippets):
+        for b, j in snippets[n + 1:]:
+            if i != j and (a in b or b in a):
+                join(i, j)
+    return [pool[root(i)].key for i in range(len(pool))]
 
 
 def extended_corpus(corpus_dir: Path, into: Path) -> Path:

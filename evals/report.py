@@ -19,9 +19,10 @@ from evals.learn import coefficients_table
 from evals.questionset import EVALS
 
 ANSWER_METRICS = (
-    ("r@1", "recall@1"), ("r@3", "recall@3"), ("MRR@10", "mrr@10"), ("answer acc.", "answer_accuracy"),
+    ("wrong answers", "wrong_answer_rate"), ("false absence", "false_absence_rate"), ("unsure", "unsure_rate"),
+    ("answer acc.", "answer_accuracy"), ("r@1", "recall@1"), ("r@3", "recall@3"), ("MRR@10", "mrr@10"),
     ("cited gold", "cited_gold"), ("verbatim", "quotes_verbatim"), ("refusal", "refusal_accuracy"),
-    ("false refusal", "false_refusal_rate"), ("p50 ms", "latency_p50_ms"),
+    ("p50 ms", "latency_p50_ms"),
 )
 
 
@@ -64,10 +65,14 @@ def write_report(outcome: dict[str, Any], out_dir: Path) -> Path:
         "# Evaluation report",
         "",
         f"Produced by `python -m evals.report` (offline, extractive). {outcome['folds']}-fold cross-validation over",
-        f"the union of our five question sets ({outcome['questions']} questions), stratified by kind, follow-ups in",
-        "the fold of their conversation: the ranker and the decline classifier (with its threshold) are fitted on the",
-        "training folds only and every question is answered end to end by the models of the fold that held it out.",
-        "`extra_questions` and `fresh_questions` are asked of the corpus plus `evals/extra_corpus/`.",
+        f"the union of our seven pool question sets ({outcome['questions']} questions), stratified by kind and",
+        "grouped: a follow-up stays with its conversation, and questions whose gold snippets are the same passage text",
+        "stay in one fold. The ranker and the decline classifier (with its answer threshold and absence floor) are",
+        "fitted on the training folds only, and every question is answered end to end by the models of the fold that",
+        "held it out. `extra_questions`, `fresh_questions` and `blind_questions` are asked of the corpus plus",
+        "`evals/extra_corpus/`. Harm first: wrong answers (answered but wrong, over all questions), false absence",
+        "(\"the documents don't say\" although they do, over answerable questions) and unsure (the closest passage",
+        "quoted, no claim of absence) lead every table.",
         "",
         "## Held-out figures (the ones we report)",
         "",

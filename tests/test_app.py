@@ -29,6 +29,7 @@ def test_asking_shows_a_cited_answer_with_source_cards(app: AppTest) -> None:
     app.chat_input[0].set_value("Who moderated the session with Commissioner Breton?").run()
     assert not app.exception
     assert "Jilkova" in markdown_text(app)
+    assert "Answered from the documents" in markdown_text(app), "the outcome is shown"
     assert "**[1]** Clusters for Next Generation EU" in markdown_text(app)
     assert any(button.label == "Copy with reference" for button in app.button)
 
@@ -41,10 +42,11 @@ def test_conversation_is_kept_and_follow_ups_use_it(app: AppTest) -> None:
     assert "Jilkova" in "\n".join(m.value for m in app.chat_message[3].markdown)
 
 
-def test_unanswerable_question_declines_and_shows_closest_passages(app: AppTest) -> None:
-    app.chat_input[0].set_value("What is the membership fee for joining the alliance?").run()
-    assert "The documents don't say" in markdown_text(app)
-    assert "**[1]**" not in markdown_text(app)
+def test_a_question_about_something_no_document_mentions_declines_and_shows_closest_passages(app: AppTest) -> None:
+    app.chat_input[0].set_value("What does the alliance say about the Digital Services Act?").run()
+    assert "The documents don't say" in markdown_text(app) and "no document mentions" in markdown_text(app)
+    assert "Answered from the documents" not in markdown_text(app) and "**[1]**" not in markdown_text(app)
+    assert len(app.expander) >= 1, "the closest passages are listed"
 
 
 def test_model_mode_streams_then_shows_the_verified_answer(corpus_settings: Settings, corpus_assistant, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -112,10 +112,57 @@ def test_invented_figure_is_removed(model_assistant: PolicyAssistant, fake: Fake
     assert any("4500" in notice for notice in result.answer.notices)
 
 
-def test_model_that_declines_shows_no_sources(model_assistant: PolicyAssistant, fake: FakeOpenAI) -> None:
+def test_a_model_decline_is_absence_only_with_evidence_of_it_else_unsure_with_the_closest_passage(
+    model_assistant: PolicyAssistant, fake: FakeOpenAI
+) -> None:
     fake.script(Behaviour(reply="The documents don't say."))
-    result = model_assistant.ask("What is the alliance's annual budget?")
-    assert not result.answer.answerable and result.answer.citations == []
+    result = model_assistant.ask(QUESTION)
+    assert result.answer.outcome == "unsure" and not result.answer.answerable
+    assert "The documents don't say" not in result.answer.text
+    assert "Teodora Jilkova" in result.answer.citations[0].quote, "the closest passage is quoted and cited"
+    assert result.to_json()["outcome"] == "unsure"
+
+    fake.script(Behaviour(reply="The documents don't say."))
+    absent = model_assistant.ask("Who moderated the session with Commissioner Breton in 2023?")
+    assert absent.answer.outcome == "declined" and absent.answer.citations == []
+    assert "2023" in absent.answer.text, "the decline names its evidence: the year no passage found mentions"
+
+
+def dated_reply(date: str):  # type: ignore[no-untyped-def]
+    def reply(request: dict) -> str:
+        n = next(n for n, text in passage_texts(request).items() if "30th June 2020" in text)
+        return f"The dialogue took place on {date} [{n}]."
+    return reply
+
+
+@pytest.mark.parametrize("date", ["30 June 2020", "30th June 2020", "Tuesday 30 June 2020"])
+def test_a_faithful_date_is_kept_with_or_without_the_ordinal_suffix(
+    model_assistant: PolicyAssistant, fake: FakeOpenAI, date: str
+) -> None:
+    fake.script(Behaviour(reply=dated_reply(date)))
+    answer = model_assistant.ask("When did the dialogue with Commissioner Breton take place?").answer
+    assert answer.mode == "fake-model" and answer.outcome == "answered", answer.notices
+    assert date in answer.text and "30th June 2020" in answer.citations[0].quote
+
+
+def test_a_wrong_date_is_still_removed(model_assistant: PolicyAssistant, fake: FakeOpenAI) -> None:
+    fake.script(Behaviour(reply=dated_reply("30 July 2020")))
+    answer = model_assistant.ask("When did the dialogue with Commissioner Breton take place?").answer
+    assert "30 July 2020" not in answer.text
+
+
+def test_a_faithful_causal_paraphrase_is_kept(model_assistant: PolicyAssistant, fake: FakeOpenAI) -> None:
+    """The cited sentence ("Hence, they can provide policymakers with valuable information …") carries on the one
+    before it ("Being so close to the market, …"): the paraphrase joining them is faithful."""
+    def because(request: dict) -> str:
+        n = next(n for n, text in passage_texts(request).items() if "Being so close to the market" in text)
+        return (f'Clusters can give policymakers valuable information because they are close to the market '
+                f'[{n}: "they can provide policymakers with valuable information"].')
+
+    fake.script(Behaviour(reply=because))
+    answer = model_assistant.ask("Why can clusters help policymakers design recovery instruments?").answer
+    assert answer.mode == "fake-model" and answer.outcome == "answered", answer.notices
+    assert "because they are close to the market" in answer.text
 
 
 def test_answer_without_any_valid_citation_falls_back_to_the_offline_answer(model_assistant: PolicyAssistant, fake: FakeOpenAI) -> None:

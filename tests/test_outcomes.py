@@ -1,0 +1,101 @@
+"""Three honest outcomes: ``answered`` (cited), ``unsure`` (the closest sentence quoted and cited, no claim that the
+documents are silent) and ``declined`` (only on evidence of absence), on the real pipeline and the real corpus."""
+
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import DECLINE_PREFIX, UNSURE_PREFIX, ExtractiveAnswerer
+from assistant.embeddings import LocalEmbeddings
+from assistant.ingestion import Ingestor
+from assistant.pipeline import PolicyAssistant
+from assistant.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def never_sure(corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch) -> PolicyAssistant:
+    """The real assistant with a decline model that never finds the evidence strong enough to answer, and no floor:
+    what it says then depends only on whether there is evidence of absence."""
+    answerer = corpus_assistant.answerer
+    assert isinstance(answerer, ExtractiveAnswerer)
+    monkeypatch.setattr(answerer, "decline_model", replace(answerer.decline_model, threshold=1.0, floor=0.0))
+    return corpus_assistant
+
+
+def test_an_answer_has_the_answered_outcome_in_the_json(corpus_assistant: PolicyAssistant) -> None:
+    result = corpus_assistant.ask("Who moderated the session with Commissioner Breton?")
+    payload = result.to_json("q1")
+    assert payload["outcome"] == "answered" and payload["answerable"] is True
+    assert "Jilkova" in payload["answer"] and payload["citations"]
+
+
+def test_weak_evidence_without_evidence_of_absence_is_unsure_and_quotes_the_closest_sentence(never_sure: PolicyAssistant) -> None:
+    result = never_sure.ask("Who moderated the session with Commissioner Breton?")
+    answer = result.answer
+    assert answer.outcome == "unsure" and not answer.answerable
+    assert answer.text.startswith(UNSURE_PREFIX) and DECLINE_PREFIX not in answer.text
+    [citation] = answer.citations
+    assert "Jilkova" in citation.quote and citation.quote in answer.text
+    stored = never_sure.document_text(citation.source)
+    assert stored is not None and stored[citation.start:citation.end] == citation.quote, "the quote is verified"
+    payload = result.to_json()
+    assert payload["outcome"] == "unsure" and payload["answerable"] is False and payload["citations"]
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence"),
+    [
+        ("What is the alliance's position on the Digital Services Act?", "no document mentions “Digital Services Act”"),
+        ("Who moderated the session with Commissioner Breton in 2023?", "don't mention 2023"),
+    ],
+    ids=["unknown-name", "absent-year"],
+)
+def test_a_decline_claims_absence_only_with_its_evidence(never_sure: PolicyAssistant, question: str, evidence: str) -> None:
+    answer = never_sure.ask(question).answer
+    assert answer.outcome == "declined" and answer.citations == []
+    assert answer.text.startswith(DECLINE_PREFIX) and evidence in answer.text
+
+
+def test_nothing_relevant_enough_under_the_fitted_floor_is_declined(
+    corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answerer = corpus_assistant.answerer
+    monkeypatch.setattr(answerer, "decline_model", replace(answerer.decline_model, threshold=1.0, floor=1.0))
+    answer = corpus_assistant.ask("Who moderated the session with Commissioner Breton?").answer
+    assert answer.outcome == "declined" and answer.citations == []
+
+
+def test_the_shipped_floor_sits_under_the_threshold() -> None:
+    from assistant.ranker import DECLINE_PATH, LinearModel
+
+    shipped = LinearModel.load(DECLINE_PATH)
+    assert 0.0 < shipped.floor <= shipped.threshold < 1.0
+    assert {"likelihood_gain", "likelihood_low_gain"} <= set(shipped.features)
+
+
+def test_a_document_indexed_by_another_process_is_known_to_the_next_question(
+    settings: Settings, embeddings: LocalEmbeddings
+) -> None:
+    """Whatever the decline checks read (names no document mentions, word frequencies) follows the index."""
+    assert Ingestor(settings, embeddings).run().ok
+    assistant = PolicyAssistant(settings, embeddings)
+    question = "Where will the Nordic Hydrogen Valley Forum take place?"
+    before = assistant.ask(question).answer
+    assert before.outcome == "declined" and "no document mentions" in before.text
+    (settings.corpus_dir / "forum.md").write_text(
+        "# Nordic Hydrogen Valley Forum\n\nThe Nordic Hydrogen Valley Forum will take place in Tampere on "
+        "4 March 2027, hosted by the Finnish cluster association.\n"
+    )
+    command = [sys.executable, "-m", "assistant", "--data-dir", str(settings.data_dir), "ingest", str(settings.corpus_dir)]
+    subprocess.run(command, check=True, capture_output=True, cwd=Path(__file__).parent.parent)
+    after = assistant.ask(question).answer
+    assert after.outcome == "answered" and "Tampere" in after.text
+    (settings.corpus_dir / "forum.md").unlink()
+    assert Ingestor(settings, embeddings).run().ok  # in this process this time
+    again = assistant.ask(question).answer
+    assert again.outcome == "declined" and "no document mentions" in again.text
