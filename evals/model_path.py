@@ -89,8 +89,9 @@ def main(argv: list[str] | None = None) -> int:
                 counts = check_counts(results)
                 model_kept = sum(1 for r in results if r["mode"] == MODEL_ALIAS and r["answerable"])
                 report[path.stem] = {
-                    **{k: metrics[k] for k in ("questions", "answer_accuracy", "cited_gold", "quotes_verbatim",
-                                                "refusal_accuracy", "false_refusal_rate", "latency_p50_ms", "latency_p95_ms")},
+                    **{k: metrics[k] for k in (
+                        "questions", "wrong_answer_rate", "false_absence_rate", "unsure_rate", "answer_accuracy",
+                        "cited_gold", "quotes_verbatim", "refusal_accuracy", "latency_p50_ms", "latency_p95_ms")},
                     "answered_by_the_model": model_kept,
                     "checks": dict(counts),
                 }

@@ -59,6 +59,45 @@ def baseline_by_set(outcome: dict[str, Any]) -> list[str]:
     return lines
 
 
+def outcome_counts(outcome: dict[str, Any]) -> list[str]:
+    """Per variant: questions answered rightly, answered wrongly (unanswerable, or the wrong sentence), unsure,
+    declined, and the harm objective the answer threshold is chosen for (+1 right, -2 wrong)."""
+    lines = ["| configuration | right | wrong: unanswerable answered | wrong: answerable, wrong sentence | unsure | "
+             "declined | right − 2 × wrong |", "|---|---|---|---|---|---|---|"]
+    for name, questions in outcome.get("outcomes", {}).items():
+        right = wrong_unanswerable = wrong_sentence = unsure = declined = 0
+        for result in questions.values():
+            kind = result.get("outcome") or ("declined" if result["declined"] else "answered")
+            if kind == "answered":
+                if not result["answerable"]:
+                    wrong_unanswerable += 1
+                elif result["correct"]:
+                    right += 1
+                else:
+                    wrong_sentence += 1
+            elif kind == "unsure":
+                unsure += 1
+            else:
+                declined += 1
+        wrong = wrong_unanswerable + wrong_sentence
+        lines.append(f"| {name} | {right} | {wrong_unanswerable} | {wrong_sentence} | {unsure} | {declined} | "
+                     f"{right - 2 * wrong} |")
+    return lines
+
+
+def unseen_table(out_dir: Path) -> list[str]:
+    """The set kept aside (``python -m evals.unseen``): its first run, now, and the baselines in the same run."""
+    path = out_dir / "unseen-report.json"
+    if not path.exists():
+        return ["(not run: `python -m evals.unseen`)"]
+    rows = json.loads(path.read_text(encoding="utf-8"))["rows"]
+    lines = ["| run | " + " | ".join(label for label, _ in ANSWER_METRICS) + " |",
+             "|---|" + "---|" * len(ANSWER_METRICS)]
+    for name, metrics in rows.items():
+        lines.append(f"| {name} | " + " | ".join(cell(metrics, key) for _, key in ANSWER_METRICS) + " |")
+    return lines
+
+
 def write_report(outcome: dict[str, Any], out_dir: Path) -> Path:
     default = outcome["variants"][DEFAULT.name]
     lines = [
@@ -88,15 +127,29 @@ def write_report(outcome: dict[str, Any], out_dir: Path) -> Path:
         "",
         *baseline_by_set(outcome),
         "",
-        "## Shipped models (fitted on every question: `python -m evals.learn`)",
+        "## The set kept aside (`python -m evals.unseen`)",
+        "",
+        "`evals/unseen_questions.jsonl` (72: 56 answerable, 16 near misses) was written before the issue-20 changes by",
+        "a different method (random paragraphs asked in a staff member's own words, pronoun follow-ups, speakers by",
+        "role, injected instructions, near misses) and run once on the code before them (first run). It was in no",
+        "fold, fitted nothing and decided nothing; \"now\" is its one run on the code it judges, with the shipped models.",
+        "",
+        *unseen_table(out_dir),
+        "",
+        "## Shipped models (fitted on every pool question: `python -m evals.learn`)",
         "",
         "Ranker weights:",
         "",
         *coefficients_table(LinearModel.load(RANKER_PATH)),
         "",
-        f"Decline classifier (declines under probability {LinearModel.load(DECLINE_PATH).threshold:.2f}):",
+        f"Answer classifier (answers from probability {LinearModel.load(DECLINE_PATH).threshold:.2f}; under the absence "
+        f"floor {LinearModel.load(DECLINE_PATH).floor:.2f} a decline may claim absence without other evidence):",
         "",
         *coefficients_table(LinearModel.load(DECLINE_PATH)),
+        "",
+        "## The pooled outcomes per variant (held out)",
+        "",
+        *outcome_counts(outcome),
         "",
         "## Questions below the bar (held out)",
         "",

@@ -7,8 +7,8 @@ import numpy as np
 
 from evals.baselines import PlainBM25, plain_tokens, stemmed_tokens
 from evals.crossval import folds_of
-from evals.learn import RankerExample, decline_threshold, fit_ranker
-from evals.questionset import PooledQuestion, question_pool
+from evals.learn import RankerExample, absence_floor, decline_threshold, fit_ranker, harm_threshold
+from evals.questionset import PooledQuestion, question_pool, shared_gold_groups
 
 
 def test_the_fitted_ranker_scores_relevant_passages_above_the_rest() -> None:
@@ -42,10 +42,43 @@ def test_the_decline_threshold_reads_the_objective_averaged_over_repeats() -> No
     assert alone[1] < both < alone[0]
 
 
-def question(set_name: str, qid: str, text: str, kind: str, history: list[dict[str, str]] | None = None) -> PooledQuestion:
-    record = {"id": qid, "question": text, "history": history or [], "answerable": True, "gold_passages": [],
+def test_the_answer_threshold_weighs_a_wrong_answer_twice_a_right_one() -> None:
+    """Right answers score 0.6-0.9 and wrong ones 0.2-0.7: answering from 0.5 would add 20 right and 10 wrong
+    answers (a loss at twice the cost), so the threshold sits above the wrong ones."""
+    correct = np.array([True] * 60 + [False] * 20)
+    probabilities = np.concatenate([np.linspace(0.6, 0.9, 40), np.linspace(0.5, 0.6, 20), np.linspace(0.2, 0.7, 20)])
+    threshold = harm_threshold(probabilities, correct)
+    assert 0.6 < threshold <= 0.9
+    answered = probabilities >= threshold
+    assert (answered & correct).sum() > 2 * (answered & ~correct).sum()
+
+
+def test_the_absence_floor_leaves_almost_every_answerable_question_above_it() -> None:
+    answerable = np.array([True] * 100 + [False] * 20)
+    probabilities = np.concatenate([np.linspace(0.05, 0.95, 100), np.linspace(0.0, 0.2, 20)])
+    floor = absence_floor(probabilities, answerable, threshold=0.5)
+    assert (probabilities[answerable] < floor).mean() <= 0.02 < (probabilities[~answerable] < floor).mean()
+    assert absence_floor(probabilities, answerable, threshold=0.01) == 0.01, "never above the threshold"
+
+
+def question(
+    set_name: str, qid: str, text: str, kind: str, history: list[dict[str, str]] | None = None,
+    gold: list[str] | None = None,
+) -> PooledQuestion:
+    record = {"id": qid, "question": text, "history": history or [], "answerable": True, "gold_passages": gold or [],
               "answer_must_contain": [], "answer_any_of": [], "kind": kind}
     return PooledQuestion(set_name, record, "corpus")
+
+
+def test_questions_sharing_a_gold_passage_are_held_out_together() -> None:
+    pool = [question("s", f"f{i}", f"Fact question {i}?", "fact", gold=[f"sentence number {i} of the corpus"])
+            for i in range(20)]
+    pool.append(question("t", "p1", "A paraphrase of question 4?", "paraphrase", gold=["Sentence number 4"]))
+    pool.append(question("t", "p2", "Another one?", "fact", gold=["unrelated", "sentence number 4 of the corpus."]))
+    groups = shared_gold_groups(pool)
+    assert groups[4] == groups[20] == groups[21] and len(set(groups)) == 20
+    folds = folds_of(pool, 5)
+    assert any({4, 20, 21} <= set(fold) for fold in folds)
 
 
 def test_a_followup_is_held_out_with_the_question_that_opened_its_conversation() -> None:

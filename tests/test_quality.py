@@ -61,10 +61,20 @@ def test_every_citation_quote_is_verbatim_text_of_its_document(
 
 
 @pytest.mark.parametrize("name", sorted(SETS))
-def test_declined_answers_show_no_citations(scored: dict[str, dict], name: str) -> None:
+def test_each_outcome_carries_the_citations_it_promises(scored: dict[str, dict], name: str) -> None:
+    """Answered: at least one citation; unsure: exactly the closest sentence, quoted in the text, without claiming
+    the documents are silent; declined: none. ``answerable`` is true for answered only."""
+    outcomes = {r["outcome"] for r in scored[name]["results"]}
+    assert "answered" in outcomes and outcomes <= {"answered", "unsure", "declined"}
     for result in scored[name]["results"]:
-        if not result["answerable"]:
-            assert result["citations"] == []
+        assert result["answerable"] == (result["outcome"] == "answered")
+        if result["outcome"] == "answered":
+            assert result["citations"]
+        elif result["outcome"] == "unsure":
+            assert len(result["citations"]) <= 1 and "The documents don't say" not in result["answer"]
+            assert all(c["quote"] in result["answer"] for c in result["citations"])
+        else:
+            assert result["citations"] == [] and result["answer"].startswith("The documents don't say")
 
 
 def test_every_gold_snippet_is_verbatim_corpus_text() -> None:
