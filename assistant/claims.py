@@ -152,6 +152,11 @@ def capitalized_words(text: str) -> frozenset[str]:
     return frozenset(fold(t) for t, starts in tokens_with_case(text) if not starts and is_capitalized(t))
 
 
+@lru_cache(maxsize=1024)
+def lower_case_words(text: str) -> frozenset[str]:
+    return frozenset(t for t, _ in tokens_with_case(text) if t.islower())
+
+
 def is_capitalized(token: str) -> bool:
     return token[:1].isupper() or any(c.isupper() for c in token[1:]) or (any(c.isdigit() for c in token) and any(c.isalpha() for c in token))
 
@@ -165,6 +170,8 @@ def name_tokens(text: str, capitalized_elsewhere: Set[str]) -> list[str]:
             continue
         if starts_sentence and fold(token) not in capitalized_elsewhere:
             continue
+        if fold(token) in STOP_WORDS and not token.isupper():
+            continue  # "The", "Our": function words are never names, whatever a title capitalises
         names.append(token)
     return names
 
@@ -222,7 +229,9 @@ class ClaimChecker:
     # --- hard checks -------------------------------------------------------------------------------
 
     def unmatched_names(self, claim: str, evidence: str, context: str, english: bool) -> list[str]:
-        capitalized = capitalized_words(context + "\n" + evidence)
+        # a word the passages also write in lower case ("clusters" beside "European Clusters Alliance") is not a
+        # name when it opens the claim's sentence
+        capitalized = capitalized_words(context + "\n" + evidence) - lower_case_words(context + "\n" + evidence)
         evidence_words = [t for t, _ in tokens_with_case(evidence)]
         context_words = [t for t, _ in tokens_with_case(context)]
         claim_names = name_tokens(claim, capitalized)

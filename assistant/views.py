@@ -27,7 +27,7 @@ STARTER_QUESTIONS = (
     "What is the European Clusters Alliance and what is its mission?",
     "What does the alliance ask of the European Commission?",
     "What is the I3 initiative?",
-    "What did Commissioner Breton say at the 30 June 2020 meeting?",
+    "What next steps did Commissioner Breton highlight for clusters?",
     "How many clusters does the alliance represent?",
 )
 

@@ -248,13 +248,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.learn", description=__doc__)
     parser.add_argument("--ranker-out", type=Path, default=RANKER_PATH)
     parser.add_argument("--decline-out", type=Path, default=DECLINE_PATH)
+    parser.add_argument(
+        "--target", choices=("correct", "answerable"), default="correct",
+        help="what the answer classifier learns: whether the answer would be right (default) or whether the "
+        "question is answerable",
+    )
     args = parser.parse_args(argv)
     embeddings = LocalEmbeddings()
     with tempfile.TemporaryDirectory(prefix="learn-") as work:
         corpora = indexed_corpora(Path(work), embeddings, Settings.from_env())
         assistants = assistants_for(corpora, embeddings)
         pool = question_pool()
-        ranker, decline = fit_all(assistants, pool)
+        ranker, decline = fit_all(assistants, pool, on_correct=args.target == "correct")
         for assistant in assistants.values():
             assistant.store.close()
     args.ranker_out.parent.mkdir(parents=True, exist_ok=True)

@@ -102,7 +102,7 @@ def test_what_a_paper_wants_is_found_where_it_calls_for_it(
 
 def test_a_date_question_is_answered_by_the_line_that_gives_the_date(corpus_assistant: PolicyAssistant) -> None:
     result = corpus_assistant.ask("On what date was the call for the recognition of industrial clusters sent?")
-    assert result.answer.answerable
+    assert result.answer.outcome in ("answered", "unsure"), "quoted as the answer or as the closest line"
     first = result.answer.citations[0]
     assert first.quote == "27 October 2020"
     assert first.source == "call-for-recognition-of-clusters-in-recovery-initiatives.txt"

@@ -43,14 +43,18 @@ def test_the_decline_threshold_reads_the_objective_averaged_over_repeats() -> No
 
 
 def test_the_answer_threshold_weighs_a_wrong_answer_twice_a_right_one() -> None:
-    """Right answers score 0.6-0.9 and wrong ones 0.2-0.7: answering from 0.5 would add 20 right and 10 wrong
-    answers (a loss at twice the cost), so the threshold sits above the wrong ones."""
+    """Right answers score 0.6-0.9, wrong ones 0.3-0.65: answering under 0.6 adds only wrong answers, and
+    refusing the three wrong ones above 0.6 would cost more right ones than twice their number."""
     correct = np.array([True] * 60 + [False] * 20)
-    probabilities = np.concatenate([np.linspace(0.6, 0.9, 40), np.linspace(0.5, 0.6, 20), np.linspace(0.2, 0.7, 20)])
+    probabilities = np.concatenate([np.linspace(0.6, 0.9, 60), np.linspace(0.3, 0.65, 20)])
     threshold = harm_threshold(probabilities, correct)
-    assert 0.6 < threshold <= 0.9
-    answered = probabilities >= threshold
-    assert (answered & correct).sum() > 2 * (answered & ~correct).sum()
+    assert 0.5 < threshold <= 0.62
+
+    def gain(at: float) -> int:
+        answered = probabilities >= at
+        return int((answered & correct).sum() - 2 * (answered & ~correct).sum())
+
+    assert gain(threshold) > max(gain(0.0), gain(0.7))
 
 
 def test_the_absence_floor_leaves_almost_every_answerable_question_above_it() -> None:

@@ -12,21 +12,24 @@ from evals.run import run_questions
 from evals.score import corpus_texts, score
 from tests.conftest import CORPUS
 
+# The shipped models were fitted on these sets (held-out figures are evals/REPORT.md's): these guard against a change
+# that breaks what worked, not a claim about unseen questions. Reached on 2026-12-03 with the models of issue 20
+# (dev / questions / holdout): MRR 1.000 / 0.887 / 0.929, accuracy 0.929 / 0.826 / 0.857, cited gold (the answer's or
+# the closest passage's quote) 1.000 / 0.899 / 0.911; floors a little below so noise doesn't fail the build.
 SETS = {
-    # reached on 2026-11-24 (see evals/REPORT.md); floors are a little below so noise doesn't fail the build
-    "dev_questions": {"mrr@10": 0.92, "recall@1": 0.85, "recall@3": 0.95, "answer_accuracy": 0.90,
+    "dev_questions": {"mrr@10": 0.92, "recall@1": 0.85, "recall@3": 0.95, "answer_accuracy": 0.85,
                       "cited_gold": 0.90, "refusal_accuracy": 0.95},
-    "questions": {"mrr@10": 0.87, "recall@1": 0.84, "recall@3": 0.88, "answer_accuracy": 0.82,
-                  "cited_gold": 0.82, "refusal_accuracy": 0.93},
-    "holdout_questions": {"mrr@10": 0.89, "recall@1": 0.87, "recall@3": 0.92, "answer_accuracy": 0.87,
-                          "cited_gold": 0.82, "refusal_accuracy": 0.78},
+    "questions": {"mrr@10": 0.86, "recall@1": 0.81, "recall@3": 0.88, "answer_accuracy": 0.79,
+                  "cited_gold": 0.86, "refusal_accuracy": 0.90},
+    "holdout_questions": {"mrr@10": 0.89, "recall@1": 0.86, "recall@3": 0.92, "answer_accuracy": 0.82,
+                          "cited_gold": 0.87, "refusal_accuracy": 0.85},
 }
+# Harm first: answered wrongly (reached 0.000 / 0.047 / 0.026) and "the documents don't say" when they do (0.000 /
+# 0.015 / 0.000).
 CEILINGS = {
-    # 0.05 under the hand-set threshold; the fitted decline classifier declines one of 14 (d11, "what did the closing
-    # speaker strongly believe in"): a measured cost of replacing hand-set rules, see the README's held-out table
-    "dev_questions": {"false_refusal_rate": 0.08},
-    "questions": {"false_refusal_rate": 0.13},
-    "holdout_questions": {"false_refusal_rate": 0.08},
+    "dev_questions": {"wrong_answer_rate": 0.05, "false_absence_rate": 0.05},
+    "questions": {"wrong_answer_rate": 0.08, "false_absence_rate": 0.05},
+    "holdout_questions": {"wrong_answer_rate": 0.06, "false_absence_rate": 0.05},
 }
 
 
