@@ -138,9 +138,12 @@ def context_of(passage: PromptPassage) -> str:
 
 
 def ground(
-    answer: str, passages: Sequence[PromptPassage], checker: ClaimChecker | None = None, english: bool = True
+    answer: str, passages: Sequence[PromptPassage], checker: ClaimChecker | None = None, english: bool = True,
+    question: str = "",
 ) -> GroundedAnswer:
-    """Keep the correctly cited sentences of ``answer`` that their sentences support; renumber citations."""
+    """Keep the correctly cited sentences of ``answer`` that their sentences support; renumber citations.
+    ``question``: words a claim restates from the question ("The dialogue took place on …" for "When did the dialogue
+    take place?") are not claims of its own; names, figures and dates are still checked against the sentence."""
     checker = checker or ClaimChecker()
     if is_decline(answer) and not _REFERENCE.search(answer):
         return GroundedAnswer(answer.strip(), [], declined=True)
@@ -161,7 +164,7 @@ def ground(
         if not references and len(search_terms(claim)) < 3:
             kept.append(claim)  # a short connective phrase carries no claim of its own
             continue
-        evidence, problem = _evidence(claim, references, given, checker, english)
+        evidence, problem = _evidence(claim, references, given, checker, english, question)
         if not evidence:
             notices.append(f"Removed a statement: {problem}: “{_short(claim)}”")
             continue
@@ -184,7 +187,8 @@ def ground(
 
 
 def _evidence(
-    claim: str, references: list[Reference], given: dict[int, PromptPassage], checker: ClaimChecker, english: bool
+    claim: str, references: list[Reference], given: dict[int, PromptPassage], checker: ClaimChecker, english: bool,
+    question: str = "",
 ) -> tuple[list[tuple[PromptPassage, Span]], str]:
     """The cited sentences that support the claim, or none and what went wrong."""
     found: list[tuple[PromptPassage, Span]] = []
@@ -206,7 +210,7 @@ def _evidence(
         return [], problems[0] if problems else "it cites no passage"
     context = "\n".join(context_of(p) for p, _ in found)
     checks: list[tuple[ClaimCheck, tuple[PromptPassage, Span]]] = [
-        (checker.check(claim, span.text, context, english, surroundings(passage, span)), (passage, span))
+        (checker.check(claim, span.text, context, english, f"{question}\n{surroundings(passage, span)}"), (passage, span))
         for passage, span in found
     ]
     alone = [item for check, item in checks if check.kept]

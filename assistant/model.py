@@ -169,7 +169,9 @@ class ModelAnswerer:
         except ModelUnavailable as error:
             result.answer = self._offline(question, passages, f"The model could not answer: {error}.")
             return
-        grounded = ground("".join(written), prompt.passages, self.checker, english=question.language == "en")
+        grounded = ground(
+            "".join(written), prompt.passages, self.checker, english=question.language == "en", question=question.text
+        )
         if grounded.declined:
             # The model's "the documents don't say" is taken as absence only where the offline check finds
             # evidence of it; otherwise the closest passage is offered (a small model misses paraphrases too).

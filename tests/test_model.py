@@ -151,6 +151,19 @@ def test_a_wrong_date_is_still_removed(model_assistant: PolicyAssistant, fake: F
     assert "30 July 2020" not in answer.text
 
 
+def test_restating_a_false_premise_of_the_question_is_not_supported_by_a_date(
+    model_assistant: PolicyAssistant, fake: FakeOpenAI
+) -> None:
+    """The question's words are not claims of the answer's own, but a name must still be in the cited sentence."""
+    def resigned(request: dict) -> str:
+        n = next(n for n, text in passage_texts(request).items() if "30th June 2020" in text)
+        return f"Commissioner Breton resigned on 30 June 2020 [{n}]."
+
+    fake.script(Behaviour(reply=resigned))
+    answer = model_assistant.ask("When did Commissioner Breton resign?").answer
+    assert "resigned" not in answer.text
+
+
 def test_a_faithful_causal_paraphrase_is_kept(model_assistant: PolicyAssistant, fake: FakeOpenAI) -> None:
     """The cited sentence ("Hence, they can provide policymakers with valuable information …") carries on the one
     before it ("Being so close to the market, …"): the paraphrase joining them is faithful."""
