@@ -37,6 +37,14 @@ def first_sentence_of(n: int):  # type: ignore[no-untyped-def]
     return reply
 
 
+def citing(marker: str, claim: str):  # type: ignore[no-untyped-def]
+    """A scripted model that writes ``claim`` (with ``{n}`` for the marker) citing the passage that holds ``marker``."""
+    def reply(request: dict) -> str:
+        n = next(n for n, text in passage_texts(request).items() if marker in text)
+        return claim.format(n=n)
+    return reply
+
+
 def moderator_reply(request: dict) -> str:
     passages = passage_texts(request)
     n = next(n for n, text in passages.items() if "Teodora Jilkova" in text)
@@ -128,25 +136,18 @@ def test_a_model_decline_is_absence_only_with_evidence_of_it_else_unsure_with_th
     assert "2023" in absent.answer.text, "the decline names its evidence: the year no passage found mentions"
 
 
-def dated_reply(date: str):  # type: ignore[no-untyped-def]
-    def reply(request: dict) -> str:
-        n = next(n for n, text in passage_texts(request).items() if "30th June 2020" in text)
-        return f"The dialogue took place on {date} [{n}]."
-    return reply
-
-
 @pytest.mark.parametrize("date", ["30 June 2020", "30th June 2020", "Tuesday 30 June 2020"])
 def test_a_faithful_date_is_kept_with_or_without_the_ordinal_suffix(
     model_assistant: PolicyAssistant, fake: FakeOpenAI, date: str
 ) -> None:
-    fake.script(Behaviour(reply=dated_reply(date)))
+    fake.script(Behaviour(reply=citing("30th June 2020", f"The dialogue took place on {date} [{{n}}].")))
     answer = model_assistant.ask("When did the dialogue with Commissioner Breton take place?").answer
     assert answer.mode == "fake-model" and answer.outcome == "answered", answer.notices
     assert date in answer.text and "30th June 2020" in answer.citations[0].quote
 
 
 def test_a_wrong_date_is_still_removed(model_assistant: PolicyAssistant, fake: FakeOpenAI) -> None:
-    fake.script(Behaviour(reply=dated_reply("30 July 2020")))
+    fake.script(Behaviour(reply=citing("30th June 2020", "The dialogue took place on 30 July 2020 [{n}].")))
     answer = model_assistant.ask("When did the dialogue with Commissioner Breton take place?").answer
     assert "30 July 2020" not in answer.text
 
@@ -155,11 +156,7 @@ def test_restating_a_false_premise_of_the_question_is_not_supported_by_a_date(
     model_assistant: PolicyAssistant, fake: FakeOpenAI
 ) -> None:
     """The question's words are not claims of the answer's own, but a name must still be in the cited sentence."""
-    def resigned(request: dict) -> str:
-        n = next(n for n, text in passage_texts(request).items() if "30th June 2020" in text)
-        return f"Commissioner Breton resigned on 30 June 2020 [{n}]."
-
-    fake.script(Behaviour(reply=resigned))
+    fake.script(Behaviour(reply=citing("30th June 2020", "Commissioner Breton resigned on 30 June 2020 [{n}].")))
     answer = model_assistant.ask("When did Commissioner Breton resign?").answer
     assert "resigned" not in answer.text
 
@@ -167,12 +164,11 @@ def test_restating_a_false_premise_of_the_question_is_not_supported_by_a_date(
 def test_a_faithful_causal_paraphrase_is_kept(model_assistant: PolicyAssistant, fake: FakeOpenAI) -> None:
     """The cited sentence ("Hence, they can provide policymakers with valuable information …") carries on the one
     before it ("Being so close to the market, …"): the paraphrase joining them is faithful."""
-    def because(request: dict) -> str:
-        n = next(n for n, text in passage_texts(request).items() if "Being so close to the market" in text)
-        return (f'Clusters can give policymakers valuable information because they are close to the market '
-                f'[{n}: "they can provide policymakers with valuable information"].')
-
-    fake.script(Behaviour(reply=because))
+    fake.script(Behaviour(reply=citing(
+        "Being so close to the market",
+        'Clusters can give policymakers valuable information because they are close to the market '
+        '[{n}: "they can provide policymakers with valuable information"].',
+    )))
     answer = model_assistant.ask("Why can clusters help policymakers design recovery instruments?").answer
     assert answer.mode == "fake-model" and answer.outcome == "answered", answer.notices
     assert "because they are close to the market" in answer.text
@@ -272,11 +268,9 @@ def test_a_model_answer_giving_one_of_several_figures_gets_the_others_added(
     model_assistant: PolicyAssistant, fake: FakeOpenAI
 ) -> None:
     """The model quotes only the industrial clusters paper's "700 clusters"; the annex says 740: both are shown."""
-    def one_figure(request: dict) -> str:
-        n = next(n for n, text in passage_texts(request).items() if "more than 700 clusters" in text)
-        return f"The European Clusters Alliance represents more than 700 clusters [{n}]."
-
-    fake.script(Behaviour(reply=one_figure))
+    fake.script(Behaviour(reply=citing(
+        "more than 700 clusters", "The European Clusters Alliance represents more than 700 clusters [{n}]."
+    )))
     answer = model_assistant.ask("How many clusters does the European Clusters Alliance represent?").answer
     assert answer.mode == "fake-model" and "700" in answer.text and "740" in answer.text
     assert "different figures" in answer.text and len({c.source for c in answer.citations}) >= 2
