@@ -104,7 +104,7 @@ def write_report(outcome: dict[str, Any], out_dir: Path) -> Path:
         "# Evaluation report",
         "",
         f"Produced by `python -m evals.report` (offline, extractive). {outcome['folds']}-fold cross-validation over",
-        f"the union of our seven pool question sets ({outcome['questions']} questions), stratified by kind and",
+        f"the union of the pool question sets of that run ({outcome['questions']} questions), stratified by kind and",
         "grouped: a follow-up stays with its conversation, and questions whose gold snippets are the same passage text",
         "stay in one fold. The ranker and the decline classifier (with its answer threshold and absence floor) are",
         "fitted on the training folds only, and every question is answered end to end by the models of the fold that",
