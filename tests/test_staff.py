@@ -167,7 +167,9 @@ def test_an_admin_adds_a_document_the_chat_answers_from_it_and_deleting_removes_
     visit.screenshot(path=ARTIFACTS / "06-answer-from-new-document.png")
 
     open_tab(visit, "Documents")
+    wait_idle(visit)  # the page reruns while it loads the changed index: a dropdown opened meanwhile closes again
     visit.get_by_label("Document to delete", exact=True).click()
+    visit.keyboard.type("hydrogen-forum")  # the select box filters its options as one types
     visit.get_by_role("option", name="hydrogen-forum-2027.md").click()
     visit.get_by_text("Yes, delete hydrogen-forum-2027.md and its passages").click()
     visit.get_by_role("button", name="Delete", exact=True).click()
