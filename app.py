@@ -57,15 +57,20 @@ def sidebar(assistant: PolicyAssistant, access: Access) -> None:
             st.caption(f"Signed in as {access.email}{' (admin)' if access.role is Role.ADMIN else ''}")
             st.button("Sign out", on_click=st.logout)
         st.markdown(f"**Answering mode:** {escape_markdown(assistant.mode_description())}")
+        if access.may_manage_documents and not assistant.uses_model:
+            st.caption("Offline answers are in English only. To answer in every EU language, set OPENAI_API_KEY "
+                       "(and OPENAI_BASE_URL) for the server: README, Answering with a model.")
         views.knowledge_card(assistant)
         st.radio("Reference style for copied quotes", ["Footnote (Markdown)", "Plain text"], key="reference_style")
         if views.state().turns:
             st.caption("Export this conversation")
             views.export_buttons("conversation", "Conversation with the ECA policy assistant", views.conversation_entries(assistant))
-        if st.button("New conversation"):
-            st.session_state.turns = []
-            st.session_state.viewer = None
-            st.rerun()
+        st.button("New conversation", on_click=new_conversation)
+
+
+def new_conversation() -> None:
+    st.session_state.turns = []
+    st.session_state.viewer = None
 
 
 def ask(assistant: PolicyAssistant, question: str) -> None:
@@ -98,7 +103,6 @@ def ask(assistant: PolicyAssistant, question: str) -> None:
 
 def chat(assistant: PolicyAssistant) -> None:
     session = views.state()
-    views.source_viewer(assistant)
     if not session.turns:
         views.starter_questions()
     for index, (role, content) in enumerate(session.turns):
@@ -107,7 +111,9 @@ def chat(assistant: PolicyAssistant) -> None:
                 views.answer_view(assistant, content, index)
             else:
                 st.markdown(escape_markdown(content))
-    pending, session.pending_question = session.pending_question, None
+    # A question typed this run is answered in this run: no second round trip before the answer shows.
+    pending = session.pending_question or st.session_state.get("question")
+    session.pending_question = None
     if pending:
         ask(assistant, pending)
 
@@ -124,23 +130,24 @@ def main() -> None:
     st.title("Ask the alliance's documents")
     if assistant.chunk_count() == 0:
         st.warning("The index is empty: run `make run` (or `python -m assistant ingest`) to index the corpus.")
+    views.source_viewer(assistant)
+    if st.session_state.get("question"):
+        st.session_state.page = "Chat"
     names = ["Chat", "Find passages", "Glossary", "Working set"] + (["Documents"] if access.may_manage_documents else [])
-    chat_tab, passages_tab, glossary_tab, working_tab, *admin_tab = st.tabs(names, key="page")
-    with chat_tab:
-        chat(assistant)
-    with passages_tab:
-        views.passages_view(assistant)
-    with glossary_tab:
-        views.glossary_view(assistant)
-    with working_tab:
-        views.working_set_view(assistant)
-    for tab in admin_tab:
-        with tab:
-            admin_views.documents_page(assistant, access, load_assistant.clear)
-    question = st.chat_input("Ask about the alliance's position papers and minutes")
-    if question:
-        views.state().pending_question = question
-        st.rerun()
+    # Only the open tab runs: a rerun (every click, every question) draws one tab, not five.
+    chat_tab, passages_tab, glossary_tab, working_tab, *admin_tab = st.tabs(names, key="page", on_change="rerun")
+    views_by_tab = [
+        (chat_tab, lambda: chat(assistant)),
+        (passages_tab, lambda: views.passages_view(assistant)),
+        (glossary_tab, lambda: views.glossary_view(assistant)),
+        (working_tab, lambda: views.working_set_view(assistant)),
+        *((tab, lambda: admin_views.documents_page(assistant, access, load_assistant.clear)) for tab in admin_tab),
+    ]
+    for tab, view in views_by_tab:
+        if tab.open:
+            with tab:
+                view()
+    st.chat_input("Ask about the alliance's position papers and minutes", key="question")
 
 
 main()

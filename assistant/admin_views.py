@@ -22,13 +22,14 @@ def documents_page(assistant: PolicyAssistant, access: Access, changed: Callable
     documents = assistant.documents()
     indexed_at = assistant.store.indexed_at()
     st.subheader(f"Indexed documents ({len(documents)})")
-    st.dataframe(
+    # A static table wraps long titles and file names: every column stays readable on a 1280-pixel screen.
+    st.table(
         [
-            {"file": d.source, "title": d.info.title, "kind": d.info.kind, "date": d.info.date or "undated",
-             "passages": d.chunk_count, "indexed (UTC)": indexed_at.get(d.source, "")}
+            {"Title": d.info.title, "File": d.source, "Kind": d.info.kind, "Date": d.info.date or "undated",
+             "Passages": d.chunk_count, "Indexed (UTC)": indexed_at.get(d.source, "")[:16].replace("T", " ")}
             for d in documents
         ],
-        hide_index=True, width="stretch",
+        hide_index=True,
     )
     add_document(assistant, access, audit, changed)
     delete_document(assistant, access, audit, changed, [d.source for d in documents])
@@ -42,7 +43,11 @@ def documents_page(assistant: PolicyAssistant, access: Access, changed: Callable
 def add_document(assistant: PolicyAssistant, access: Access, audit: AuditLog, changed: Callable[[], None]) -> None:
     settings = assistant.settings
     st.subheader("Add a document")
-    uploaded = st.file_uploader("PDF, Markdown or text file", type=["pdf", "md", "txt"], key="upload")
+    limit_mb = settings.max_file_bytes // 2**20
+    uploaded = st.file_uploader(
+        f"PDF, Markdown or text file, up to {limit_mb} MB", type=["pdf", "md", "txt"], key="upload",
+        max_upload_size=limit_mb,
+    )
     if uploaded is None:
         return
     try:

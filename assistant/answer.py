@@ -419,7 +419,7 @@ class ExtractiveAnswerer:
         asked = frozenset(t for term in coverage.terms for t in equivalent_terms(term))
         conflicts = find_conflicts(chosen[0], self.conflict_candidates(coverage, passages), asked)
         if conflicts:
-            return compose_conflict([chosen[0], *conflicts], evidence)
+            return compose_conflict(chosen[0], conflicts, evidence)
         return compose(chosen, evidence)
 
     def second_opinion(self, question: Question, sentences: Sequence[ScoredSentence]) -> list[Likelihood]:
@@ -699,17 +699,22 @@ def _citation(sentence: ScoredSentence, n: int) -> Citation:
     )
 
 
-def compose_conflict(sentences: Sequence[ScoredSentence], evidence: float) -> Answer:
-    """Both (all) figures, each with its document and date, instead of silently picking one: the best-supported
-    first, then the others from the most recent, undated documents last."""
-    best, others = sentences[0], sentences[1:]
-    dated = sorted((s for s in others if s.passage.chunk.date), key=lambda s: s.passage.chunk.date or "", reverse=True)
-    ordered = [best, *dated, *(s for s in others if not s.passage.chunk.date)]
-    citations = [_citation(sentence, n) for n, sentence in enumerate(ordered, start=1)]
-    parts = ["The documents give different figures for this.", *(_conflict_line(c) for c in citations)]
-    answer = Answer(text="\n\n".join(parts), answerable=True, citations=citations, evidence=evidence)
-    answer.notices.append(CONFLICT_NOTICE)
-    return answer
+def compose_conflict(best_sentence: ScoredSentence, conflicts: Sequence[ScoredSentence], evidence: float) -> Answer:
+    """The best-supported sentence first, as the answer to any question starts, then the other documents' figures,
+    each quoted with its document and date (the most recent first, undated last), instead of silently picking one."""
+    answer = compose([best_sentence], evidence)
+    best = best_sentence.passage.chunk
+    dated = sorted((s for s in conflicts if s.passage.chunk.date), key=lambda s: s.passage.chunk.date or "", reverse=True)
+    ordered = [*dated, *(s for s in conflicts if not s.passage.chunk.date)]
+    citations = list(answer.citations)
+    parts = [answer.text, f"Other documents give different figures (the above is from {best.title}, {best.date or 'undated'}):"]
+    for sentence in ordered:
+        citation = _citation(sentence, len(citations) + 1)
+        citations.append(citation)
+        parts.append(_conflict_line(citation))
+    return Answer(
+        text="\n\n".join(parts), answerable=True, citations=citations, evidence=evidence, notices=[CONFLICT_NOTICE],
+    )
 
 
 CONFLICT_NOTICE = "Conflicting figures: the documents disagree; check which document and date you need."

@@ -4,13 +4,22 @@ the sentence that defines or first mentions it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from assistant.text import sentence_spans
+from assistant.chunking import furniture_blocks
+from assistant.text import STOP_WORDS, sentence_spans
 
-_ACRONYM_DEFINED = re.compile(
-    r"((?:[A-Z][\w'’.-]*|of|for|and|the|de|on|in)(?:[ ]+(?:[A-Z][\w'’.-]*|of|for|and|the|de|on|in)){0,8})[ ]*\(([A-Z][A-Z0-9]{1,9})\)"
+_SHORT_FORM = r"[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:-\d)?"
+_LONG_THEN_SHORT = re.compile(rf"\(({_SHORT_FORM})\)")
+_SHORT_THEN_LONG = re.compile(
+    rf"\b({_SHORT_FORM})(?:[ ]+\(|[ ]+[-–—][ ]+|[ ]*:[ ]+|,?[ ]+(?:stands|standing)[ ]+for[ ]+|[ ]+means[ ]+)"
+    r"([A-Z][^()\n.;,:]{2,120})"
 )
+GLOSSARY_VERSION = "2"
+"""Stored with a built glossary; an index built by another version rebuilds its glossary at the next ingest."""
+_CUBED = re.compile(r"([A-Z])([2-4])")
 _ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]{1,9}(?:-\d)?)\b")
 _PERSON = re.compile(
     r"\b(?:Commissioner|President|moderator|Mr\.?|Ms\.?|Dr\.?)[ ]+((?:[A-Z][a-zà-ÿ]+|[A-Z][a-zà-ÿ]+-[A-Z][a-zà-ÿ]+)(?:[ ]+[A-Z][a-zà-ÿ]+){1,2})"
@@ -30,6 +39,11 @@ def _in_capitals_run(text: str, start: int, end: int) -> bool:
     before = re.search(r"([A-Z]{2,})[ .]+$", text[max(0, start - 30):start])
     after = re.match(r"^[ .]+([A-Z]{2,})\b", text[end:end + 30])
     return bool(before or after)
+
+
+def _in_dotted_name(text: str, start: int, end: int) -> bool:
+    """Part of a name written with dots ("Mine.The.GAP", "www.EXAMPLE.eu") rather than an acronym of its own."""
+    return bool(re.search(r"\w\.$", text[max(0, start - 2):start]) or re.match(r"^\.\w", text[end:end + 2]))
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,94 @@ def _sentence_around(text: str, start: int) -> tuple[str, int, int]:
     return text[paragraph_start:paragraph_end], paragraph_start, paragraph_end
 
 
+def _initials_spelling(letters: str, phrase: str) -> int | None:
+    """How many of ``letters`` fall on word starts in the best way of spelling them, in order, from ``phrase``: the
+    first letter starts the phrase, the last is in its last word, and no word other than a function word is
+    skipped. None if the phrase does not spell them."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", phrase)]
+    if not words or not letters or phrase[0].lower() != letters[0]:
+        return None
+    word_at = [-1] * len(phrase)
+    for index, (start, end) in enumerate(words):
+        word_at[start:end] = [index] * (end - start)
+    content = [phrase[start:end].lower().strip("'’\".,;:-") not in STOP_WORDS for start, end in words]
+    last = len(words) - 1
+
+    @lru_cache(maxsize=None)
+    def best(index: int, at: int) -> int | None:
+        if index == len(letters) - 1:
+            return 0 if word_at[at] == last else None
+        found = None
+        for following in range(at + 1, len(phrase)):
+            if any(content[k] for k in range(word_at[at] + 1, max(word_at[following], word_at[at] + 1))):
+                break
+            if phrase[following].lower() != letters[index + 1]:
+                continue
+            rest = best(index + 1, following)
+            if rest is not None:
+                score = rest + (following == words[word_at[following]][0])
+                found = score if found is None else max(found, score)
+        return found
+
+    rest = best(0, 0)
+    return None if rest is None else rest + 1
+
+
+def long_form(short: str, phrases: list[str]) -> str | None:
+    """Of ``phrases`` (the words before "(LF)", or after "LF -"), the one that spells ``short``: each of its
+    letters and digits in order, the first starting the phrase, most of them starting words, no word left out
+    (after Schwartz & Hearst, "A simple algorithm for identifying abbreviation definitions in biomedical text",
+    2003). "I3" may be "I" three times."""
+    spellings = dict.fromkeys([short, _CUBED.sub(lambda m: m.group(1) * int(m.group(2)), short)])
+    best: tuple[int, int, str] | None = None
+    for form in spellings:
+        letters = "".join(c.lower() for c in form if c.isalnum())
+        for phrase in phrases:
+            words = phrase.split()
+            if len(phrase) <= len(short) or short in words or len(words) > min(len(letters) + 5, 2 * len(letters)):
+                continue
+            initials = _initials_spelling(letters, phrase)
+            if initials is not None and (best is None or (initials, -len(words)) > best[:2]):
+                best = (initials, -len(words), phrase)
+    return best[2] if best else None
+
+
+def _joined(text: str) -> tuple[str, list[int]]:
+    """The text with page furniture taken out (a definition a page break interrupted reads whole again), and for
+    each of its characters the offset in ``text``."""
+    joined, origin, position = [], [], 0
+    for start, end in furniture_blocks(text):
+        kept = text[position:start].rstrip()
+        joined.append(kept + " ")
+        origin.extend(range(position, position + len(kept) + 1))
+        position = end
+        while position < len(text) and text[position].isspace():
+            position += 1
+    joined.append(text[position:])
+    origin.extend(range(position, len(text)))
+    return "".join(joined), origin
+
+
+def acronym_definitions(text: str) -> list[tuple[str, str, int]]:
+    """(short form, long form, offset in ``text``) for each place the text defines an acronym: "Long Form (LF)",
+    "LF (Long Form)", "LF - Long Form", "LF: Long Form", "LF stands for Long Form", across line breaks and page
+    furniture."""
+    joined, origin = _joined(text)
+    found: list[tuple[str, str, int]] = []
+    for match in _LONG_THEN_SHORT.finditer(joined):
+        short = match.group(1)
+        before = joined[max(0, match.start() - 300):match.start()].split()[-(2 * len(short) + 8):]
+        expansion = long_form(short, [" ".join(before[k:]) for k in range(len(before))])
+        if expansion:
+            found.append((short, expansion, origin[match.start(1)]))
+    for match in _SHORT_THEN_LONG.finditer(joined):
+        short, after = match.group(1), match.group(2).split()
+        expansion = long_form(short, [" ".join(after[:k]) for k in range(1, len(after) + 1)])
+        if expansion:
+            found.append((short, expansion, origin[match.start(1)]))
+    return found
+
+
 def extract_entries(source: str, text: str) -> list[GlossaryEntry]:
     """Candidate glossary entries of one document, in order of appearance."""
     entries: list[GlossaryEntry] = []
@@ -61,16 +163,14 @@ def extract_entries(source: str, text: str) -> list[GlossaryEntry]:
         quote, start, end = _sentence_around(text, at)
         entries.append(GlossaryEntry(term.strip(), kind, expansion, source, quote, start, end))
 
-    for match in _ACRONYM_DEFINED.finditer(text):
-        words = match.group(1).split()
-        while words and (not words[0][0].isupper() or words[0].lower() in _LEADING_STOP_WORDS):
-            words.pop(0)
-        expansion = " ".join(words)
-        if expansion and len(expansion) > len(match.group(2)):
-            add(match.group(2), "acronym", expansion, match.start())
+    for term, expansion, at in acronym_definitions(text):
+        add(term, "acronym", expansion, at)
     for match in _ACRONYM.finditer(text):
         term = match.group(1)
-        if term in _NOT_ACRONYMS or sum(c.isalpha() for c in term) < 2 or _in_capitals_run(text, match.start(), match.end()):
+        if (
+            term in _NOT_ACRONYMS or sum(c.isalpha() for c in term) < 2 or _in_capitals_run(text, match.start(), match.end())
+            or _in_dotted_name(text, match.start(), match.end())
+        ):
             continue
         add(term, "acronym", None, match.start())
     for match in _PERSON.finditer(text):
@@ -84,12 +184,33 @@ def extract_entries(source: str, text: str) -> list[GlossaryEntry]:
     return entries
 
 
-def merge_entries(entries: list[GlossaryEntry]) -> list[GlossaryEntry]:
-    """One entry per term: a defining mention (with its expansion) wins over a first mention."""
+def written_in_lower_case(texts: Iterable[str]) -> frozenset[str]:
+    """Words the documents also write with lower-case letters ("Horizon"): in capitals ("HORIZON 2020") such a word
+    is emphasis or a title's typography, not an acronym."""
+    return frozenset(w.lower() for text in texts for w in re.findall(r"\b[A-Za-z]*[a-z][A-Za-z]*\b", text))
+
+
+def _explains(entry: GlossaryEntry) -> bool:
+    """A mention in a sentence of running prose, not in an agenda line or a heading."""
+    quote = entry.quote.strip()
+    return len(quote.split()) >= 8 and quote.endswith((".", ":", ";", "!", "?")) and not quote.startswith(("-", "*", "•"))
+
+
+def merge_entries(entries: list[GlossaryEntry], ordinary_words: frozenset[str] = frozenset()) -> list[GlossaryEntry]:
+    """One entry per term, quoting where it is defined (with its expansion), else its first mention in a sentence
+    of prose, else its first mention. An undefined all-capitals term that the documents also write as an ordinary
+    word is left out."""
     best: dict[str, GlossaryEntry] = {}
+    defined = {e.term.lower() for e in entries if e.expansion}
+
+    def rank(entry: GlossaryEntry) -> tuple[bool, bool]:
+        return bool(entry.expansion), _explains(entry)
+
     for entry in entries:
+        if entry.kind == "acronym" and entry.term.lower() in ordinary_words and entry.term.lower() not in defined:
+            continue
         key = entry.term.lower()
         current = best.get(key)
-        if current is None or (entry.expansion and not current.expansion):
+        if current is None or rank(entry) > rank(current):
             best[key] = entry
     return sorted(best.values(), key=lambda e: (e.kind, e.term.lower()))

@@ -29,6 +29,7 @@ from assistant.shared import SharedIndex, open_cache, remove_cache_files, utc_no
 from assistant.settings import Settings
 from assistant.text import sentence_spans
 from assistant.store import SCHEMA_VERSION, Store, stored_schema_version
+from assistant.glossary import GLOSSARY_VERSION
 
 CHUNKING_VERSION = 9
 """Bump when the chunking algorithm changes, so existing indexes are re-chunked at the next ingest."""
@@ -212,9 +213,9 @@ class Ingestor:
             report.chunks_removed += len(old_ids)
             report.documents_removed.append(source)
         self._remove_orphans(store, index)
-        if pending or report.documents_removed or store.get_meta("glossary") != "built":
+        if pending or report.documents_removed or store.get_meta("glossary") != GLOSSARY_VERSION:
             store.rebuild_glossary()
-            store.set_meta("glossary", "built")
+            store.set_meta("glossary", GLOSSARY_VERSION)
         store.set_meta("chunking", self.chunking_signature())
         return report
 

@@ -29,24 +29,23 @@ LANGUAGE_NAMES = {
 }
 
 OFFLINE_ENGLISH_ONLY = {
-    "en": "Offline answers work for questions in English. Ask in English, or configure a model (OPENAI_API_KEY) to "
-          "ask in your language. The closest passages are listed below.",
-    "fr": "Les réponses hors ligne ne fonctionnent que pour les questions en anglais. Posez votre question en "
-          "anglais, ou configurez un modèle (OPENAI_API_KEY) pour la poser en français. Les passages les plus proches "
-          "sont listés ci-dessous.",
-    "de": "Offline-Antworten funktionieren nur für Fragen auf Englisch. Stellen Sie Ihre Frage auf Englisch oder "
-          "konfigurieren Sie ein Modell (OPENAI_API_KEY), um auf Deutsch zu fragen. Die nächstliegenden Passagen "
-          "stehen unten.",
-    "es": "Las respuestas sin conexión solo funcionan con preguntas en inglés. Pregunte en inglés o configure un "
-          "modelo (OPENAI_API_KEY) para preguntar en español. Los pasajes más cercanos aparecen abajo.",
-    "it": "Le risposte offline funzionano solo per domande in inglese. Faccia la domanda in inglese oppure "
-          "configuri un modello (OPENAI_API_KEY) per chiedere in italiano. I passaggi più vicini sono elencati sotto.",
-    "pl": "Odpowiedzi offline działają tylko dla pytań po angielsku. Zadaj pytanie po angielsku albo skonfiguruj "
-          "model (OPENAI_API_KEY), aby pytać po polsku. Najbliższe fragmenty są wymienione poniżej.",
-    "nl": "Offline antwoorden werken alleen voor vragen in het Engels. Stel uw vraag in het Engels of configureer "
-          "een model (OPENAI_API_KEY) om in het Nederlands te vragen. De dichtstbijzijnde passages staan hieronder.",
-    "pt": "As respostas offline só funcionam para perguntas em inglês. Pergunte em inglês ou configure um modelo "
-          "(OPENAI_API_KEY) para perguntar em português. As passagens mais próximas estão listadas abaixo.",
+    # Written for the reader, who cannot switch a model on; the sidebar tells an administrator how.
+    "en": "This assistant answers offline in English only. Ask your question in English for a cited answer; the "
+          "closest passages are listed below.",
+    "fr": "Cet assistant répond hors ligne en anglais uniquement. Posez votre question en anglais pour obtenir une "
+          "réponse citée ; les passages les plus proches sont listés ci-dessous.",
+    "de": "Dieser Assistent antwortet offline nur auf Englisch. Stellen Sie Ihre Frage auf Englisch, um eine Antwort "
+          "mit Quellen zu erhalten; die nächstliegenden Passagen stehen unten.",
+    "es": "Este asistente responde sin conexión solo en inglés. Haga su pregunta en inglés para obtener una respuesta "
+          "citada; los pasajes más cercanos aparecen abajo.",
+    "it": "Questo assistente risponde offline solo in inglese. Faccia la domanda in inglese per ottenere una risposta "
+          "con citazioni; i passaggi più vicini sono elencati sotto.",
+    "pl": "Ten asystent odpowiada offline tylko po angielsku. Zadaj pytanie po angielsku, aby otrzymać odpowiedź z "
+          "cytatami; najbliższe fragmenty są wymienione poniżej.",
+    "nl": "Deze assistent antwoordt offline alleen in het Engels. Stel uw vraag in het Engels voor een antwoord met "
+          "bronnen; de dichtstbijzijnde passages staan hieronder.",
+    "pt": "Este assistente responde offline apenas em inglês. Faça a sua pergunta em inglês para obter uma resposta "
+          "com citações; as passagens mais próximas estão listadas abaixo.",
 }
 
 
@@ -76,5 +75,5 @@ def offline_notice(language: str) -> str:
     text = OFFLINE_ENGLISH_ONLY.get(language)
     if text is None:
         name = LANGUAGE_NAMES.get(language, language)
-        text = OFFLINE_ENGLISH_ONLY["en"].replace("your language", f"your language ({name})")
+        text = f"{OFFLINE_ENGLISH_ONLY['en']} (Your question seems to be in {name}.)"
     return text

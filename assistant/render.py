@@ -21,6 +21,25 @@ def answer_markdown(answer: str) -> str:
     return re.sub(r"\\\[(\d{1,3})\\\]", r"**[\1]**", escaped)
 
 
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))")
+_HEADING_MARK = re.compile(r"^#{1,6}\s+", re.MULTILINE)
+
+
+def readable_text(text: str) -> str:
+    """Document text as a reader sees it: Markdown links reduced to their words, emphasis and heading marks dropped."""
+    return _HEADING_MARK.sub("", _EMPHASIS.sub("", _LINK.sub(r"\1", text)))
+
+
+def passage_label(title: str, section: str | None, text: str, words: int = 8) -> str:
+    """Title · section · the passage's first words: two passages of one section get different labels."""
+    opening = readable_text(text).split()
+    first = " ".join(opening[:words]) + (" …" if len(opening) > words else "")
+    if first[:1].islower():
+        first = "… " + first
+    return " · ".join(part for part in (title, section, f"“{first}”") if part)
+
+
 def citation_heading(citation: Citation) -> str:
     return f"[{citation.n}] {citation.reference()}"
 

@@ -35,6 +35,7 @@ from assistant.errors import AssistantError, IndexLockedError, IndexMismatchErro
 from assistant.index import chroma_client, decode_vectors
 from assistant.settings import Settings
 from assistant.store import REBUILD_HINT, Store
+from assistant.glossary import GLOSSARY_VERSION
 
 SERVER_FORMAT = "1"
 """Bump when the records above change: instances then ask for a rebuild, and the next ingest rebuilds."""
@@ -269,7 +270,7 @@ class SharedIndex:
             changed = changed or cleared
             if changed:
                 store.rebuild_glossary()
-                store.set_meta("glossary", "built")
+                store.set_meta("glossary", GLOSSARY_VERSION)
             if generation is not None:
                 store.set_meta("embedding_model", generation.embedding_model)
                 store.set_meta("chunking", generation.chunking)

@@ -18,7 +18,7 @@ import numpy as np
 from assistant.chunking import Chunk
 from assistant.documents import DocumentInfo, SourceDocument
 from assistant.errors import IndexMismatchError
-from assistant.glossary import GlossaryEntry, extract_entries, merge_entries
+from assistant.glossary import GlossaryEntry, extract_entries, merge_entries, written_in_lower_case
 from assistant.text import search_terms
 
 REBUILD_HINT = "rebuild the index with `python -m assistant ingest --rebuild`"
@@ -217,10 +217,11 @@ class Store:
     def rebuild_glossary(self) -> int:
         """Recompute the glossary from every stored document; returns the number of entries."""
         connection = self._connect()
-        entries = []
+        entries, texts = [], []
         for source, text in connection.execute("SELECT source, text FROM documents ORDER BY source"):
             entries.extend(extract_entries(source, text))
-        merged = merge_entries(entries)
+            texts.append(text)
+        merged = merge_entries(entries, written_in_lower_case(texts))
         with connection:
             connection.execute("DELETE FROM glossary")
             connection.executemany(

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from assistant.citations import Citation
 from assistant.errors import AssistantError
@@ -19,7 +18,9 @@ from assistant.export import ExportEntry, quote_entry, to_docx, to_markdown
 from assistant.feedback import FeedbackLog
 from assistant.pipeline import AskResult, PolicyAssistant
 from assistant.references import QuoteNotVerified, VerifiedQuote, verify_citation, verify_quote
-from assistant.render import answer_markdown, escape_markdown, passage_with_quote_highlighted
+from assistant.render import (
+    answer_markdown, escape_markdown, passage_label, passage_with_quote_highlighted, readable_text,
+)
 from assistant.retrieval import Passage, SearchFilters
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -60,11 +61,18 @@ def knowledge_card(assistant: PolicyAssistant) -> None:
 
 
 def starter_questions() -> None:
-    st.caption("New here? Try one of these:")
-    columns = st.columns(len(STARTER_QUESTIONS))
-    for column, question in zip(columns, STARTER_QUESTIONS, strict=True):
-        if column.button(question, key=f"starter-{question}", use_container_width=True):
-            st.session_state.pending_question = question
+    """The questions as pills: they wrap, so every question is shown whole at any width."""
+    st.pills("New here? Try one of these:", STARTER_QUESTIONS, key="starter", on_change=ask_starter_question)
+
+
+def ask_starter_question() -> None:
+    state().pending_question = st.session_state.starter
+    st.session_state.starter = None
+
+
+def open_source(citations: Sequence[Citation], index: int) -> None:
+    """Button callback: the source viewer opens over whatever tab the reader is on."""
+    st.session_state.viewer = {"citations": list(citations), "index": index}
 
 
 # --- quotes leaving the app -------------------------------------------------------------------------
@@ -95,9 +103,8 @@ def citation_card(assistant: PolicyAssistant, citation: Citation, citations: Seq
         if citation.passage:
             with st.expander("Whole passage"):
                 st.markdown(passage_with_quote_highlighted(citation.passage, citation.quote))
-        if st.button("Open in source", key=f"open-{key}", icon=":material/description:"):
-            st.session_state.viewer = {"citations": list(citations), "index": citations.index(citation)}
-            st.rerun()
+        st.button("Open in source", key=f"open-{key}", icon=":material/description:",
+                  on_click=open_source, args=(citations, citations.index(citation)))
         try:
             quote, error = verify_citation(citation, assistant.document_text), None
         except QuoteNotVerified as exc:
@@ -126,9 +133,10 @@ def answer_view(assistant: PolicyAssistant, result: AskResult, index: int) -> No
             citation_card(assistant, citation, result.answer.citations, f"a{index}-c{citation.n}")
     elif result.passages:
         st.caption("Closest passages")
-        for rank, passage in enumerate(result.passages[:3], start=1):
-            with st.expander(f"{passage.chunk.title} · {passage.chunk.section or ''}"):
-                st.markdown(escape_markdown(passage.chunk.text))
+        for passage in result.passages[:3]:
+            chunk = passage.chunk
+            with st.expander(passage_label(chunk.title, chunk.section, chunk.text)):
+                st.markdown(escape_markdown(readable_text(chunk.text)))
     feedback_view(assistant, result, index)
 
 
@@ -153,6 +161,22 @@ def feedback_view(assistant: PolicyAssistant, result: AskResult, index: int) -> 
 # --- source viewer ------------------------------------------------------------------------------------
 
 def source_viewer(assistant: PolicyAssistant) -> None:
+    """The open source, if any, in a dialog over the page: the reader sees it where they clicked, from any tab."""
+    viewer = st.session_state.get("viewer")
+    if viewer:
+        source_dialog(assistant)
+
+
+def close_source() -> None:
+    st.session_state.viewer = None
+
+
+def step_source(step: int) -> None:
+    st.session_state.viewer["index"] += step
+
+
+@st.dialog("Source", width="large", on_dismiss=close_source)
+def source_dialog(assistant: PolicyAssistant) -> None:
     viewer = st.session_state.viewer
     if not viewer:
         return
@@ -160,23 +184,18 @@ def source_viewer(assistant: PolicyAssistant) -> None:
     index = viewer["index"] % len(citations)
     citation = citations[index]
     text = assistant.document_text(citation.source)
-    with st.container(border=True):
-        st.markdown(f"**Source of [{citation.n}]:** {escape_markdown(citation.reference())}")
-        previous, counter, following, close = st.columns([2, 2, 2, 1])
-        if previous.button("◀ Previous citation", key="viewer-prev", disabled=len(citations) < 2):
-            viewer["index"] = index - 1
-            st.rerun()
+    st.markdown(f"**Source of [{citation.n}]:** {escape_markdown(citation.reference())}")
+    if len(citations) > 1:
+        previous, counter, following = st.columns([2, 2, 2], vertical_alignment="center")
+        previous.button("◀ Previous citation", key="viewer-prev", on_click=step_source, args=(-1,))
         counter.markdown(f"Citation {index + 1} of {len(citations)}")
-        if following.button("Next citation ▶", key="viewer-next", disabled=len(citations) < 2):
-            viewer["index"] = index + 1
-            st.rerun()
-        if close.button("Close", key="viewer-close"):
-            st.session_state.viewer = None
-            st.rerun()
-        if text is None:
-            st.error(f"{citation.source} is no longer indexed.")
-            return
-        components.html(document_html(text, citation, assistant.page_starts(citation.source)), height=460, scrolling=True)
+        following.button("Next citation ▶", key="viewer-next", on_click=step_source, args=(1,))
+    else:
+        st.caption("Citation 1 of 1")
+    if text is None:
+        st.error(f"{citation.source} is no longer indexed.")
+        return
+    st.iframe(document_html(text, citation, assistant.page_starts(citation.source)), height=460)
 
 
 def document_html(text: str, citation: Citation, page_starts: Sequence[int]) -> str:
@@ -243,10 +262,8 @@ def passage_card(assistant: PolicyAssistant, passage: Passage, rank: int) -> Non
     with st.container(border=True):
         st.markdown(f"**{rank}.** {escape_markdown(citation.reference())} · score {passage.score:.3f}")
         st.markdown(escape_markdown(chunk.text))
-        if st.button("Open in source", key=f"p-open-{chunk.id}", icon=":material/description:"):
-            st.session_state.viewer = {"citations": [citation], "index": 0}
-            st.session_state.pending_tab = "chat"
-            st.rerun()
+        st.button("Open in source", key=f"p-open-{chunk.id}", icon=":material/description:",
+                  on_click=open_source, args=([citation], 0))
         try:
             quote, error = verify_citation(citation, assistant.document_text), None
         except QuoteNotVerified as exc:
@@ -318,13 +335,13 @@ def conversation_entries(assistant: PolicyAssistant) -> list[ExportEntry]:
 
 
 def export_buttons(key: str, title: str, entries: list[ExportEntry]) -> None:
+    """Stacked, full width: in the narrow sidebar two side by side would be cut to "Export …"."""
     stamp = datetime.now().strftime("%Y-%m-%d")
-    left, right = st.columns(2)
-    left.download_button(
-        "Export Markdown", to_markdown(title, entries), file_name=f"{key}-{stamp}.md", mime="text/markdown",
-        key=f"{key}-md", icon=":material/download:",
+    st.download_button(
+        "Markdown (.md)", to_markdown(title, entries), file_name=f"{key}-{stamp}.md", mime="text/markdown",
+        key=f"{key}-md", icon=":material/download:", width="stretch",
     )
-    right.download_button(
-        "Export DOCX", to_docx(title, entries), file_name=f"{key}-{stamp}.docx", mime=DOCX_MIME,
-        key=f"{key}-docx", icon=":material/download:",
+    st.download_button(
+        "Word with footnotes (.docx)", to_docx(title, entries), file_name=f"{key}-{stamp}.docx", mime=DOCX_MIME,
+        key=f"{key}-docx", icon=":material/download:", width="stretch",
     )

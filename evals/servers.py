@@ -1,5 +1,5 @@
 """Starting real servers on loopback ports for benchmarks and tests: a free port, waiting until a server answers,
-and `chroma run` from the installed chromadb package."""
+`chroma run` from the installed chromadb package, and the chat app under `streamlit run`."""
 
 from __future__ import annotations
 
@@ -45,6 +45,26 @@ def running_chroma_server(path: Path) -> Iterator[int]:
     try:
         wait_until_up(f"http://127.0.0.1:{port}/api/v2/heartbeat", process, "chroma run", 60)
         yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@contextmanager
+def streamlit_app(port: int, cwd: Path, **environment: str) -> Iterator[None]:
+    """The real app on 127.0.0.1:``port``, run from ``cwd`` (where Streamlit looks for ``.streamlit/``), with these
+    environment variables and no model endpoint; stopped on exit."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root), **environment}
+    env.pop("OPENAI_API_KEY", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/_stcore/health", process, "streamlit")
+        yield
     finally:
         process.terminate()
         process.wait(timeout=20)

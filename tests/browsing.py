@@ -3,17 +3,15 @@ takes (wait for Streamlit to settle, open a tab, ask a question)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from assistant.settings import PROJECT_ROOT
-from tests.servers import wait_until_up
+from evals.servers import streamlit_app
+
+__all__ = ["ARTIFACTS_ROOT", "ask", "browser", "open_tab", "streamlit_app", "wait_idle"]
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS_ROOT = PROJECT_ROOT / "test-artifacts"
@@ -33,25 +31,6 @@ def browser() -> Iterator[object]:
         )
         yield instance
         instance.close()
-
-
-@contextmanager
-def streamlit_app(port: int, cwd: Path, **environment: str) -> Iterator[None]:
-    """The real app on 127.0.0.1:``port``, run from ``cwd`` (where Streamlit looks for ``.streamlit/``), with these
-    environment variables and no model endpoint; stopped on exit."""
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **environment}
-    env.pop("OPENAI_API_KEY", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd,
-    )
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/_stcore/health", process, "streamlit")
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def wait_idle(page) -> None:  # type: ignore[no-untyped-def]

@@ -110,11 +110,11 @@ def download(page, key: str, target: Path) -> Path:  # type: ignore[no-untyped-d
 
 def test_a_new_member_sees_the_card_starter_questions_and_the_glossary(page) -> None:  # type: ignore[no-untyped-def]
     assert page.get_by_text("5 documents").first.is_visible()
-    page.get_by_role("button", name="What is the I3 initiative?").click()
+    page.get_by_role("radio", name="What is the I3 initiative?").click()
     page.get_by_text("Sources", exact=True).filter(visible=True).first.wait_for(timeout=60_000)
     assert page.get_by_text("(I3)").filter(visible=True).first.is_visible()
     open_tab(page, "Glossary")
-    page.get_by_text("EAAC — Alliance Against Coronavirus").filter(visible=True).first.wait_for(timeout=30_000)
+    page.get_by_text("EAAC — European Alliance Against Coronavirus").filter(visible=True).first.wait_for(timeout=30_000)
     page.screenshot(path=ARTIFACTS / "06-glossary.png")
 
 

@@ -8,6 +8,7 @@ import pytest
 from assistant.cli import main as cli_main
 from assistant.export import ExportEntry, docx_footnotes, quote_entry, to_docx, to_markdown
 from assistant.feedback import FeedbackLog
+from assistant.glossary import acronym_definitions
 from assistant.pipeline import PolicyAssistant
 from assistant.references import QuoteNotVerified, paragraph_number, verify_citation, verify_quote
 from assistant.settings import Settings
@@ -80,13 +81,38 @@ def test_source_viewer_html_highlights_the_span_and_keeps_document_text_inert(co
 
 def test_glossary_is_built_at_ingest_with_defining_passages(corpus_assistant: PolicyAssistant) -> None:
     entries = {e.term: e for e in corpus_assistant.store.glossary()}
-    assert entries["EAAC"].expansion == "Alliance Against Coronavirus"
+    # the definition runs across a page break: "… the European" / page furniture / "Alliance Against Coronavirus (EAAC)"
+    assert entries["EAAC"].expansion == "European Alliance Against Coronavirus"
     assert entries["I3"].expansion == "Interregional Innovation Investment"
+    assert entries["REI"].expansion == "Reindustria Innovazione"  # "REI - Reindustria Innovazione"
+    assert "GAP" not in entries and "HORIZON" not in entries, "a fragment of a dotted name or a word in capitals"
+    assert "President of AFPC" in entries["AFPC"].quote, "a sentence of prose rather than the agenda line"
     assert entries["Teodora Jilkova"].kind == "person" and "moderator Teodora Jilkova" in entries["Teodora Jilkova"].quote
     assert entries["Horizon Europe"].kind == "programme"
     for entry in entries.values():
         text = corpus_assistant.document_text(entry.source)
         assert text is not None and text[entry.start:entry.end] == entry.quote
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Funds of the Single Market Programme (SMP) go to clusters.", ("SMP", "Single Market Programme")),
+        ("The SMP (Single Market Programme) funds clusters.", ("SMP", "Single Market Programme")),
+        ("WHO stands for World Health Organization.", ("WHO", "World Health Organization")),
+        ("Projects on the Internet of Things (IoT) were shown.", ("IoT", "Internet of Things")),
+        ("It is run by the European Commission (EC) in Brussels.", ("EC", "European Commission")),
+        ("Mr Rossi, director of AIR – Agenzia Innovazione Regionale, spoke.", ("AIR", "Agenzia Innovazione Regionale")),
+    ],
+)
+def test_acronym_definitions_are_found_in_every_usual_form(text: str, expected: tuple[str, str]) -> None:
+    (short, long, at), = acronym_definitions(text)
+    assert (short, long) == expected and text[at:at + len(short)] == short
+
+
+def test_words_that_do_not_spell_the_acronym_are_not_its_expansion() -> None:
+    assert acronym_definitions("We met the Commission (EC) today.") == []
+    assert acronym_definitions("Firms in the field (SME) grew.") == []
 
 
 def test_feedback_is_logged_and_exported(tmp_path, corpus_settings: Settings) -> None:  # type: ignore[no-untyped-def]
