@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from assistant import admin_views, views
 from assistant.access import Access, Role, auth_configured, decide
@@ -18,7 +19,7 @@ st.set_page_config(page_title="ECA policy assistant", page_icon="📑", layout="
 def load_assistant(settings_key: str) -> PolicyAssistant:
     """One assistant per configuration (the key is the settings' repr), shared by all sessions."""
     assistant = PolicyAssistant(Settings.from_env())
-    assistant.warm_up()
+    assistant.warm_up(wait=False)
     return assistant
 
 
@@ -48,7 +49,8 @@ def gate(settings: Settings) -> Access:
     return access
 
 
-def sidebar(assistant: PolicyAssistant, access: Access) -> None:
+def sidebar(assistant: PolicyAssistant, access: Access) -> DeltaGenerator:
+    """The sidebar; returns its slot for the conversation's export, filled once this run's question is answered."""
     with st.sidebar:
         st.header("ECA policy assistant")
         if access.role is Role.LOCAL:
@@ -62,10 +64,16 @@ def sidebar(assistant: PolicyAssistant, access: Access) -> None:
                        "(and OPENAI_BASE_URL) for the server: README, Answering with a model.")
         views.knowledge_card(assistant)
         st.radio("Reference style for copied quotes", ["Footnote (Markdown)", "Plain text"], key="reference_style")
-        if views.state().turns:
+        export_slot = st.container()
+        st.button("New conversation", on_click=new_conversation)
+    return export_slot
+
+
+def conversation_export(assistant: PolicyAssistant, slot: DeltaGenerator) -> None:
+    if views.state().turns:
+        with slot:
             st.caption("Export this conversation")
             views.export_buttons("conversation", "Conversation with the ECA policy assistant", views.conversation_entries(assistant))
-        st.button("New conversation", on_click=new_conversation)
 
 
 def new_conversation() -> None:
@@ -126,7 +134,7 @@ def main() -> None:
     except AssistantError as exc:
         st.error(f"The assistant could not start: {exc}")
         st.stop()
-    sidebar(assistant, access)
+    export_slot = sidebar(assistant, access)
     st.title("Ask the alliance's documents")
     if assistant.chunk_count() == 0:
         st.warning("The index is empty: run `make run` (or `python -m assistant ingest`) to index the corpus.")
@@ -148,6 +156,7 @@ def main() -> None:
             with tab:
                 view()
     st.chat_input("Ask about the alliance's position papers and minutes", key="question")
+    conversation_export(assistant, export_slot)
 
 
 main()

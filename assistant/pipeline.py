@@ -228,14 +228,20 @@ class PolicyAssistant:
             return f"{self.answerer.mode} via {endpoint} (offline extractive answer if it fails)"
         return "extractive (offline: quotes the passages that answer)"
 
-    def warm_up(self) -> None:
-        """Load the embedding network and the second opinion's model now rather than on the first question."""
+    def warm_up(self, wait: bool = True) -> None:
+        """Load the embedding network and the second opinion's model now rather than on the first question. With
+        ``wait=False`` (the chat) the second opinion loads on a thread, so the page shows while it loads; the few
+        questions that need it before it is ready wait for it."""
         self.embeddings.embed_query("warm up")
         likelihood = getattr(self.answerer, "likelihood", None) or getattr(
             getattr(self.answerer, "fallback", None), "likelihood", None
         )
-        if likelihood is not None:
+        if likelihood is None:
+            return
+        if wait:
             likelihood.score("warm up", ["warm up"])
+        else:
+            likelihood.load_in_background()
 
     def ask(
         self,

@@ -185,6 +185,12 @@ class QueryLikelihood:
                 self._model = SmolLM(self.model_file)
             return self._model
 
+    def load_in_background(self) -> threading.Thread:
+        """Start loading the weights on a thread; a question that needs them meanwhile waits on the same lock."""
+        loader = threading.Thread(target=lambda: self.model, name="query-likelihood-load", daemon=True)
+        loader.start()
+        return loader
+
     def score(self, question: str, sentences: Sequence[str]) -> list[Likelihood]:
         """One ``Likelihood`` per sentence; pairs seen before (a rerun, a repeated question) are not scored again."""
         new = [s for s in dict.fromkeys(sentences) if (question, s) not in self._known]

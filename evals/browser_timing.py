@@ -19,7 +19,12 @@ from evals.servers import free_port, streamlit_app
 CHROMIUM = "/usr/bin/chromium"
 READY_TEXT = "What this assistant knows"
 SETTLED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-ANSWERS_SHOWN = "n => document.querySelectorAll('[data-testid=\"stChatMessage\"] [data-testid=\"stFeedback\"]').length >= n"
+# An answer is shown when its message carries the feedback buttons (drawn last) or a warning (a question refused).
+ANSWERS_SHOWN = (
+    "n => [...document.querySelectorAll('[data-testid=\"stChatMessage\"]')].filter(m => "
+    "m.querySelector('[data-testid=\"stChatMessageAvatarAssistant\"]') && "
+    "m.querySelector('[data-testid=\"stFeedback\"], [data-testid=\"stAlert\"]')).length >= n"
+)
 
 
 def seconds_since(started: float) -> float:
@@ -51,7 +56,11 @@ def measure(url: str, questions: list[str], reloads: int) -> dict[str, list[floa
             page.get_by_test_id("stChatInputTextArea").fill(question)
             started = time.perf_counter()
             page.keyboard.press("Enter")
-            page.wait_for_function(ANSWERS_SHOWN, arg=shown, timeout=120_000)
+            try:
+                page.wait_for_function(ANSWERS_SHOWN, arg=shown, timeout=120_000)
+            except Exception:
+                page.screenshot(path="browser-timing-failure.png", full_page=True)
+                raise
             figures["answer shown"].append(seconds_since(started))
             page.wait_for_function(SETTLED, timeout=120_000)
             figures["answer settled"].append(seconds_since(started))

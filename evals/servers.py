@@ -51,16 +51,17 @@ def running_chroma_server(path: Path) -> Iterator[int]:
 
 
 @contextmanager
-def streamlit_app(port: int, cwd: Path, **environment: str) -> Iterator[None]:
+def streamlit_app(port: int, cwd: Path, log: Path | None = None, **environment: str) -> Iterator[None]:
     """The real app on 127.0.0.1:``port``, run from ``cwd`` (where Streamlit looks for ``.streamlit/``), with these
-    environment variables and no model endpoint; stopped on exit."""
+    environment variables and no model endpoint, its output written to ``log`` if given; stopped on exit."""
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(root), **environment}
     env.pop("OPENAI_API_KEY", None)
+    output = log.open("w") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd,
+        stdout=output, stderr=subprocess.STDOUT, env=env, cwd=cwd,
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/_stcore/health", process, "streamlit")
@@ -68,3 +69,5 @@ def streamlit_app(port: int, cwd: Path, **environment: str) -> Iterator[None]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+        if log:
+            output.close()

@@ -18,17 +18,26 @@ ARTIFACTS = ARTIFACTS_ROOT / "browser"
 QUESTION = "Who moderated the session with Commissioner Breton?"
 
 
+SERVER_LOG = ARTIFACTS / "streamlit.log"
+
+
 @pytest.fixture(scope="module")
 def app_url(corpus_settings: Settings, corpus_assistant: PolicyAssistant) -> Iterator[str]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    with streamlit_app(port, PROJECT_ROOT, ASSISTANT_DATA_DIR=str(corpus_settings.data_dir)):
+    with streamlit_app(port, PROJECT_ROOT, log=SERVER_LOG, ASSISTANT_DATA_DIR=str(corpus_settings.data_dir)):
         yield f"http://127.0.0.1:{port}"
 
 
+@pytest.fixture(params=[{"width": 1400, "height": 1000}], ids=["1400x1000"])
+def viewport(request: pytest.FixtureRequest) -> dict[str, int]:
+    return request.param  # type: ignore[no-any-return]
+
+
 @pytest.fixture
-def page(browser, app_url: str):  # type: ignore[no-untyped-def]
+def page(browser, app_url: str, viewport: dict[str, int]):  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context = browser.new_context(viewport=viewport, accept_downloads=True)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_url)
     page = context.new_page()
     page.goto(app_url)
@@ -68,6 +77,7 @@ def test_a_drafter_asks_opens_the_source_copies_collects_and_exports(page, corpu
     assert in_view, "the cited span was not scrolled into view"
     page.get_by_text("Citation 1 of 1").wait_for()
     page.screenshot(path=ARTIFACTS / "03-source-viewer.png")
+    close_dialog(page)
 
     wait_idle(page)
     page.get_by_role("button", name="Copy with reference").first.click()
@@ -99,6 +109,11 @@ def test_a_drafter_asks_opens_the_source_copies_collects_and_exports(page, corpu
     answer_notes = docx_footnotes(conversation.read_bytes())
     assert answer_notes and all(note.startswith(f"“{quote}”") for note in answer_notes.values())
     assert QUESTION in [p.text for p in docx.Document(str(conversation)).paragraphs]
+
+
+def close_dialog(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("dialog").get_by_label("Close").click()
+    page.get_by_role("dialog").wait_for(state="detached", timeout=30_000)
 
 
 def download(page, key: str, target: Path) -> Path:  # type: ignore[no-untyped-def]
@@ -143,3 +158,92 @@ def test_feedback_is_stored_with_question_answer_and_citations(page, corpus_sett
     latest = records[-1]
     assert latest.rating == -1 and latest.comment == "Needs the date of the paper too"
     assert latest.question == "What does EAAC stand for?" and latest.citations and latest.mode == "extractive"
+
+
+def in_page_view(page, locator) -> bool:  # type: ignore[no-untyped-def]
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] and box["x"] >= 0
+
+
+def cited_mark_in_view(page) -> None:  # type: ignore[no-untyped-def]
+    """The viewer (a dialog) is on screen and the cited words are scrolled into view inside it."""
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for(timeout=30_000)
+    frame = dialog.frame_locator("iframe").first
+    mark = frame.locator("mark#cited")
+    mark.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    assert mark.evaluate("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }")
+    assert in_page_view(page, dialog.locator("iframe").first), "the viewer is not where the reader is looking"
+
+
+def test_open_in_source_from_find_passages_shows_the_highlighted_passage(page) -> None:  # type: ignore[no-untyped-def]
+    open_tab(page, "Find passages")
+    page.get_by_label("Search the documents").fill("134,000 innovative businesses")
+    page.keyboard.press("Enter")
+    first = page.get_by_text("134,000 of our most innovative businesses").filter(visible=True).first
+    first.wait_for(timeout=30_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Open in source").filter(visible=True).first.click()
+    cited_mark_in_view(page)
+    assert "134,000 of our most innovative businesses" in page.get_by_role("dialog").frame_locator("iframe").first.locator(
+        "mark#cited"
+    ).inner_text()
+    page.screenshot(path=ARTIFACTS / "08-source-from-find-passages.png")
+    close_dialog(page)
+    assert page.get_by_role("tab", name="Find passages").get_attribute("aria-selected") == "true", "the reader stays on the tab"
+
+
+def test_open_in_source_on_a_lower_answer_opens_where_the_reader_is(page) -> None:  # type: ignore[no-untyped-def]
+    for question in ("What does EAAC stand for?", "What is the I3 initiative?", QUESTION):
+        ask(page, question)
+        wait_idle(page)
+    page.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=60_000)
+    button = page.get_by_role("button", name="Open in source").last
+    button.scroll_into_view_if_needed()
+    button.click()
+    cited_mark_in_view(page)
+    page.screenshot(path=ARTIFACTS / "09-source-of-a-lower-answer.png")
+
+
+LABEL_CUT = """root => [...root.querySelectorAll('button, [role=radio], th, td')].filter(e => e.offsetParent !== null)
+    .flatMap(e => [e, ...e.querySelectorAll('*')])
+    .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'auto'
+                 && getComputedStyle(e).overflowX !== 'scroll' && e.textContent.trim())
+    .map(e => e.textContent.trim().slice(0, 60))"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}], ids=["1280x800"], indirect=True)
+def test_no_label_or_table_cell_is_cut_at_1280_pixels(page) -> None:  # type: ignore[no-untyped-def]
+    assert page.get_by_role("radio", name="What is the European Clusters Alliance and what is its mission?").is_visible()
+    assert page.evaluate(LABEL_CUT, page.locator("body").element_handle()) == [], "starter questions cut"
+    ask(page, "What does EAAC stand for?")
+    page.get_by_test_id("stFeedback").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    assert sidebar.get_by_role("button", name="Markdown (.md)").is_visible()
+    assert sidebar.get_by_role("button", name="Word with footnotes (.docx)").is_visible()
+    assert page.evaluate(LABEL_CUT, sidebar.element_handle()) == [], "export buttons cut"
+    open_tab(page, "Documents")
+    table = page.get_by_test_id("stTable").filter(visible=True).first
+    table.wait_for(timeout=30_000)
+    assert page.evaluate(LABEL_CUT, table.element_handle()) == [], "table cells cut"
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1"), "the table scrolls sideways"
+    for header in ("Title", "File", "Kind", "Date", "Passages", "Indexed (UTC)"):
+        assert in_page_view(page, table.get_by_text(header, exact=True).first) or table.get_by_text(header, exact=True).first.is_visible()
+    page.screenshot(path=ARTIFACTS / "10-documents-1280.png")
+
+
+def test_the_server_log_shows_no_deprecated_streamlit_call(page) -> None:  # type: ignore[no-untyped-def]
+    ask(page, "What does EAAC stand for?")
+    page.get_by_test_id("stFeedback").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Open in source").first.click()
+    page.get_by_role("dialog").frame_locator("iframe").first.locator("mark#cited").wait_for(timeout=30_000)
+    close_dialog(page)
+    for name in ("Find passages", "Glossary", "Working set", "Documents"):
+        open_tab(page, name)
+    log = SERVER_LOG.read_text()
+    assert "Uvicorn server started" in log or "You can now view" in log, "the log is the server's"
+    assert "deprecat" not in log.lower() and "will be removed" not in log.lower(), log[-2000:]
