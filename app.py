@@ -73,7 +73,10 @@ def conversation_export(assistant: PolicyAssistant, slot: DeltaGenerator) -> Non
     if views.state().turns:
         with slot:
             st.caption("Export this conversation")
-            views.export_buttons("conversation", "Conversation with the ECA policy assistant", views.conversation_entries(assistant))
+            turns = list(views.state().turns)
+            views.export_buttons(
+                "conversation", "Conversation with the ECA policy assistant", lambda: views.conversation_entries(assistant, turns)
+            )
 
 
 def new_conversation() -> None:

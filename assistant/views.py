@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -305,7 +305,8 @@ def working_set_view(assistant: PolicyAssistant) -> None:
                 quotes.pop(index)
                 st.rerun()
     if quotes:
-        export_buttons("working-set", "Working set", [quote_entry(q) for q in reverified(assistant, quotes)])
+        entries = [quote_entry(q) for q in reverified(assistant, quotes)]
+        export_buttons("working-set", "Working set", lambda: entries)
 
 
 def reverified(assistant: PolicyAssistant, quotes: Sequence[VerifiedQuote]) -> list[VerifiedQuote]:
@@ -319,9 +320,10 @@ def reverified(assistant: PolicyAssistant, quotes: Sequence[VerifiedQuote]) -> l
     return checked
 
 
-def conversation_entries(assistant: PolicyAssistant) -> list[ExportEntry]:
+def conversation_entries(assistant: PolicyAssistant, turns: Sequence[tuple[str, Any]]) -> list[ExportEntry]:
+    """Each answer with its quotes, verified against the stored documents now (at export)."""
     entries = []
-    for role, content in state().turns:
+    for role, content in turns:
         if role != "assistant" or not isinstance(content, AskResult):
             continue
         quotes = []
@@ -334,14 +336,15 @@ def conversation_entries(assistant: PolicyAssistant) -> list[ExportEntry]:
     return entries
 
 
-def export_buttons(key: str, title: str, entries: list[ExportEntry]) -> None:
-    """Stacked, full width: in the narrow sidebar two side by side would be cut to "Export …"."""
+def export_buttons(key: str, title: str, entries: Callable[[], list[ExportEntry]]) -> None:
+    """Stacked, full width: in the narrow sidebar two side by side would be cut to "Export …". The file is made
+    when clicked (not at every rerun, and no rerun after), so a click during a rerun still downloads."""
     stamp = datetime.now().strftime("%Y-%m-%d")
     st.download_button(
-        "Markdown (.md)", to_markdown(title, entries), file_name=f"{key}-{stamp}.md", mime="text/markdown",
-        key=f"{key}-md", icon=":material/download:", width="stretch",
+        "Markdown (.md)", lambda: to_markdown(title, entries()), file_name=f"{key}-{stamp}.md", mime="text/markdown",
+        key=f"{key}-md", icon=":material/download:", width="stretch", on_click="ignore",
     )
     st.download_button(
-        "Word with footnotes (.docx)", to_docx(title, entries), file_name=f"{key}-{stamp}.docx", mime=DOCX_MIME,
-        key=f"{key}-docx", icon=":material/download:", width="stretch",
+        "Word with footnotes (.docx)", lambda: to_docx(title, entries()), file_name=f"{key}-{stamp}.docx",
+        mime=DOCX_MIME, key=f"{key}-docx", icon=":material/download:", width="stretch", on_click="ignore",
     )

@@ -1,0 +1,43 @@
+"""How good the glossary is: ``python -m evals.glossary`` indexes the corpus into a temporary folder and prints every
+entry, then how many acronyms have an expansion, how many of the acronyms the documents define are found with the
+expansion they give (``evals/glossary_labels.json``, hand-labelled), and how many entries are noise."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from assistant.ingestion import Ingestor
+from assistant.pipeline import PolicyAssistant
+from assistant.settings import PROJECT_ROOT, Settings
+
+LABELS = PROJECT_ROOT / "evals" / "glossary_labels.json"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.glossary", description=__doc__)
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    args = parser.parse_args(argv)
+    labels = json.loads(args.labels.read_text())
+    with tempfile.TemporaryDirectory(prefix="glossary-") as data_dir:
+        settings = Settings.from_env(data_dir=Path(data_dir))
+        Ingestor(settings).run()
+        entries = PolicyAssistant(settings).store.glossary()
+    for entry in entries:
+        print(f"{entry.kind:<9} {entry.term:<32} {entry.expansion or '':<40} {entry.quote[:70]!r}")
+    acronyms = [e for e in entries if e.kind == "acronym"]
+    expanded = {e.term: e.expansion for e in acronyms if e.expansion}
+    defined = labels["defined_acronyms"]
+    right = [term for term, expansion in defined.items() if expanded.get(term) == expansion]
+    noise = sorted(e.term for e in entries if e.term in set(labels["noise"]))
+    print(f"\nentries: {len(entries)} ({len(acronyms)} acronyms)")
+    print(f"acronyms with an expansion: {len(expanded)} of {len(acronyms)}")
+    print(f"acronyms the documents define, found with their expansion: {len(right)} of {len(defined)}")
+    print(f"noise entries: {len(noise)} {noise}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
