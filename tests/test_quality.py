@@ -95,6 +95,12 @@ def test_our_question_set_covers_every_kind_with_at_least_80_questions() -> None
     assert kinds >= {"fact", "figure", "paraphrase", "conflict", "quote", "followup", "unanswerable", "injection"}
 
 
+def test_a_definition_question_starts_with_the_definition_then_the_differing_figures(corpus_assistant: PolicyAssistant) -> None:
+    text = corpus_assistant.ask("What is the European Clusters Alliance?").answer.text
+    assert text.startswith("The European Clusters Alliance is a bottom-up initiative"), text[:120]
+    assert text.index("different figures") > text.index("[1]"), "the answer comes first, the other figures after"
+
+
 def test_conflicting_figures_are_reported_with_both_documents(corpus_assistant: PolicyAssistant) -> None:
     result = corpus_assistant.ask("How many clusters does the European Clusters Alliance represent?")
     text = result.answer.text

@@ -10,6 +10,7 @@ from assistant.export import ExportEntry, docx_footnotes, quote_entry, to_docx, 
 from assistant.feedback import FeedbackLog
 from assistant.glossary import acronym_definitions
 from assistant.pipeline import PolicyAssistant
+from assistant.render import passage_label, readable_text
 from assistant.references import QuoteNotVerified, paragraph_number, verify_citation, verify_quote
 from assistant.settings import Settings
 from assistant.views import STARTER_QUESTIONS, document_html
@@ -113,6 +114,15 @@ def test_acronym_definitions_are_found_in_every_usual_form(text: str, expected: 
 def test_words_that_do_not_spell_the_acronym_are_not_its_expansion() -> None:
     assert acronym_definitions("We met the Commission (EC) today.") == []
     assert acronym_definitions("Firms in the field (SME) grew.") == []
+
+
+def test_closest_passages_are_labelled_apart_and_shown_as_clean_text() -> None:
+    first = passage_label("Annex", "About", "Source: [EOCIC European Panorama 2019](#) shows **740** clusters in Europe today")
+    second = passage_label("Annex", "About", "and the alliance gathers 13 National Cluster Associations across Europe")
+    assert first != second
+    assert first == "Annex · About · “Source: EOCIC European Panorama 2019 shows 740 clusters …”"
+    assert second.startswith("Annex · About · “… and the alliance"), "a passage starting mid-sentence says so"
+    assert readable_text("See [the report](https://example.org) and **this**.") == "See the report and this."
 
 
 def test_feedback_is_logged_and_exported(tmp_path, corpus_settings: Settings) -> None:  # type: ignore[no-untyped-def]
