@@ -216,7 +216,7 @@ LABEL_CUT = """root => [...root.querySelectorAll('button, [role=radio], th, td')
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}], ids=["1280x800"], indirect=True)
 def test_no_label_or_table_cell_is_cut_at_1280_pixels(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.get_by_role("radio", name="What is the European Clusters Alliance and what is its mission?").is_visible()
+    page.get_by_role("radio", name="What is the European Clusters Alliance and what is its mission?").wait_for(timeout=30_000)
     assert page.evaluate(LABEL_CUT, page.locator("body").element_handle()) == [], "starter questions cut"
     ask(page, "What does EAAC stand for?")
     page.get_by_test_id("stFeedback").first.wait_for(timeout=60_000)
