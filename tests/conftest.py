@@ -19,6 +19,11 @@ from tests.browsing import browser  # noqa: F401  (the module-scoped Chromium ev
 CORPUS = PROJECT_ROOT / "corpus"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of the real llama.cpp server run last: llama-cpp-python compiles in the background meanwhile."""
+    items.sort(key=lambda item: item.path.name == "test_llama_server.py")
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches the user's index or reaches a real model endpoint through the environment."""

@@ -11,12 +11,14 @@ from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
 from assistant.text import sentence_spans
 from evals.model_path import MODEL_ALIAS, start_llama_server
+from tests.servers import wait_for_llama_cpp
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    wait_for_llama_cpp()
     process, base_url = start_llama_server(tmp_path_factory.mktemp("llama") / "server.log", context=2048)
     try:
         yield base_url

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Compiles llama-cpp-python (the real OpenAI-compatible server of tests/test_llama_server.py) into .venv in the
+# background, while the rest of the suite runs: the compile takes minutes and the suite leaves part of the cores
+# idle. Its requirements are already installed by the test extras, so adding the package changes nothing the
+# running tests use. tests/test_llama_server.py waits for .venv/llama-build.done (or reports llama-build.log).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+PY=$VENV/bin/python
+if "$PY" -c "import llama_cpp.server" 2>/dev/null; then
+  touch "$VENV/llama-build.done"
+  exit 0
+fi
+rm -f "$VENV/llama-build.done" "$VENV/llama-build.failed"
+echo "==> $(date +%H:%M:%S) llama-cpp-python compiles in the background while the tests run (log: $VENV/llama-build.log)"
+# Only the library the server needs (no vision/audio library, tests, examples or tools), on half the cores,
+# at low priority: the tests keep the rest.
+jobs=$(( $(nproc) / 2 )); [ "$jobs" -ge 1 ] || jobs=1
+(
+  if CMAKE_ARGS="-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF" \
+     CMAKE_BUILD_PARALLEL_LEVEL=$jobs nice -n 10 "$PY" -m pip install --no-deps "llama-cpp-python==0.3.36" \
+     > "$VENV/llama-build.log" 2>&1; then
+    touch "$VENV/llama-build.done"
+  else
+    touch "$VENV/llama-build.failed"
+  fi
+) > /dev/null 2>&1 < /dev/null &
