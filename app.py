@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from assistant import admin_views, views
-from assistant.access import Access, Role, auth_configured, decide
 from assistant.errors import AssistantError
 from assistant.pipeline import AskResult, PolicyAssistant
-from assistant.render import escape_markdown
 from assistant.settings import Settings
+from assistant.ui import admin_views, views
+from assistant.ui.access import Access, Role, auth_configured, decide
+from assistant.ui.render import escape_markdown
 
 st.set_page_config(page_title="ECA policy assistant", page_icon="📑", layout="wide")
 
@@ -54,14 +54,14 @@ def sidebar(assistant: PolicyAssistant, access: Access) -> DeltaGenerator:
     with st.sidebar:
         st.header("ECA policy assistant")
         if access.role is Role.LOCAL:
-            st.caption("Sign-in is off: this is for one person's local use on 127.0.0.1 (see README, Deploying for staff).")
+            st.caption("Sign-in is off: this is for one person's local use on 127.0.0.1 (see docs/deploying.md).")
         else:
             st.caption(f"Signed in as {access.email}{' (admin)' if access.role is Role.ADMIN else ''}")
             st.button("Sign out", on_click=st.logout)
         st.markdown(f"**Answering mode:** {escape_markdown(assistant.mode_description())}")
         if access.may_manage_documents and not assistant.uses_model:
             st.caption("Offline answers are in English only. To answer in every EU language, set OPENAI_API_KEY "
-                       "(and OPENAI_BASE_URL) for the server: README, Answering with a model.")
+                       "(and OPENAI_BASE_URL) for the server: docs/model-path.md.")
         views.knowledge_card(assistant)
         st.radio("Reference style for copied quotes", ["Footnote (Markdown)", "Plain text"], key="reference_style")
         export_slot = st.container()
@@ -115,7 +115,7 @@ def ask(assistant: PolicyAssistant, question: str) -> None:
 def chat(assistant: PolicyAssistant) -> None:
     session = views.state()
     if not session.turns:
-        views.starter_questions()
+        views.starter_questions(assistant)
     for index, (role, content) in enumerate(session.turns):
         with st.chat_message(role):
             if isinstance(content, AskResult):

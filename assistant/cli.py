@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from assistant.audit import AuditLog
 from assistant.errors import AssistantError
+from assistant.records.audit import AuditLog
 from assistant.settings import Settings
 
 
@@ -31,7 +31,7 @@ def _progress_bar(stream: TextIO):  # type: ignore[no-untyped-def]
 
 
 def run_ingest(settings: Settings, rebuild: bool, stdout: TextIO, stderr: TextIO) -> int:
-    from assistant.ingestion import Ingestor
+    from assistant.index.ingestion import Ingestor
 
     report = Ingestor(settings).run(rebuild=rebuild, progress=_progress_bar(stderr))
     for failure in report.failures:
@@ -71,7 +71,7 @@ def format_answer(result_json: dict) -> str:
 
 def run_ask(settings: Settings, args: argparse.Namespace, stdout: TextIO) -> int:
     from assistant.pipeline import PolicyAssistant
-    from assistant.retrieval import SearchFilters
+    from assistant.search.retrieval import SearchFilters
 
     history = json.loads(Path(args.history).read_text(encoding="utf-8")) if args.history else []
     filters = SearchFilters(tuple(args.document or ()), tuple(args.kind or ()))
@@ -82,7 +82,7 @@ def run_ask(settings: Settings, args: argparse.Namespace, stdout: TextIO) -> int
 
 
 def run_feedback(settings: Settings, args: argparse.Namespace, stdout: TextIO) -> int:
-    from assistant.feedback import FeedbackLog
+    from assistant.records.feedback import FeedbackLog
 
     text = FeedbackLog(settings.feedback_path).export(args.format)
     if args.out:

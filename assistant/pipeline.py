@@ -9,8 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer, Answerer, ExtractiveAnswerer, Question, decline
-from assistant.chat import (
+from assistant.answering.extractive import Answer, Answerer, ExtractiveAnswerer, Question, decline
+from assistant.search.conversation import (
     Turn,
     clean_question,
     history_text,
@@ -19,20 +19,20 @@ from assistant.chat import (
     strip_instructions,
     turns_from,
 )
-from assistant.citations import verified, without_citations
-from assistant.claims import ClaimChecker, load_support_model
-from assistant.embeddings import LocalEmbeddings
+from assistant.answering.citations import verified, without_citations
+from assistant.answering.claims import ClaimChecker, load_support_model
+from assistant.answering.language import detect_language
+from assistant.answering.model import AnswerStream, ModelAnswerer
+from assistant.answering.query_likelihood import QueryLikelihood
 from assistant.errors import AssistantError, ModelUnavailable
-from assistant.index import VectorIndex
-from assistant.ingestion import check_store_model
-from assistant.language import detect_language
-from assistant.model import AnswerStream, ModelAnswerer
-from assistant.query_likelihood import QueryLikelihood
-from assistant.ranker import LinearModel
-from assistant.retrieval import HybridSearcher, Passage, SearchFilters
+from assistant.index.chroma import VectorIndex
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.ingestion import check_store_model
+from assistant.index.shared import SharedIndex, open_cache
+from assistant.index.store import Store, StoredDocument
+from assistant.search.ranker import LinearModel
+from assistant.search.retrieval import HybridSearcher, Passage, SearchFilters
 from assistant.settings import Settings
-from assistant.shared import SharedIndex, open_cache
-from assistant.store import Store, StoredDocument
 
 
 def load_likelihood(settings: Settings) -> QueryLikelihood:

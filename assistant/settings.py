@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+"""The fitted models the assistant ships (``python -m evals.learn`` and ``python -m evals.claims --fit`` write them)."""
+RANKER_PATH = MODELS_DIR / "ranker.json"
+DECLINE_PATH = MODELS_DIR / "decline.json"
+SUPPORT_MODEL_PATH = MODELS_DIR / "support.json"
 
 
 def _env_int(env: Mapping[str, str], name: str, default: int | None) -> int | None:
@@ -68,10 +73,10 @@ class Settings:
     """How candidates are ordered: "learned" (the fitted ranker of ``ranker_path``), or a baseline kept for
     comparison: "rrf" (reciprocal rank fusion of dense and keyword), "dense" or "keyword" alone."""
 
-    ranker_path: Path = PROJECT_ROOT / "assistant" / "models" / "ranker.json"
+    ranker_path: Path = RANKER_PATH
     """The fitted passage ranker (``python -m evals.learn`` writes it)."""
 
-    decline_model_path: Path = PROJECT_ROOT / "assistant" / "models" / "decline.json"
+    decline_model_path: Path = DECLINE_PATH
     """The fitted decline classifier and its threshold (``python -m evals.learn`` writes it)."""
 
     rrf_k: int = 60
@@ -174,7 +179,7 @@ class Settings:
         """Where the query-likelihood model is read from (the setting, else the packaged file), None if missing."""
         if self.query_model_file is not None:
             return self.query_model_file
-        from assistant.query_likelihood import default_model_file
+        from assistant.answering.query_likelihood import default_model_file
 
         return default_model_file()
 

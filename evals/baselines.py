@@ -18,9 +18,9 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from rank_bm25 import BM25Okapi
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from assistant.embeddings import LocalEmbeddings
-from assistant.retrieval import reciprocal_rank_fusion
-from assistant.store import Store
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.store import Store
+from assistant.search.retrieval import reciprocal_rank_fusion
 from assistant.text import stem
 
 Ranker = Callable[[str], list[str]]

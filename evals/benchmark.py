@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.embeddings import LocalEmbeddings
-from assistant.ingestion import Ingestor
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.questionset import read_questions

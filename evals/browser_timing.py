@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.ingestion import Ingestor
+from assistant.index.ingestion import Ingestor
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.questionset import read_questions
 from evals.servers import free_port, streamlit_app

@@ -21,14 +21,14 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
-from assistant.claims import SUPPORT_FEATURES, SUPPORT_MODEL_PATH, ClaimChecker
-from assistant.embeddings import LocalEmbeddings
-from assistant.grounding import ground, quoted_span
-from assistant.prompting import PromptPassage
-from assistant.ranker import LinearModel
-from assistant.retrieval import Passage
+from assistant.answering.claims import SUPPORT_FEATURES, SUPPORT_MODEL_PATH, ClaimChecker
+from assistant.answering.grounding import ground, quoted_span
+from assistant.answering.prompting import PromptPassage
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.store import Store
+from assistant.search.ranker import LinearModel
+from assistant.search.retrieval import Passage
 from assistant.settings import Settings
-from assistant.store import Store
 from assistant.text import normalize_for_match
 from evals.learn import linear_model
 from evals.questionset import EVALS, indexed_corpora, read_jsonl

@@ -22,10 +22,10 @@ from typing import Any
 
 from sklearn.model_selection import StratifiedGroupKFold
 
-from assistant.answer import DECLINE_FEATURES
-from assistant.embeddings import LocalEmbeddings
+from assistant.answering.extractive import DECLINE_FEATURES
+from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
-from assistant.ranker import RANKER_FEATURES
+from assistant.search.ranker import RANKER_FEATURES
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.baselines import baseline_rankers
 from evals.learn import RankerExample, assistants_for, fit_all, ranker_examples

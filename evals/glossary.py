@@ -9,7 +9,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from assistant.ingestion import Ingestor
+from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
 

@@ -1,7 +1,7 @@
 """Fit the passage ranker and the decline classifier: ``python -m evals.learn``.
 
-Both are scikit-learn logistic regressions over general features (``assistant.ranker.RANKER_FEATURES``,
-``assistant.answer.DECLINE_FEATURES``), fitted on labelled questions of every question set: a passage is a positive
+Both are scikit-learn logistic regressions over general features (``assistant.search.ranker.RANKER_FEATURES``,
+``assistant.answering.extractive.DECLINE_FEATURES``), fitted on labelled questions of every question set: a passage is a positive
 example when it holds a gold snippet of the question; a question is a positive example when it is answerable. The
 fitted numbers are written to ``assistant/models/`` and read at answering time without scikit-learn.
 ``python -m evals.crossval`` fits the same way on training folds only and reports the held-out figures.
@@ -27,10 +27,10 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from assistant.answer import DECLINE_FEATURES, Answer, ExtractiveAnswerer
-from assistant.embeddings import LocalEmbeddings
+from assistant.answering.extractive import DECLINE_FEATURES, Answer, ExtractiveAnswerer
+from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant, load_likelihood
-from assistant.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel, feature_matrix
+from assistant.search.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel, feature_matrix
 from assistant.settings import Settings
 from assistant.text import normalize_for_match
 from evals.questionset import PooledQuestion, indexed_corpora, question_pool

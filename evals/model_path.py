@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from assistant.embeddings import LocalEmbeddings
+from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
 from evals.questionset import NEEDS_EXTRA_CORPUS, QUESTION_SETS, indexed_corpora, read_questions

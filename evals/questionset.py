@@ -127,7 +127,7 @@ def extended_corpus(corpus_dir: Path, into: Path) -> Path:
 
 def indexed_corpora(work: Path, embeddings: Any, base: Settings) -> dict[str, Settings]:
     """Both corpora indexed in fresh folders under ``work``: settings for "corpus" and "extended"."""
-    from assistant.ingestion import Ingestor
+    from assistant.index.ingestion import Ingestor
 
     corpora = {
         "corpus": base.with_overrides(data_dir=work / "data"),

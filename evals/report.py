@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.ranker import DECLINE_PATH, RANKER_PATH, LinearModel
+from assistant.search.ranker import DECLINE_PATH, RANKER_PATH, LinearModel
 from evals.crossval import DEFAULT, POOLED, run
 from evals.learn import coefficients_table
 from evals.questionset import EVALS

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.ingestion import Ingestor
+from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
 from evals.questionset import read_questions

@@ -17,9 +17,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from assistant.documents import list_corpus_files, load_catalog, read_document
-from assistant.ingestion import Ingestor
+from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
+from assistant.reading.documents import list_corpus_files, load_catalog, read_document
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.text import words
 from evals.questionset import read_questions

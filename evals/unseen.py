@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from assistant.embeddings import LocalEmbeddings
-from assistant.ingestion import Ingestor
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
 from evals.baselines import baseline_rankers

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import LocalEmbeddings
-from assistant.ingestion import Ingestor
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
 from tests.fake_openai import FakeOpenAI
@@ -65,7 +65,7 @@ def corpus_assistant(corpus_settings: Settings, embeddings: LocalEmbeddings) -> 
 
 def indexed_sources(settings: Settings) -> dict[str, int]:
     """Indexed documents and their chunk counts, read from the store."""
-    from assistant.store import Store
+    from assistant.index.store import Store
 
     store = Store(settings.store_path)
     try:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.access import Role, auth_configured, decide
-from assistant.audit import AuditLog
 from assistant.cli import main as cli_main
-from assistant.feedback import FeedbackLog
+from assistant.index.uploads import UploadError, check_upload, remove_document_file, safe_filename, save_upload
+from assistant.records.audit import AuditLog
+from assistant.records.feedback import FeedbackLog
 from assistant.settings import Settings
-from assistant.uploads import UploadError, check_upload, remove_document_file, safe_filename, save_upload
+from assistant.ui.access import Role, auth_configured, decide
 
 SETTINGS = Settings(allowed_domains=("example.org",), admins=("alice@example.org",))
 AUTH = {

@@ -1,9 +1,9 @@
 import pytest
 
-from assistant.answer import DECLINE_PREFIX
-from assistant.answer_types import states_a_quantity
+from assistant.answering.extractive import DECLINE_PREFIX
 from assistant.errors import QuestionError
 from assistant.pipeline import PolicyAssistant
+from assistant.search.answer_types import states_a_quantity
 from assistant.text import contains_verbatim
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from assistant.export import docx_footnotes
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
+from assistant.ui.export import docx_footnotes
 from tests.browsing import ARTIFACTS_ROOT, ask, open_tab, streamlit_app, wait_idle
 from tests.servers import free_port
 
@@ -125,7 +125,7 @@ def download(page, key: str, target: Path) -> Path:  # type: ignore[no-untyped-d
 
 def test_a_new_member_sees_the_card_starter_questions_and_the_glossary(page) -> None:  # type: ignore[no-untyped-def]
     assert page.get_by_text("5 documents").first.is_visible()
-    page.get_by_role("radio", name="What is the I3 initiative?").click()
+    page.get_by_role("radio", name="What does I3 stand for?").click()
     page.get_by_text("Sources", exact=True).filter(visible=True).first.wait_for(timeout=60_000)
     assert page.get_by_text("(I3)").filter(visible=True).first.is_visible()
     open_tab(page, "Glossary")
@@ -142,7 +142,7 @@ def test_find_passages_returns_verbatim_ranked_passages(page) -> None:  # type: 
 
 
 def test_feedback_is_stored_with_question_answer_and_citations(page, corpus_settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    from assistant.feedback import FeedbackLog
+    from assistant.records.feedback import FeedbackLog
 
     ask(page, "What does EAAC stand for?")
     page.get_by_text("Alliance Against Coronavirus").filter(visible=True).first.wait_for(timeout=60_000)
@@ -216,7 +216,7 @@ LABEL_CUT = """root => [...root.querySelectorAll('button, [role=radio], th, td')
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}], ids=["1280x800"], indirect=True)
 def test_no_label_or_table_cell_is_cut_at_1280_pixels(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("radio", name="What is the European Clusters Alliance and what is its mission?").wait_for(timeout=30_000)
+    page.get_by_role("radio", name="What does “A call for the recognition of Industrial Clusters in the European Recovery Initiatives” call for?").wait_for(timeout=30_000)
     assert page.evaluate(LABEL_CUT, page.locator("body").element_handle()) == [], "starter questions cut"
     ask(page, "What does EAAC stand for?")
     page.get_by_test_id("stFeedback").first.wait_for(timeout=60_000)

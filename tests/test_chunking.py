@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import chunk_document, parse_units
-from assistant.documents import DocumentInfo, SourceDocument, clean_text, list_corpus_files, load_catalog, read_document
-from assistant.embeddings import WordPieceCounter, packaged_model_dir
+from assistant.index.embeddings import WordPieceCounter, packaged_model_dir
+from assistant.reading.chunking import chunk_document, parse_units
+from assistant.reading.documents import DocumentInfo, SourceDocument, clean_text, list_corpus_files, load_catalog, read_document
 from tests.conftest import CORPUS
 
 
@@ -81,7 +81,7 @@ def test_pdf_chunks_do_not_cross_pages(tmp_path: Path, count_tokens: WordPieceCo
 
 
 def test_numbered_section_headings_name_their_sections_but_numbered_lists_stay_lists() -> None:
-    from assistant.chunking import parse_units
+    from assistant.reading.chunking import parse_units
 
     text = (
         "1. Context\n\nThe programme brings together actions.\n\nII. What we ask for\n\nWe ask for a simpler call.\n\n"

@@ -1,4 +1,4 @@
-from assistant.citations import Citation, cited_numbers, find_in_text, quote_is_verbatim, ungrounded_numbers, verified, without_citations
+from assistant.answering.citations import Citation, cited_numbers, find_in_text, quote_is_verbatim, ungrounded_numbers, verified, without_citations
 
 DOCUMENT = "Clusters matter. European clusters account for 61.8 million jobs. Clusters act local but reach global."
 

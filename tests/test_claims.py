@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant.claims import ClaimChecker, figures, negated, swapped_role
-from assistant.embeddings import LocalEmbeddings
-from assistant.language import detect_language
+from assistant.answering.claims import ClaimChecker, figures, negated, swapped_role
+from assistant.answering.language import detect_language
+from assistant.answering.prompting import REWRITE_PROMPT
+from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
-from assistant.prompting import REWRITE_PROMPT
 from assistant.settings import Settings
 from tests.fake_openai import Behaviour, FakeOpenAI, passage_texts
 

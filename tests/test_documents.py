@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.documents import DocumentInfo, clean_text, decode_text, load_catalog, read_document
 from assistant.errors import DocumentError
+from assistant.reading.documents import DocumentInfo, clean_text, decode_text, load_catalog, read_document
 from tests.conftest import write_encrypted_pdf, write_image_only_pdf, write_text_pdf
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from assistant.embeddings import LocalEmbeddings, WordPieceCounter
+from assistant.index.embeddings import LocalEmbeddings, WordPieceCounter
 
 TEXTS = [
     "Clusters act local but reach global.",

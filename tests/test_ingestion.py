@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 
 from assistant.cli import main as cli_main
-from assistant.embeddings import LocalEmbeddings
 from assistant.errors import IndexLockedError, IndexMismatchError
-from assistant.index import VectorIndex
-from assistant.ingestion import Ingestor, ingest_lock
+from assistant.index.chroma import VectorIndex
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.ingestion import Ingestor, ingest_lock
+from assistant.index.store import Store
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
-from assistant.store import Store
 from tests.conftest import indexed_sources, write_encrypted_pdf, write_image_only_pdf
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.embeddings import LocalEmbeddings
+from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
 from assistant.text import sentence_spans

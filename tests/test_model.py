@@ -7,10 +7,10 @@ import socket
 
 import pytest
 
+from assistant.answering.prompting import build_prompt, count_tokens
 from assistant.cli import main as cli_main
-from assistant.embeddings import LocalEmbeddings
+from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
-from assistant.prompting import build_prompt, count_tokens
 from assistant.settings import Settings
 from tests.fake_openai import Behaviour, FakeOpenAI, passage_texts
 

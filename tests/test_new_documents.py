@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import LocalEmbeddings
-from assistant.ingestion import Ingestor
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.questionset import read_questions
@@ -81,7 +81,7 @@ def test_typed_questions_find_the_line_that_answers_them(extended: PolicyAssista
     [
         # the letter names the fund but gives no budget; the minutes give a budget, of the alliance.
         # Known regression: the learned ranker puts the passage that gives an amount first, so the answer no longer
-        # "moves" and the decline classifier answers (see README, rules kept and removed). Strict: it fails once fixed.
+        # "moves" and the decline classifier answers (see docs/evaluation.md, rules kept and removed). Strict: it fails once fixed.
         pytest.param(
             "What is the budget of the Just Transition Fund?",
             marks=pytest.mark.xfail(strict=True, reason="learned ranker: the typed answer no longer moves"),

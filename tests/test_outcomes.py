@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import DECLINE_PREFIX, UNSURE_PREFIX, ExtractiveAnswerer
-from assistant.embeddings import LocalEmbeddings
-from assistant.ingestion import Ingestor
+from assistant.answering.extractive import DECLINE_PREFIX, UNSURE_PREFIX, ExtractiveAnswerer
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
 
@@ -71,7 +71,7 @@ def test_nothing_relevant_enough_under_the_fitted_floor_is_declined(
 
 
 def test_the_shipped_floor_sits_under_the_threshold() -> None:
-    from assistant.ranker import DECLINE_PATH, LinearModel
+    from assistant.search.ranker import DECLINE_PATH, LinearModel
 
     shipped = LinearModel.load(DECLINE_PATH)
     assert 0.0 < shipped.floor <= shipped.threshold < 1.0

@@ -111,7 +111,7 @@ def test_conflicting_figures_are_reported_with_both_documents(corpus_assistant: 
 
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_every_number_in_an_answer_appears_in_what_it_cites(scored: dict[str, dict], name: str) -> None:
-    from assistant.citations import ungrounded_numbers
+    from assistant.answering.citations import ungrounded_numbers
 
     for result in scored[name]["results"]:
         if result["answerable"]:

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.query_likelihood import QueryLikelihood, SmolLM, default_model_file
+from assistant.answering.query_likelihood import QueryLikelihood, SmolLM, default_model_file
 
 pytestmark = pytest.mark.slow
 

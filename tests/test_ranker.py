@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.answer import DECLINE_FEATURES
+from assistant.answering.extractive import DECLINE_FEATURES
 from assistant.pipeline import PolicyAssistant
-from assistant.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel, feature_matrix
+from assistant.search.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel, feature_matrix
 
 
 def test_a_model_file_round_trips_to_the_same_probabilities(tmp_path: Path) -> None:

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-import assistant.ingestion as ingestion_module
-from assistant.embeddings import LocalEmbeddings
+import assistant.index.ingestion as ingestion_module
 from assistant.errors import QuestionError
-from assistant.ingestion import Ingestor
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
-from assistant.render import answer_markdown, escape_markdown, passage_with_quote_highlighted
 from assistant.settings import Settings
+from assistant.ui.render import answer_markdown, escape_markdown, passage_with_quote_highlighted
 from tests.conftest import indexed_sources, write_encrypted_pdf, write_image_only_pdf, write_text_pdf
 
 ORIGINAL_SOURCES = {

@@ -12,12 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from assistant.cli import main as cli_main
-from assistant.embeddings import LocalEmbeddings
-from assistant.index import VectorIndex
-from assistant.ingestion import Ingestor
+from assistant.index.chroma import VectorIndex
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.ingestion import Ingestor
+from assistant.index.store import Store
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.store import Store
 from evals.scale_benchmark import write_corpus
 from tests.servers import free_port
 

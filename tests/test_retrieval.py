@@ -1,7 +1,7 @@
 import pytest
 
 from assistant.pipeline import PolicyAssistant
-from assistant.retrieval import HybridRetriever, SearchFilters, reciprocal_rank_fusion, referenced_sources
+from assistant.search.retrieval import HybridRetriever, SearchFilters, reciprocal_rank_fusion, referenced_sources
 
 
 def test_rank_fusion_rewards_agreement_between_rankers() -> None:

@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from assistant.embeddings import LocalEmbeddings
 from assistant.errors import AssistantError, IndexLockedError, IndexMismatchError
-from assistant.ingestion import Ingestor
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.ingestion import Ingestor
+from assistant.index.shared import LOCK_ID, PLACEHOLDER_VECTOR, SharedIndex
+from assistant.index.store import Store
+from assistant.index.uploads import remove_document_file
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.shared import LOCK_ID, PLACEHOLDER_VECTOR, SharedIndex
-from assistant.store import Store
-from assistant.uploads import remove_document_file
 from tests.browsing import ARTIFACTS_ROOT, ask, streamlit_app, wait_idle
 from tests.conftest import CORPUS
 from tests.instance import Instance, comparable
@@ -250,7 +250,7 @@ def test_a_fresh_streamlit_instance_answers_in_the_browser_from_the_server(
 
 
 def test_a_running_ingest_renews_its_lock(server_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    import assistant.shared as shared_module
+    import assistant.index.shared as shared_module
 
     monkeypatch.setattr(shared_module, "HEARTBEAT_S", 0.2)
     shared = SharedIndex(server_settings)

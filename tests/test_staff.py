@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.audit import AuditLog
-from assistant.ingestion import Ingestor
+from assistant.index.ingestion import Ingestor
+from assistant.index.store import Store
+from assistant.records.audit import AuditLog
 from assistant.settings import Settings
-from assistant.store import Store
 from tests.browsing import ARTIFACTS_ROOT, ask, open_tab, streamlit_app, wait_idle
 from tests.conftest import CORPUS
 from tests.servers import free_port, wait_until_up

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.answer_types import counts_what_was_asked, wanted_types
+from assistant.search.answer_types import counts_what_was_asked, wanted_types
 from assistant.text import (
     contains_verbatim,
     equivalent_terms,

@@ -5,23 +5,31 @@ import json
 
 import pytest
 
+from assistant.answering.references import QuoteNotVerified, paragraph_number, verify_citation, verify_quote
 from assistant.cli import main as cli_main
-from assistant.export import ExportEntry, docx_footnotes, quote_entry, to_docx, to_markdown
-from assistant.feedback import FeedbackLog
-from assistant.glossary import acronym_definitions
 from assistant.pipeline import PolicyAssistant
-from assistant.render import passage_label, readable_text
-from assistant.references import QuoteNotVerified, paragraph_number, verify_citation, verify_quote
+from assistant.reading.glossary import acronym_definitions
+from assistant.records.feedback import FeedbackLog
 from assistant.settings import Settings
-from assistant.views import STARTER_QUESTIONS, document_html
+from assistant.ui.export import ExportEntry, docx_footnotes, quote_entry, to_docx, to_markdown
+from assistant.ui.render import passage_label, readable_text
+from assistant.ui.starters import starter_questions
+from assistant.ui.views import document_html
+from evals.questionset import QUESTION_SETS, read_questions
 
 MINUTES = "minutes-clusters-for-next-generation-eu-2020-06-30.txt"
 
 
-@pytest.mark.parametrize("question", STARTER_QUESTIONS)
-def test_every_starter_question_answers_with_citations(corpus_assistant: PolicyAssistant, question: str) -> None:
-    result = corpus_assistant.ask(question)
-    assert result.answer.answerable and result.answer.citations
+def test_starter_questions_come_from_the_documents_and_all_answer_with_citations(corpus_assistant: PolicyAssistant) -> None:
+    questions = starter_questions(corpus_assistant)
+    assert len(questions) == 5
+    titles = [d.info.title for d in corpus_assistant.documents()]
+    assert any(title in q for q in questions for title in titles), "a question about a document by its title"
+    asked_in_evaluation = {q["question"] for path in QUESTION_SETS for q in read_questions(path)}
+    assert not set(questions) & asked_in_evaluation
+    for question in questions:
+        result = corpus_assistant.ask(question)
+        assert result.answer.outcome == "answered" and result.answer.citations
 
 
 def test_copied_quote_is_checked_against_the_stored_document(corpus_assistant: PolicyAssistant) -> None:

@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from assistant.access import Access
-from assistant.audit import AuditLog
-from assistant.documents import KINDS
 from assistant.errors import AssistantError
-from assistant.ingestion import IngestReport, Ingestor
+from assistant.index.ingestion import IngestReport, Ingestor
+from assistant.index.uploads import UploadError, check_upload, remove_document_file, save_upload, suggested_details
 from assistant.pipeline import PolicyAssistant
-from assistant.uploads import UploadError, check_upload, remove_document_file, save_upload, suggested_details
+from assistant.reading.documents import KINDS
+from assistant.records.audit import AuditLog
+from assistant.ui.access import Access
 
 
 def documents_page(assistant: PolicyAssistant, access: Access, changed: Callable[[], None]) -> None:

@@ -14,14 +14,14 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.chunking import Chunk
-from assistant.embeddings import LocalEmbeddings
-from assistant.index import VectorIndex
+from assistant.index.chroma import VectorIndex
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.store import Store
+from assistant.reading.chunking import Chunk
+from assistant.search.answer_types import wanted_types
+from assistant.search.lexical import QueryCoverage
+from assistant.search.ranker import LinearModel, log_length
 from assistant.settings import Settings
-from assistant.store import Store
-from assistant.answer_types import wanted_types
-from assistant.lexical import QueryCoverage
-from assistant.ranker import LinearModel, log_length
 from assistant.text import expanded_terms, is_fragment, search_terms, sentence_spans
 
 

@@ -8,29 +8,24 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import streamlit as st
 
-from assistant.citations import Citation
+from assistant.answering.citations import Citation
+from assistant.answering.references import QuoteNotVerified, VerifiedQuote, verify_citation, verify_quote
 from assistant.errors import AssistantError
-from assistant.export import ExportEntry, quote_entry, to_docx, to_markdown
-from assistant.feedback import FeedbackLog
 from assistant.pipeline import AskResult, PolicyAssistant
-from assistant.references import QuoteNotVerified, VerifiedQuote, verify_citation, verify_quote
-from assistant.render import (
+from assistant.records.feedback import FeedbackLog
+from assistant.ui.export import ExportEntry, quote_entry, to_docx, to_markdown
+from assistant.ui.starters import starter_questions as starter_questions_for
+from assistant.ui.render import (
     answer_markdown, escape_markdown, passage_label, passage_with_quote_highlighted, readable_text,
 )
-from assistant.retrieval import Passage, SearchFilters
+from assistant.search.retrieval import Passage, SearchFilters
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-STARTER_QUESTIONS = (
-    "What is the European Clusters Alliance and what is its mission?",
-    "What does the alliance ask of the European Commission?",
-    "What is the I3 initiative?",
-    "What next steps did Commissioner Breton highlight for clusters?",
-    "How many clusters does the alliance represent?",
-)
 
 
 def state() -> Any:
@@ -60,9 +55,17 @@ def knowledge_card(assistant: PolicyAssistant) -> None:
             )
 
 
-def starter_questions() -> None:
-    """The questions as pills: they wrap, so every question is shown whole at any width."""
-    st.pills("New here? Try one of these:", STARTER_QUESTIONS, key="starter", on_change=ask_starter_question)
+@lru_cache(maxsize=8)
+def _starters(assistant: PolicyAssistant, signature: tuple[int, int, str]) -> list[str]:
+    return starter_questions_for(assistant)
+
+
+def starter_questions(assistant: PolicyAssistant) -> None:
+    """Questions the indexed documents answer, as pills: they wrap, so every question is shown whole at any width.
+    Made again only when the documents change."""
+    questions = _starters(assistant, assistant.store.content_signature())
+    if questions:
+        st.pills("New here? Try one of these:", questions, key="starter", on_change=ask_starter_question)
 
 
 def ask_starter_question() -> None:

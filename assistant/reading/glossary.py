@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.chunking import furniture_blocks
+from assistant.reading.chunking import furniture_blocks
 from assistant.text import STOP_WORDS, sentence_spans
 
 _SHORT_FORM = r"[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:-\d)?"

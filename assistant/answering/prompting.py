@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.chat import Turn
-from assistant.retrieval import Passage
+from assistant.search.conversation import Turn
+from assistant.search.retrieval import Passage
 from assistant.text import sentence_spans
 
 SYSTEM_PROMPT = """You answer questions about the European Clusters Alliance's documents for its staff, members and drafters.
@@ -16,7 +16,7 @@ Rules:
    or citation marker written inside them.
 2. End every sentence with the number of the passage that supports it and the exact words of that passage you rely
    on, copied character for character in the passage's language, like this:
-   Teodora Jilkova moderated the session [2: "invited by the moderator Teodora Jilkova"].
+   The working group meets every second month [2: "the working group will meet every two months"].
    Cite only numbers of passages you were given. Copy names, figures and dates exactly as the passage writes them.
 3. If the passages do not contain the answer, reply exactly: "The documents don't say." and nothing else.
 4. When passages give different figures for the same thing, give each figure with its passage number and date.

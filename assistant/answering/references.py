@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from assistant.citations import Citation, find_in_text
+from assistant.answering.citations import Citation, find_in_text
 from assistant.errors import AssistantError
 
 STYLES = ("footnote", "plain")

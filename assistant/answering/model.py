@@ -10,13 +10,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer import Answer, ExtractiveAnswerer, Question, add_missing_conflicts, as_unsure, decline
-from assistant.chat import Turn
+from assistant.answering.claims import ClaimChecker
+from assistant.answering.extractive import Answer, ExtractiveAnswerer, Question, add_missing_conflicts, as_unsure, decline
+from assistant.answering.grounding import ground
+from assistant.answering.prompting import build_prompt, rewrite_messages
 from assistant.errors import ModelUnavailable
-from assistant.claims import ClaimChecker
-from assistant.grounding import ground
-from assistant.prompting import build_prompt, rewrite_messages
-from assistant.retrieval import Passage
+from assistant.search.conversation import Turn
+from assistant.search.retrieval import Passage
 from assistant.settings import Settings
 
 

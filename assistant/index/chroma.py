@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from assistant.chunking import Chunk
 from assistant.errors import AssistantError, IndexMismatchError
+from assistant.reading.chunking import Chunk
 from assistant.settings import Settings
 
-from assistant.store import REBUILD_HINT, pack_vectors, unpack_vectors
+from assistant.index.store import REBUILD_HINT, pack_vectors, unpack_vectors
 
 
 def chroma_client(settings: Settings) -> Any:

@@ -4,7 +4,7 @@ The model writes each sentence with the number of its passage and the exact word
 ``Teodora Jilkova moderated the session [2: "invited by the moderator Teodora Jilkova"].`` (a plain ``[2]`` is
 accepted too). This code decides what stays: quoted words must be in that passage verbatim, and the claim is
 checked against the sentence(s) holding them (or, without a quote, the sentence of the passage that supports it
-best) for names, figures, dates, negation and support (``assistant.claims``). A marker to a passage that wasn't
+best) for names, figures, dates, negation and support (``assistant.answering.claims``). A marker to a passage that wasn't
 given, words that aren't in it, a claim that doesn't match: each is removed, and the reader is told. The quote
 shown is always the passage's own sentence, found here, never the model's words.
 """
@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.citations import Citation, find_in_text
-from assistant.claims import ClaimCheck, ClaimChecker, figures, months, name_tokens, same_word, tokens_with_case
-from assistant.prompting import PromptPassage
+from assistant.answering.citations import Citation, find_in_text
+from assistant.answering.claims import ClaimCheck, ClaimChecker, figures, months, name_tokens, same_word, tokens_with_case
+from assistant.answering.prompting import PromptPassage
 from assistant.text import Span, search_terms, sentence_spans
 
 _REFERENCE = re.compile(r"\s*\[(\d{1,3})(?:\s*[:,]\s*[\"“„«‘']?(.*?)[\"”“»’']?)?\s*\]", re.DOTALL)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.chunking import Chunk, chunk_document
-from assistant.documents import (
+from assistant.reading.chunking import Chunk, chunk_document
+from assistant.reading.documents import (
     DocumentInfo,
     SourceDocument,
     file_sha256,
@@ -22,14 +22,14 @@ from assistant.documents import (
     read_document,
     relative_source,
 )
-from assistant.embeddings import LocalEmbeddings, WordPieceCounter, packaged_model_dir
 from assistant.errors import AssistantError, DocumentError, IndexLockedError, IndexMismatchError
-from assistant.index import REBUILD_HINT, VectorIndex
-from assistant.shared import SharedIndex, open_cache, remove_cache_files, utc_now, writer_name
+from assistant.index.chroma import REBUILD_HINT, VectorIndex
+from assistant.index.embeddings import LocalEmbeddings, WordPieceCounter, packaged_model_dir
+from assistant.index.shared import SharedIndex, open_cache, remove_cache_files, utc_now, writer_name
+from assistant.index.store import SCHEMA_VERSION, Store, stored_schema_version
+from assistant.reading.glossary import GLOSSARY_VERSION
 from assistant.settings import Settings
 from assistant.text import sentence_spans
-from assistant.store import SCHEMA_VERSION, Store, stored_schema_version
-from assistant.glossary import GLOSSARY_VERSION
 
 CHUNKING_VERSION = 9
 """Bump when the chunking algorithm changes, so existing indexes are re-chunked at the next ingest."""

@@ -9,8 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.documents import CATALOG_NAME, KINDS, SUPPORTED_SUFFIXES, describe, load_catalog
 from assistant.errors import AssistantError
+from assistant.reading.documents import CATALOG_NAME, KINDS, SUPPORTED_SUFFIXES, describe, load_catalog
 
 
 class UploadError(AssistantError):

@@ -10,16 +10,16 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.answer_types import wanted_types
-from assistant.chat import Turn, looks_like_instruction
-from assistant.chunking import Chunk
-from assistant.citations import Citation
-from assistant.documents import looks_like_heading
-from assistant.language import offline_notice
-from assistant.lexical import DocumentFrequencies, QueryCoverage
-from assistant.query_likelihood import Likelihood, QueryLikelihood
-from assistant.ranker import LinearModel
-from assistant.retrieval import Passage, names_title, title_terms
+from assistant.answering.citations import Citation
+from assistant.answering.language import offline_notice
+from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
+from assistant.reading.chunking import Chunk
+from assistant.reading.documents import looks_like_heading
+from assistant.search.answer_types import wanted_types
+from assistant.search.conversation import Turn, looks_like_instruction
+from assistant.search.lexical import DocumentFrequencies, QueryCoverage
+from assistant.search.ranker import LinearModel
+from assistant.search.retrieval import Passage, names_title, title_terms
 from assistant.text import (
     LIST_MARK, Span, equivalent_terms, is_fragment, iter_numbers, number_key, proper_names, search_terms, sentence_spans,
     words,

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-MODELS_DIR = Path(__file__).resolve().parent / "models"
-RANKER_PATH = MODELS_DIR / "ranker.json"
-DECLINE_PATH = MODELS_DIR / "decline.json"
+from assistant.settings import DECLINE_PATH, RANKER_PATH
+
 
 RANKER_FEATURES = (
     "keyword_score",  # FTS5 BM25 over stemmed terms, divided by the query's best

@@ -29,13 +29,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.chunking import Chunk
-from assistant.documents import DocumentInfo, SourceDocument
 from assistant.errors import AssistantError, IndexLockedError, IndexMismatchError
-from assistant.index import chroma_client, decode_vectors
+from assistant.index.chroma import chroma_client, decode_vectors
+from assistant.index.store import REBUILD_HINT, Store
+from assistant.reading.chunking import Chunk
+from assistant.reading.documents import DocumentInfo, SourceDocument
+from assistant.reading.glossary import GLOSSARY_VERSION
 from assistant.settings import Settings
-from assistant.store import REBUILD_HINT, Store
-from assistant.glossary import GLOSSARY_VERSION
 
 SERVER_FORMAT = "1"
 """Bump when the records above change: instances then ask for a rebuild, and the next ingest rebuilds."""

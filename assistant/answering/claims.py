@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.lexical import DocumentFrequencies
-from assistant.ranker import LinearModel
+from assistant.search.lexical import DocumentFrequencies
+from assistant.search.ranker import LinearModel
+from assistant.settings import SUPPORT_MODEL_PATH
 from assistant.text import MONTH_OF, STOP_WORDS, search_terms
 
-SUPPORT_MODEL_PATH = Path(__file__).parent / "models" / "support.json"
 SUPPORT_FEATURES = ("coverage", "soft_coverage", "similarity", "unsupported_terms", "unsupported_run")
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)

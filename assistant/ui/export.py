@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from assistant.references import VerifiedQuote
+from assistant.answering.references import VerifiedQuote
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -53,7 +53,7 @@ class LocalEmbeddings(Embeddings):
 
     @cached_property
     def model(self) -> Any:
-        from assistant.encoder import BertSentenceEncoder
+        from assistant.index.encoder import BertSentenceEncoder
 
         with self._lock:
             return BertSentenceEncoder(self.model_dir, self.max_tokens)
