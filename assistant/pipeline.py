@@ -163,7 +163,7 @@ class PolicyAssistant:
         check_store_model(self.store, settings)
         self._signature = self.store.content_signature()
         self.searcher = HybridSearcher(settings, self.store, self.index, self.embeddings, ranker)
-        extractive = ExtractiveAnswerer(
+        self.extractive = extractive = ExtractiveAnswerer(
             embed=self.embeddings.embed_documents,
             document_frequencies=self.store.document_frequencies,
             phrase_exists=self.store.phrase_exists,
@@ -233,9 +233,7 @@ class PolicyAssistant:
         ``wait=False`` (the chat) the second opinion loads on a thread, so the page shows while it loads; the few
         questions that need it before it is ready wait for it."""
         self.embeddings.embed_query("warm up")
-        likelihood = getattr(self.answerer, "likelihood", None) or getattr(
-            getattr(self.answerer, "fallback", None), "likelihood", None
-        )
+        likelihood = self.extractive.likelihood
         if likelihood is None:
             return
         if wait:
@@ -254,6 +252,14 @@ class PolicyAssistant:
         for _ in streaming.tokens():
             pass
         return streaming.result()
+
+    def offline_answer(self, question: str) -> Answer:
+        """The offline answerer's answer to a standalone question, with or without a model configured: no model
+        call (the chat's starter questions are checked this way)."""
+        prepared = self.prepare(question, None, None)
+        if prepared.question is None:
+            return decline("", mode=self.extractive.mode)
+        return self.extractive.answer(prepared.question, prepared.passages)
 
     def ask_streaming(
         self,

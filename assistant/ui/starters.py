@@ -1,6 +1,6 @@
 """Starter questions for a new member, made from what is indexed (document titles and kinds, the glossary's
-defined acronyms and programmes), and kept only if the assistant answers them with a citation: on any corpus the
-starters are questions its documents answer, and none is taken from an evaluation set."""
+defined acronyms and programmes), and kept only if the offline answerer answers them with a citation: on any
+corpus the starters are questions its documents answer, and none is copied from an evaluation set."""
 
 from __future__ import annotations
 
@@ -31,12 +31,13 @@ def candidate_questions(assistant: PolicyAssistant) -> Iterator[str]:
 
 
 def starter_questions(assistant: PolicyAssistant, limit: int = 5, tries: int = 12) -> list[str]:
-    """Up to ``limit`` candidates the assistant answers (outcome "answered", with a citation), in candidate order."""
+    """Up to ``limit`` candidates the offline answerer answers (outcome "answered", with a citation), in candidate
+    order; no model is called, whatever answers in the chat."""
     chosen: list[str] = []
     for tried, question in enumerate(candidate_questions(assistant)):
         if len(chosen) == limit or tried == tries:
             break
-        answer = assistant.ask(question).answer
+        answer = assistant.offline_answer(question)
         if answer.outcome == "answered" and answer.citations:
             chosen.append(question)
     return chosen
