@@ -64,12 +64,24 @@ def furniture_blocks(text: str) -> list[tuple[int, int]]:
     return found
 
 
+def kept_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of the text that stays once page furniture is taken out (each span trimmed at the cut), in order;
+    joined by single spaces they read as ``without_furniture``."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for start, end in furniture_blocks(text):
+        kept_end = position + len(text[position:start].rstrip())
+        if kept_end > position or not spans:
+            spans.append((position, kept_end))
+        position = end + len(text[end:]) - len(text[end:].lstrip())
+    spans.append((position, len(text)))
+    return spans
+
+
 def without_furniture(text: str) -> str:
     """The text with its page furniture taken out, so that a sentence it interrupted reads whole again: what search
     and the embedding model see. Quotes keep the document's own text."""
-    for start, end in reversed(furniture_blocks(text)):
-        text = text[:start].rstrip() + " " + text[end:].lstrip()
-    return text
+    return " ".join(text[start:end] for start, end in kept_spans(text))
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.reading.chunking import furniture_blocks
+from assistant.reading.chunking import kept_spans, without_furniture
 from assistant.text import STOP_WORDS, sentence_spans
+
+GLOSSARY_VERSION = "2"
+"""Stored with a built glossary; an index built by another version rebuilds its glossary at the next ingest."""
 
 _SHORT_FORM = r"[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:-\d)?"
 _LONG_THEN_SHORT = re.compile(rf"\(({_SHORT_FORM})\)")
@@ -17,8 +20,6 @@ _SHORT_THEN_LONG = re.compile(
     rf"\b({_SHORT_FORM})(?:[ ]+\(|[ ]+[-–—][ ]+|[ ]*:[ ]+|,?[ ]+(?:stands|standing)[ ]+for[ ]+|[ ]+means[ ]+)"
     r"([A-Z][^()\n.;,:]{2,120})"
 )
-GLOSSARY_VERSION = "2"
-"""Stored with a built glossary; an index built by another version rebuilds its glossary at the next ingest."""
 _CUBED = re.compile(r"([A-Z])([2-4])")
 _ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]{1,9}(?:-\d)?)\b")
 _PERSON = re.compile(
@@ -31,7 +32,6 @@ _PROGRAMME = re.compile(
 )
 _NOT_ACRONYMS = frozenset({"EU", "UK", "US", "IT", "AI", "SDG", "COVID-19", "COVID", "ICT", "SME", "SMES", "NGO", "NGOS"})
 _NOT_PEOPLE_WORDS = frozenset({"European", "Clusters", "Alliance", "Commission", "Cluster", "Next", "Generation", "Feedback"})
-_LEADING_STOP_WORDS = frozenset({"the", "a", "an", "of", "for", "and", "in", "on", "de"})
 
 
 def _in_capitals_run(text: str, start: int, end: int) -> bool:
@@ -121,18 +121,13 @@ def long_form(short: str, phrases: list[str]) -> str | None:
 
 def _joined(text: str) -> tuple[str, list[int]]:
     """The text with page furniture taken out (a definition a page break interrupted reads whole again), and for
-    each of its characters the offset in ``text``."""
-    joined, origin, position = [], [], 0
-    for start, end in furniture_blocks(text):
-        kept = text[position:start].rstrip()
-        joined.append(kept + " ")
-        origin.extend(range(position, position + len(kept) + 1))
-        position = end
-        while position < len(text) and text[position].isspace():
-            position += 1
-    joined.append(text[position:])
-    origin.extend(range(position, len(text)))
-    return "".join(joined), origin
+    each of its characters the offset in ``text`` (a joining space maps to where the cut begins)."""
+    origin: list[int] = []
+    for start, end in kept_spans(text):
+        if origin:
+            origin.append(start)
+        origin.extend(range(start, end))
+    return without_furniture(text), origin
 
 
 def acronym_definitions(text: str) -> list[tuple[str, str, int]]:
