@@ -29,7 +29,9 @@ QUESTION_SETS = (
 UNSEEN_SET = EVALS / "unseen_questions.jsonl"
 EXTRA_CORPUS = EVALS / "extra_corpus"
 """Three documents the assistant was not tuned on, indexed beside the real corpus for some question sets."""
-NEEDS_EXTRA_CORPUS = frozenset({"extra_questions", "fresh_questions", "blind_questions", "unseen_questions"})
+NEEDS_EXTRA_CORPUS = frozenset(
+    {"extra_questions", "fresh_questions", "blind_questions", "unseen_questions", "kept_aside_questions"}
+)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
