@@ -54,6 +54,9 @@ class Settings:
     collection: str = "eca_policy"
     """Name of the Chroma collection."""
 
+    organisation: str = "European Clusters Alliance"
+    """Who the documents are attributed to in the references a drafter copies (``ASSISTANT_ORGANISATION``)."""
+
     embedding_model: str = "all-MiniLM-L6-v2"
     """Name of the packaged sentence-embedding model; stored with the index and checked on every use."""
 
@@ -207,6 +210,7 @@ class Settings:
             "corpus_dir": Path(env["ASSISTANT_CORPUS_DIR"]) if env.get("ASSISTANT_CORPUS_DIR") else base.corpus_dir,
             "data_dir": Path(env["ASSISTANT_DATA_DIR"]) if env.get("ASSISTANT_DATA_DIR") else base.data_dir,
             "collection": env.get("ASSISTANT_COLLECTION") or base.collection,
+            "organisation": env.get("ASSISTANT_ORGANISATION", base.organisation),
             "decline_threshold": _env_float(env, "ASSISTANT_DECLINE_THRESHOLD", None),
             "query_model_file": Path(env["ASSISTANT_QUERY_MODEL"]) if env.get("ASSISTANT_QUERY_MODEL") else None,
             "chroma_host": env.get("CHROMA_HOST") or None,

@@ -43,6 +43,13 @@ def test_copied_quote_is_checked_against_the_stored_document(corpus_assistant: P
         verify_quote(MINUTES, "The moderator was Jane Doe.", corpus_assistant.document_text, "t", None, None, None)
 
 
+def test_the_reference_names_the_configured_organisation(corpus_assistant: PolicyAssistant) -> None:
+    citation = corpus_assistant.ask("Who moderated the session with Commissioner Breton?").answer.citations[0]
+    attributed = verify_citation(citation, corpus_assistant.document_text, "Alliance of Example Networks")
+    assert attributed.reference().startswith(f"Alliance of Example Networks, “{citation.title}”")
+    assert verify_citation(citation, corpus_assistant.document_text).reference().startswith(f"“{citation.title}”")
+
+
 def test_paragraph_anchors_are_stable_for_an_unchanged_document() -> None:
     text = "First paragraph.\n\nSecond one.\n\nThird one with the quote."
     assert paragraph_number(text, text.index("quote")) == 3

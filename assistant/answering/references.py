@@ -38,9 +38,11 @@ class VerifiedQuote:
     start: int
     end: int
     checked_at: str
+    author: str = ""
+    """Who the document is attributed to in the reference (the organisation setting); empty: the title leads."""
 
     def reference(self) -> str:
-        parts = [f"European Clusters Alliance, “{self.title}”"]
+        parts = [f"{self.author}, “{self.title}”" if self.author else f"“{self.title}”"]
         parts.append(self.date or "undated")
         if self.section and self.section != self.title:
             parts.append(f"section “{self.section}”")
@@ -60,7 +62,7 @@ class VerifiedQuote:
 
 def verify_quote(
     source: str, quote: str, document_text: Callable[[str], str | None], title: str, date: str | None,
-    section: str | None, page: int | None, start: int | None = None,
+    section: str | None, page: int | None, start: int | None = None, author: str = "",
 ) -> VerifiedQuote:
     """Check the quote against the stored document now; raises QuoteNotVerified if it isn't there verbatim."""
     text = document_text(source)
@@ -76,12 +78,12 @@ def verify_quote(
     return VerifiedQuote(
         quote=text[begin:end], source=source, title=title, date=date, section=section, page=page,
         paragraph=paragraph_number(text, begin), start=begin, end=end,
-        checked_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        checked_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), author=author,
     )
 
 
-def verify_citation(citation: Citation, document_text: Callable[[str], str | None]) -> VerifiedQuote:
+def verify_citation(citation: Citation, document_text: Callable[[str], str | None], author: str = "") -> VerifiedQuote:
     return verify_quote(
         citation.source, citation.quote, document_text, citation.title, citation.date, citation.section,
-        citation.page, citation.start,
+        citation.page, citation.start, author,
     )

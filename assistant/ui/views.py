@@ -109,7 +109,7 @@ def citation_card(assistant: PolicyAssistant, citation: Citation, citations: Seq
         st.button("Open in source", key=f"open-{key}", icon=":material/description:",
                   on_click=open_source, args=(citations, citations.index(citation)))
         try:
-            quote, error = verify_citation(citation, assistant.document_text), None
+            quote, error = verify_citation(citation, assistant.document_text, assistant.settings.organisation), None
         except QuoteNotVerified as exc:
             quote, error = None, str(exc)
         quote_actions(assistant, key, quote, error)
@@ -268,7 +268,7 @@ def passage_card(assistant: PolicyAssistant, passage: Passage, rank: int) -> Non
         st.button("Open in source", key=f"p-open-{chunk.id}", icon=":material/description:",
                   on_click=open_source, args=([citation], 0))
         try:
-            quote, error = verify_citation(citation, assistant.document_text), None
+            quote, error = verify_citation(citation, assistant.document_text, assistant.settings.organisation), None
         except QuoteNotVerified as exc:
             quote, error = None, str(exc)
         quote_actions(assistant, f"p-{chunk.id}", quote, error)
@@ -317,7 +317,10 @@ def reverified(assistant: PolicyAssistant, quotes: Sequence[VerifiedQuote]) -> l
     checked = []
     for q in quotes:
         try:
-            checked.append(verify_quote(q.source, q.quote, assistant.document_text, q.title, q.date, q.section, q.page, q.start))
+            checked.append(verify_quote(
+                q.source, q.quote, assistant.document_text, q.title, q.date, q.section, q.page, q.start,
+                assistant.settings.organisation,
+            ))
         except QuoteNotVerified as exc:
             st.warning(f"Left out of the export: {exc}")
     return checked
@@ -332,7 +335,7 @@ def conversation_entries(assistant: PolicyAssistant, turns: Sequence[tuple[str, 
         quotes = []
         for citation in content.answer.citations:
             try:
-                quotes.append(verify_citation(citation, assistant.document_text))
+                quotes.append(verify_citation(citation, assistant.document_text, assistant.settings.organisation))
             except QuoteNotVerified:
                 continue
         entries.append(ExportEntry(text=content.answer.text, quotes=quotes, heading=content.question))
