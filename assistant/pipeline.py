@@ -23,7 +23,6 @@ from assistant.answering.citations import verified, without_citations
 from assistant.answering.claims import ClaimChecker, load_support_model
 from assistant.answering.language import detect_language
 from assistant.answering.model import AnswerStream, ModelAnswerer
-from assistant.answering.alignment import WordAligner
 from assistant.answering.query_likelihood import QueryLikelihood
 from assistant.errors import AssistantError, ModelUnavailable
 from assistant.index.chroma import VectorIndex
@@ -174,7 +173,6 @@ class PolicyAssistant:
             whole_lists=settings.whole_lists,
             likelihood=(likelihood or load_likelihood(settings)) if settings.second_opinion else None,
             likelihood_weight=settings.likelihood_weight,
-            aligner=WordAligner(lambda: self.embeddings.model) if settings.word_alignment else None,
         )
         floor = self.searcher.ranker.base_rate if self.searcher.ranker and settings.ranking == "learned" else 0.0
         self.checker = ClaimChecker(

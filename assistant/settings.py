@@ -100,9 +100,6 @@ class Settings:
     """Read the best sentence with the packaged SmolLM2 (query likelihood) as features of the answer / unsure /
     decline decision; the fitted decline model must have been fitted the same way."""
 
-    word_alignment: bool = True
-    """Match the best sentence to the question word by word by meaning (the embedding model's contextual word
-    vectors) as features of the answer / unsure / decline decision."""
     likelihood_weight: float = 0.0
     """How much the second opinion's gain (nats per question token) adds to a sentence's score when choosing among
     the few best; 0: it informs the answer / unsure / decline decision only."""

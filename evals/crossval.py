@@ -73,7 +73,6 @@ SECOND_OPINION = (
     ),
     Variant("decline classifier fitted on answerability, not on the answer being right", on_correct=False),
     Variant("decline: no second opinion (query likelihood)", drop_decline=("likelihood_gain", "likelihood_low_gain")),
-    Variant("decline: no word alignment by meaning", drop_decline=("aligned_coverage", "aligned_low")),
     Variant("second opinion also chooses the sentence (weight 0.05)", {"likelihood_weight": 0.05}),
     Variant("second opinion also chooses the sentence (weight 0.1)", {"likelihood_weight": 0.1}),
 )

@@ -10,7 +10,6 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.answering.alignment import WordAligner
 from assistant.answering.citations import Citation
 from assistant.answering.language import offline_notice
 from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
@@ -228,8 +227,6 @@ DECLINE_FEATURES = (
     "year_absent",  # the question names a year that the answering passage (with its title, section, date) lacks
     "likelihood_gain",  # SmolLM2: how much more likely the question is once it has read the sentence (per token)
     "likelihood_low_gain",  # … for the least-explained quarter of the question's tokens (what is left unexplained)
-    "aligned_coverage",  # MiniLM's contextual word vectors: how much of the question the sentence matches by meaning
-    "aligned_low",  # … how well its least-matched word is matched (a near miss leaves one word without counterpart)
 )
 
 OPINION_FEATURES = ("likelihood_gain", "likelihood_low_gain")
@@ -294,12 +291,10 @@ class ExtractiveAnswerer:
         likelihood: QueryLikelihood | None = None,
         likelihood_weight: float = 0.0,
         contenders: int = 4,
-        aligner: WordAligner | None = None,
     ) -> None:
         """``likelihood``: the language model's second opinion (its features are 0 without it);
         ``likelihood_weight``: how much its gain counts when choosing among the ``contenders`` best sentences."""
         self.likelihood = likelihood
-        self.aligner = aligner
         self.likelihood_weight = likelihood_weight
         self.contenders = contenders
         self.embed = embed
@@ -399,8 +394,6 @@ class ExtractiveAnswerer:
             "speaker_absent": float(speaker_absent),
             "year_absent": float(bool(missing_years)),
         }
-        if self.aligner is not None:
-            features.update(self.aligned(question, coverage, best))
         if opinion is None and self.likelihood is not None:
             if consult_model or self.outcome_may_change(features):
                 _, opinion = self.reconsidered(question, scored)
@@ -435,19 +428,6 @@ class ExtractiveAnswerer:
         if conflicts:
             return compose_conflict(chosen[0], conflicts, evidence)
         return compose(chosen, evidence)
-
-    def aligned(self, question: Question, coverage: QueryCoverage, sentence: ScoredSentence) -> dict[str, float]:
-        """The sentence (under its heading) matched to the question word by word, by meaning."""
-        assert self.aligner is not None
-        known = [coverage.idf[t] for t in coverage.terms if t in coverage.idf]
-        usual = sum(known) / len(known) if known else 1.0
-
-        def idf(word: str) -> float:
-            terms = search_terms(word)
-            return coverage.idf.get(terms[0], usual) if terms else usual
-
-        found = self.aligner.align(question.text, [situated_sentence(sentence)], idf)[0]
-        return {"aligned_coverage": found.mean, "aligned_low": found.low}
 
     def second_opinion(self, question: Question, sentences: Sequence[ScoredSentence]) -> list[Likelihood]:
         """The language model's reading of each sentence under its section heading (a speaker's turn is often named

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file
-from tokenizers import Encoding, Tokenizer
+from tokenizers import Tokenizer
 
 
 class BertSentenceEncoder:
@@ -40,8 +40,9 @@ class BertSentenceEncoder:
     def _norm(self, x: torch.Tensor, name: str) -> torch.Tensor:
         return F.layer_norm(x, (self.hidden,), self._w(f"{name}.weight"), self._w(f"{name}.bias"), self.eps)
 
-    def _hidden_states(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor, list[Encoding]]:
-        """The last layer's token states, the attention mask, and the tokenizer's encodings (offsets, word ids)."""
+    @torch.inference_mode()
+    def encode(self, texts: list[str]) -> torch.Tensor:
+        """Unit-length sentence vectors, one row per text."""
         encodings = self.tokenizer.encode_batch(texts)
         ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)
         mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long)
@@ -70,28 +71,6 @@ class BertSentenceEncoder:
             x = self._norm(x + self._linear(context, f"{prefix}.attention.output.dense"), f"{prefix}.attention.output.LayerNorm")
             intermediate = F.gelu(self._linear(x, f"{prefix}.intermediate.dense"))
             x = self._norm(x + self._linear(intermediate, f"{prefix}.output.dense"), f"{prefix}.output.LayerNorm")
-        return x, mask, encodings
-
-    @torch.inference_mode()
-    def encode(self, texts: list[str]) -> torch.Tensor:
-        """Unit-length sentence vectors, one row per text."""
-        states, mask, _ = self._hidden_states(texts)
         weights = mask.unsqueeze(-1).float()
-        pooled = (states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+        pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
         return F.normalize(pooled, p=2, dim=1)
-
-    @torch.inference_mode()
-    def word_vectors(self, texts: list[str]) -> list[tuple[list[str], torch.Tensor]]:
-        """Each text's words (as written) with a unit vector per word: the mean of its word pieces' last-layer
-        states, so each word is read in its sentence ("held" of a meeting, not of a hand)."""
-        states, _, encodings = self._hidden_states(texts)
-        found = []
-        for row, (text, encoding) in enumerate(zip(texts, encodings, strict=True)):
-            pieces: dict[int, list[int]] = {}
-            for position, word in enumerate(encoding.word_ids):
-                if word is not None:
-                    pieces.setdefault(word, []).append(position)
-            spans = [(encoding.offsets[p[0]][0], encoding.offsets[p[-1]][1]) for p in pieces.values()]
-            vectors = torch.stack([states[row, p].mean(dim=0) for p in pieces.values()]) if pieces else states[row, :0]
-            found.append(([text[a:b] for a, b in spans], F.normalize(vectors, p=2, dim=1)))
-        return found
