@@ -10,6 +10,7 @@ from typing import TextIO
 
 from assistant.errors import AssistantError
 from assistant.records.audit import AuditLog
+from assistant.records.tokens import TokenStore
 from assistant.settings import Settings
 
 
@@ -93,6 +94,31 @@ def run_feedback(settings: Settings, args: argparse.Namespace, stdout: TextIO) -
     return 0
 
 
+def run_token(settings: Settings, args: argparse.Namespace, stdout: TextIO) -> int:
+    store = TokenStore(settings.tokens_path)
+    if args.token_command == "create":
+        token = store.create(args.name)
+        AuditLog(settings.audit_path).record("command line", "token create", args.name, "ok")
+        print(f"Token for {args.name} (shown once; keep it secret):\n{token}", file=stdout)
+    elif args.token_command == "revoke":
+        store.revoke(args.name)
+        AuditLog(settings.audit_path).record("command line", "token revoke", args.name, "ok")
+        print(f"Revoked the token of {args.name}.", file=stdout)
+    else:
+        for entry in store.tokens():
+            print(entry.line(), file=stdout)
+    return 0
+
+
+def run_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from assistant.service.api import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="The European Clusters Alliance's policy assistant.")
     parser.add_argument("--data-dir", type=Path, help="index folder (default .data/ or ASSISTANT_DATA_DIR)")
@@ -110,7 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--document", action="append", help="only search this document (its source path); repeatable")
     ask.add_argument("--kind", action="append", help="only search this kind (position paper, annex, minutes)")
 
-    commands.add_parser("audit", help="print the log of admin actions (uploads, deletions, re-indexing)")
+    serve = commands.add_parser("serve", help="the HTTP API for other tools (OpenAPI page at /docs)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    serve.add_argument("--port", type=int, default=8000)
+
+    token = commands.add_parser("token", help="create, revoke or list the HTTP API's bearer tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    token_commands.add_parser("create", help="a new token, shown once").add_argument("name", help="who or what uses it")
+    token_commands.add_parser("revoke", help="refuse this token from now on").add_argument("name")
+    token_commands.add_parser("list", help="names, dates, active or revoked (never the tokens)")
+
+    commands.add_parser("audit", help="print the log of admin actions and API calls")
     feedback = commands.add_parser("feedback", help="print or export the feedback log (thumbs up/down on answers)")
     feedback.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     feedback.add_argument("--out", help="write to this file instead of the terminal")
@@ -127,6 +163,10 @@ def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: Tex
             return run_ingest(settings, args.rebuild, stdout, stderr)
         if args.command == "feedback":
             return run_feedback(settings, args, stdout)
+        if args.command == "token":
+            return run_token(settings, args, stdout)
+        if args.command == "serve":
+            return run_serve(settings, args)
         if args.command == "audit":
             for entry in AuditLog(settings.audit_path).entries():
                 print(entry.line(), file=stdout)

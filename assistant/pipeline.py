@@ -9,6 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
 from assistant.answering.extractive import Answer, Answerer, ExtractiveAnswerer, Question, decline
 from assistant.search.conversation import (
     Turn,
@@ -31,7 +36,7 @@ from assistant.index.ingestion import check_store_model
 from assistant.index.shared import SharedIndex, open_cache
 from assistant.index.store import Store, StoredDocument
 from assistant.search.ranker import LinearModel
-from assistant.search.retrieval import HybridSearcher, Passage, SearchFilters
+from assistant.search.retrieval import HybridSearcher, Passage, SearchFilters, passage_document
 from assistant.settings import Settings
 
 
@@ -253,6 +258,13 @@ class PolicyAssistant:
             pass
         return streaming.result()
 
+    def as_retriever(
+        self, history: Sequence[Mapping[str, str]] = (), filters: SearchFilters | None = None, k: int = 10
+    ) -> AssistantRetriever:
+        """A LangChain retriever that prepares each query as ``ask`` does: the shared index refreshed, instructions
+        taken out, a follow-up made standalone with ``history``, ``filters`` applied; passages best first."""
+        return AssistantRetriever(assistant=self, history=tuple(dict(t) for t in history), filters=filters or SearchFilters(), k=k)
+
     def offline_answer(self, question: str) -> Answer:
         """The offline answerer's answer to a standalone question, with or without a model configured: no model
         call (the chat's starter questions are checked this way)."""
@@ -341,3 +353,19 @@ class PolicyAssistant:
         answer.citations = kept
         answer.notices.append("Some quotes could not be verified against the documents and were removed.")
         return answer
+
+
+class AssistantRetriever(BaseRetriever):
+    """LangChain retriever over the assistant's own preparation of a question (``PolicyAssistant.as_retriever``).
+    Each ``Document`` carries what a citation needs: source, title, kind, date, page, section, offsets, score."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    assistant: Any
+    history: tuple[dict[str, str], ...] = ()
+    filters: SearchFilters = SearchFilters()
+    k: int = 10
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        prepared = self.assistant.prepare(query, self.history, self.filters)
+        return [passage_document(p) for p in prepared.passages[: self.k]]

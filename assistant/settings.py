@@ -120,6 +120,9 @@ class Settings:
     max_file_bytes: int = 50 * 1024 * 1024
     """Files larger than this are refused at ingest with a clear message."""
 
+    api_requests_per_minute: int = 60
+    """How many calls one API token may make per minute (``ASSISTANT_API_RATE``); past it: 429 with Retry-After."""
+
     max_question_chars: int = 4000
     """Questions are cut to this many characters before retrieval."""
 
@@ -174,6 +177,10 @@ class Settings:
         return self.data_dir / "audit.sqlite"
 
     @property
+    def tokens_path(self) -> Path:
+        return self.data_dir / "api-tokens.sqlite"
+
+    @property
     def lock_path(self) -> Path:
         return self.data_dir / "ingest.lock"
 
@@ -208,6 +215,7 @@ class Settings:
             "data_dir": Path(env["ASSISTANT_DATA_DIR"]) if env.get("ASSISTANT_DATA_DIR") else base.data_dir,
             "collection": env.get("ASSISTANT_COLLECTION") or base.collection,
             "organisation": env.get("ASSISTANT_ORGANISATION", base.organisation),
+            "api_requests_per_minute": _env_int(env, "ASSISTANT_API_RATE", None) or base.api_requests_per_minute,
             "decline_threshold": _env_float(env, "ASSISTANT_DECLINE_THRESHOLD", None),
             "query_model_file": Path(env["ASSISTANT_QUERY_MODEL"]) if env.get("ASSISTANT_QUERY_MODEL") else None,
             "chroma_host": env.get("CHROMA_HOST") or None,

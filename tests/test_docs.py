@@ -42,3 +42,14 @@ def test_every_python_m_command_runs_a_module_that_exists(document: str, match: 
 def test_every_path_named_in_the_documentation_exists(document: str, match: re.Match[str]) -> None:
     path = match.group(1).rstrip(".")
     assert list(PROJECT_ROOT.glob(path)) or (PROJECT_ROOT / path).exists(), f"{document} names {path}, which does not exist"
+
+
+def test_the_langchain_example_of_the_api_page_runs(corpus_assistant, corpus_settings, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    # corpus_assistant: the session's index is built; the example opens its own assistant on it
+    page = (PROJECT_ROOT / "docs" / "api.md").read_text()
+    example = next(block for block in re.findall(r"```python\n(.*?)```", page, re.S) if "as_retriever" in block)
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(corpus_settings.corpus_dir))
+    exec(compile(example, "docs/api.md", "exec"), {"__name__": "docs_example"})
+    printed = capsys.readouterr().out
+    assert printed.startswith("Answer from these sources only") and "[1] " in printed and "Teodora Jilkova" in printed

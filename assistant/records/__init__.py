@@ -1,4 +1,5 @@
-"""What the assistant keeps about its use: feedback on answers and the audit log of admin actions (SQLite).
+"""What the assistant keeps about its use: feedback on answers, the audit log (admin actions, API calls) and the
+API's bearer tokens (SQLite).
 
 May import: the base modules only.
 """

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
+
+from assistant.records.sqlite import SqliteFile, utc_now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -31,28 +31,13 @@ class AuditEntry:
 class AuditLog:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as connection:
-            connection.executescript(SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+        self._file = SqliteFile(path, SCHEMA)
 
     def record(self, who: str, action: str, target: str, result: str) -> None:
-        connection = self._connect()
-        try:
-            with connection:
-                connection.execute(
-                    "INSERT INTO audit(at, who, action, target, result) VALUES (?,?,?,?,?)",
-                    (datetime.now(timezone.utc).isoformat(timespec="seconds"), who, action, target, result),
-                )
-        finally:
-            connection.close()
+        self._file.run(
+            "INSERT INTO audit(at, who, action, target, result) VALUES (?,?,?,?,?)", (utc_now(), who, action, target, result)
+        )
 
     def entries(self) -> list[AuditEntry]:
-        connection = self._connect()
-        try:
-            rows = connection.execute("SELECT id, at, who, action, target, result FROM audit ORDER BY id").fetchall()
-        finally:
-            connection.close()
+        rows = self._file.run("SELECT id, at, who, action, target, result FROM audit ORDER BY id").rows
         return [AuditEntry(*row) for row in rows]

@@ -7,9 +7,10 @@ import io
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from assistant.records.sqlite import SqliteFile, utc_now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -38,18 +39,16 @@ class FeedbackRecord:
         return {name: getattr(self, name) for name in FIELDS}
 
 
+def _add_user_column(connection: sqlite3.Connection) -> None:
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(feedback)")}
+    if "user" not in columns:  # a log written before sign-in existed
+        connection.execute("ALTER TABLE feedback ADD COLUMN user TEXT NOT NULL DEFAULT ''")
+
+
 class FeedbackLog:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as connection:
-            connection.executescript(SCHEMA)
-            columns = {row[1] for row in connection.execute("PRAGMA table_info(feedback)")}
-            if "user" not in columns:  # a log written before sign-in existed
-                connection.execute("ALTER TABLE feedback ADD COLUMN user TEXT NOT NULL DEFAULT ''")
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+        self._file = SqliteFile(path, SCHEMA, upgrade=_add_user_column)
 
     def record(
         self, rating: int, question: str, answer: str, citations: list[dict[str, Any]], mode: str, comment: str = "",
@@ -58,25 +57,14 @@ class FeedbackLog:
         """Store one judgement (+1 or -1) with what was asked, answered and cited; returns its id."""
         if rating not in (1, -1):
             raise ValueError("rating must be 1 (thumbs up) or -1 (thumbs down)")
-        connection = self._connect()
-        try:
-            with connection:
-                cursor = connection.execute(
-                    "INSERT INTO feedback(created_at, rating, comment, question, answer, citations, mode, user) "
-                    "VALUES (?,?,?,?,?,?,?,?)",
-                    (datetime.now(timezone.utc).isoformat(timespec="seconds"), rating, comment.strip(), question, answer,
-                     json.dumps(citations, ensure_ascii=False), mode, user),
-                )
-            return int(cursor.lastrowid or 0)
-        finally:
-            connection.close()
+        return self._file.run(
+            "INSERT INTO feedback(created_at, rating, comment, question, answer, citations, mode, user) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (utc_now(), rating, comment.strip(), question, answer, json.dumps(citations, ensure_ascii=False), mode, user),
+        ).last_id
 
     def records(self) -> list[FeedbackRecord]:
-        connection = self._connect()
-        try:
-            rows = connection.execute(f"SELECT {', '.join(FIELDS)} FROM feedback ORDER BY id").fetchall()
-        finally:
-            connection.close()
+        rows = self._file.run(f"SELECT {', '.join(FIELDS)} FROM feedback ORDER BY id").rows
         return [FeedbackRecord(*row[:6], json.loads(row[6]), row[7], row[8]) for row in rows]
 
     def export(self, fmt: str) -> str:

@@ -9,10 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from assistant.index.chroma import VectorIndex
 from assistant.index.embeddings import LocalEmbeddings
@@ -267,17 +264,3 @@ def passage_document(passage: Passage) -> Document:
             "keyword_score": passage.keyword_score,
         },
     )
-
-
-class HybridRetriever(BaseRetriever):
-    """LangChain retriever over the hybrid searcher, with optional document and kind filters."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    searcher: Any
-    filters: SearchFilters = SearchFilters()
-    k: int = 10
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        result = self.searcher.search(query, self.filters, self.k)
-        return [passage_document(p) for p in result.passages]
