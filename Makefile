@@ -36,6 +36,8 @@ $(TEST_STAMP): $(STAMP)
 	$(PIP) -r $(VENV)/requirements-test.txt
 	@echo "==> $$(date +%H:%M:%S) Chromium for the browser tests"
 	bash scripts/ensure-chromium.sh
+	@echo "==> $$(date +%H:%M:%S) PostgreSQL for the records tests"
+	bash scripts/ensure-postgresql.sh
 	touch $(TEST_STAMP)
 	@echo "==> $$(date +%H:%M:%S) Test set-up done."
 

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from assistant.errors import AssistantError
-from assistant.records.audit import AuditLog
-from assistant.records.tokens import TokenStore
+from assistant.records.database import open_records
 from assistant.settings import Settings
 
 
@@ -85,7 +84,7 @@ def run_ask(settings: Settings, args: argparse.Namespace, stdout: TextIO) -> int
 def run_feedback(settings: Settings, args: argparse.Namespace, stdout: TextIO) -> int:
     from assistant.records.feedback import FeedbackLog
 
-    text = FeedbackLog(settings.feedback_path).export(args.format)
+    text = open_records(settings).feedback.export(args.format)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"feedback written to {args.out}", file=stdout)
@@ -95,14 +94,15 @@ def run_feedback(settings: Settings, args: argparse.Namespace, stdout: TextIO) -
 
 
 def run_token(settings: Settings, args: argparse.Namespace, stdout: TextIO) -> int:
-    store = TokenStore(settings.tokens_path)
+    records = open_records(settings)
+    store = records.tokens
     if args.token_command == "create":
         token = store.create(args.name)
-        AuditLog(settings.audit_path).record("command line", "token create", args.name, "ok")
+        records.audit.record("command line", "token create", args.name, "ok")
         print(f"Token for {args.name} (shown once; keep it secret):\n{token}", file=stdout)
     elif args.token_command == "revoke":
         store.revoke(args.name)
-        AuditLog(settings.audit_path).record("command line", "token revoke", args.name, "ok")
+        records.audit.record("command line", "token revoke", args.name, "ok")
         print(f"Revoked the token of {args.name}.", file=stdout)
     else:
         for entry in store.tokens():
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: Tex
         if args.command == "serve":
             return run_serve(settings, args)
         if args.command == "audit":
-            for entry in AuditLog(settings.audit_path).entries():
+            for entry in open_records(settings).audit.entries():
                 print(entry.line(), file=stdout)
             return 0
         return run_ask(settings, args, stdout)

@@ -54,6 +54,10 @@ class Settings:
     collection: str = "eca_policy"
     """Name of the Chroma collection."""
 
+    database_url: str | None = None
+    """SQLAlchemy URL of the database every instance shares for feedback, the audit log and API tokens
+    (``ASSISTANT_DATABASE_URL``, e.g. ``postgresql+psycopg://user:password@host/db``); unset: SQLite in ``data_dir``."""
+
     organisation: str = "European Clusters Alliance"
     """Who the documents are attributed to in the references a drafter copies (``ASSISTANT_ORGANISATION``)."""
 
@@ -169,16 +173,9 @@ class Settings:
         return self.data_dir / "store.sqlite"
 
     @property
-    def feedback_path(self) -> Path:
-        return self.data_dir / "feedback.sqlite"
-
-    @property
-    def audit_path(self) -> Path:
-        return self.data_dir / "audit.sqlite"
-
-    @property
-    def tokens_path(self) -> Path:
-        return self.data_dir / "api-tokens.sqlite"
+    def records_url(self) -> str:
+        """The database of feedback, audit log and API tokens: the configured one, else SQLite in the data folder."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'records.sqlite'}"
 
     @property
     def lock_path(self) -> Path:
@@ -215,6 +212,7 @@ class Settings:
             "data_dir": Path(env["ASSISTANT_DATA_DIR"]) if env.get("ASSISTANT_DATA_DIR") else base.data_dir,
             "collection": env.get("ASSISTANT_COLLECTION") or base.collection,
             "organisation": env.get("ASSISTANT_ORGANISATION", base.organisation),
+            "database_url": env.get("ASSISTANT_DATABASE_URL") or None,
             "api_requests_per_minute": _env_int(env, "ASSISTANT_API_RATE", None) or base.api_requests_per_minute,
             "decline_threshold": _env_float(env, "ASSISTANT_DECLINE_THRESHOLD", None),
             "query_model_file": Path(env["ASSISTANT_QUERY_MODEL"]) if env.get("ASSISTANT_QUERY_MODEL") else None,

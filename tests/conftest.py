@@ -13,6 +13,7 @@ from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
 from tests.fake_openai import FakeOpenAI
+from tests.postgres import running_postgres
 from tests.servers import running_chroma_server
 from tests.browsing import browser  # noqa: F401  (the module-scoped Chromium every browser test uses)
 
@@ -28,7 +29,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches the user's index or reaches a real model endpoint through the environment."""
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "default-data"))
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHROMA_HOST", "CHROMA_PORT", "CHROMA_TOKEN", "ASSISTANT_CORPUS_DIR"):
+    for name in (
+        "OPENAI_API_KEY", "OPENAI_BASE_URL", "CHROMA_HOST", "CHROMA_PORT", "CHROMA_TOKEN", "ASSISTANT_CORPUS_DIR",
+        "ASSISTANT_DATABASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -121,6 +125,13 @@ def fake() -> Iterator[FakeOpenAI]:
     server = FakeOpenAI().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server for the session (tests make their own databases: ``tests.postgres.fresh_database``)."""
+    with running_postgres() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,15 +2,13 @@
 
 import io
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from assistant.cli import main as cli_main
 from assistant.index.uploads import UploadError, check_upload, remove_document_file, safe_filename, save_upload
-from assistant.records.audit import AuditLog
-from assistant.records.feedback import FeedbackLog
+from assistant.records.database import open_records
 from assistant.settings import Settings
 from assistant.ui.access import Role, auth_configured, decide
 
@@ -82,19 +80,7 @@ def test_saving_writes_the_catalog_and_never_overwrites_silently(tmp_path: Path)
 
 
 def test_the_audit_log_is_printed_by_the_command_line(tmp_path: Path) -> None:
-    AuditLog(tmp_path / "audit.sqlite").record("alice@example.org", "upload", "new.md", "ok: 1 files read")
+    open_records(Settings(data_dir=tmp_path)).audit.record("alice@example.org", "upload", "new.md", "ok: 1 files read")
     out = io.StringIO()
     assert cli_main(["--data-dir", str(tmp_path), "audit"], stdout=out) == 0
     assert "alice@example.org  upload  new.md  ok: 1 files read" in out.getvalue()
-
-
-def test_feedback_records_the_signed_in_user_and_upgrades_an_old_log(tmp_path: Path) -> None:
-    path = tmp_path / "feedback.sqlite"
-    with sqlite3.connect(path) as connection:
-        connection.execute(
-            "CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, rating INTEGER NOT NULL, "
-            "comment TEXT NOT NULL DEFAULT '', question TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, mode TEXT NOT NULL)"
-        )
-    log = FeedbackLog(path)
-    log.record(1, "q", "a", [], "extractive", "good", user="bob@example.org")
-    assert log.records()[-1].user == "bob@example.org"

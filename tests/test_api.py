@@ -17,8 +17,7 @@ import pytest
 import uvicorn
 
 from assistant.pipeline import PolicyAssistant
-from assistant.records.audit import AuditLog
-from assistant.records.tokens import TokenStore
+from assistant.records.database import open_records
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.service.api import create_app
 from evals.servers import free_port
@@ -29,7 +28,7 @@ QUESTION = "Who moderated the session with Commissioner Breton?"
 class Served:
     def __init__(self, settings: Settings, port: int) -> None:
         self.settings, self.url = settings, f"http://127.0.0.1:{port}"
-        self.tokens = TokenStore(settings.tokens_path)
+        self.tokens = open_records(settings).tokens
 
     def client(self, token: str | None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -71,7 +70,7 @@ def test_a_call_without_a_valid_token_is_refused_and_recorded(api: Served) -> No
         assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer"
         assert "token create" in response.json()["error"]
     assert api.client(None).get("/v1/health").json() == {"status": "ok"}
-    refused = [e for e in AuditLog(api.settings.audit_path).entries() if e.result.startswith("refused")]
+    refused = [e for e in open_records(api.settings).audit.entries() if e.result.startswith("refused")]
     assert len(refused) >= 2 and all(e.action == "/v1/documents" for e in refused)
 
 
@@ -91,7 +90,7 @@ def test_ask_gives_the_chat_s_answer_with_verified_citations_and_is_audited(api:
     assert result["outcome"] == expected["outcome"] == "answered"
     assert result["answer"] == expected["answer"] and result["citations"] == expected["citations"]
     assert "Teodora Jilkova" in result["answer"] and result["passages"][0]["rank"] == 1
-    entry = AuditLog(api.settings.audit_path).entries()[-1]
+    entry = open_records(api.settings).audit.entries()[-1]
     assert (entry.who, entry.action, entry.target, entry.result) == ("api:intranet", "ask", QUESTION, "answered")
 
 
@@ -197,7 +196,7 @@ def test_an_admin_creates_a_token_serves_the_api_and_revokes_it_from_the_command
     created = run_cli(data, "token", "create", "intranet")
     assert created.returncode == 0
     token = created.stdout.strip().splitlines()[-1]
-    assert token.startswith("eca_") and token not in (data / "api-tokens.sqlite").read_bytes().decode("latin-1")
+    assert token.startswith("eca_") and token not in (data / "records.sqlite").read_bytes().decode("latin-1")
     assert run_cli(data, "token", "create", "intranet").returncode == 1, "names are unique"
     port = free_port()
     server = subprocess.Popen(
@@ -228,3 +227,20 @@ def test_an_admin_creates_a_token_serves_the_api_and_revokes_it_from_the_command
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_two_api_instances_on_one_postgresql_share_tokens_and_one_audit_log(
+    serve: Callable[..., Served], postgres_server: str
+) -> None:
+    from tests.postgres import fresh_database
+
+    database = fresh_database(postgres_server)
+    first, second = serve(database_url=database), serve(database_url=database)
+    assert first.settings.data_dir != second.settings.data_dir
+    token = first.tokens.create("teams-bot")
+    assert second.client(token).post("/v1/ask", json={"question": QUESTION}).json()["outcome"] == "answered"
+    assert first.client(token).get("/v1/documents").status_code == 200
+    first.tokens.revoke("teams-bot")
+    assert second.client(token).get("/v1/documents").status_code == 401
+    actions = [(e.who, e.action) for e in open_records(first.settings).audit.entries()]
+    assert actions[:2] == [("api:teams-bot", "ask"), ("api:teams-bot", "documents")]

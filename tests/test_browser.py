@@ -142,18 +142,18 @@ def test_find_passages_returns_verbatim_ranked_passages(page) -> None:  # type: 
 
 
 def test_feedback_is_stored_with_question_answer_and_citations(page, corpus_settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    from assistant.records.feedback import FeedbackLog
+    from assistant.records.database import open_records
 
     ask(page, "What does EAAC stand for?")
     page.get_by_text("Alliance Against Coronavirus").filter(visible=True).first.wait_for(timeout=60_000)
-    before = len(FeedbackLog(corpus_settings.feedback_path).records())
+    before = len(open_records(corpus_settings).feedback.records())
     wait_idle(page)
     page.get_by_test_id("stFeedback").filter(visible=True).first.locator("button").last.click()
     wait_idle(page)
     page.get_by_label("Comment (optional)").fill("Needs the date of the paper too")
     page.get_by_role("button", name="Send feedback").click()
     page.get_by_text("your feedback was saved").wait_for(timeout=30_000)
-    records = FeedbackLog(corpus_settings.feedback_path).records()
+    records = open_records(corpus_settings).feedback.records()
     assert len(records) == before + 1
     latest = records[-1]
     assert latest.rating == -1 and latest.comment == "Needs the date of the paper too"

@@ -14,7 +14,7 @@ import pytest
 
 from assistant.index.ingestion import Ingestor
 from assistant.index.store import Store
-from assistant.records.audit import AuditLog
+from assistant.records.database import open_records
 from assistant.settings import Settings
 from tests.browsing import ARTIFACTS_ROOT, ask, open_tab, streamlit_app, wait_idle
 from tests.conftest import CORPUS
@@ -185,7 +185,7 @@ def test_an_admin_adds_a_document_the_chat_answers_from_it_and_deleting_removes_
         assert "hydrogen-forum-2027.md" not in {d.source for d in store.documents()}
     finally:
         store.close()
-    actions = [(e.who, e.action, e.target, e.result.split(":")[0]) for e in AuditLog(settings.audit_path).entries()]
+    actions = [(e.who, e.action, e.target, e.result.split(":")[0]) for e in open_records(settings).audit.entries()]
     assert ("alice@example.org", "upload", "hydrogen-forum-2027.md", "ok") in actions
     assert ("alice@example.org", "delete", "hydrogen-forum-2027.md", "ok") in actions
 

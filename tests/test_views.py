@@ -9,7 +9,7 @@ from assistant.answering.references import QuoteNotVerified, paragraph_number, v
 from assistant.cli import main as cli_main
 from assistant.pipeline import PolicyAssistant
 from assistant.reading.glossary import acronym_definitions
-from assistant.records.feedback import FeedbackLog
+from assistant.records.database import open_records
 from assistant.settings import Settings
 from assistant.ui.export import ExportEntry, docx_footnotes, quote_entry, to_docx, to_markdown
 from assistant.ui.render import passage_label, readable_text
@@ -141,7 +141,7 @@ def test_closest_passages_are_labelled_apart_and_shown_as_clean_text() -> None:
 
 def test_feedback_is_logged_and_exported(tmp_path, corpus_settings: Settings) -> None:  # type: ignore[no-untyped-def]
     settings = corpus_settings.with_overrides(data_dir=tmp_path)
-    log = FeedbackLog(settings.feedback_path)
+    log = open_records(settings).feedback
     log.record(1, "What is EAAC?", "Alliance Against Coronavirus [1]", [{"n": 1, "quote": "q"}], "extractive", "great")
     log.record(-1, "Budget?", "The documents don't say…", [], "extractive")
     out = io.StringIO()

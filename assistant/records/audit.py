@@ -1,18 +1,12 @@
-"""Every admin action (who, what, when, result) in a local SQLite log: ``python -m assistant audit``."""
+"""Every admin action and API call (who, what, when, result) in the records database: ``python -m assistant audit``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from assistant.records.sqlite import SqliteFile, utc_now
+from sqlalchemy import Engine, insert, select
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,
-    target TEXT NOT NULL, result TEXT NOT NULL
-);
-"""
+from assistant.records.database import audit_table, utc_now
 
 
 @dataclass(frozen=True)
@@ -29,15 +23,14 @@ class AuditEntry:
 
 
 class AuditLog:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._file = SqliteFile(path, SCHEMA)
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
     def record(self, who: str, action: str, target: str, result: str) -> None:
-        self._file.run(
-            "INSERT INTO audit(at, who, action, target, result) VALUES (?,?,?,?,?)", (utc_now(), who, action, target, result)
-        )
+        with self.engine.begin() as connection:
+            connection.execute(insert(audit_table).values(at=utc_now(), who=who, action=action, target=target, result=result))
 
     def entries(self) -> list[AuditEntry]:
-        rows = self._file.run("SELECT id, at, who, action, target, result FROM audit ORDER BY id").rows
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(audit_table).order_by(audit_table.c.id)).all()
         return [AuditEntry(*row) for row in rows]

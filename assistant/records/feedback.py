@@ -1,24 +1,18 @@
-"""Thumbs up/down with an optional comment on every answer, kept locally in SQLite."""
+"""Thumbs up/down with an optional comment on every answer, kept in the records database."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.records.sqlite import SqliteFile, utc_now
+from sqlalchemy import Engine, insert, select
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, rating INTEGER NOT NULL,
-    comment TEXT NOT NULL DEFAULT '', question TEXT NOT NULL, answer TEXT NOT NULL,
-    citations TEXT NOT NULL, mode TEXT NOT NULL, user TEXT NOT NULL DEFAULT ''
-);
-"""
+from assistant.records.database import feedback_table, utc_now
+
 FIELDS = ("id", "created_at", "rating", "comment", "question", "answer", "citations", "mode", "user")
 
 
@@ -39,16 +33,9 @@ class FeedbackRecord:
         return {name: getattr(self, name) for name in FIELDS}
 
 
-def _add_user_column(connection: sqlite3.Connection) -> None:
-    columns = {row[1] for row in connection.execute("PRAGMA table_info(feedback)")}
-    if "user" not in columns:  # a log written before sign-in existed
-        connection.execute("ALTER TABLE feedback ADD COLUMN user TEXT NOT NULL DEFAULT ''")
-
-
 class FeedbackLog:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._file = SqliteFile(path, SCHEMA, upgrade=_add_user_column)
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
     def record(
         self, rating: int, question: str, answer: str, citations: list[dict[str, Any]], mode: str, comment: str = "",
@@ -57,14 +44,16 @@ class FeedbackLog:
         """Store one judgement (+1 or -1) with what was asked, answered and cited; returns its id."""
         if rating not in (1, -1):
             raise ValueError("rating must be 1 (thumbs up) or -1 (thumbs down)")
-        return self._file.run(
-            "INSERT INTO feedback(created_at, rating, comment, question, answer, citations, mode, user) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            (utc_now(), rating, comment.strip(), question, answer, json.dumps(citations, ensure_ascii=False), mode, user),
-        ).last_id
+        with self.engine.begin() as connection:
+            added = connection.execute(insert(feedback_table).values(
+                created_at=utc_now(), rating=rating, comment=comment.strip(), question=question, answer=answer,
+                citations=json.dumps(citations, ensure_ascii=False), mode=mode, user=user,
+            ))
+        return int(added.inserted_primary_key[0])
 
     def records(self) -> list[FeedbackRecord]:
-        rows = self._file.run(f"SELECT {', '.join(FIELDS)} FROM feedback ORDER BY id").rows
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(*(feedback_table.c[name] for name in FIELDS)).order_by(feedback_table.c.id)).all()
         return [FeedbackRecord(*row[:6], json.loads(row[6]), row[7], row[8]) for row in rows]
 
     def export(self, fmt: str) -> str:

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from assistant.errors import AssistantError
-from assistant.records.sqlite import SqliteFile, utc_now
+from assistant.records.database import tokens_table, utc_now
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_tokens (
-    name TEXT PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT
-);
-"""
 PREFIX = "eca_"
 """Marks the string as one of ours (secret scanners and people recognise it)."""
 
@@ -39,12 +35,8 @@ def digest(token: str) -> str:
 
 
 class TokenStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._file = SqliteFile(path, SCHEMA)
-
-    def _run(self, statement: str, parameters: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-        return self._file.run(statement, parameters).rows
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
     def create(self, name: str) -> str:
         """A new token for ``name`` (a tool or person); the only time it is shown. Names are unique."""
@@ -53,22 +45,31 @@ class TokenStore:
             raise AssistantError("A token needs a name (who or what will use it).")
         token = PREFIX + secrets.token_urlsafe(32)
         try:
-            self._run("INSERT INTO api_tokens(name, sha256, created_at) VALUES (?,?,?)", (name, digest(token), utc_now()))
-        except sqlite3.IntegrityError as exc:
+            with self.engine.begin() as connection:
+                connection.execute(insert(tokens_table).values(name=name, sha256=digest(token), created_at=utc_now()))
+        except IntegrityError as exc:
             raise AssistantError(f"A token named {name!r} already exists; revoke it or choose another name.") from exc
         return token
 
     def revoke(self, name: str) -> None:
-        rows = self._run("SELECT revoked_at FROM api_tokens WHERE name = ?", (name,))
-        if not rows:
-            raise AssistantError(f"No token is named {name!r} (python -m assistant token list shows them).")
-        if rows[0][0] is None:
-            self._run("UPDATE api_tokens SET revoked_at = ? WHERE name = ?", (utc_now(), name))
+        with self.engine.begin() as connection:
+            found = connection.execute(select(tokens_table.c.revoked_at).where(tokens_table.c.name == name)).first()
+            if found is None:
+                raise AssistantError(f"No token is named {name!r} (python -m assistant token list shows them).")
+            if found[0] is None:
+                connection.execute(update(tokens_table).where(tokens_table.c.name == name).values(revoked_at=utc_now()))
 
     def holder(self, token: str) -> str | None:
         """The name of an active token, None for an unknown or revoked one."""
-        rows = self._run("SELECT name FROM api_tokens WHERE sha256 = ? AND revoked_at IS NULL", (digest(token),))
-        return rows[0][0] if rows else None
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(tokens_table.c.name).where(tokens_table.c.sha256 == digest(token), tokens_table.c.revoked_at.is_(None))
+            ).first()
+        return found[0] if found else None
 
     def tokens(self) -> list[ApiToken]:
-        return [ApiToken(*row) for row in self._run("SELECT name, created_at, revoked_at FROM api_tokens ORDER BY created_at")]
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(tokens_table.c.name, tokens_table.c.created_at, tokens_table.c.revoked_at).order_by(tokens_table.c.created_at)
+            ).all()
+        return [ApiToken(*row) for row in rows]

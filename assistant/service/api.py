@@ -25,8 +25,7 @@ from pydantic import BaseModel, Field
 from assistant.answering.citations import Citation
 from assistant.errors import AssistantError, QuestionError
 from assistant.pipeline import AskResult, PolicyAssistant
-from assistant.records.audit import AuditLog
-from assistant.records.tokens import TokenStore
+from assistant.records.database import open_records
 from assistant.search.retrieval import SearchFilters
 from assistant.settings import Settings
 
@@ -110,8 +109,8 @@ def create_app(settings: Settings, assistant: PolicyAssistant | None = None) -> 
         description="Cited answers from the alliance's documents. Every /v1 call needs `Authorization: Bearer <token>`.",
         version="1",
     )
-    tokens = TokenStore(settings.tokens_path)
-    audit = AuditLog(settings.audit_path)
+    records = open_records(settings)
+    tokens, audit = records.tokens, records.audit
     limiter = RateLimiter(settings.api_requests_per_minute)
     loaded: dict[str, PolicyAssistant] = {"assistant": assistant} if assistant is not None else {}
     loading = threading.Lock()

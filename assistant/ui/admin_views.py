@@ -12,13 +12,14 @@ from assistant.index.uploads import UploadError, check_upload, remove_document_f
 from assistant.pipeline import PolicyAssistant
 from assistant.reading.documents import KINDS
 from assistant.records.audit import AuditLog
+from assistant.records.database import open_records
 from assistant.ui.access import Access
 
 
 def documents_page(assistant: PolicyAssistant, access: Access, changed: Callable[[], None]) -> None:
     """``changed`` is called after the index changed, so that every session answers from it next."""
     settings = assistant.settings
-    audit = AuditLog(settings.audit_path)
+    audit = open_records(settings).audit
     documents = assistant.documents()
     indexed_at = assistant.store.indexed_at()
     st.subheader(f"Indexed documents ({len(documents)})")

@@ -17,7 +17,7 @@ from assistant.answering.citations import Citation
 from assistant.answering.references import QuoteNotVerified, VerifiedQuote, verify_citation, verify_quote
 from assistant.errors import AssistantError
 from assistant.pipeline import AskResult, PolicyAssistant
-from assistant.records.feedback import FeedbackLog
+from assistant.records.database import open_records
 from assistant.ui.export import ExportEntry, quote_entry, to_docx, to_markdown
 from assistant.ui.starters import starter_questions as starter_questions_for
 from assistant.ui.render import (
@@ -153,7 +153,7 @@ def feedback_view(assistant: PolicyAssistant, result: AskResult, index: int) -> 
         return
     comment = st.text_input("Comment (optional)", key=f"{key}-comment", placeholder="What was right or wrong?")
     if st.button("Send feedback", key=f"{key}-send"):
-        FeedbackLog(assistant.settings.feedback_path).record(
+        open_records(assistant.settings).feedback.record(
             1 if rating == 1 else -1, result.question, result.answer.text,
             [c.to_json() for c in result.answer.citations], result.mode, comment, st.session_state.get("user_email", ""),
         )

@@ -1,0 +1,119 @@
+"""One database for feedback, the audit log and API tokens: the same tests on SQLite and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from assistant.cli import main as cli_main
+from assistant.records.database import engine_for, open_records
+from assistant.settings import Settings
+from tests.postgres import fresh_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared' / 'records.sqlite'}"
+    return fresh_database(request.getfixturevalue("postgres_server"))
+
+
+def test_feedback_audit_and_tokens_are_kept(database_url: str, tmp_path: Path) -> None:
+    records = open_records(Settings(data_dir=tmp_path / "data", database_url=database_url))
+    first = records.feedback.record(1, "What is EAAC?", "An alliance [1]", [{"n": 1, "quote": "q"}], "extractive", " good ", "bob@example.org")
+    second = records.feedback.record(-1, "Budget?", "The documents don't say…", [], "extractive")
+    assert second == first + 1
+    kept = records.feedback.records()
+    assert [(r.rating, r.comment, r.user, r.citations) for r in kept] == [
+        (1, "good", "bob@example.org", [{"n": 1, "quote": "q"}]), (-1, "", "", [])
+    ]
+    records.audit.record("alice@example.org", "upload", "new.md", "ok: 1 files read")
+    assert [(e.who, e.action, e.target, e.result) for e in records.audit.entries()] == [
+        ("alice@example.org", "upload", "new.md", "ok: 1 files read")
+    ]
+    token = records.tokens.create("intranet")
+    assert records.tokens.holder(token) == "intranet" and records.tokens.holder(token + "x") is None
+    records.tokens.revoke("intranet")
+    assert records.tokens.holder(token) is None and records.tokens.tokens()[0].revoked_at
+
+
+def test_two_instances_on_one_database_keep_one_feedback_log_one_audit_log_and_one_set_of_tokens(
+    database_url: str, tmp_path: Path
+) -> None:
+    first = open_records(Settings(data_dir=tmp_path / "instance-a", database_url=database_url))
+    second = open_records(Settings(data_dir=tmp_path / "instance-b", database_url=database_url))
+    first.audit.record("alice@example.org", "delete", "old.md", "ok")
+    second.feedback.record(-1, "q", "a", [], "extractive", "wrong figure")
+    token = second.tokens.create("bot")
+    assert [e.target for e in second.audit.entries()] == ["old.md"]
+    assert [r.comment for r in first.feedback.records()] == ["wrong figure"]
+    assert first.tokens.holder(token) == "bot"
+
+
+def write_old_logs(folder: Path) -> None:
+    """The per-instance SQLite files of earlier versions (a feedback log from before sign-in: no user column)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(folder / "feedback.sqlite") as connection:
+        connection.execute(
+            "CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, rating INTEGER NOT NULL, "
+            "comment TEXT NOT NULL DEFAULT '', question TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, mode TEXT NOT NULL)"
+        )
+        connection.execute(
+            "INSERT INTO feedback(created_at, rating, comment, question, answer, citations, mode) VALUES "
+            "('2026-11-30T10:00:00+00:00', -1, 'old comment', 'old question', 'old answer', '[]', 'extractive')"
+        )
+    with sqlite3.connect(folder / "audit.sqlite") as connection:
+        connection.execute(
+            "CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, who TEXT NOT NULL, "
+            "action TEXT NOT NULL, target TEXT NOT NULL, result TEXT NOT NULL)"
+        )
+        connection.executemany(
+            "INSERT INTO audit(at, who, action, target, result) VALUES (?,?,?,?,?)",
+            [("2026-11-29T09:00:00+00:00", "alice@example.org", "upload", "a.md", "ok"),
+             ("2026-11-29T09:05:00+00:00", "alice@example.org", "delete", "b.md", "ok")],
+        )
+
+
+def test_the_logs_of_earlier_versions_are_imported_once_and_nothing_is_lost(database_url: str, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url)
+    write_old_logs(settings.data_dir)
+    records = open_records(settings)
+    records.audit.record("bob@example.org", "upload", "c.md", "ok")
+    again = open_records(settings)  # a restart, or a second process on the same data folder
+    assert [(e.who, e.target) for e in again.audit.entries()] == [
+        ("alice@example.org", "a.md"), ("alice@example.org", "b.md"), ("bob@example.org", "c.md")
+    ]
+    (old,) = again.feedback.records()
+    assert (old.created_at, old.rating, old.comment, old.question, old.user) == (
+        "2026-11-30T10:00:00+00:00", -1, "old comment", "old question", ""
+    )
+    assert (settings.data_dir / "audit.sqlite").exists(), "the old files are left in place"
+
+
+def test_the_schema_is_alembic_s_newest_migration(database_url: str, tmp_path: Path) -> None:
+    open_records(Settings(data_dir=tmp_path, database_url=database_url))
+    with engine_for(database_url).connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+
+
+def test_the_command_line_reads_the_configured_database(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_records(Settings(data_dir=tmp_path / "web", database_url=database_url)).audit.record(
+        "alice@example.org", "upload", "new.md", "ok: 1 files read"
+    )
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", database_url)
+    out = io.StringIO()
+    assert cli_main(["--data-dir", str(tmp_path / "other"), "audit"], stdout=out) == 0
+    assert "alice@example.org  upload  new.md  ok: 1 files read" in out.getvalue()
+
+
+def test_without_a_database_setting_the_records_live_in_the_data_folder(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    open_records(settings).audit.record("me", "upload", "x.md", "ok")
+    assert settings.records_url == f"sqlite:///{tmp_path / 'data' / 'records.sqlite'}"
+    assert (tmp_path / "data" / "records.sqlite").exists()
