@@ -34,10 +34,8 @@ $(TEST_STAMP): $(STAMP)
 	@echo "==> $$(date +%H:%M:%S) Test packages (llama-cpp-python, which compiles, is built while the tests run)"
 	$(call REQUIREMENTS,test)
 	$(PIP) -r $(VENV)/requirements-test.txt
-	@echo "==> $$(date +%H:%M:%S) Chromium for the browser tests"
-	bash scripts/ensure-chromium.sh
-	@echo "==> $$(date +%H:%M:%S) PostgreSQL for the records tests"
-	bash scripts/ensure-postgresql.sh
+	@echo "==> $$(date +%H:%M:%S) Chromium for the browser tests, PostgreSQL for the records tests"
+	bash scripts/ensure-debian-packages.sh
 	touch $(TEST_STAMP)
 	@echo "==> $$(date +%H:%M:%S) Test set-up done."
 

@@ -263,7 +263,8 @@ class PolicyAssistant:
     ) -> AssistantRetriever:
         """A LangChain retriever that prepares each query as ``ask`` does: the shared index refreshed, instructions
         taken out, a follow-up made standalone with ``history``, ``filters`` applied; passages best first."""
-        return AssistantRetriever(assistant=self, history=tuple(dict(t) for t in history), filters=filters or SearchFilters(), k=k)
+        turns = tuple(dict(turn) for turn in history)
+        return AssistantRetriever(assistant=self, history=turns, filters=filters or SearchFilters(), k=k)
 
     def offline_answer(self, question: str) -> Answer:
         """The offline answerer's answer to a standalone question, with or without a model configured: no model

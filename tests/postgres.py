@@ -1,4 +1,4 @@
-"""A real PostgreSQL server for the tests: Debian's ``postgresql`` (``scripts/ensure-postgresql.sh`` installs it),
+"""A real PostgreSQL server for the tests: Debian's ``postgresql`` (``scripts/ensure-debian-packages.sh`` installs it),
 ``initdb`` and ``pg_ctl`` in a temporary folder, on a loopback port. As root (CI), the server runs as the
 ``postgres`` user: PostgreSQL refuses to run as root."""
 
@@ -23,7 +23,7 @@ from evals.servers import free_port
 def postgres_program(name: str) -> str:
     found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
     if found is None:
-        raise RuntimeError(f"PostgreSQL's {name} is not installed: run `bash scripts/ensure-postgresql.sh`")
+        raise RuntimeError(f"PostgreSQL's {name} is not installed: run `bash scripts/ensure-debian-packages.sh`")
     return found
 
 

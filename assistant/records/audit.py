@@ -28,7 +28,9 @@ class AuditLog:
 
     def record(self, who: str, action: str, target: str, result: str) -> None:
         with self.engine.begin() as connection:
-            connection.execute(insert(audit_table).values(at=utc_now(), who=who, action=action, target=target, result=result))
+            connection.execute(
+                insert(audit_table).values(at=utc_now(), who=who, action=action, target=target, result=result)
+            )
 
     def entries(self) -> list[AuditEntry]:
         with self.engine.connect() as connection:

@@ -110,7 +110,8 @@ class LegacyFiles:
 def import_legacy(engine: Engine, files: LegacyFiles) -> None:
     with engine.begin() as connection:
         done = {row[0] for row in connection.execute(select(imports_table.c.path))}
-        for path, table, read in ((files.feedback, feedback_table, _old_feedback), (files.audit, audit_table, _old_audit)):
+        logs = ((files.feedback, feedback_table, _old_feedback), (files.audit, audit_table, _old_audit))
+        for path, table, read in logs:
             key = str(path.resolve())
             if key in done or not path.exists():
                 continue

@@ -53,7 +53,8 @@ class FeedbackLog:
 
     def records(self) -> list[FeedbackRecord]:
         with self.engine.connect() as connection:
-            rows = connection.execute(select(*(feedback_table.c[name] for name in FIELDS)).order_by(feedback_table.c.id)).all()
+            columns = (feedback_table.c[name] for name in FIELDS)
+            rows = connection.execute(select(*columns).order_by(feedback_table.c.id)).all()
         return [FeedbackRecord(*row[:6], json.loads(row[6]), row[7], row[8]) for row in rows]
 
     def export(self, fmt: str) -> str:

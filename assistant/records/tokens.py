@@ -27,7 +27,8 @@ class ApiToken:
     revoked_at: str | None
 
     def line(self) -> str:
-        return f"{self.name}  created {self.created_at}  " + (f"revoked {self.revoked_at}" if self.revoked_at else "active")
+        state = f"revoked {self.revoked_at}" if self.revoked_at else "active"
+        return f"{self.name}  created {self.created_at}  {state}"
 
 
 def digest(token: str) -> str:
@@ -62,14 +63,12 @@ class TokenStore:
     def holder(self, token: str) -> str | None:
         """The name of an active token, None for an unknown or revoked one."""
         with self.engine.connect() as connection:
-            found = connection.execute(
-                select(tokens_table.c.name).where(tokens_table.c.sha256 == digest(token), tokens_table.c.revoked_at.is_(None))
-            ).first()
+            active = (tokens_table.c.sha256 == digest(token), tokens_table.c.revoked_at.is_(None))
+            found = connection.execute(select(tokens_table.c.name).where(*active)).first()
         return found[0] if found else None
 
     def tokens(self) -> list[ApiToken]:
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(tokens_table.c.name, tokens_table.c.created_at, tokens_table.c.revoked_at).order_by(tokens_table.c.created_at)
-            ).all()
+            columns = (tokens_table.c.name, tokens_table.c.created_at, tokens_table.c.revoked_at)
+            rows = connection.execute(select(*columns).order_by(tokens_table.c.created_at)).all()
         return [ApiToken(*row) for row in rows]

@@ -106,7 +106,8 @@ def create_app(settings: Settings, assistant: PolicyAssistant | None = None) -> 
     """The API over one assistant (loaded at start when not given)."""
     app = FastAPI(
         title="Policy assistant API",
-        description="Cited answers from the alliance's documents. Every /v1 call needs `Authorization: Bearer <token>`.",
+        description="Cited answers from the alliance's documents. Every /v1 call needs "
+        "`Authorization: Bearer <token>`.",
         version="1",
     )
     records = open_records(settings)
@@ -170,7 +171,8 @@ def create_app(settings: Settings, assistant: PolicyAssistant | None = None) -> 
     def within_limit(question: str) -> None:
         if len(question) > settings.max_question_chars:
             raise RequestValidationError([{
-                "loc": ("body", "question"), "msg": f"at most {settings.max_question_chars} characters, got {len(question)}",
+                "loc": ("body", "question"),
+                "msg": f"at most {settings.max_question_chars} characters, got {len(question)}",
             }])
 
     @app.post("/v1/ask", summary="A cited answer, in the result format of `ask --json`")
@@ -226,7 +228,10 @@ def create_app(settings: Settings, assistant: PolicyAssistant | None = None) -> 
         audit.record(f"api:{holder}", "documents", "", f"{len(found)} documents")
         return {
             "documents": [
-                {"source": d.source, "title": d.info.title, "kind": d.info.kind, "date": d.info.date, "passages": d.chunk_count}
+                {
+                    "source": d.source, "title": d.info.title, "kind": d.info.kind, "date": d.info.date,
+                    "passages": d.chunk_count,
+                }
                 for d in found
             ]
         }
@@ -248,7 +253,9 @@ def create_app(settings: Settings, assistant: PolicyAssistant | None = None) -> 
         if not body.stream:
             return {
                 "id": completion_id, "object": "chat.completion", "created": created, "model": MODEL_NAME,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                ],
                 "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
             }
 
