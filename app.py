@@ -66,6 +66,7 @@ def sidebar(assistant: PolicyAssistant, access: Access) -> DeltaGenerator:
         st.radio("Reference style for copied quotes", ["Footnote (Markdown)", "Plain text"], key="reference_style")
         export_slot = st.container()
         st.button("New conversation", on_click=new_conversation)
+        views.forget_my_questions(assistant)
     return export_slot
 
 
@@ -82,6 +83,7 @@ def conversation_export(assistant: PolicyAssistant, slot: DeltaGenerator) -> Non
 def new_conversation() -> None:
     st.session_state.turns = []
     st.session_state.viewer = None
+    st.session_state.pop("conversation", None)
 
 
 def ask(assistant: PolicyAssistant, question: str) -> None:
@@ -109,6 +111,7 @@ def ask(assistant: PolicyAssistant, question: str) -> None:
             return
         turns.append(("user", question))
         turns.append(("assistant", result))
+        views.remember(assistant, result)
         views.answer_view(assistant, result, len(turns) - 1)
 
 
@@ -144,15 +147,19 @@ def main() -> None:
     views.source_viewer(assistant)
     if st.session_state.get("question"):
         st.session_state.page = "Chat"
-    names = ["Chat", "Find passages", "Glossary", "Working set"] + (["Documents"] if access.may_manage_documents else [])
+    admin_pages = ["Documents", "Usage"] if access.may_manage_documents else []
+    names = ["Chat", "Find passages", "Glossary", "Working set", *admin_pages]
     # Only the open tab runs: a rerun (every click, every question) draws one tab, not five.
-    chat_tab, passages_tab, glossary_tab, working_tab, *admin_tab = st.tabs(names, key="page", on_change="rerun")
+    chat_tab, passages_tab, glossary_tab, working_tab, *admin_tabs = st.tabs(names, key="page", on_change="rerun")
     views_by_tab = [
         (chat_tab, lambda: chat(assistant)),
         (passages_tab, lambda: views.passages_view(assistant)),
         (glossary_tab, lambda: views.glossary_view(assistant)),
         (working_tab, lambda: views.working_set_view(assistant)),
-        *((tab, lambda: admin_views.documents_page(assistant, access, load_assistant.clear)) for tab in admin_tab),
+        *zip(admin_tabs, (
+            lambda: admin_views.documents_page(assistant, access, load_assistant.clear),
+            lambda: admin_views.usage_page(assistant),
+        )),
     ]
     for tab, view in views_by_tab:
         if tab.open:

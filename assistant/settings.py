@@ -58,6 +58,9 @@ class Settings:
     """SQLAlchemy URL of the database every instance shares for feedback, the audit log and API tokens
     (``ASSISTANT_DATABASE_URL``, e.g. ``postgresql+psycopg://user:password@host/db``); unset: SQLite in ``data_dir``."""
 
+    history_days: int | None = None
+    """Questions and answers older than this many days are deleted (``ASSISTANT_HISTORY_DAYS``); unset: kept."""
+
     organisation: str = "European Clusters Alliance"
     """Who the documents are attributed to in the references a drafter copies (``ASSISTANT_ORGANISATION``)."""
 
@@ -213,6 +216,7 @@ class Settings:
             "collection": env.get("ASSISTANT_COLLECTION") or base.collection,
             "organisation": env.get("ASSISTANT_ORGANISATION", base.organisation),
             "database_url": env.get("ASSISTANT_DATABASE_URL") or None,
+            "history_days": _env_int(env, "ASSISTANT_HISTORY_DAYS", None),
             "api_requests_per_minute": _env_int(env, "ASSISTANT_API_RATE", None) or base.api_requests_per_minute,
             "decline_threshold": _env_float(env, "ASSISTANT_DECLINE_THRESHOLD", None),
             "query_model_file": Path(env["ASSISTANT_QUERY_MODEL"]) if env.get("ASSISTANT_QUERY_MODEL") else None,

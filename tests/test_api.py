@@ -92,6 +92,8 @@ def test_ask_gives_the_chat_s_answer_with_verified_citations_and_is_audited(api:
     assert "Teodora Jilkova" in result["answer"] and result["passages"][0]["rank"] == 1
     entry = open_records(api.settings).audit.entries()[-1]
     assert (entry.who, entry.action, entry.target, entry.result) == ("api:intranet", "ask", QUESTION, "answered")
+    kept = open_records(api.settings).questions.entries()[-1]
+    assert (kept.user, kept.channel, kept.question, kept.outcome) == ("intranet", "api:intranet", QUESTION, "answered")
 
 
 def test_a_follow_up_and_filters_are_taken_as_in_the_chat(api: Served) -> None:

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import text
 
 from assistant.cli import main as cli_main
-from assistant.records.database import engine_for, open_records
+from assistant.records.database import MIGRATIONS, engine_for, open_records
+from assistant.records.questions import outcomes_by_day, similar_groups
 from assistant.settings import Settings
 from tests.postgres import fresh_database
 
@@ -95,9 +96,33 @@ def test_the_logs_of_earlier_versions_are_imported_once_and_nothing_is_lost(data
 
 
 def test_the_schema_is_alembic_s_newest_migration(database_url: str, tmp_path: Path) -> None:
+    from alembic.script import ScriptDirectory
+
     open_records(Settings(data_dir=tmp_path, database_url=database_url))
+    newest = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert newest == "0002"
     with engine_for(database_url).connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == newest
+
+
+def test_a_database_of_the_first_version_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with create_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text(
+            "INSERT INTO audit(at, who, action, target, result) VALUES ('2026-12-01T00:00:00+00:00', 'a', 'upload', 'x.md', 'ok')"
+        ))
+    records = open_records(Settings(data_dir=tmp_path, database_url=url))
+    assert [e.target for e in records.audit.entries()] == ["x.md"]
+    records.questions.record("a", "chat", "c", {"question": "q", "answer": "a", "outcome": "answered", "mode": "m"})
+    assert len(records.questions.entries()) == 1
 
 
 def test_the_command_line_reads_the_configured_database(
@@ -117,3 +142,41 @@ def test_without_a_database_setting_the_records_live_in_the_data_folder(tmp_path
     open_records(settings).audit.record("me", "upload", "x.md", "ok")
     assert settings.records_url == f"sqlite:///{tmp_path / 'data' / 'records.sqlite'}"
     assert (tmp_path / "data" / "records.sqlite").exists()
+
+
+def asked(question: str, outcome: str) -> dict[str, object]:
+    return {"question": question, "answer": f"answer to {question}", "outcome": outcome, "mode": "extractive",
+            "citations": []}
+
+
+def test_questions_are_kept_with_their_outcome_forgotten_on_request_and_past_the_retention(
+    database_url: str, tmp_path: Path
+) -> None:
+    records = open_records(Settings(data_dir=tmp_path, database_url=database_url))
+    records.questions.record("bob@example.org", "chat", "c1", asked("Who chairs the alliance?", "answered"))
+    records.questions.record("bob@example.org", "chat", "c1", asked("And the treasurer?", "unsure"))
+    records.questions.record("eve@example.org", "api:intranet", "c2", asked("What is the 2030 budget?", "declined"))
+    kept = records.questions.entries()
+    assert [(q.user, q.channel, q.conversation, q.outcome) for q in kept] == [
+        ("bob@example.org", "chat", "c1", "answered"), ("bob@example.org", "chat", "c1", "unsure"),
+        ("eve@example.org", "api:intranet", "c2", "declined"),
+    ]
+    today = kept[0].asked_at[:10]
+    assert outcomes_by_day(kept) == {today: {"answered": 1, "unsure": 1, "declined": 1}}
+    assert records.questions.forget("bob@example.org") == 2
+    assert [q.user for q in records.questions.entries()] == ["eve@example.org"]
+    with engine_for(database_url).begin() as connection:  # a question asked 40 days ago
+        connection.execute(text("UPDATE questions SET asked_at = '2020-01-01T00:00:00+00:00'"))
+    keeping_30_days = open_records(Settings(data_dir=tmp_path, database_url=database_url, history_days=30))
+    keeping_30_days.questions.record("bob@example.org", "chat", "c3", asked("Who is the president?", "answered"))
+    assert [q.question for q in keeping_30_days.questions.entries()] == ["Who is the president?"]
+
+
+def test_unanswered_questions_are_grouped_by_meaning(embeddings) -> None:  # type: ignore[no-untyped-def]
+    groups = similar_groups(
+        ["What is the budget for 2030?", "Who leads the hydrogen task force?", "What is the 2030 budget?",
+         "How large is the budget for 2030?"],
+        embeddings.embed_documents,
+    )
+    assert groups[0] == ["What is the budget for 2030?", "What is the 2030 budget?", "How large is the budget for 2030?"]
+    assert groups[1:] == [["Who leads the hydrogen task force?"]]

@@ -3,6 +3,7 @@
 (upload, delete, re-index) using the real ingestion. Screenshots go to test-artifacts/staff/."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -188,6 +189,35 @@ def test_an_admin_adds_a_document_the_chat_answers_from_it_and_deleting_removes_
     actions = [(e.who, e.action, e.target, e.result.split(":")[0]) for e in open_records(settings).audit.entries()]
     assert ("alice@example.org", "upload", "hydrogen-forum-2027.md", "ok") in actions
     assert ("alice@example.org", "delete", "hydrogen-forum-2027.md", "ok") in actions
+
+
+UNANSWERED = "Where will the Baltic Battery Summit take place?"
+
+
+def test_the_secretariat_sees_what_staff_asked_and_what_the_documents_did_not_answer(  # type: ignore[no-untyped-def]
+    visit, browser, deployment: Deployment
+) -> None:
+    sign_in(visit, "bob")
+    ask(visit, UNANSWERED)
+    visit.get_by_text("no document mentions").first.wait_for(timeout=90_000)
+    kept = [q for q in open_records(deployment.settings).questions.entries() if q.question == UNANSWERED]
+    assert [(q.user, q.channel, q.outcome) for q in kept] == [("bob@example.org", "chat", "declined")]
+    admin = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    admin.goto(deployment.url)
+    sign_in(admin, "alice")
+    open_tab(admin, "Usage")
+    admin.get_by_text("What the documents did not answer").wait_for(timeout=60_000)
+    admin.get_by_text(UNANSWERED).first.wait_for(timeout=60_000)
+    wait_idle(admin)
+    assert admin.get_by_text("Declined").first.is_visible() and admin.get_by_text("Download the questions (CSV)").is_visible()
+    admin.get_by_text("Thumbs down").first.scroll_into_view_if_needed()
+    admin.screenshot(path=ARTIFACTS / "07-usage.png")
+    admin.context.close()
+
+    visit.get_by_role("button", name="Delete my questions").click()
+    visit.get_by_role("button", name="Delete all my questions").click()
+    visit.get_by_text(re.compile(r"Deleted \d+ questions?\.")).wait_for(timeout=60_000)  # this one, and earlier ones
+    assert not [q for q in open_records(deployment.settings).questions.entries() if q.user == "bob@example.org"]
 
 
 BAD_UPLOADS = [

@@ -21,6 +21,7 @@ from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text, c
 if TYPE_CHECKING:
     from assistant.records.audit import AuditLog
     from assistant.records.feedback import FeedbackLog
+    from assistant.records.questions import QuestionLog
     from assistant.records.tokens import TokenStore
     from assistant.settings import Settings
 
@@ -54,6 +55,19 @@ tokens_table = Table(
     Column("sha256", String(64), nullable=False, unique=True),
     Column("created_at", String(40), nullable=False),
     Column("revoked_at", String(40), nullable=True),
+)
+questions_table = Table(
+    "questions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("asked_at", String(40), nullable=False, index=True),
+    Column("user", String(320), nullable=False, index=True),
+    Column("channel", String(40), nullable=False),
+    Column("conversation", String(64), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("mode", String(200), nullable=False),
+    Column("result", Text, nullable=False),
 )
 imports_table = Table(
     "imported_files", metadata,
@@ -154,14 +168,18 @@ class Records:
     feedback: FeedbackLog
     audit: AuditLog
     tokens: TokenStore
+    questions: QuestionLog
 
 
 def open_records(settings: Settings) -> Records:
     """The logs of the configured database, this instance's earlier SQLite files imported into it once."""
     from assistant.records.audit import AuditLog
     from assistant.records.feedback import FeedbackLog
+    from assistant.records.questions import QuestionLog
     from assistant.records.tokens import TokenStore
 
     engine = engine_for(settings.records_url)
     import_legacy(engine, LegacyFiles(settings.data_dir / "feedback.sqlite", settings.data_dir / "audit.sqlite"))
-    return Records(FeedbackLog(engine), AuditLog(engine), TokenStore(engine))
+    return Records(
+        FeedbackLog(engine), AuditLog(engine), TokenStore(engine), QuestionLog(engine, settings.history_days)
+    )

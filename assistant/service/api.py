@@ -8,6 +8,7 @@ answer text carries the verified citations, and only verified text is sent, stre
 
 # No ``from __future__ import annotations``: FastAPI reads the endpoints' annotations (``Caller``, defined inside
 # ``create_app``) at definition time.
+import hashlib
 import json
 import math
 import threading
@@ -98,6 +99,12 @@ def sources_block(citations: list[Citation]) -> str:
     return "\n\nSources:\n" + "\n".join(lines)
 
 
+def conversation_of(history: list[dict[str, str]], question: str) -> str:
+    """A conversation's id from its opening question (an API client sends the turns, not an id)."""
+    opening = next((turn["content"] for turn in history if turn["role"] == "user"), question)
+    return hashlib.sha256(opening.encode("utf-8")).hexdigest()[:32]
+
+
 def event(name: str, data: dict[str, Any]) -> str:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -162,6 +169,7 @@ def create_app(settings: Settings, assistant: PolicyAssistant | None = None) -> 
             audit.record(f"api:{holder}", "ask", question[:200], f"refused: {exc}")
             raise HTTPException(400, str(exc)) from exc
         audit.record(f"api:{holder}", "ask", question[:200], result.answer.outcome)
+        records.questions.record(holder, f"api:{holder}", conversation_of(history, question), result.to_json())
         return result
 
     @app.get("/v1/health", summary="Is the service up (no token needed)")
@@ -192,6 +200,9 @@ def create_app(settings: Settings, assistant: PolicyAssistant | None = None) -> 
                 yield event("token", {"text": piece})
             result = streaming.result()
             audit.record(f"api:{holder}", "ask (streamed)", body.question[:200], result.answer.outcome)
+            records.questions.record(
+                holder, f"api:{holder}", conversation_of(history, body.question), result.to_json()
+            )
             yield event("result", result.to_json())  # the verified answer: it replaces what was streamed
 
         return StreamingResponse(events(), media_type="text/event-stream")

@@ -1,8 +1,13 @@
-"""The documents page for admins: what is indexed, add (upload), delete and re-index, each action audited."""
+"""The admins' pages: the documents (what is indexed, add, delete, re-index, each action audited) and the usage
+(what was asked, how much the documents answered, what they did not)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+import csv
+import io
+from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 
@@ -13,6 +18,7 @@ from assistant.pipeline import PolicyAssistant
 from assistant.reading.documents import KINDS
 from assistant.records.audit import AuditLog
 from assistant.records.database import open_records
+from assistant.records.questions import OUTCOMES, outcomes_by_day, similar_groups
 from assistant.ui.access import Access
 
 
@@ -122,3 +128,55 @@ def ingest(assistant: PolicyAssistant, access: Access, audit: AuditLog, action: 
         st.warning(f"{failure}")
     audit.record(access.who, action, target, "ok: " + report.summary() if report.ok else f"partly failed: {report.summary()}")
     return report
+
+
+def usage_page(assistant: PolicyAssistant) -> None:
+    """The secretariat's view: questions over time, answered / unsure / declined, what the documents did not answer
+    (grouped by meaning), thumbs-down with comments; the questions as CSV."""
+    records = open_records(assistant.settings)
+    days = st.selectbox("Period", (7, 30, 90, 365), index=1, format_func=lambda d: f"last {d} days", key="usage_days")
+    since = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
+    asked = records.questions.entries(since=since)
+    st.subheader(f"Questions asked ({len(asked)})")
+    if not asked:
+        st.info("No question was asked in this period.")
+    else:
+        shares = {outcome: sum(q.outcome == outcome for q in asked) / len(asked) for outcome in OUTCOMES}
+        for column, outcome in zip(st.columns(len(OUTCOMES)), OUTCOMES, strict=True):
+            column.metric(outcome.capitalize(), f"{shares[outcome]:.0%}")
+        by_day = outcomes_by_day(asked)
+        st.bar_chart(
+            {outcome: [counts[outcome] for counts in by_day.values()] for outcome in OUTCOMES} | {"day": list(by_day)},
+            x="day", y=list(OUTCOMES), color=["#2e7d32", "#f9a825", "#c62828"],
+        )
+        unanswered = [q.question for q in asked if q.outcome != "answered"]
+        st.subheader("What the documents did not answer")
+        groups = similar_groups(unanswered, assistant.embeddings.embed_documents)
+        if groups:
+            st.table(
+                [{"Asked": len(group), "Question": group[0], "Also asked as": " · ".join(sorted(set(group[1:])))[:300]}
+                 for group in groups[:15]],
+                hide_index=True,
+            )
+        else:
+            st.caption("Every question of the period was answered.")
+        st.download_button(
+            "Download the questions (CSV)", data=lambda: questions_csv(asked), file_name="questions.csv",
+            mime="text/csv", on_click="ignore", key="usage_csv",
+        )
+    disliked = [r for r in records.feedback.records() if r.rating < 0 and r.created_at >= since]
+    st.subheader(f"Thumbs down ({len(disliked)})")
+    if disliked:
+        st.table(
+            [{"When (UTC)": r.created_at[:16].replace("T", " "), "Who": r.user, "Question": r.question,
+              "Comment": r.comment} for r in disliked],
+            hide_index=True,
+        )
+
+
+def questions_csv(asked: list) -> str:  # type: ignore[type-arg]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(asked[0].row()))
+    writer.writeheader()
+    writer.writerows(q.row() for q in asked)
+    return buffer.getvalue()

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import html
+import sys
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -35,7 +37,31 @@ def state() -> Any:
     session.setdefault("viewer", None)
     session.setdefault("copied", {})
     session.setdefault("pending_question", None)
+    session.setdefault("conversation", uuid.uuid4().hex)
     return session
+
+
+def questions_owner() -> str:
+    return st.session_state.get("user_email") or "local user"
+
+
+def forget_my_questions(assistant: PolicyAssistant) -> None:
+    """Every question this user asked, and its answer, deleted from the records on request."""
+    with st.popover("Delete my questions"):
+        st.caption("Your questions and their answers are kept for the secretariat's view of what the documents "
+                   "answer; feedback you gave stays.")
+        if st.button("Delete all my questions", key="forget-my-questions"):
+            deleted = open_records(assistant.settings).questions.forget(questions_owner())
+            st.success(f"Deleted {deleted} question{'s' if deleted != 1 else ''}.")
+
+
+def remember(assistant: PolicyAssistant, result: AskResult) -> None:
+    """The question and its answer into the records (the secretariat's view); a database fault does not cost the
+    reader the answer."""
+    try:
+        open_records(assistant.settings).questions.record(questions_owner(), "chat", state().conversation, result.to_json())
+    except Exception as exc:  # noqa: BLE001 (any database error: the answer is shown, the reader told nothing)
+        print(f"could not record the question: {exc}", file=sys.stderr)
 
 
 def reference_style() -> str:
