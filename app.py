@@ -8,7 +8,7 @@ from streamlit.delta_generator import DeltaGenerator
 from assistant.errors import AssistantError
 from assistant.pipeline import AskResult, PolicyAssistant
 from assistant.settings import Settings
-from assistant.ui import admin_views, views
+from assistant.ui import admin_views, history, views
 from assistant.ui.access import Access, Role, auth_configured, decide
 from assistant.ui.render import escape_markdown
 
@@ -58,15 +58,17 @@ def sidebar(assistant: PolicyAssistant, access: Access) -> DeltaGenerator:
         else:
             st.caption(f"Signed in as {access.email}{' (admin)' if access.role is Role.ADMIN else ''}")
             st.button("Sign out", on_click=st.logout)
+        st.button("New conversation", on_click=history.start_new, icon=":material/add_comment:", width="stretch")
+        history.history_sidebar(assistant)
+        export_slot = st.container()
+        st.divider()
         st.markdown(f"**Answering mode:** {escape_markdown(assistant.mode_description())}")
         if access.may_manage_documents and not assistant.uses_model:
             st.caption("Offline answers are in English only. To answer in every EU language, set OPENAI_API_KEY "
                        "(and OPENAI_BASE_URL) for the server: docs/model-path.md.")
         views.knowledge_card(assistant)
         st.radio("Reference style for copied quotes", ["Footnote (Markdown)", "Plain text"], key="reference_style")
-        export_slot = st.container()
-        st.button("New conversation", on_click=new_conversation)
-        views.forget_my_questions(assistant)
+        history.forget_my_questions(assistant)
     return export_slot
 
 
@@ -80,23 +82,17 @@ def conversation_export(assistant: PolicyAssistant, slot: DeltaGenerator) -> Non
             )
 
 
-def new_conversation() -> None:
-    st.session_state.turns = []
-    st.session_state.viewer = None
-    st.session_state.pop("conversation", None)
-
-
 def ask(assistant: PolicyAssistant, question: str) -> None:
     turns = views.state().turns
     with st.chat_message("user"):
         st.markdown(escape_markdown(question))
-    history = [
+    earlier_turns = [
         {"role": role, "content": content.answer.text if isinstance(content, AskResult) else content}
         for role, content in turns
     ]
     with st.chat_message("assistant"):
         try:
-            streaming = assistant.ask_streaming(question, history)
+            streaming = assistant.ask_streaming(question, earlier_turns)
             if assistant.uses_model:
                 # Show the model's words as they come, then replace them with the verified answer.
                 draft = st.empty()
@@ -111,7 +107,9 @@ def ask(assistant: PolicyAssistant, question: str) -> None:
             return
         turns.append(("user", question))
         turns.append(("assistant", result))
-        views.remember(assistant, result)
+        link = history.remember(assistant, result)
+        if link is not None:
+            views.state().answer_links[len(turns) - 1] = link
         views.answer_view(assistant, result, len(turns) - 1)
 
 
@@ -140,7 +138,14 @@ def main() -> None:
     except AssistantError as exc:
         st.error(f"The assistant could not start: {exc}")
         st.stop()
+    views.state()
+    history.restore_after_reload(assistant)
     export_slot = sidebar(assistant, access)
+    shared = history.shared_answer_requested()
+    if shared:
+        views.source_viewer(assistant)
+        history.shared_answer_page(assistant, shared)
+        return
     st.title("Ask the alliance's documents")
     if assistant.chunk_count() == 0:
         st.warning("The index is empty: run `make run` (or `python -m assistant ingest`) to index the corpus.")

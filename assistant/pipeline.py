@@ -24,7 +24,7 @@ from assistant.search.conversation import (
     strip_instructions,
     turns_from,
 )
-from assistant.answering.citations import verified, without_citations
+from assistant.answering.citations import Citation, verified, without_citations
 from assistant.answering.claims import ClaimChecker, load_support_model
 from assistant.answering.language import detect_language
 from assistant.answering.model import AnswerStream, ModelAnswerer
@@ -35,6 +35,7 @@ from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.ingestion import check_store_model
 from assistant.index.shared import SharedIndex, open_cache
 from assistant.index.store import Store, StoredDocument
+from assistant.reading.chunking import Chunk
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import HybridSearcher, Passage, SearchFilters, passage_document
 from assistant.settings import Settings
@@ -96,6 +97,27 @@ class AskResult:
             notices=self.notices + self.answer.notices,
         )
         return result
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AskResult:
+        """An answer as ``to_json`` kept it (a conversation reopened, a shared answer): its text, citations and
+        notices as they were given; the passages as far as the JSON carries them."""
+        passages = [
+            Passage(Chunk(
+                id=p.get("chunk_id") or f"{p['source']}#{rank}", source=p["source"], ordinal=rank, text=p["text"],
+                section=p.get("section"), page=p.get("page"), start=0, end=len(p["text"]), title=p.get("title") or "",
+                kind="", date=None,
+            ), float(p.get("score", 0.0)))
+            for rank, p in enumerate(data.get("passages", []), start=1)
+        ]
+        outcome = data.get("outcome", "answered" if data.get("answerable") else "declined")
+        answer = Answer(
+            text=data.get("answer", ""), answerable=outcome == "answered",
+            citations=[Citation(**c) for c in data.get("citations", [])], evidence=float(data.get("evidence", 0.0)),
+            notices=list(data.get("notices", [])), mode=data.get("mode", ""), unsure=outcome == "unsure",
+        )
+        return cls(data.get("question", ""), data.get("standalone_question", data.get("question", "")), answer,
+                   passages, float(data.get("latency_ms", 0.0)))
 
 
 @dataclass

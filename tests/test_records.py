@@ -1,4 +1,5 @@
-"""One database for feedback, the audit log and API tokens: the same tests on SQLite and on a real PostgreSQL."""
+"""One database for questions and conversations, feedback, the audit log and API tokens: the same tests on SQLite and
+on a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from assistant.cli import main as cli_main
-from assistant.records.database import MIGRATIONS, engine_for, open_records
+from assistant.records.database import MIGRATIONS, engine_for, metadata, open_records
 from assistant.records.questions import outcomes_by_day, similar_groups
 from assistant.settings import Settings
 from tests.postgres import fresh_database
@@ -96,13 +97,17 @@ def test_the_logs_of_earlier_versions_are_imported_once_and_nothing_is_lost(data
 
 
 def test_the_schema_is_alembic_s_newest_migration(database_url: str, tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
     open_records(Settings(data_dir=tmp_path, database_url=database_url))
     newest = ScriptDirectory(str(MIGRATIONS)).get_current_head()
-    assert newest == "0002"
+    assert newest == "0003"
     with engine_for(database_url).connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == newest
+        # the tables the code writes are the tables the migrations made
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
 
 
 def test_a_database_of_the_first_version_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
@@ -180,3 +185,60 @@ def test_unanswered_questions_are_grouped_by_meaning(embeddings) -> None:  # typ
     )
     assert groups[0] == ["What is the budget for 2030?", "What is the 2030 budget?", "How large is the budget for 2030?"]
     assert groups[1:] == [["Who leads the hydrogen task force?"]]
+
+
+def test_a_users_conversations_are_listed_reopened_renamed_and_deleted_by_that_user_only(
+    database_url: str, tmp_path: Path
+) -> None:
+    records = open_records(Settings(data_dir=tmp_path, database_url=database_url))
+    first = records.questions.record("bob@example.org", "chat", "c1", asked("Who chairs the alliance?", "answered"))
+    records.questions.record("bob@example.org", "chat", "c1", asked("And the treasurer?", "unsure"))
+    records.questions.record("bob@example.org", "chat", "c2", asked("What is the 2030 budget?", "declined"))
+    records.questions.record("eve@example.org", "chat", "c1", asked("Where is the office?", "answered"))
+    with engine_for(database_url).begin() as connection:  # c1 yesterday, so that the order is by date, not by chance
+        connection.execute(text("UPDATE conversations SET updated_at = '2026-01-01T00:00:00+00:00' WHERE id = 'c1'"))
+    bobs = records.conversations.of("bob@example.org")
+    assert [(c.id, c.title, c.questions) for c in bobs] == [
+        ("c2", "What is the 2030 budget?", 1), ("c1", "Who chairs the alliance?", 2)
+    ]
+    turns = records.conversations.turns("bob@example.org", "c1")
+    assert [result["question"] for result, _ in turns] == ["Who chairs the alliance?", "And the treasurer?"]
+    assert turns[0][1] == first and len(first) >= 20  # the permalink key: random, not a counter
+    assert records.conversations.turns("eve@example.org", "c2") == []  # another user's conversation stays theirs
+    assert records.conversations.rename("bob@example.org", "c1", "  Chairs  and treasurer ")
+    assert not records.conversations.rename("eve@example.org", "c2", "Mine now")
+    with pytest.raises(ValueError, match="cannot be empty"):
+        records.conversations.rename("bob@example.org", "c1", "   ")
+    assert records.conversations.of("bob@example.org")[1].title == "Chairs and treasurer"
+    shared = records.conversations.shared(first)
+    assert shared is not None and shared.user == "bob@example.org" and shared.result["answer"] == "answer to Who chairs the alliance?"
+    assert records.conversations.shared("not-a-link") is None
+    assert records.conversations.delete("bob@example.org", "c1") == 2
+    assert [c.id for c in records.conversations.of("bob@example.org")] == ["c2"]
+    assert records.conversations.shared(first) is None  # a deleted answer's link leads nowhere
+    assert [c.title for c in records.conversations.of("eve@example.org")] == ["Where is the office?"]
+    records.questions.forget("bob@example.org")
+    assert records.conversations.of("bob@example.org") == []
+
+
+def test_questions_kept_before_conversations_existed_become_conversations(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with create_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        for at, question in (("2026-11-01T09:00:00+00:00", "Who chairs the alliance?"), ("2026-11-01T09:05:00+00:00", "And the treasurer?")):
+            connection.execute(text(
+                "INSERT INTO questions(asked_at, user, channel, conversation, question, answer, outcome, mode, result) "
+                f"VALUES ('{at}', 'bob@example.org', 'chat', 'c1', '{question}', 'a', 'answered', 'extractive', '{{}}')"
+            ))
+    records = open_records(Settings(data_dir=tmp_path, database_url=url))
+    [conversation] = records.conversations.of("bob@example.org")
+    assert (conversation.id, conversation.title, conversation.started_at, conversation.updated_at, conversation.questions) == (
+        "c1", "Who chairs the alliance?", "2026-11-01T09:00:00+00:00", "2026-11-01T09:05:00+00:00", 2
+    )

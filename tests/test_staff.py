@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from assistant.index.ingestion import Ingestor
 from assistant.index.store import Store
@@ -190,8 +191,80 @@ def test_an_admin_adds_a_document_the_chat_answers_from_it_and_deleting_removes_
     assert ("alice@example.org", "upload", "hydrogen-forum-2027.md", "ok") in actions
     assert ("alice@example.org", "delete", "hydrogen-forum-2027.md", "ok") in actions
 
+    # the answer's permalink, opened now that its document is gone, says so instead of vouching for the quote
+    [answered] = [q for q in open_records(settings).questions.entries() if NEW_ANSWER in q.answer]
+    visit.goto(f"{deployment.url}/?answer={answered.link}")
+    visit.get_by_text("A shared answer").wait_for(timeout=90_000)
+    visit.get_by_text("is no longer found as quoted in “Nordic Hydrogen Valley Forum announcement”").wait_for(timeout=30_000)
+    assert visit.get_by_text("Every quote was checked").count() == 0
+
+
+def test_a_conversation_survives_a_reload_is_reopened_renamed_shared_and_deleted(  # type: ignore[no-untyped-def]
+    visit, browser, deployment: Deployment
+) -> None:
+    sign_in(visit, "bob")
+    ask(visit, "Who moderated the session with Commissioner Breton?")
+    visit.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=90_000)
+    wait_idle(visit)
+    assert "conversation=" in visit.url
+    visit.reload()
+    visit.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=90_000)
+    wait_idle(visit)
+    visit.screenshot(path=ARTIFACTS / "08-after-reload.png")
+
+    wait_idle(visit)
+    visit.get_by_role("button", name="New conversation").click()
+    expect(visit.get_by_text("Teodora Jilkova to open the session")).to_have_count(0, timeout=60_000)
+    ask(visit, OTHER_UNANSWERED)
+    visit.get_by_text("no document mentions").first.wait_for(timeout=90_000)
+    wait_idle(visit)
+    sidebar = visit.get_by_test_id("stSidebar")
+    sidebar.get_by_role("button", name="Who moderated the session with Commissioner Breton?").first.click()  # the newest
+    visit.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=90_000)
+    wait_idle(visit)
+    assert visit.get_by_text("no document mentions").count() == 0
+
+    sidebar.get_by_role("button", name="Rename or delete this conversation").click()
+    visit.get_by_label("Title").fill("Breton session moderator")
+    visit.get_by_role("button", name="Rename", exact=True).click()
+    sidebar.get_by_role("button", name="Breton session moderator").wait_for(timeout=60_000)
+    visit.screenshot(path=ARTIFACTS / "09-history.png")
+
+    wait_idle(visit)
+    visit.get_by_role("button", name="Link to this answer").first.click()
+    link = visit.locator("[data-testid=stPopoverBody] code").first.inner_text(timeout=30_000).strip()
+    assert "?answer=" in link and link.startswith(deployment.url)
+    colleague = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    colleague.goto(deployment.url)
+    sign_in(colleague, "alice")
+    colleague.goto(link)
+    colleague.get_by_text("A shared answer").wait_for(timeout=90_000)
+    colleague.get_by_text("Asked by bob@example.org").wait_for(timeout=30_000)
+    colleague.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=30_000)
+    colleague.get_by_text("Every quote was checked against the current documents just now.").wait_for(timeout=30_000)
+    assert colleague.get_by_test_id("stChatInputTextArea").count() == 0, "a shared answer is read only"
+    colleague.screenshot(path=ARTIFACTS / "10-shared-answer.png")
+    colleague.context.close()
+    outsider = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    outsider.goto(deployment.url)
+    sign_in(outsider, "eve")
+    outsider.goto(link)
+    outsider.get_by_text("is not allowed to use this assistant").wait_for(timeout=90_000)
+    wait_idle(outsider)
+    assert outsider.get_by_text("Teodora Jilkova").count() == 0 and shows_nothing_of_the_documents(outsider)
+    outsider.context.close()
+
+    visit.keyboard.press("Escape")
+    sidebar.get_by_role("button", name="Rename or delete this conversation").click()
+    visit.get_by_role("button", name="Delete this conversation", exact=True).click()
+    expect(sidebar.get_by_role("button", name="Breton session moderator")).to_have_count(0, timeout=60_000)
+    sidebar.get_by_role("button", name=OTHER_UNANSWERED).wait_for(timeout=60_000)
+    expect(visit.get_by_text("Teodora Jilkova to open the session")).to_have_count(0, timeout=30_000)
+    expect(visit).not_to_have_url(re.compile("conversation="), timeout=30_000)
+
 
 UNANSWERED = "Where will the Baltic Battery Summit take place?"
+OTHER_UNANSWERED = "When does the Alpine Robotics Week open?"
 
 
 def test_the_secretariat_sees_what_staff_asked_and_what_the_documents_did_not_answer(  # type: ignore[no-untyped-def]

@@ -150,3 +150,19 @@ def test_feedback_is_logged_and_exported(tmp_path, corpus_settings: Settings) ->
     assert [(r["rating"], r["question"], r["comment"]) for r in rows] == [(1, "What is EAAC?", "great"), (-1, "Budget?", "")]
     assert cli_main(["--data-dir", str(tmp_path), "feedback", "--format", "csv", "--out", str(tmp_path / "f.csv")], stdout=io.StringIO()) == 0
     assert (tmp_path / "f.csv").read_text().startswith("id,created_at,rating,comment,question")
+
+
+@pytest.mark.parametrize("question", [
+    "Who moderated the session with Commissioner Breton?",  # answered, cited
+    "Where will the Baltic Battery Summit take place?",  # declined
+])
+def test_an_answer_kept_in_the_history_comes_back_as_it_was_given(corpus_assistant: PolicyAssistant, question: str) -> None:
+    from assistant.pipeline import AskResult
+
+    given = corpus_assistant.ask(question)
+    kept = json.loads(json.dumps(given.to_json()))  # through the database's text column
+    reopened = AskResult.from_json(kept)
+    assert reopened.to_json() == given.to_json() | {"notices": given.notices + given.answer.notices}
+    assert reopened.answer.outcome == given.answer.outcome
+    for citation in reopened.answer.citations:  # still verifiable against the stored documents
+        assert verify_citation(citation, corpus_assistant.document_text, corpus_assistant.settings.organisation)

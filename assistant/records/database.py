@@ -1,4 +1,5 @@
-"""One database for what the assistant keeps (feedback, the audit log, API tokens), shared by every instance.
+"""One database for what the assistant keeps (questions and conversations, feedback, the audit log, API tokens),
+shared by every instance.
 
 SQLite in the data folder by default (nothing to set up); PostgreSQL (or any SQLAlchemy URL) when
 ``ASSISTANT_DATABASE_URL`` is set, so that several instances behind one proxy keep one feedback log and one audit
@@ -20,6 +21,7 @@ from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text, c
 
 if TYPE_CHECKING:
     from assistant.records.audit import AuditLog
+    from assistant.records.conversations import Conversations
     from assistant.records.feedback import FeedbackLog
     from assistant.records.questions import QuestionLog
     from assistant.records.tokens import TokenStore
@@ -68,6 +70,17 @@ questions_table = Table(
     Column("outcome", String(20), nullable=False),
     Column("mode", String(200), nullable=False),
     Column("result", Text, nullable=False),
+    # the answer's permalink key: random, so that one link does not lead to the others
+    Column("link", String(32), nullable=True, unique=True),
+)
+conversations_table = Table(
+    "conversations", metadata,
+    # keyed by user too: an API client's conversation id comes from its opening question, which others may ask
+    Column("user", String(320), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("started_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False, index=True),
 )
 imports_table = Table(
     "imported_files", metadata,
@@ -169,11 +182,13 @@ class Records:
     audit: AuditLog
     tokens: TokenStore
     questions: QuestionLog
+    conversations: Conversations
 
 
 def open_records(settings: Settings) -> Records:
     """The logs of the configured database, this instance's earlier SQLite files imported into it once."""
     from assistant.records.audit import AuditLog
+    from assistant.records.conversations import Conversations
     from assistant.records.feedback import FeedbackLog
     from assistant.records.questions import QuestionLog
     from assistant.records.tokens import TokenStore
@@ -181,5 +196,6 @@ def open_records(settings: Settings) -> Records:
     engine = engine_for(settings.records_url)
     import_legacy(engine, LegacyFiles(settings.data_dir / "feedback.sqlite", settings.data_dir / "audit.sqlite"))
     return Records(
-        FeedbackLog(engine), AuditLog(engine), TokenStore(engine), QuestionLog(engine, settings.history_days)
+        FeedbackLog(engine), AuditLog(engine), TokenStore(engine), QuestionLog(engine, settings.history_days),
+        Conversations(engine),
     )

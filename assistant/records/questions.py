@@ -4,6 +4,7 @@ what the secretariat reads to see which questions the documents fail to answer."
 from __future__ import annotations
 
 import json
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, delete, insert, select
 
-from assistant.records.database import questions_table, utc_now
+from assistant.records.conversations import touch
+from assistant.records.database import conversations_table, questions_table, utc_now
 
 OUTCOMES = ("answered", "unsure", "declined")
 
@@ -30,6 +32,8 @@ class AskedQuestion:
     answer: str
     outcome: str
     mode: str
+    link: str | None
+    """The answer's permalink key (None for questions kept before permalinks existed)."""
 
     def row(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -41,19 +45,24 @@ class QuestionLog:
         self.engine = engine
         self.keep_days = keep_days
 
-    def record(self, user: str, channel: str, conversation: str, result: dict[str, Any]) -> int:
-        """One asked question; ``result`` is the answer's JSON (``AskResult.to_json``), kept whole."""
+    def record(self, user: str, channel: str, conversation: str, result: dict[str, Any]) -> str:
+        """One asked question, in its conversation; ``result`` is the answer's JSON (``AskResult.to_json``), kept
+        whole. Returns the answer's permalink key."""
+        link = secrets.token_urlsafe(16)
+        asked_at = utc_now()
         with self.engine.begin() as connection:
             if self.keep_days is not None:
                 cutoff = (datetime.now(timezone.utc) - timedelta(days=self.keep_days)).isoformat(timespec="seconds")
                 connection.execute(delete(questions_table).where(questions_table.c.asked_at < cutoff))
-            added = connection.execute(insert(questions_table).values(
-                asked_at=utc_now(), user=user, channel=channel, conversation=conversation,
+                connection.execute(delete(conversations_table).where(conversations_table.c.updated_at < cutoff))
+            connection.execute(insert(questions_table).values(
+                asked_at=asked_at, user=user, channel=channel, conversation=conversation,
                 question=result.get("question", ""), answer=result.get("answer", ""),
                 outcome=result.get("outcome", "declined"), mode=result.get("mode", ""),
-                result=json.dumps(result, ensure_ascii=False),
+                result=json.dumps(result, ensure_ascii=False), link=link,
             ))
-        return int(added.inserted_primary_key[0])
+            touch(connection, user, conversation, result.get("question", ""), asked_at)
+        return link
 
     def entries(self, since: str | None = None, user: str | None = None) -> list[AskedQuestion]:
         columns = [questions_table.c[name] for name in AskedQuestion.__dataclass_fields__]
@@ -66,8 +75,9 @@ class QuestionLog:
             return [AskedQuestion(*row) for row in connection.execute(query).all()]
 
     def forget(self, user: str) -> int:
-        """Delete every question ``user`` asked; how many were deleted."""
+        """Delete every question ``user`` asked, and their conversations; how many questions were deleted."""
         with self.engine.begin() as connection:
+            connection.execute(delete(conversations_table).where(conversations_table.c.user == user))
             return connection.execute(delete(questions_table).where(questions_table.c.user == user)).rowcount
 
 

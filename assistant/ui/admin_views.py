@@ -20,6 +20,8 @@ from assistant.records.audit import AuditLog
 from assistant.records.database import open_records
 from assistant.records.questions import OUTCOMES, outcomes_by_day, similar_groups
 from assistant.ui.access import Access
+from assistant.ui.render import escape_markdown
+from assistant.ui.views import permalink
 
 
 def documents_page(assistant: PolicyAssistant, access: Access, changed: Callable[[], None]) -> None:
@@ -149,12 +151,15 @@ def usage_page(assistant: PolicyAssistant) -> None:
             {outcome: [counts[outcome] for counts in by_day.values()] for outcome in OUTCOMES} | {"day": list(by_day)},
             x="day", y=list(OUTCOMES), color=["#2e7d32", "#f9a825", "#c62828"],
         )
-        unanswered = [q.question for q in asked if q.outcome != "answered"]
+        unanswered = [q for q in asked if q.outcome != "answered"]
+        latest = {q.question: q for q in unanswered}
         st.subheader("What the documents did not answer")
-        groups = similar_groups(unanswered, assistant.embeddings.embed_documents)
+        groups = similar_groups([q.question for q in unanswered], assistant.embeddings.embed_documents)
         if groups:
             st.table(
-                [{"Asked": len(group), "Question": group[0], "Also asked as": " · ".join(sorted(set(group[1:])))[:300]}
+                [{"Asked": len(group), "Question": escape_markdown(group[0]),
+                  "Also asked as": escape_markdown(" · ".join(sorted(set(group[1:])))[:300]),
+                  "Answer given": f"[Open]({permalink(latest[group[0]].link)})" if latest[group[0]].link else ""}
                  for group in groups[:15]],
                 hide_index=True,
             )
@@ -168,8 +173,8 @@ def usage_page(assistant: PolicyAssistant) -> None:
     st.subheader(f"Thumbs down ({len(disliked)})")
     if disliked:
         st.table(
-            [{"When (UTC)": r.created_at[:16].replace("T", " "), "Who": r.user, "Question": r.question,
-              "Comment": r.comment} for r in disliked],
+            [{"When (UTC)": r.created_at[:16].replace("T", " "), "Who": r.user, "Question": escape_markdown(r.question),
+              "Comment": escape_markdown(r.comment)} for r in disliked],
             hide_index=True,
         )
 

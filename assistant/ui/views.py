@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import sys
 import uuid
+from urllib.parse import urlencode, urlsplit, urlunsplit
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -28,6 +29,8 @@ from assistant.ui.render import (
 from assistant.search.retrieval import Passage, SearchFilters
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ANSWER_PARAMETER = "answer"
+"""The address parameter of an answer's permalink."""
 
 
 def state() -> Any:
@@ -37,31 +40,9 @@ def state() -> Any:
     session.setdefault("viewer", None)
     session.setdefault("copied", {})
     session.setdefault("pending_question", None)
+    session.setdefault("answer_links", {})
     session.setdefault("conversation", uuid.uuid4().hex)
     return session
-
-
-def questions_owner() -> str:
-    return st.session_state.get("user_email") or "local user"
-
-
-def forget_my_questions(assistant: PolicyAssistant) -> None:
-    """Every question this user asked, and its answer, deleted from the records on request."""
-    with st.popover("Delete my questions"):
-        st.caption("Your questions and their answers are kept for the secretariat's view of what the documents "
-                   "answer; feedback you gave stays.")
-        if st.button("Delete all my questions", key="forget-my-questions"):
-            deleted = open_records(assistant.settings).questions.forget(questions_owner())
-            st.success(f"Deleted {deleted} question{'s' if deleted != 1 else ''}.")
-
-
-def remember(assistant: PolicyAssistant, result: AskResult) -> None:
-    """The question and its answer into the records (the secretariat's view); a database fault does not cost the
-    reader the answer."""
-    try:
-        open_records(assistant.settings).questions.record(questions_owner(), "chat", state().conversation, result.to_json())
-    except Exception as exc:  # noqa: BLE001 (any database error: the answer is shown, the reader told nothing)
-        print(f"could not record the question: {exc}", file=sys.stderr)
 
 
 def reference_style() -> str:
@@ -150,7 +131,8 @@ OUTCOME_LABELS = {
 }
 
 
-def answer_view(assistant: PolicyAssistant, result: AskResult, index: int) -> None:
+def answer_view(assistant: PolicyAssistant, result: AskResult, index: int, read_only: bool = False) -> None:
+    """One answer with its sources; unless read only (a shared answer), its permalink and the feedback controls."""
     label, color = OUTCOME_LABELS[result.answer.outcome]
     st.badge(label, color=color)
     st.markdown(answer_markdown(result.answer.text))
@@ -166,7 +148,24 @@ def answer_view(assistant: PolicyAssistant, result: AskResult, index: int) -> No
             chunk = passage.chunk
             with st.expander(passage_label(chunk.title, chunk.section, chunk.text)):
                 st.markdown(escape_markdown(readable_text(chunk.text)))
-    feedback_view(assistant, result, index)
+    if not read_only:
+        share_button(state().answer_links.get(index))
+        feedback_view(assistant, result, index)
+
+
+def permalink(link: str) -> str:
+    """The answer's address on the server the reader is using."""
+    here = urlsplit(st.context.url or "")
+    return urlunsplit((here.scheme, here.netloc, here.path, urlencode({ANSWER_PARAMETER: link}), ""))
+
+
+def share_button(link: str | None) -> None:
+    if link is None:
+        return
+    with st.popover("Link to this answer", icon=":material/link:"):
+        st.code(permalink(link), language=None, wrap_lines=True)
+        st.caption("A colleague signed in to this assistant can open it (read only); its quotes are checked against "
+                   "the documents when it is opened.")
 
 
 def feedback_view(assistant: PolicyAssistant, result: AskResult, index: int) -> None:
