@@ -247,3 +247,18 @@ def test_the_server_log_shows_no_deprecated_streamlit_call(page) -> None:  # typ
     log = SERVER_LOG.read_text()
     assert "Uvicorn server started" in log or "You can now view" in log, "the log is the server's"
     assert "deprecat" not in log.lower() and "will be removed" not in log.lower(), log[-2000:]
+
+
+def test_without_sign_in_the_local_users_conversation_survives_a_reload(page, corpus_settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    from assistant.records.database import open_records
+
+    ask(page, "What does EAAC stand for?")
+    page.get_by_test_id("stFeedback").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    page.reload()
+    page.get_by_text("Alliance Against Coronavirus").filter(visible=True).first.wait_for(timeout=90_000)
+    wait_idle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    assert sidebar.get_by_role("button", name="What does EAAC stand for?").first.is_visible()
+    kept = open_records(corpus_settings).conversations.of("local user")
+    assert kept and kept[0].title == "What does EAAC stand for?"
