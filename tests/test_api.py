@@ -246,3 +246,26 @@ def test_two_api_instances_on_one_postgresql_share_tokens_and_one_audit_log(
     assert second.client(token).get("/v1/documents").status_code == 401
     actions = [(e.who, e.action) for e in open_records(first.settings).audit.entries()]
     assert actions[:2] == [("api:teams-bot", "ask"), ("api:teams-bot", "documents")]
+
+
+def test_32_concurrent_questions_each_get_their_own_answer(serve: Callable[..., Served], corpus_assistant: PolicyAssistant) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    served = serve(api_requests_per_minute=1000)
+    token = served.tokens.create("load")
+    questions = [QUESTION, "What does EAAC stand for?", "Where will the Baltic Battery Summit take place?", "Who is Commissioner Breton?"] * 8
+    expected = {q: corpus_assistant.ask(q).to_json() for q in set(questions)}
+
+    def ask(question: str) -> tuple[str, dict]:
+        with served.client(token) as client:
+            response = client.post("/v1/ask", json={"question": question})
+            assert response.status_code == 200, response.text
+            return question, response.json()
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        answers = list(pool.map(ask, questions))
+    assert len(answers) == 32
+    for question, result in answers:  # no answer crossed over to another question
+        assert result["question"] == question
+        assert (result["answer"], result["outcome"]) == (expected[question]["answer"], expected[question]["outcome"])
+    assert len([q for q in open_records(served.settings).questions.entries() if q.user == "load"]) == 32
