@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, create_engine, text
 
 from assistant.cli import main as cli_main
 from assistant.records.database import MIGRATIONS, engine_for, metadata, open_records
@@ -110,17 +110,21 @@ def test_the_schema_is_alembic_s_newest_migration(database_url: str, tmp_path: P
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
 
 
-def test_a_database_of_the_first_version_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
+def upgrade_to(connection: Connection, revision: str) -> None:
+    """The schema as an earlier version of the assistant left it."""
     from alembic import command
     from alembic.config import Config
-    from sqlalchemy import create_engine
 
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def test_a_database_of_the_first_version_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     with create_engine(url).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+        upgrade_to(connection, "0001")
         connection.execute(text(
             "INSERT INTO audit(at, who, action, target, result) VALUES ('2026-12-01T00:00:00+00:00', 'a', 'upload', 'x.md', 'ok')"
         ))
@@ -222,16 +226,9 @@ def test_a_users_conversations_are_listed_reopened_renamed_and_deleted_by_that_u
 
 
 def test_questions_kept_before_conversations_existed_become_conversations(tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
-
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     with create_engine(url).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
+        upgrade_to(connection, "0002")
         for at, question in (("2026-11-01T09:00:00+00:00", "Who chairs the alliance?"), ("2026-11-01T09:05:00+00:00", "And the treasurer?")):
             connection.execute(text(
                 "INSERT INTO questions(asked_at, user, channel, conversation, question, answer, outcome, mode, result) "
