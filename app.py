@@ -35,6 +35,7 @@ def gate(settings: Settings) -> Access:
     if access.role is Role.ANONYMOUS:
         st.title("ECA policy assistant")
         st.write("Sign in with your organisation account to ask the alliance's documents.")
+        history.keep_requested_answer_through_sign_in()
         st.button("Sign in", on_click=st.login, type="primary")
         st.stop()
     if access.role is Role.REFUSED:

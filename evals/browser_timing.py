@@ -1,7 +1,9 @@
 """How the chat feels in a real browser: ``python -m evals.browser_timing`` starts the app (``streamlit run``) on an
 index of the corpus and drives Debian's Chromium through Playwright (test extras), printing the first page load,
 reloads, and Enter-to-answer-shown and Enter-to-settled for questions of the development set (medians of several;
-the machine is shared and noisy, so read ratios and medians, not single runs)."""
+the machine is shared and noisy, so read ratios and medians, not single runs). With ``--history N`` the local user
+has N earlier conversations in the records database: the reloads then draw that history, and reopening
+conversations from the sidebar is timed too."""
 
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ import argparse
 import statistics
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from assistant.index.ingestion import Ingestor
+from assistant.pipeline import PolicyAssistant
+from assistant.records.database import open_records
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.questionset import read_questions
 from evals.servers import free_port, streamlit_app
@@ -26,6 +31,13 @@ ANSWERS_SHOWN = (
     "m.querySelector('[data-testid=\"stFeedback\"], [data-testid=\"stAlert\"]')).length >= n"
 )
 
+# A conversation is open when its sidebar entry is the disabled one and the chat shows its answers.
+OPENED = (
+    "([title, n]) => (!title || [...document.querySelectorAll('[data-testid=\"stSidebar\"] button')].some("
+    "b => b.disabled && b.innerText.includes(title))) && "
+    "document.querySelectorAll('[data-testid=\"stChatMessageAvatarAssistant\"]').length === n"
+)
+
 
 def seconds_since(started: float) -> float:
     return time.perf_counter() - started
@@ -36,10 +48,29 @@ def page_ready(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_function(SETTLED, timeout=120_000)
 
 
-def measure(url: str, questions: list[str], reloads: int) -> dict[str, list[float]]:
+QUESTIONS_PER_CONVERSATION = 4
+EARLIER = "Earlier conversation #"
+
+
+def seed_history(settings: Settings, questions: list[str], conversations: int) -> list[str]:
+    """``conversations`` earlier conversations of the local user, each of real answers; their titles."""
+    answers = [PolicyAssistant(settings).ask(question).to_json() for question in questions[:QUESTIONS_PER_CONVERSATION]]
+    records = open_records(settings)
+    titles = []
+    for number in range(conversations):
+        conversation = uuid.uuid4().hex
+        for answer in answers:
+            records.questions.record("local user", "chat", conversation, answer)
+        titles.append(f"{EARLIER}{number:03d}")
+        records.conversations.rename("local user", conversation, titles[-1])
+    return titles
+
+
+def measure(url: str, questions: list[str], reloads: int, history: list[str]) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
-    figures: dict[str, list[float]] = {"first load": [], "reload": [], "answer shown": [], "answer settled": []}
+    figures: dict[str, list[float]] = {"first load": [], "reload": [], "conversation reopened": [],
+                                       "answer shown": [], "answer settled": []}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1280, "height": 800})
@@ -52,6 +83,23 @@ def measure(url: str, questions: list[str], reloads: int) -> dict[str, list[floa
             page.reload()
             page_ready(page)
             figures["reload"].append(seconds_since(started))
+        listed = page.get_by_test_id("stSidebar").get_by_role("button", name=EARLIER)
+        for number in range(1, min(reloads, len(history)) + 1):  # the newest, as a reader looks for yesterday's answer
+            label = listed.nth(number).inner_text()
+            title = label[label.index(EARLIER):].strip()  # without the icon's name
+            started = time.perf_counter()
+            listed.nth(number).click()
+            try:
+                page.wait_for_function(OPENED, arg=[title, QUESTIONS_PER_CONVERSATION], timeout=120_000)
+            except Exception:
+                page.screenshot(path="browser-timing-failure.png", full_page=True)
+                raise
+            page.wait_for_function(SETTLED, timeout=120_000)
+            figures["conversation reopened"].append(seconds_since(started))
+        if history:
+            page.get_by_role("button", name="New conversation").click()
+            page.wait_for_function(OPENED, arg=["", 0], timeout=120_000)
+            page.wait_for_function(SETTLED, timeout=120_000)
         for shown, question in enumerate(questions, start=1):
             page.get_by_test_id("stChatInputTextArea").fill(question)
             started = time.perf_counter()
@@ -71,16 +119,23 @@ def measure(url: str, questions: list[str], reloads: int) -> dict[str, list[floa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.browser_timing", description=__doc__)
     parser.add_argument("--questions", type=Path, default=PROJECT_ROOT / "evals" / "dev_questions.jsonl")
-    parser.add_argument("--count", type=int, default=10, help="questions asked in one conversation")
+    parser.add_argument("--count", type=int, default=10, help=f"questions asked in one conversation (≥ {QUESTIONS_PER_CONVERSATION})")
     parser.add_argument("--reloads", type=int, default=5)
+    parser.add_argument("--history", type=int, default=0, help="earlier conversations of the user (at most 50 listed)")
     args = parser.parse_args(argv)
     questions = [q["question"] for q in read_questions(args.questions) if not q["history"]][: args.count]
     with tempfile.TemporaryDirectory(prefix="browser-timing-") as data_dir:
-        Ingestor(Settings.from_env(data_dir=Path(data_dir))).run()
+        settings = Settings.from_env(data_dir=Path(data_dir))
+        Ingestor(settings).run()
+        history = seed_history(settings, questions, args.history) if args.history else []
         port = free_port()
         with streamlit_app(port, PROJECT_ROOT, ASSISTANT_DATA_DIR=data_dir):
-            figures = measure(f"http://127.0.0.1:{port}", questions, args.reloads)
+            figures = measure(f"http://127.0.0.1:{port}", questions, args.reloads, history)
+    if history:
+        print(f"(the local user has {len(history)} earlier conversations of {QUESTIONS_PER_CONVERSATION} answers each)")
     for name, values in figures.items():
+        if not values:
+            continue
         spread = f"  (min {min(values):.2f}, max {max(values):.2f}, n={len(values)})" if len(values) > 1 else ""
         print(f"{name:<16} p50 {statistics.median(values):6.2f} s{spread}")
     return 0

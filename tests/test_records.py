@@ -37,6 +37,8 @@ def test_feedback_audit_and_tokens_are_kept(database_url: str, tmp_path: Path) -
     assert [(e.who, e.action, e.target, e.result) for e in records.audit.entries()] == [
         ("alice@example.org", "upload", "new.md", "ok: 1 files read")
     ]
+    at = records.audit.entries()[0].at
+    assert len(records.audit.entries(since=at)) == 1 and records.audit.entries(since=at + "1") == []
     token = records.tokens.create("intranet")
     assert records.tokens.holder(token) == "intranet" and records.tokens.holder(token + "x") is None
     records.tokens.revoke("intranet")

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from assistant.records.database import open_records
 from assistant.settings import Settings
 from tests.browsing import ARTIFACTS_ROOT, ask, open_tab, streamlit_app, wait_idle
 from tests.conftest import CORPUS
+from tests.postgres import fresh_database
 from tests.servers import free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
@@ -57,14 +59,9 @@ def identity_provider() -> Iterator[str]:
         process.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory, identity_provider: str) -> Iterator["Deployment"]:
-    """The app as staff would run it: sign-in on, an allow-list, one admin, a 1 MB upload limit."""
-    root = tmp_path_factory.mktemp("staff")
-    corpus = root / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    settings = Settings(corpus_dir=corpus, data_dir=root / "data", max_file_bytes=2**20)
-    assert Ingestor(settings).run().ok
+@contextmanager
+def staff_app(root: Path, identity_provider: str, settings: Settings, **environment: str) -> Iterator["Deployment"]:
+    """One instance as staff would run it: sign-in on, an allow-list, one admin, a 1 MB upload limit."""
     port = free_port()
     (root / "app" / ".streamlit").mkdir(parents=True)
     (root / "app" / ".streamlit" / "secrets.toml").write_text(
@@ -75,10 +72,22 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, identity_provider: str)
         f'server_metadata_url = "{identity_provider}/.well-known/openid-configuration"\n'
     )
     with streamlit_app(
-        port, root / "app", ASSISTANT_CORPUS_DIR=str(corpus), ASSISTANT_DATA_DIR=str(settings.data_dir),
+        port, root / "app", ASSISTANT_CORPUS_DIR=str(settings.corpus_dir), ASSISTANT_DATA_DIR=str(settings.data_dir),
         ASSISTANT_ALLOWED_DOMAINS="example.org", ASSISTANT_ADMINS=USERS["alice"], ASSISTANT_MAX_FILE_MB="1",
+        **environment,
     ):
         yield Deployment(settings, f"http://localhost:{port}")
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory, identity_provider: str) -> Iterator["Deployment"]:
+    root = tmp_path_factory.mktemp("staff")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = Settings(corpus_dir=corpus, data_dir=root / "data", max_file_bytes=2**20)
+    assert Ingestor(settings).run().ok
+    with staff_app(root, identity_provider, settings) as running:
+        yield running
 
 
 @dataclass(frozen=True)
@@ -234,16 +243,25 @@ def test_a_conversation_survives_a_reload_is_reopened_renamed_shared_and_deleted
     visit.get_by_role("button", name="Link to this answer").first.click()
     link = visit.locator("[data-testid=stPopoverBody] code").first.inner_text(timeout=30_000).strip()
     assert "?answer=" in link and link.startswith(deployment.url)
+    # the colleague opens the link before signing in: the identity provider returns to the app's root, and the
+    # answer the link leads to opens anyway
     colleague = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    colleague.goto(deployment.url)
-    sign_in(colleague, "alice")
     colleague.goto(link)
+    colleague.get_by_text("Sign in to see the answer this link leads to.").wait_for(timeout=90_000)
+    assert colleague.get_by_text("Teodora Jilkova").count() == 0
+    sign_in(colleague, "alice")
     colleague.get_by_text("A shared answer").wait_for(timeout=90_000)
     colleague.get_by_text("Asked by bob@example.org").wait_for(timeout=30_000)
     colleague.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=30_000)
     colleague.get_by_text("Every quote was checked against the current documents just now.").wait_for(timeout=30_000)
     assert colleague.get_by_test_id("stChatInputTextArea").count() == 0, "a shared answer is read only"
     colleague.screenshot(path=ARTIFACTS / "10-shared-answer.png")
+    colleague.get_by_role("button", name="Back to the chat").click()
+    colleague.get_by_text("Ask the alliance's documents").wait_for(timeout=60_000)
+    colleague.reload()  # the link was kept for one sign-in only
+    colleague.get_by_text("Ask the alliance's documents").wait_for(timeout=90_000)
+    wait_idle(colleague)
+    assert colleague.get_by_text("A shared answer").count() == 0
     colleague.context.close()
     outsider = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     outsider.goto(deployment.url)
@@ -332,3 +350,71 @@ def test_a_bad_upload_gets_its_clear_error_and_changes_nothing(  # type: ignore[
     visit.screenshot(path=ARTIFACTS / f"07-refused-{name.replace('/', '_')}.png")
     assert sorted(p.name for p in settings.corpus_dir.iterdir()) == before
     assert visit.get_by_role("button", name="Add and index").count() == 0
+
+
+def test_two_instances_on_one_postgresql_keep_one_history_one_feedback_log_and_one_audit_log(  # type: ignore[no-untyped-def]
+    browser, identity_provider: str, postgres_server: str, tmp_path: Path
+) -> None:
+    """Behind one proxy, the next page may come from another instance: bob asks and gives feedback on the first,
+    finds his conversation on the second; alice's refused upload on the second is in the audit log the first
+    shows, beside bob's question and his thumbs-down."""
+    database = fresh_database(postgres_server)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    first = Settings(corpus_dir=corpus, data_dir=tmp_path / "first" / "data")
+    assert Ingestor(first).run().ok
+    shutil.copytree(first.data_dir, tmp_path / "second" / "data")  # each instance its own copy of the index
+    second = Settings(corpus_dir=corpus, data_dir=tmp_path / "second" / "data")
+    with ExitStack() as running:
+        one, two = (
+            running.enter_context(staff_app(tmp_path / name, identity_provider, s, ASSISTANT_DATABASE_URL=database))
+            for name, s in (("first", first), ("second", second))
+        )
+        # a context per instance: each one's sign-in cookie names its own origin (one origin behind a real proxy)
+        bob = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        bob.goto(one.url)
+        sign_in(bob, "bob")
+        ask(bob, "Who moderated the session with Commissioner Breton?")
+        bob.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=90_000)
+        wait_idle(bob)
+        bob.get_by_test_id("stFeedback").filter(visible=True).first.locator("button").last.click()
+        wait_idle(bob)
+        bob.get_by_label("Comment (optional)").fill("Shared across instances")
+        bob.get_by_role("button", name="Send feedback").click()
+        bob.get_by_text("your feedback was saved").wait_for(timeout=30_000)
+        bob.context.close()
+
+        bob_elsewhere = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        bob_elsewhere.goto(two.url)
+        sign_in(bob_elsewhere, "bob")
+        sidebar = bob_elsewhere.get_by_test_id("stSidebar")
+        sidebar.get_by_role("button", name="Who moderated the session with Commissioner Breton?").click()
+        bob_elsewhere.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=90_000)
+        bob_elsewhere.screenshot(path=ARTIFACTS / "11-history-on-another-instance.png")
+        bob_elsewhere.context.close()
+
+        alice = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        alice.goto(two.url)
+        sign_in(alice, "alice")
+        open_tab(alice, "Documents")
+        alice.locator("input[type=file]").set_input_files(
+            files=[{"name": "empty.md", "mimeType": "text/markdown", "buffer": b""}]
+        )
+        alice.get_by_text("Not added: empty.md:").wait_for(timeout=60_000)
+        alice.context.close()
+
+        secretariat = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        secretariat.goto(one.url)
+        sign_in(secretariat, "alice")
+        open_tab(secretariat, "Usage")
+        secretariat.get_by_text("Questions asked (1)").wait_for(timeout=60_000)
+        secretariat.get_by_text("Shared across instances").wait_for(timeout=60_000)
+        actions = secretariat.get_by_text("Document changes and API calls (1)")
+        actions.wait_for(timeout=60_000)
+        actions.scroll_into_view_if_needed()
+        wait_idle(secretariat)
+        secretariat.screenshot(path=ARTIFACTS / "12-usage-of-both-instances.png")
+        secretariat.context.close()
+    records = open_records(Settings(data_dir=tmp_path / "records", database_url=database))
+    assert [(e.who, e.action, e.target) for e in records.audit.entries()] == [(USERS["alice"], "upload", "empty.md")]
+    assert [(r.user, r.rating, r.comment) for r in records.feedback.records()] == [(USERS["bob"], -1, "Shared across instances")]

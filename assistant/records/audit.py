@@ -32,7 +32,11 @@ class AuditLog:
                 insert(audit_table).values(at=utc_now(), who=who, action=action, target=target, result=result)
             )
 
-    def entries(self) -> list[AuditEntry]:
+    def entries(self, since: str | None = None) -> list[AuditEntry]:
+        """Oldest first; ``since`` is an ISO timestamp (UTC) the entries are at or after."""
+        query = select(audit_table).order_by(audit_table.c.id)
+        if since is not None:
+            query = query.where(audit_table.c.at >= since)
         with self.engine.connect() as connection:
-            rows = connection.execute(select(audit_table).order_by(audit_table.c.id)).all()
+            rows = connection.execute(query).all()
         return [AuditEntry(*row) for row in rows]

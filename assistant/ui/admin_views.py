@@ -1,5 +1,5 @@
 """The admins' pages: the documents (what is indexed, add, delete, re-index, each action audited) and the usage
-(what was asked, how much the documents answered, what they did not)."""
+(what was asked, how much the documents answered, what they did not, and the audit log of every instance)."""
 
 from __future__ import annotations
 
@@ -175,6 +175,14 @@ def usage_page(assistant: PolicyAssistant) -> None:
         st.table(
             [{"When (UTC)": r.created_at[:16].replace("T", " "), "Who": r.user, "Question": escape_markdown(r.question),
               "Comment": escape_markdown(r.comment)} for r in disliked],
+            hide_index=True,
+        )
+    actions = records.audit.entries(since=since)[::-1]
+    st.subheader(f"Document changes and API calls ({len(actions)})")
+    if actions:
+        st.dataframe(
+            [{"When (UTC)": e.at[:16].replace("T", " "), "Who": e.who, "Action": e.action, "Target": e.target,
+              "Result": e.result} for e in actions[:500]],
             hide_index=True,
         )
 

@@ -3,6 +3,7 @@ kept across a reload (the conversation's id is in the address), and one answer s
 
 from __future__ import annotations
 
+import re
 import sys
 import uuid
 
@@ -16,6 +17,19 @@ from assistant.ui.render import escape_markdown
 from assistant.ui.views import ANSWER_PARAMETER, answer_view
 
 CONVERSATION_PARAMETER = "conversation"
+# Streamlit's sign-in always returns to the app's root, so a permalink opened before signing in would lose its
+# address: the browser keeps the answer's key in a short-lived cookie across the identity provider's pages.
+AFTER_SIGN_IN_COOKIE = "eca_answer_after_sign_in"
+_LINK_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_SET_COOKIE = st.components.v2.component(
+    "eca_answer_after_sign_in",
+    js="""
+export default function ({ data }) {
+  const value = data.value ? encodeURIComponent(data.value) : "";
+  document.cookie = `${data.name}=${value}; path=/; max-age=${data.max_age}; SameSite=Lax`;
+}
+""",
+)
 
 
 def owner() -> str:
@@ -132,7 +146,23 @@ def forget_my_questions(assistant: PolicyAssistant) -> None:
 
 
 def shared_answer_requested() -> str | None:
+    """The permalink's key in the address, or the one a visitor opened before signing in (once per session)."""
+    if not st.session_state.get("answer_after_sign_in_checked"):
+        st.session_state.answer_after_sign_in_checked = True
+        kept = st.context.cookies.get(AFTER_SIGN_IN_COOKIE)
+        if kept:
+            _SET_COOKIE(data={"name": AFTER_SIGN_IN_COOKIE, "value": "", "max_age": 0}, key="forget_answer_after_sign_in")
+            if _LINK_KEY.fullmatch(kept) and ANSWER_PARAMETER not in st.query_params:
+                st.query_params[ANSWER_PARAMETER] = kept
     return st.query_params.get(ANSWER_PARAMETER)
+
+
+def keep_requested_answer_through_sign_in() -> None:
+    """On the sign-in page: an answer's permalink is remembered for 15 minutes, to open once signed in."""
+    link = st.query_params.get(ANSWER_PARAMETER)
+    if link and _LINK_KEY.fullmatch(link):
+        st.caption("Sign in to see the answer this link leads to.")
+        _SET_COOKIE(data={"name": AFTER_SIGN_IN_COOKIE, "value": link, "max_age": 900}, key="keep_answer_after_sign_in")
 
 
 def close_shared_answer() -> None:
