@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from assistant.pipeline import PolicyAssistant
@@ -158,6 +159,15 @@ def test_feedback_is_stored_with_question_answer_and_citations(page, corpus_sett
     latest = records[-1]
     assert latest.rating == -1 and latest.comment == "Needs the date of the paper too"
     assert latest.question == "What does EAAC stand for?" and latest.citations and latest.mode == "extractive"
+    assert latest.link is not None, "the feedback names the answer it judges"
+    # the next conversation's first answer is another answer: its thumbs are there to give
+    page.get_by_role("button", name="New conversation").click()
+    expect(page.get_by_text("your feedback was saved")).to_have_count(0, timeout=30_000)
+    ask(page, "Who moderated the session with Commissioner Breton?")
+    page.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=90_000)
+    wait_idle(page)
+    assert page.get_by_text("your feedback was saved").count() == 0
+    assert page.get_by_test_id("stFeedback").filter(visible=True).count() == 1
 
 
 def in_page_view(page, locator) -> bool:  # type: ignore[no-untyped-def]

@@ -26,13 +26,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def test_feedback_audit_and_tokens_are_kept(database_url: str, tmp_path: Path) -> None:
     records = open_records(Settings(data_dir=tmp_path / "data", database_url=database_url))
-    first = records.feedback.record(1, "What is EAAC?", "An alliance [1]", [{"n": 1, "quote": "q"}], "extractive", " good ", "bob@example.org")
+    first = records.feedback.record(
+        1, "What is EAAC?", "An alliance [1]", [{"n": 1, "quote": "q"}], "extractive", " good ", "bob@example.org", "k3y"
+    )
     second = records.feedback.record(-1, "Budget?", "The documents don't say…", [], "extractive")
     assert second == first + 1
     kept = records.feedback.records()
-    assert [(r.rating, r.comment, r.user, r.citations) for r in kept] == [
-        (1, "good", "bob@example.org", [{"n": 1, "quote": "q"}]), (-1, "", "", [])
+    assert [(r.rating, r.comment, r.user, r.citations, r.link) for r in kept] == [
+        (1, "good", "bob@example.org", [{"n": 1, "quote": "q"}], "k3y"), (-1, "", "", [], None)
     ]
+    assert records.feedback.export("csv").splitlines()[0].endswith(",user,link")
     records.audit.record("alice@example.org", "upload", "new.md", "ok: 1 files read")
     assert [(e.who, e.action, e.target, e.result) for e in records.audit.entries()] == [
         ("alice@example.org", "upload", "new.md", "ok: 1 files read")
@@ -105,7 +108,7 @@ def test_the_schema_is_alembic_s_newest_migration(database_url: str, tmp_path: P
 
     open_records(Settings(data_dir=tmp_path, database_url=database_url))
     newest = ScriptDirectory(str(MIGRATIONS)).get_current_head()
-    assert newest == "0003"
+    assert newest == "0004"
     with engine_for(database_url).connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == newest
         # the tables the code writes are the tables the migrations made

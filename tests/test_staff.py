@@ -409,6 +409,8 @@ def test_two_instances_on_one_postgresql_keep_one_history_one_feedback_log_and_o
         open_tab(secretariat, "Usage")
         secretariat.get_by_text("Questions asked (1)").wait_for(timeout=60_000)
         secretariat.get_by_text("Shared across instances").wait_for(timeout=60_000)
+        disliked = secretariat.get_by_test_id("stTable").filter(has_text="Shared across instances")
+        assert "?answer=" in disliked.get_by_role("link", name="Open").get_attribute("href")
         actions = secretariat.get_by_text("Document changes and API calls (1)")
         actions.wait_for(timeout=60_000)
         actions.scroll_into_view_if_needed()
@@ -418,3 +420,5 @@ def test_two_instances_on_one_postgresql_keep_one_history_one_feedback_log_and_o
     records = open_records(Settings(data_dir=tmp_path / "records", database_url=database))
     assert [(e.who, e.action, e.target) for e in records.audit.entries()] == [(USERS["alice"], "upload", "empty.md")]
     assert [(r.user, r.rating, r.comment) for r in records.feedback.records()] == [(USERS["bob"], -1, "Shared across instances")]
+    # the thumbs-down names the answer it judges: the secretariat's "Open" leads to it
+    assert records.feedback.records()[0].link == records.questions.entries()[0].link is not None

@@ -41,6 +41,7 @@ feedback_table = Table(
     Column("citations", Text, nullable=False),
     Column("mode", String(200), nullable=False),
     Column("user", String(320), nullable=False, default=""),
+    Column("link", String(32), nullable=True),
 )
 audit_table = Table(
     "audit", metadata,

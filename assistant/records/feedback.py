@@ -13,7 +13,7 @@ from sqlalchemy import Engine, insert, select
 
 from assistant.records.database import feedback_table, utc_now
 
-FIELDS = ("id", "created_at", "rating", "comment", "question", "answer", "citations", "mode", "user")
+FIELDS = ("id", "created_at", "rating", "comment", "question", "answer", "citations", "mode", "user", "link")
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class FeedbackRecord:
     mode: str
     user: str = ""
     """The signed-in user's e-mail; empty when sign-in is off."""
+    link: str | None = None
+    """The judged answer's permalink key (None when it was not kept, or for feedback given before links existed)."""
 
     def to_json(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in FIELDS}
@@ -39,7 +41,7 @@ class FeedbackLog:
 
     def record(
         self, rating: int, question: str, answer: str, citations: list[dict[str, Any]], mode: str, comment: str = "",
-        user: str = "",
+        user: str = "", link: str | None = None,
     ) -> int:
         """Store one judgement (+1 or -1) with what was asked, answered and cited; returns its id."""
         if rating not in (1, -1):
@@ -47,7 +49,7 @@ class FeedbackLog:
         with self.engine.begin() as connection:
             added = connection.execute(insert(feedback_table).values(
                 created_at=utc_now(), rating=rating, comment=comment.strip(), question=question, answer=answer,
-                citations=json.dumps(citations, ensure_ascii=False), mode=mode, user=user,
+                citations=json.dumps(citations, ensure_ascii=False), mode=mode, user=user, link=link,
             ))
         return int(added.inserted_primary_key[0])
 
@@ -55,7 +57,7 @@ class FeedbackLog:
         with self.engine.connect() as connection:
             columns = (feedback_table.c[name] for name in FIELDS)
             rows = connection.execute(select(*columns).order_by(feedback_table.c.id)).all()
-        return [FeedbackRecord(*row[:6], json.loads(row[6]), row[7], row[8]) for row in rows]
+        return [FeedbackRecord(*row[:6], json.loads(row[6]), *row[7:]) for row in rows]
 
     def export(self, fmt: str) -> str:
         """The whole log as JSON lines or CSV."""
@@ -67,6 +69,6 @@ class FeedbackLog:
             writer = csv.writer(buffer)
             writer.writerow(FIELDS)
             for r in records:
-                writer.writerow([r.id, r.created_at, r.rating, r.comment, r.question, r.answer, json.dumps(r.citations), r.mode, r.user])
+                writer.writerow([json.dumps(r.citations) if name == "citations" else getattr(r, name) for name in FIELDS])
             return buffer.getvalue()
         raise ValueError("format must be jsonl or csv")

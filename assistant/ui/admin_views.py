@@ -174,7 +174,8 @@ def usage_page(assistant: PolicyAssistant) -> None:
     if disliked:
         st.table(
             [{"When (UTC)": r.created_at[:16].replace("T", " "), "Who": r.user, "Question": escape_markdown(r.question),
-              "Comment": escape_markdown(r.comment)} for r in disliked],
+              "Comment": escape_markdown(r.comment), "Answer given": f"[Open]({permalink(r.link)})" if r.link else ""}
+             for r in disliked],
             hide_index=True,
         )
     actions = records.audit.entries(since=since)[::-1]

@@ -169,7 +169,8 @@ def share_button(link: str | None) -> None:
 
 
 def feedback_view(assistant: PolicyAssistant, result: AskResult, index: int) -> None:
-    key = f"feedback-{index}"
+    link = state().answer_links.get(index)
+    key = f"feedback-{link or index}"  # by answer, not position: a reopened conversation has answers at the same places
     if st.session_state.get(f"{key}-saved"):
         st.caption("Thank you, your feedback was saved.")
         return
@@ -181,6 +182,7 @@ def feedback_view(assistant: PolicyAssistant, result: AskResult, index: int) -> 
         open_records(assistant.settings).feedback.record(
             1 if rating == 1 else -1, result.question, result.answer.text,
             [c.to_json() for c in result.answer.citations], result.mode, comment, st.session_state.get("user_email", ""),
+            link,
         )
         st.session_state[f"{key}-saved"] = True
         st.rerun()
