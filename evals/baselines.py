@@ -21,7 +21,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.store import Store
 from assistant.search.retrieval import reciprocal_rank_fusion
-from assistant.text import stem
+from assistant.text.terms import stem
 
 Ranker = Callable[[str], list[str]]
 """A query in, passage texts out, best first."""

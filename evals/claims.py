@@ -29,7 +29,7 @@ from assistant.index.store import Store
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import Passage
 from assistant.settings import Settings
-from assistant.text import normalize_for_match
+from assistant.text.matching import normalize_for_match
 from evals.learn import linear_model
 from evals.questionset import EVALS, indexed_corpora, read_jsonl
 

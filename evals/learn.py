@@ -32,7 +32,7 @@ from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant, load_likelihood
 from assistant.search.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel, feature_matrix
 from assistant.settings import Settings
-from assistant.text import normalize_for_match
+from assistant.text.matching import normalize_for_match
 from evals.questionset import PooledQuestion, indexed_corpora, question_pool
 
 REGULARISATION = 1.0

@@ -93,7 +93,7 @@ def conversation_of(pooled: PooledQuestion, pool: list[PooledQuestion]) -> str:
 def shared_gold_groups(pool: list[PooledQuestion]) -> list[str]:
     """A group name per question: questions of one conversation, or whose gold snippets are the same passage text
     (one snippet inside the other), share a group, so cross-validation never trains on the answer it is judged on."""
-    from assistant.text import normalize_for_match
+    from assistant.text.matching import normalize_for_match
 
     parent = list(range(len(pool)))
 

@@ -21,7 +21,7 @@ from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.reading.documents import list_corpus_files, load_catalog, read_document
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.text import words
+from assistant.text.terms import words
 from evals.questionset import read_questions
 from evals.score import percentile
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.settings import PROJECT_ROOT
-from assistant.text import normalize_for_match
+from assistant.text.matching import normalize_for_match
 from evals.questionset import read_jsonl, read_questions
 
 

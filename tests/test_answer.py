@@ -4,7 +4,7 @@ from assistant.answering.extractive import DECLINE_PREFIX
 from assistant.errors import QuestionError
 from assistant.pipeline import PolicyAssistant
 from assistant.search.answer_types import states_a_quantity
-from assistant.text import contains_verbatim
+from assistant.text.matching import contains_verbatim
 
 
 def test_answer_quotes_the_document_with_numbered_citations(corpus_assistant: PolicyAssistant) -> None:

@@ -9,7 +9,7 @@ import pytest
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
-from assistant.text import sentence_spans
+from assistant.text.sentences import sentence_spans
 from evals.model_path import MODEL_ALIAS, start_llama_server
 from tests.servers import wait_for_llama_cpp
 

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT
-from assistant.text import contains_verbatim
+from assistant.text.matching import contains_verbatim
 from evals.questionset import read_questions
 from evals.run import run_questions
 from evals.score import corpus_texts, score

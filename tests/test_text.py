@@ -1,19 +1,11 @@
 import pytest
 
 from assistant.search.answer_types import counts_what_was_asked, wanted_types
-from assistant.text import (
-    contains_verbatim,
-    equivalent_terms,
-    expanded_terms,
-    names_a_person,
-    normalize_for_match,
-    number_key,
-    proper_names,
-    search_terms,
-    sentence_spans,
-    spelling_key,
-    stem,
-)
+from assistant.text.matching import contains_verbatim, normalize_for_match
+from assistant.text.names import names_a_person, proper_names
+from assistant.text.numbers import number_key
+from assistant.text.sentences import sentence_spans
+from assistant.text.terms import equivalent_terms, expanded_terms, search_terms, spelling_key, stem
 
 
 def test_normalisation_follows_the_eval_format() -> None:
@@ -120,3 +112,12 @@ def test_a_date_inside_a_capitalised_run_is_not_part_of_a_name() -> None:
 )
 def test_a_person_is_named_not_only_a_body_or_a_role(text: str, names: bool) -> None:
     assert names_a_person(text, "Who is the treasurer of the alliance?") is names
+
+
+def test_control_characters_are_one_idea_for_documents_and_questions() -> None:
+    """Tabs and line breaks are text; other C0 characters, DEL and C1 (as PDFs and pasted text carry) are not."""
+    from assistant.reading.documents import clean_text
+    from assistant.search.conversation import clean_question
+
+    assert clean_text("Clusters\x07 and\x9b SMEs\x7f.\n\nNext\tline.") == "Clusters and SMEs.\n\nNext line."
+    assert clean_question("Who\x00 chairs\x1b the\x85 board?", 500) == ("Who chairs the board?", [])

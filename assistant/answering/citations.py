@@ -7,7 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from assistant.text import contains_verbatim, iter_numbers, normalize_for_match, number_key, sentence_spans
+from assistant.text.matching import contains_verbatim, normalize_for_match
+from assistant.text.numbers import iter_numbers, number_key
+from assistant.text.sentences import sentence_spans
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 

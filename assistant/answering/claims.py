@@ -21,7 +21,10 @@ import numpy as np
 from assistant.search.lexical import DocumentFrequencies
 from assistant.search.ranker import LinearModel
 from assistant.settings import SUPPORT_MODEL_PATH
-from assistant.text import MONTH_OF, STOP_WORDS, search_terms
+from assistant.text.numbers import MONTH_OF
+from assistant.text.wordlists import CARDINALS
+from assistant.text.terms import search_terms
+from assistant.text.wordlists import STOP_WORDS
 
 SUPPORT_FEATURES = ("coverage", "soft_coverage", "similarity", "unsupported_terms", "unsupported_run")
 
@@ -42,10 +45,6 @@ _UNITS = {
     "day": "day days tag tage tagen jour jours día días giorno giorni dzień dni",
     "hour": "hour hours stunde stunden heure heures hora horas ora ore godzina godziny",
 }
-_NUMBER_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty"
-).split()
 # "without" and its kin are left out: "than firms without cluster support" is kept in faithful paraphrases.
 _NEGATIONS = frozenset(
     """not no never none nobody nothing neither nor cannot nt
@@ -100,9 +99,9 @@ def figures(text: str) -> list[Figure]:
             words_after = words_after[1:]
         unit = _unit_near(before, words_after)
         found.append(Figure(value, unit, match.group(0)))
-    for match in re.finditer(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b(?:[\s-]+([^\W\d_]+))?", lowered):
+    for match in re.finditer(r"\b(" + "|".join(CARDINALS) + r")\b(?:[\s-]+([^\W\d_]+))?", lowered):
         unit = _UNIT_OF.get(match.group(2) or "")
-        found.append(Figure(float(_NUMBER_WORDS.index(match.group(1))), unit, match.group(1)))
+        found.append(Figure(float(CARDINALS.index(match.group(1))), unit, match.group(1)))
     return found
 
 

@@ -20,10 +20,11 @@ from assistant.search.conversation import Turn, looks_like_instruction
 from assistant.search.lexical import DocumentFrequencies, QueryCoverage
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import Passage, names_title, title_terms
-from assistant.text import (
-    LIST_MARK, Span, equivalent_terms, is_fragment, iter_numbers, number_key, proper_names, search_terms, sentence_spans,
-    words,
-)
+from assistant.text.names import proper_names
+from assistant.text.numbers import iter_numbers, number_key
+from assistant.text.patterns import LIST_MARK, YEAR
+from assistant.text.sentences import Span, is_fragment, sentence_spans
+from assistant.text.terms import equivalent_terms, search_terms, words
 
 DECLINE_PREFIX = "The documents don't say"
 
@@ -235,11 +236,10 @@ ABSENCE_FEATURES = ("unmentioned_name", "year_absent", "speaker_absent")
 """Evidence that the documents do not say it (as opposed to a paraphrase not matched): a decline may claim absence
 only with one of these, or when the classifier's probability is under the absence floor fitted with it."""
 
-_YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?![\w.,]\d)")
 
 
 def years_in(text: str) -> set[str]:
-    return set(_YEAR.findall(text))
+    return set(YEAR.findall(text))
 
 
 def situated_sentence(sentence: ScoredSentence) -> str:

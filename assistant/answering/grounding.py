@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from assistant.answering.citations import Citation, find_in_text
 from assistant.answering.claims import ClaimCheck, ClaimChecker, figures, months, name_tokens, same_word, tokens_with_case
 from assistant.answering.prompting import PromptPassage
-from assistant.text import Span, search_terms, sentence_spans
+from assistant.text.sentences import Span, sentence_spans
+from assistant.text.terms import search_terms
 
 _REFERENCE = re.compile(r"\s*\[(\d{1,3})(?:\s*[:,]\s*[\"“„«‘']?(.*?)[\"”“»’']?)?\s*\]", re.DOTALL)
 _PLACEHOLDER = re.compile(r"\s*⟦(\d+)⟧")

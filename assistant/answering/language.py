@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from assistant.text import STOP_WORDS
+from assistant.text.wordlists import STOP_WORDS
 
 EU_LANGUAGES = ("en", "fr", "de", "es", "it", "pl", "nl", "pt", "sv", "da", "fi", "cs", "sk", "sl", "hr", "ro", "hu",
                 "bg", "el", "et", "lv", "lt", "ga", "mt")

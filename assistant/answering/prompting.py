@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from assistant.search.conversation import Turn
 from assistant.search.retrieval import Passage
-from assistant.text import sentence_spans
+from assistant.text.sentences import sentence_spans
 
 SYSTEM_PROMPT = """You answer questions about the European Clusters Alliance's documents for its staff, members and drafters.
 Rules:

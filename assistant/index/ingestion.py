@@ -29,7 +29,7 @@ from assistant.index.shared import SharedIndex, open_cache, remove_cache_files, 
 from assistant.index.store import SCHEMA_VERSION, Store, stored_schema_version
 from assistant.reading.glossary import GLOSSARY_VERSION
 from assistant.settings import Settings
-from assistant.text import sentence_spans
+from assistant.text.sentences import sentence_spans
 
 CHUNKING_VERSION = 9
 """Bump when the chunking algorithm changes, so existing indexes are re-chunked at the next ingest."""

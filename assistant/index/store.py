@@ -19,7 +19,7 @@ from assistant.errors import IndexMismatchError
 from assistant.reading.chunking import Chunk
 from assistant.reading.documents import DocumentInfo, SourceDocument
 from assistant.reading.glossary import GlossaryEntry, extract_entries, merge_entries, written_in_lower_case
-from assistant.text import search_terms
+from assistant.text.terms import search_terms
 
 REBUILD_HINT = "rebuild the index with `python -m assistant ingest --rebuild`"
 

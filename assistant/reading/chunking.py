@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.reading.documents import SourceDocument, continues_sentence, is_contact_line, is_list_item, looks_like_heading
-from assistant.text import Span, sentence_spans
+from assistant.text.sentences import Span, sentence_spans
 
 TokenCounter = Callable[[str], int]
 

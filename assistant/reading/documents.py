@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import DocumentError
-from assistant.text import EMAIL_ADDRESS, MONTH_NAMES, PHONE_NUMBER
+from assistant.text.patterns import EMAIL_ADDRESS, PHONE_NUMBER
+from assistant.text.patterns import CONTROL_CHARACTERS, LETTERED_LIST_MARK
+from assistant.text.wordlists import MONTH_NAMES
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
 CATALOG_NAME = "catalog.json"
@@ -58,11 +60,9 @@ class SourceDocument:
 
 # --- cleaning ----------------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
-_LIST_ITEM = re.compile(r"^(?:[-*•–·]\s+|\(?\d{1,2}[.)]\s+|\(?[a-z][.)]\s+)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _LABEL = re.compile(r"^(?:e-?mail|tel|telephone|phone|mobile|fax|web|website|address)\s*:", re.IGNORECASE)
 _ENDS_MID_SENTENCE = re.compile(r"(?:\b[a-z][\w'-]*|,)$")
@@ -76,7 +76,7 @@ def continues_sentence(before: str, after: str) -> bool:
 
 
 def is_list_item(line: str) -> bool:
-    return bool(_LIST_ITEM.match(line))
+    return bool(LETTERED_LIST_MARK.match(line))
 
 
 def is_contact_line(line: str) -> bool:
@@ -106,7 +106,7 @@ def clean_text(raw: str) -> str:
     Paragraphs stay separated by a blank line and list items by a line break, so structure survives cleaning.
     """
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
-    text = _CONTROL.sub("", text)
+    text = CONTROL_CHARACTERS.sub("", text)
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
     text = _BOLD.sub(r"\1", text)
     text = _ITALIC.sub(r"\1", text)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.reading.chunking import kept_spans, without_furniture
-from assistant.text import STOP_WORDS, sentence_spans
+from assistant.text.sentences import sentence_spans
+from assistant.text.wordlists import STOP_WORDS
 
 GLOSSARY_VERSION = "2"
 """Stored with a built glossary; an index built by another version rebuilds its glossary at the next ingest."""

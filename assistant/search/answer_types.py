@@ -8,9 +8,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.text import (
-    EMAIL_ADDRESS, MONTH_NAMES, PHONE_NUMBER, WEEKDAY_NAMES, equivalent_terms, names_a_person, search_terms,
-)
+from assistant.text.names import names_a_person
+from assistant.text.patterns import EMAIL_ADDRESS, PHONE_NUMBER
+from assistant.text.terms import equivalent_terms, search_terms
+from assistant.text.patterns import YEAR
+from assistant.text.wordlists import CARDINALS, MONTH_NAMES, WEEKDAY_NAMES
 
 _MONTHS = "|".join(MONTH_NAMES)
 _DATE = re.compile(
@@ -18,12 +20,8 @@ _DATE = re.compile(
     r"\d{1,2}:\d\d)\b",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _ADDRESSEE = re.compile(r"^To (?:the |Mr\.? |Ms\.? |Mrs\.? |Dr\.? )?[A-Z]")
-_NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|"
-    "billions?|half|double|twice"
-)
+_NUMBER_WORDS = "|".join(CARDINALS[1:13]) + "|dozens?|hundreds?|thousands?|millions?|billions?|half|double|twice"
 _NUMBER_WORD = re.compile(rf"\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
 _DURATION = re.compile(
     rf"(?:\d[\d.,]*|\b(?:{_NUMBER_WORDS}|several|a few|an?))\s+(?:\w+\s+)?"
@@ -106,7 +104,7 @@ def _matches(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
 ANSWER_TYPES = (
     AnswerType("date", _ASKS_WHEN, _matches(_DATE), required=False, bonus=0.15),
     # a bare year ("the 2021-2027 period") answers "when" less precisely than "12 March 2021"
-    AnswerType("year", _ASKS_WHEN, _matches(_YEAR), required=False, bonus=0.05),
+    AnswerType("year", _ASKS_WHEN, _matches(YEAR), required=False, bonus=0.05),
     AnswerType(
         "addressee", re.compile(r"\bto whom\b|\baddressed\b|\baddressee\b|\brecipients?\b", re.I),
         _matches(_ADDRESSEE), required=False, bonus=0.25,

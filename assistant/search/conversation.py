@@ -8,13 +8,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.errors import QuestionError
+from assistant.text.patterns import CONTROL_CHARACTERS
 
 _PRONOUNS = frozenset(
     "he she him his her hers it its they them their theirs this that these those there then such "
     "former latter same above".split()
 )
 _FOLLOWUP_OPENERS = ("and ", "also ", "but ", "what about", "how about", "what else", "who else", "why", "so ")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def turns_from(history: Sequence[Mapping[str, str]] | Sequence[Turn] | None) -> 
 def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     """The question without control characters, cut to ``max_chars``; an empty one is a QuestionError."""
     notices: list[str] = []
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question or ""))
+    text = unicodedata.normalize("NFC", CONTROL_CHARACTERS.sub(" ", question or ""))
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise QuestionError("Please type a question: the message was empty.")
@@ -82,7 +82,7 @@ def strip_instructions(question: str) -> tuple[str, bool]:
 
     The assistant only answers from the documents, so instructions typed or pasted into a question have no say.
     """
-    from assistant.text import sentence_spans
+    from assistant.text.sentences import sentence_spans
 
     kept: list[str] = []
     removed = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from assistant.text import equivalent_terms, search_terms
+from assistant.text.terms import equivalent_terms, search_terms
 
 DocumentFrequencies = Callable[[Sequence[str]], tuple[dict[str, int], int]]
 """Given stemmed terms, returns how many chunks hold each, and the number of chunks."""

@@ -19,7 +19,8 @@ from assistant.search.answer_types import wanted_types
 from assistant.search.lexical import QueryCoverage
 from assistant.search.ranker import LinearModel, log_length
 from assistant.settings import Settings
-from assistant.text import expanded_terms, is_fragment, search_terms, sentence_spans
+from assistant.text.sentences import is_fragment, sentence_spans
+from assistant.text.terms import expanded_terms, search_terms
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,97 @@
+"""The word lists the text helpers rest on: data, each with where it comes from and why it is kept.
+
+They are about English and the EU languages members write in, never about one document of the corpus. A list that
+changes what a question matches changes the keyword index: ``search_terms`` feeds it, so an edit here needs
+``KEYWORD_VERSION`` bumped (``assistant/index/store.py``) and the models refitted (``python -m evals.learn``).
+"""
+
+from __future__ import annotations
+
+# English function words, plus what a question says about the answer wanted rather than what it is about. Kept
+# because the keyword ranker and word coverage score content words only; never judged held out without it (a
+# keyword search over function words is not a baseline anyone runs).
+STOP_WORDS = frozenset(
+    """a about above after again against all also am an and any are aren as at be because been before being
+    below between both but by can cannot could did do does doing don down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is isn it its itself just
+    let me more most my myself no nor not now of off on once only or other ought our ours ourselves out over
+    own same shall she should so some such than that the their theirs them themselves then there these they
+    this those through to too under until up upon very was we were what when where which while who whom why
+    will with would you your yours yourself yourselves give tell say said says according please me mention
+    mentioned document documents paper papers""".split()
+) | frozenset(
+    # What a drafter asks for rather than what it is about: "the exact sentence", "a citable quote".
+    "quote quotes quoted quotation exact exactly sentence sentences wording verbatim citable passage passages".split()
+) | frozenset(
+    # The kind of answer wanted, which the answer itself doesn't say: "on what date" is answered by "27 October 2020".
+    "date dates name named number numbers figure figures amount".split()
+)
+
+# Month names in English and the EU languages members write most (the first of each row is English): dates in
+# claims, and "27. Oktober" not split as a sentence end.
+MONTHS = (
+    "january janvier januar jänner enero gennaio styczeń stycznia jan",
+    "february février februar febrero febbraio luty lutego feb",
+    "march mars märz marzo marzec marca mar",
+    "april avril abril aprile kwiecień kwietnia apr",
+    "may mai mayo maggio maj maja",
+    "june juin juni junio giugno czerwiec czerwca jun",
+    "july juillet juli julio luglio lipiec lipca jul",
+    "august août agosto sierpień sierpnia aug",
+    "september septembre septiembre settembre wrzesień września sep sept",
+    "october octobre oktober octubre ottobre październik października oct okt",
+    "november novembre noviembre listopad listopada nov",
+    "december décembre dezember diciembre dicembre grudzień grudnia dec dez",
+)
+MONTH_NAMES = tuple(row.split()[0] for row in MONTHS)
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+# Cardinal numbers written as words, in order (CARDINALS[n] is n).
+CARDINALS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty"
+).split()
+
+# Abbreviations whose full stop does not end a sentence.
+ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "st", "no", "art", "nr", "cf", "al"})
+
+# How people ask what a paper wants, and how papers say it (stems): "what does it want / ask / demand" is answered
+# by "we call for", "we propose", "we recommend"; "where is it located" by "based in"; "closing remarks" are the
+# "concluding remarks". Kept on the held-out figures of issue 12 (docs/evaluation.md, rule audit).
+EQUIVALENT_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("call", "ask", "want", "demand", "request", "urg", "propos", "recommend"),
+    ("base", "locat", "situat", "headquart"),
+    ("phone", "telephon", "mobil"),
+    ("email", "mail"),
+    ("grow", "grown", "growth", "grew"),
+    ("close", "conclud"),
+)
+
+# European countries and their adjectives ("the Italian agency" is in Italy), one pair per "|". Also what tells a
+# nationality from a person's name.
+COUNTRIES_AND_ADJECTIVES = (
+    "austria austrian|belgium belgian|bulgaria bulgarian|croatia croatian|cyprus cypriot|czechia czech|"
+    "denmark danish|estonia estonian|finland finnish|france french|germany german|greece greek|hungary hungarian|"
+    "ireland irish|italy italian|latvia latvian|lithuania lithuanian|luxembourg luxembourgish|malta maltese|"
+    "netherlands dutch|poland polish|portugal portuguese|romania romanian|slovakia slovak|slovenia slovenian|"
+    "spain spanish|sweden swedish|norway norwegian|switzerland swiss|uk british"
+)
+
+# Lower-case words joining the parts of a person's name ("Ursula von der Leyen").
+NAME_CONNECTORS = ("von", "van", "der", "den", "de", "la", "le", "du", "des")
+
+# Capitalised words that open a question or sentence rather than a name ("What Digital Services Act …").
+SENTENCE_OPENERS = frozenset(
+    "what which who whom whose how when where why is are was were does did do can could should would will give "
+    "tell quote list show find please and but so in on at according since".split()
+)
+
+# Words of bodies, roles and forms of address: a capitalised phrase made only of these names no person
+# ("the Czech National Cluster Association", "Executive Vice-President").
+ROLE_AND_BODY_WORDS = frozenset(
+    "association associations cluster clusters alliance national european europe commission union council parliament "
+    "fund programme program initiative group network agency institute university centre center forum assembly general "
+    "annual president vice-president executive commissioner director secretary treasurer chair chairman chairwoman "
+    "manager minister head member members board committee office secretariat internal market the of and for dear mr ms "
+    "mrs dr".split()
+)
