@@ -14,7 +14,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.answering.extractive import Answer, Answerer, ExtractiveAnswerer, Question, decline
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.outcomes import Answer, Answerer, Question, decline
 from assistant.search.conversation import (
     Turn,
     clean_question,

@@ -22,7 +22,7 @@ from typing import Any
 
 from sklearn.model_selection import StratifiedGroupKFold
 
-from assistant.answering.extractive import DECLINE_FEATURES
+from assistant.answering.absence import DECLINE_FEATURES
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
 from assistant.search.ranker import RANKER_FEATURES

@@ -1,7 +1,7 @@
 """Fit the passage ranker and the decline classifier: ``python -m evals.learn``.
 
 Both are scikit-learn logistic regressions over general features (``assistant.search.ranker.RANKER_FEATURES``,
-``assistant.answering.extractive.DECLINE_FEATURES``), fitted on labelled questions of every question set: a passage is a positive
+``assistant.answering.absence.DECLINE_FEATURES``), fitted on labelled questions of every question set: a passage is a positive
 example when it holds a gold snippet of the question; a question is a positive example when it is answerable. The
 fitted numbers are written to ``assistant/models/`` and read at answering time without scikit-learn.
 ``python -m evals.crossval`` fits the same way on training folds only and reports the held-out figures.
@@ -27,7 +27,9 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from assistant.answering.extractive import DECLINE_FEATURES, Answer, ExtractiveAnswerer
+from assistant.answering.absence import DECLINE_FEATURES
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.outcomes import Answer
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant, load_likelihood
 from assistant.search.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel, feature_matrix

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.answering.extractive import DECLINE_PREFIX
+from assistant.answering.outcomes import DECLINE_PREFIX
 from assistant.errors import QuestionError
 from assistant.pipeline import PolicyAssistant
 from assistant.search.answer_types import states_a_quantity

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.extractive import DECLINE_PREFIX, UNSURE_PREFIX, ExtractiveAnswerer
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.outcomes import DECLINE_PREFIX, UNSURE_PREFIX
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant

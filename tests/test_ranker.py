@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.answering.extractive import DECLINE_FEATURES
+from assistant.answering.absence import DECLINE_FEATURES
 from assistant.pipeline import PolicyAssistant
 from assistant.search.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel, feature_matrix
 

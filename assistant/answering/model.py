@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answering.claims import ClaimChecker
-from assistant.answering.extractive import Answer, ExtractiveAnswerer, Question, add_missing_conflicts, as_unsure, decline
+from assistant.answering.conflicts import add_missing_conflicts
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.outcomes import Answer, Question, as_unsure, decline
 from assistant.answering.grounding import ground
 from assistant.answering.prompting import build_prompt, rewrite_messages
 from assistant.errors import ModelUnavailable

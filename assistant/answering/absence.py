@@ -1,0 +1,95 @@
+"""Evidence that the documents do not say it, as opposed to a paraphrase not matched: a speaker the passage doesn't
+name, a year it lacks, a name no document mentions; and the features the answer classifier reads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answering.outcomes import Question, ScoredSentence
+from assistant.reading.chunking import Chunk
+from assistant.search.retrieval import Passage, names_title, title_terms
+from assistant.text.patterns import YEAR
+from assistant.text.terms import equivalent_terms, search_terms
+
+_SPEAKER_QUESTION = re.compile(
+    r"^\W*(?:[Aa]nd\s+|[Ss]o\s+)?[Ww]hat\s+did\s+((?:the\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*)\s+"
+    r"(?:say|reply|answer|respond|state|propose|think|believe|claim|write|announce|promise)\b"
+)
+
+
+def named_speaker(question: str) -> str | None:
+    """Who a "what did <Name> say/answer/propose …" question asks about ("Commissioner Breton", "the Commission")."""
+    found = _SPEAKER_QUESTION.match(question)
+    return found.group(1) if found else None
+
+
+def speaks_in(speaker: str, sentence: ScoredSentence) -> bool:
+    """Whether the sentence's passage (its text, heading or document title) names the speaker."""
+    chunk = sentence.passage.chunk
+    present = set(search_terms(f"{chunk.title}\n{chunk.situation()}\n{chunk.text}"))
+    return any(alternative in present for term in search_terms(speaker) for alternative in equivalent_terms(term))
+
+
+def name_terms(unmentioned: Sequence[str], question: str) -> frozenset[str]:
+    """Search terms of the unmentioned names, less those also used elsewhere in the question."""
+    terms = {t for name in unmentioned for t in search_terms(name)}
+    rest = question
+    for name in unmentioned:
+        rest = rest.replace(name, " ")
+    return frozenset(terms - set(search_terms(rest)))
+
+
+def naming_terms(question: Question, passages: Sequence[Passage]) -> frozenset[str]:
+    """The words of the titles the question names its documents by (not the words of a short reference such as
+    "the annex", which may also be what is asked about)."""
+    if not question.referenced_sources:
+        return frozenset()
+    asked = set(search_terms(question.text))
+    titles = {p.chunk.title for p in passages if p.chunk.source in question.referenced_sources}
+    return frozenset(t for title in titles if names_title(asked, title) for t in title_terms(title))
+
+
+DECLINE_FEATURES = (
+    "sentence_coverage",  # the best sentence's share of the question's idf-weighted words
+    "sentence_similarity",  # its cosine to the question
+    "unknown_share",  # idf mass of question words no passage of the corpus contains
+    "unmentioned_name",  # the question names something ("Digital Services Act") no document mentions
+    "passage_probability",  # the ranker's probability for the passage the answer comes from
+    "top_probability",  # … and for the best-ranked passage
+    "from_top_passage",  # the answer comes from the best-ranked passage
+    "moved_typed_answer",  # a typed answer (date, person, amount) found only outside the best-matching passage
+    "speaker_absent",  # "what did <Name> say": the answering passage doesn't name the speaker
+    "year_absent",  # the question names a year that the answering passage (with its title, section, date) lacks
+    "likelihood_gain",  # SmolLM2: how much more likely the question is once it has read the sentence (per token)
+    "likelihood_low_gain",  # … for the least-explained quarter of the question's tokens (what is left unexplained)
+)
+
+OPINION_FEATURES = ("likelihood_gain", "likelihood_low_gain")
+
+ABSENCE_FEATURES = ("unmentioned_name", "year_absent", "speaker_absent")
+"""Evidence that the documents do not say it (as opposed to a paraphrase not matched): a decline may claim absence
+only with one of these, or when the classifier's probability is under the absence floor fitted with it."""
+
+
+
+def years_in(text: str) -> set[str]:
+    return set(YEAR.findall(text))
+
+
+def situated_sentence(sentence: ScoredSentence) -> str:
+    """A sentence under its section heading (a speaker's turn is often named only there)."""
+    chunk = sentence.passage.chunk
+    heading = chunk.section if chunk.section and chunk.section != sentence.span.text else ""
+    return f"{heading}\n{sentence.span.text}" if heading else sentence.span.text
+
+
+def situated_text(chunk: Chunk) -> str:
+    """A passage with what situates it: its document's title and date, its section and list lead-in."""
+    return "\n".join(part for part in (chunk.title, chunk.situation(), chunk.text, chunk.date or "") if part)
+
+
+def absent_years(question: str, chunk: Chunk) -> list[str]:
+    """Years the question names that the passage, its headings and its document's date don't: "the budget for 2022"
+    answered from the 2021 budget is a near miss, not an answer."""
+    return sorted(years_in(question) - years_in(situated_text(chunk)))

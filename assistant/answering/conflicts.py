@@ -1,0 +1,127 @@
+"""Documents that disagree: sentences of other documents stating the same thing with different figures, quoted
+beside the answer rather than silently picking one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from assistant.answering.citations import Citation
+from assistant.answering.outcomes import Answer, ScoredSentence, citation_of, compose, inert_markers
+from assistant.text.numbers import iter_numbers, number_key
+from assistant.text.terms import search_terms
+
+def _figure_words(text: str) -> set[str]:
+    return {t for t in search_terms(text) if not t.isdigit()}
+
+
+def _figures(text: str) -> set[str]:
+    return {number_key(n) for n in iter_numbers(text)}
+
+
+_WITHIN_A_COUNT = frozenset({"of", "our", "their", "the", "most", "more", "than"})
+_MULTIPLIERS = frozenset({"million", "billion", "thousand", "hundr", "mio", "bn"})
+
+
+def counted_things(text: str) -> dict[str, set[str]]:
+    """What each figure counts: the content words just after it ("15 National Cluster Associations" → associ, …;
+    "134,000 of our most innovative businesses" → busi) mapped to the figures that count them."""
+    counted: dict[str, set[str]] = {}
+    for match in re.finditer(r"\d+(?:[.,]\d+)*", text):
+        rest_of_line = text[match.end():match.end() + 60].split("\n", 1)[0]
+        following = re.findall(r"[^\W\d_][\w'’-]*|[,;:.()|]", rest_of_line)
+        for token in following[:6]:
+            terms = search_terms(token)
+            if token in ",;:.()|" or (not terms and token.lower() not in _WITHIN_A_COUNT):
+                break  # "2021-2027 and its budget": the figure counts nothing after "and"
+            for term in terms:
+                if term not in _MULTIPLIERS:
+                    counted.setdefault(term, set()).add(number_key(match.group().rstrip(".,")))
+    return counted
+
+
+def differs_on_asked(best: str, other: str, asked: frozenset[str]) -> bool:
+    """Both sentences count one of the things the question asks about, with different figures."""
+    mine, theirs = counted_things(best), counted_things(other)
+    return any(term in mine and term in theirs and mine[term] != theirs[term] for term in asked)
+
+
+def find_conflicts(
+    best: ScoredSentence, candidates: Sequence[ScoredSentence], asked: frozenset[str] = frozenset(), limit: int = 4
+) -> list[ScoredSentence]:
+    """Sentences of other documents that state the same thing as ``best`` with different figures.
+
+    Same thing: most of the shorter sentence's words are in the other one, or both count what the question asks
+    about ("15 National Cluster Associations" against "12 National Cluster Associations"); different figures: each
+    side has a number the other lacks (so "2021-2027" beside "2021-2027 and 2021-2023" is not a conflict).
+    """
+    figures = _figures(best.span.text)
+    if not figures:
+        return []
+    vocabulary = _figure_words(best.span.text)
+    conflicts: list[ScoredSentence] = []
+    seen_figures = [figures]
+    seen_sources = {best.passage.chunk.source}
+    for candidate in sorted(candidates, key=lambda c: c.score, reverse=True):
+        if candidate.passage.chunk.source in seen_sources or candidate.lexical < 0.5 * best.lexical:
+            continue
+        other = _figures(candidate.span.text)
+        words_other = _figure_words(candidate.span.text)
+        shared = len(vocabulary & words_other) / max(1, min(len(vocabulary), len(words_other)))
+        same_thing = shared >= 0.6 or differs_on_asked(best.span.text, candidate.span.text, asked)
+        if not same_thing or not (figures - other) or not (other - figures):
+            continue
+        if any(other == known for known in seen_figures):
+            continue
+        seen_figures.append(other)
+        seen_sources.add(candidate.passage.chunk.source)
+        conflicts.append(candidate)
+        if len(conflicts) == limit - 1:
+            break
+    return conflicts
+
+
+def compose_conflict(best_sentence: ScoredSentence, conflicts: Sequence[ScoredSentence], evidence: float) -> Answer:
+    """The best-supported sentence first, as the answer to any question starts, then the other documents' figures,
+    each quoted with its document and date (the most recent first, undated last), instead of silently picking one."""
+    answer = compose([best_sentence], evidence)
+    best = best_sentence.passage.chunk
+    dated = sorted((s for s in conflicts if s.passage.chunk.date), key=lambda s: s.passage.chunk.date or "", reverse=True)
+    ordered = [*dated, *(s for s in conflicts if not s.passage.chunk.date)]
+    citations = list(answer.citations)
+    parts = [answer.text, f"Other documents give different figures (the above is from {best.title}, {best.date or 'undated'}):"]
+    for sentence in ordered:
+        citation = citation_of(sentence, len(citations) + 1)
+        citations.append(citation)
+        parts.append(_conflict_line(citation))
+    return Answer(
+        text="\n\n".join(parts), answerable=True, citations=citations, evidence=evidence, notices=[CONFLICT_NOTICE],
+    )
+
+
+CONFLICT_NOTICE = "Conflicting figures: the documents disagree; check which document and date you need."
+
+
+def _conflict_line(citation: Citation) -> str:
+    """One document's figure: its title and date, the quoted sentence and its marker."""
+    return f"{citation.title} ({citation.date or 'undated'}): “{inert_markers(citation.quote)}” [{citation.n}]"
+
+
+def add_missing_conflicts(answer: Answer, offline: Answer) -> Answer:
+    """A model's answer that gives one figure where the offline check found the documents disagreeing: the other
+    documents' figures are added, quoted and cited, so no figure is silently picked."""
+    if CONFLICT_NOTICE not in offline.notices or not answer.answerable:
+        return answer
+    cited = {c.source for c in answer.citations}
+    missing = [c for c in offline.citations if c.source not in cited]
+    if not missing:
+        return answer
+    citations = list(answer.citations)
+    parts = [answer.text, "The documents give different figures for this:"]
+    for citation in missing:
+        added = replace(citation, n=len(citations) + 1)
+        citations.append(added)
+        parts.append(_conflict_line(added))
+    notices = [*answer.notices, CONFLICT_NOTICE]
+    return replace(answer, text="\n\n".join(parts), citations=citations, notices=notices)

@@ -1,0 +1,65 @@
+"""A list asked for is answered whole: the items a lead-in introduces, read on across the passages that continue it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from assistant.answering.outcomes import ScoredSentence
+from assistant.answering.sentence_scoring import sentence_weight
+from assistant.reading.chunking import Chunk
+from assistant.search.retrieval import Passage
+from assistant.text.patterns import LIST_MARK
+from assistant.text.sentences import Span, sentence_spans
+
+LIST_ITEMS_QUOTED = 8
+"""At most this many items of a list are quoted after its lead-in (a list asked for is answered whole)."""
+
+
+def items_after(
+    lead_in: ScoredSentence, count: int, passages: Sequence[Passage] = (), whole_list: bool = True
+) -> list[ScoredSentence]:
+    """What a lead-in ("The Assembly adopted three priorities …:") can't answer without: the items of the list it
+    introduces, all of them (up to ``LIST_ITEMS_QUOTED``, read on in the retrieved passages that continue the list);
+    when no list follows (or not ``whole_list``), its first ``count`` sentences."""
+    passage = lead_in.passage
+    following = _said_after(passage.chunk, lead_in.span.end)
+    items = _list_items(passage.chunk, following) if whole_list else []
+    if not items:
+        return [replace(lead_in, span=span, score=lead_in.score * 0.9) for span in following[:count]]
+    chosen = [replace(lead_in, span=span, score=lead_in.score * 0.9) for span in items]
+    continuations = {
+        p.chunk.ordinal: p for p in passages
+        if p.chunk.source == passage.chunk.source and p.chunk.context and lead_in.span.text.startswith(p.chunk.context)
+    }
+    ordinal = passage.chunk.ordinal + 1
+    while ordinal in continuations and len(chosen) < LIST_ITEMS_QUOTED and items[-1].end == following[-1].end:
+        passage = continuations[ordinal]
+        following = _said_after(passage.chunk, passage.chunk.start)
+        items = _list_items(passage.chunk, following)
+        if not items:
+            break
+        chosen += [replace(lead_in, passage=passage, span=span, score=lead_in.score * 0.9) for span in items]
+        ordinal += 1
+    return chosen[:LIST_ITEMS_QUOTED]
+
+
+def _said_after(chunk: Chunk, offset: int) -> list[Span]:
+    return [
+        span for span in sentence_spans(chunk.text, offset=chunk.start)
+        if span.start >= offset and sentence_weight(span.text, chunk.section) > 0
+    ]
+
+
+def _list_items(chunk: Chunk, spans: Sequence[Span]) -> list[Span]:
+    """The list items at the start of ``spans``, each with the further sentences of its line."""
+    items: list[Span] = []
+    for span in spans:
+        if LIST_MARK.match(span.text):
+            items.append(span)
+        elif items and "\n" not in chunk.text[items[-1].end - chunk.start:span.start - chunk.start]:
+            start = items[-1].start  # a second sentence of the same item is quoted with it
+            items[-1] = Span(chunk.text[start - chunk.start:span.end - chunk.start], start, span.end)
+        else:
+            break
+    return items
