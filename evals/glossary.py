@@ -1,6 +1,8 @@
 """How good the glossary is: ``python -m evals.glossary`` indexes the corpus into a temporary folder and prints every
 entry, then how many acronyms have an expansion, how many of the acronyms the documents define are found with the
-expansion they give (``evals/glossary_labels.json``, hand-labelled), and how many entries are noise."""
+expansion they give (``evals/glossary_labels.json``, hand-labelled), how many entries are noise, and the people and
+programmes found against the hand-labelled ones (precision: entries of that kind that are one; recall: labelled ones
+found)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"acronyms with an expansion: {len(expanded)} of {len(acronyms)}")
     print(f"acronyms the documents define, found with their expansion: {len(right)} of {len(defined)}")
     print(f"noise entries: {len(noise)} {noise}")
+    people = [e.term for e in entries if e.kind == "person"]
+    found_people = set(people) & set(labels["people"])
+    print(f"people: precision {len(found_people)}/{len(people)}, recall {len(found_people)}/{len(labels['people'])}"
+          f"; not people: {sorted(set(people) - found_people)}; missed: {sorted(set(labels['people']) - found_people)}")
+    spellings = {spelling.lower(): name for name, forms in labels["programmes"].items() for spelling in forms}
+    programmes = [e.term for e in entries if e.kind == "programme"]
+    right = [term for term in programmes if term.lower() in spellings]
+    covered = {spellings[term.lower()] for term in right}
+    print(f"programmes: precision {len(right)}/{len(programmes)}, recall {len(covered)}/{len(labels['programmes'])}"
+          f"; not programmes: {sorted(set(programmes) - set(right))}; missed: {sorted(set(labels['programmes']) - covered)}")
     return 0
 
 

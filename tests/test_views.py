@@ -8,7 +8,7 @@ import pytest
 from assistant.answering.references import QuoteNotVerified, paragraph_number, verify_citation, verify_quote
 from assistant.cli import main as cli_main
 from assistant.pipeline import PolicyAssistant
-from assistant.reading.glossary import acronym_definitions
+from assistant.reading.glossary import acronym_definitions, extract_entries, merge_entries, written_all_in_lower_case
 from assistant.records.database import open_records
 from assistant.settings import Settings
 from assistant.ui.export import ExportEntry, docx_footnotes, quote_entry, to_docx, to_markdown
@@ -107,6 +107,19 @@ def test_glossary_is_built_at_ingest_with_defining_passages(corpus_assistant: Po
     for entry in entries.values():
         text = corpus_assistant.document_text(entry.source)
         assert text is not None and text[entry.start:entry.end] == entry.quote
+
+
+def test_people_and_programmes_are_found_by_how_documents_introduce_them() -> None:
+    """Invented text, no name of the corpus: a person after a title, before an apposition, or on a contact line; a
+    programme by its head noun or as "… Europe"; a capitalised phrase of ordinary words before a comma is neither."""
+    text = (
+        "The session was opened by Professor Anna Kowalska. Pieter Jansen, from Brainport Cluster, presented the "
+        "Blue Economy Fund and the Pact for Ports under Creative Europe. Green Shipping, the new theme, and the "
+        "regional Business Hubs, and the green shipping hubs, were discussed.\nContact: Lena Schulz lena.schulz@example.eu\n"
+    )
+    entries = merge_entries(extract_entries("invented.md", text), common_words=written_all_in_lower_case([text]))
+    assert sorted(e.term for e in entries if e.kind == "person") == ["Anna Kowalska", "Lena Schulz", "Pieter Jansen"]
+    assert sorted(e.term for e in entries if e.kind == "programme") == ["Blue Economy Fund", "Creative Europe", "Pact for Ports"]
 
 
 @pytest.mark.parametrize(

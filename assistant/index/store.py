@@ -18,7 +18,9 @@ import numpy as np
 from assistant.errors import IndexMismatchError
 from assistant.reading.chunking import Chunk
 from assistant.reading.documents import DocumentInfo, SourceDocument
-from assistant.reading.glossary import GlossaryEntry, extract_entries, merge_entries, written_in_lower_case
+from assistant.reading.glossary import (
+    GlossaryEntry, extract_entries, merge_entries, written_all_in_lower_case, written_in_lower_case,
+)
 from assistant.text.terms import search_terms
 
 REBUILD_HINT = "rebuild the index with `python -m assistant ingest --rebuild`"
@@ -221,7 +223,7 @@ class Store:
         for source, text in connection.execute("SELECT source, text FROM documents ORDER BY source"):
             entries.extend(extract_entries(source, text))
             texts.append(text)
-        merged = merge_entries(entries, written_in_lower_case(texts))
+        merged = merge_entries(entries, written_in_lower_case(texts), written_all_in_lower_case(texts))
         with connection:
             connection.execute("DELETE FROM glossary")
             connection.executemany(

@@ -10,9 +10,12 @@ from functools import lru_cache
 
 from assistant.reading.chunking import kept_spans, without_furniture
 from assistant.text.sentences import sentence_spans
-from assistant.text.wordlists import STOP_WORDS
+from assistant.text.wordlists import (
+    COUNTRIES_AND_ADJECTIVES, DETERMINERS, MONTH_NAMES, PERSONAL_TITLES, PROGRAMME_HEADS, ROLE_AND_BODY_WORDS, SENTENCE_OPENERS,
+    STOP_WORDS, WEEKDAY_NAMES,
+)
 
-GLOSSARY_VERSION = "2"
+GLOSSARY_VERSION = "3"
 """Stored with a built glossary; an index built by another version rebuilds its glossary at the next ingest."""
 
 _SHORT_FORM = r"[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:-\d)?"
@@ -23,16 +26,28 @@ _SHORT_THEN_LONG = re.compile(
 )
 _CUBED = re.compile(r"([A-Z])([2-4])")
 _ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]{1,9}(?:-\d)?)\b")
+_NAME_WORD = r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?"
+_NAME = rf"{_NAME_WORD}(?:[ ]+{_NAME_WORD}){{1,2}}"
+_TITLE = "|".join(sorted((re.escape(t) + r"\.?" for t in PERSONAL_TITLES), key=len, reverse=True))
+# A person is named after a title, before an apposition ("…, from CERTH", "…, President of AFPC", "…, General
+# Manager"), or on a contact line before their e-mail address.
+_APPOSITION = "|".join(sorted({"from", *(ROLE_AND_BODY_WORDS - STOP_WORDS)}, key=len, reverse=True))
 _PERSON = re.compile(
-    r"\b(?:Commissioner|President|moderator|Mr\.?|Ms\.?|Dr\.?)[ ]+((?:[A-Z][a-zà-ÿ]+|[A-Z][a-zà-ÿ]+-[A-Z][a-zà-ÿ]+)(?:[ ]+[A-Z][a-zà-ÿ]+){1,2})"
-    r"|\b((?:[A-Z][a-zà-ÿ]+|[A-Z][a-zà-ÿ]+-[A-Z][a-zà-ÿ]+)[ ]+[A-Z][a-zà-ÿ]+(?:[ ]+[A-Z][a-zà-ÿ]+)?),[ ]+(?:from|General Manager|President|the vice-president|European Commissioner)"
+    rf"\b(?i:{_TITLE})[ ]+({_NAME})\b"
+    rf"|\b({_NAME}),[ ]+(?i:{_APPOSITION})\b"
+    rf"|\b({_NAME})[ ]*[,:(<]?[ ]*(?=[\w.+-]+@[\w-]+\.)"
 )
+_CAPITALISED = r"[A-Z][\w.-]*"
+_HEAD = "|".join(sorted((h.capitalize() for h in PROGRAMME_HEADS), key=len, reverse=True))
 _PROGRAMME = re.compile(
-    r"\b((?:[A-Z][\w.-]*[ ]+){0,4}(?:Programme|Program|Fund|Deal|Framework|Initiative|Instrument|Pact for Skills|"
-    r"Rapid Alert Function|Recovery Plan|Horizon (?:2020|Europe)))\b"
+    rf"\b((?:{_CAPITALISED}[ ]+){{0,4}}(?:{_HEAD})(?:[ ]+(?:for|of)[ ]+{_CAPITALISED})?"  # "European Pact for Skills"
+    rf"|{_CAPITALISED}(?:[ ]+{_CAPITALISED})?[ ]+(?:Europe|EU))\b"  # "Horizon Europe", "Next Generation EU"
+)
+_NOT_NAME_WORDS = (
+    ROLE_AND_BODY_WORDS | STOP_WORDS | SENTENCE_OPENERS | frozenset(MONTH_NAMES) | frozenset(WEEKDAY_NAMES)
+    | frozenset(COUNTRIES_AND_ADJECTIVES.replace("|", " ").split()) | PROGRAMME_HEADS
 )
 _NOT_ACRONYMS = frozenset({"EU", "UK", "US", "IT", "AI", "SDG", "COVID-19", "COVID", "ICT", "SME", "SMES", "NGO", "NGOS"})
-_NOT_PEOPLE_WORDS = frozenset({"European", "Clusters", "Alliance", "Commission", "Cluster", "Next", "Generation", "Feedback"})
 
 
 def _in_capitals_run(text: str, start: int, end: int) -> bool:
@@ -170,12 +185,13 @@ def extract_entries(source: str, text: str) -> list[GlossaryEntry]:
             continue
         add(term, "acronym", None, match.start())
     for match in _PERSON.finditer(text):
-        name = match.group(1) or match.group(2)
-        if name and not set(name.split()) & _NOT_PEOPLE_WORDS:
-            add(name, "person", None, match.start(1) if match.group(1) else match.start(2))
+        group = next(g for g in (1, 2, 3) if match.group(g))
+        name = match.group(group)
+        if not any(word.lower() in _NOT_NAME_WORDS for word in re.split(r"[ -]", name)):
+            add(name, "person", None, match.start(group))
     for match in _PROGRAMME.finditer(text):
         name = match.group(1).strip()
-        if len(name.split()) >= 2 and not name.lower().startswith(("the ", "a ", "this ")):
+        if len(name.split()) >= 2 and name.split()[0].lower() not in DETERMINERS:
             add(name, "programme", None, match.start())
     return entries
 
@@ -192,7 +208,14 @@ def _explains(entry: GlossaryEntry) -> bool:
     return len(quote.split()) >= 8 and quote.endswith((".", ":", ";", "!", "?")) and not quote.startswith(("-", "*", "•"))
 
 
-def merge_entries(entries: list[GlossaryEntry], ordinary_words: frozenset[str] = frozenset()) -> list[GlossaryEntry]:
+def written_all_in_lower_case(texts: Iterable[str]) -> frozenset[str]:
+    """Words the documents write entirely in lower case somewhere ("next", "generation", "green"): common words."""
+    return frozenset(w for text in texts for w in re.findall(r"(?<![\w.@])[a-zà-ÿ]+(?![\w@])", text))
+
+
+def merge_entries(
+    entries: list[GlossaryEntry], ordinary_words: frozenset[str] = frozenset(), common_words: frozenset[str] = frozenset()
+) -> list[GlossaryEntry]:
     """One entry per term, quoting where it is defined (with its expansion), else its first mention in a sentence
     of prose, else its first mention. An undefined all-capitals term that the documents also write as an ordinary
     word is left out."""
@@ -205,6 +228,8 @@ def merge_entries(entries: list[GlossaryEntry], ordinary_words: frozenset[str] =
     for entry in entries:
         if entry.kind == "acronym" and entry.term.lower() in ordinary_words and entry.term.lower() not in defined:
             continue
+        if entry.kind == "person" and all(w.lower() in common_words for w in re.split(r"[ -]", entry.term)):
+            continue  # every word of it is an ordinary word of the documents ("Next Generation"): not a name
         key = entry.term.lower()
         current = best.get(key)
         if current is None or rank(entry) > rank(current):

@@ -95,3 +95,22 @@ ROLE_AND_BODY_WORDS = frozenset(
     "manager minister head member members board committee office secretariat internal market the of and for dear mr ms "
     "mrs dr".split()
 )
+
+# Titles written before a person's name in English minutes and papers ("Commissioner Thierry Breton", "the moderator
+# Teodora Jilkova"): a capitalised name after one of these is a person. General English usage, not read off the
+# corpus; judged by `python -m evals.glossary` (people found against hand labels, docs/evaluation.md).
+PERSONAL_TITLES = frozenset(
+    "mr mrs ms dr prof professor commissioner president vice-president minister director chair chairman chairwoman "
+    "chairperson moderator rapporteur speaker secretary-general ambassador mep".split()
+)
+
+# The head nouns EU programmes, policies and funds are named with ("Horizon Europe" aside): a capitalised phrase
+# ending in one ("Multiannual Financial Framework", "European Defence Fund") or opening with one ("Pact for Skills")
+# names a programme. General EU-policy vocabulary, judged by `python -m evals.glossary`.
+PROGRAMME_HEADS = frozenset(
+    "programme program programmes fund funds deal framework initiative instrument plan pact strategy agenda mechanism "
+    "facility partnership package policy act".split()
+)
+
+# Words that open a noun phrase without naming anything ("The Green Deal", "Our Initiative").
+DETERMINERS = frozenset("the a an this these that those our its their his her my your every each".split())
