@@ -11,7 +11,7 @@ from functools import lru_cache
 from assistant.reading.chunking import kept_spans, without_furniture
 from assistant.text.sentences import sentence_spans
 from assistant.text.wordlists import (
-    COUNTRIES_AND_ADJECTIVES, DETERMINERS, MONTH_NAMES, PERSONAL_TITLES, PROGRAMME_HEADS, ROLE_AND_BODY_WORDS, SENTENCE_OPENERS,
+    COMMON_ACRONYMS, COUNTRIES_AND_ADJECTIVES, DETERMINERS, MONTH_NAMES, PERSONAL_TITLES, PROGRAMME_HEADS, ROLE_AND_BODY_WORDS, SENTENCE_OPENERS,
     STOP_WORDS, WEEKDAY_NAMES,
 )
 
@@ -47,7 +47,6 @@ _NOT_NAME_WORDS = (
     ROLE_AND_BODY_WORDS | STOP_WORDS | SENTENCE_OPENERS | frozenset(MONTH_NAMES) | frozenset(WEEKDAY_NAMES)
     | frozenset(COUNTRIES_AND_ADJECTIVES.replace("|", " ").split()) | PROGRAMME_HEADS
 )
-_NOT_ACRONYMS = frozenset({"EU", "UK", "US", "IT", "AI", "SDG", "COVID-19", "COVID", "ICT", "SME", "SMES", "NGO", "NGOS"})
 
 
 def _in_capitals_run(text: str, start: int, end: int) -> bool:
@@ -179,7 +178,7 @@ def extract_entries(source: str, text: str) -> list[GlossaryEntry]:
     for match in _ACRONYM.finditer(text):
         term = match.group(1)
         if (
-            term in _NOT_ACRONYMS or sum(c.isalpha() for c in term) < 2 or _in_capitals_run(text, match.start(), match.end())
+            term in COMMON_ACRONYMS or sum(c.isalpha() for c in term) < 2 or _in_capitals_run(text, match.start(), match.end())
             or _in_dotted_name(text, match.start(), match.end())
         ):
             continue

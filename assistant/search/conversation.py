@@ -9,13 +9,7 @@ from dataclasses import dataclass
 
 from assistant.errors import QuestionError
 from assistant.text.patterns import CONTROL_CHARACTERS
-
-_PRONOUNS = frozenset(
-    "he she him his her hers it its they them their theirs this that these those there then such "
-    "former latter same above".split()
-)
-_FOLLOWUP_OPENERS = ("and ", "also ", "but ", "what about", "how about", "what else", "who else", "why", "so ")
-
+from assistant.text.wordlists import FOLLOW_UP_OPENERS, INSTRUCTION_PATTERNS, PRONOUNS
 
 @dataclass(frozen=True)
 class Turn:
@@ -50,26 +44,7 @@ def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     return text, notices
 
 
-_INSTRUCTION_PATTERNS = [
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"\b(ignore|disregard|forget|override)\b.{0,60}\b(instructions?|prompts?|rules|documents?|context|above|previous)\b",
-        r"^\s*(system|assistant|developer|admin)\s*:",
-        r"\byou are (now|no longer)\b",
-        r"\b(developer|dan|god|jailbreak) mode\b",
-        r"\b(reply|respond|answer|output)\b.{0,30}\bonly (with|in)\b",
-        r"\b(print|reveal|show|repeat|tell me|translate|output)\b.{0,30}\b(system prompt|hidden (rules|prompt)|your (instructions|rules|prompt))\b",
-        r"\b(must|should) (invent|make up|fabricate)\b",
-        r"^\s*\[\d{1,3}\]",
-        r"\b(as|i am) (the|your|a|an) (system )?(administrator|admin|developer|operator|owner)\b",
-        r"\bi (order|command|instruct|require) you\b",
-        r"\byou (must|will|shall|have to) (now )?(state|say|confirm|claim|write|answer|pretend)\b",
-        r"^\s*(please\s+)?(state|say|confirm|claim|pretend|assert|write) that\b",
-        r"\b(new|updated|additional) (rule|rules|instruction|instructions|policy)\b",
-        r"\bfrom (your|the) (developer|developers|creator|admin|administrator|operator|owner)s?\b",
-        r"\balways (cite|answer|reply|respond|say|add|include)\b",
-    )
-]
+_INSTRUCTION_PATTERNS = [re.compile(pattern, re.IGNORECASE) for pattern in INSTRUCTION_PATTERNS]
 
 
 def looks_like_instruction(text: str) -> bool:
@@ -110,9 +85,9 @@ def is_followup(question: str) -> bool:
     """Does the question lean on earlier turns (pronouns, 'and …', very short)?"""
     lowered = question.lower().strip()
     tokens = re.findall(r"[a-z']+", lowered)
-    if lowered.startswith(_FOLLOWUP_OPENERS):
+    if lowered.startswith(FOLLOW_UP_OPENERS):
         return True
-    if any(token in _PRONOUNS for token in tokens):
+    if any(token in PRONOUNS for token in tokens):
         return True
     return len(tokens) <= 3
 

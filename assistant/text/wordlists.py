@@ -114,3 +114,35 @@ PROGRAMME_HEADS = frozenset(
 
 # Words that open a noun phrase without naming anything ("The Green Deal", "Our Initiative").
 DETERMINERS = frozenset("the a an this these that those our its their his her my your every each".split())
+
+# What makes a question a follow-up that needs the conversation: a pronoun or an opener ("And who …", "What about …").
+PRONOUNS = frozenset(
+    "he she him his her hers it its they them their theirs this that these those there then such "
+    "former latter same above".split()
+)
+FOLLOW_UP_OPENERS = ("and ", "also ", "but ", "what about", "how about", "what else", "who else", "why", "so ")
+
+# Instructions to the assistant written into a question or a document (regular expressions, case ignored): the usual
+# forms of prompt injection (override the instructions, a role prefix, a new persona, an order to state something,
+# a forged citation marker). Written by the team from those forms and from the injected questions of the evaluation
+# sets; the injected-instruction tests (tests/test_reliability.py, tests/test_retrieval.py) exercise them.
+INSTRUCTION_PATTERNS = (
+    r"\b(ignore|disregard|forget|override)\b.{0,60}\b(instructions?|prompts?|rules|documents?|context|above|previous)\b",
+    r"^\s*(system|assistant|developer|admin)\s*:",
+    r"\byou are (now|no longer)\b",
+    r"\b(developer|dan|god|jailbreak) mode\b",
+    r"\b(reply|respond|answer|output)\b.{0,30}\bonly (with|in)\b",
+    r"\b(print|reveal|show|repeat|tell me|translate|output)\b.{0,30}\b(system prompt|hidden (rules|prompt)|your (instructions|rules|prompt))\b",
+    r"\b(must|should) (invent|make up|fabricate)\b",
+    r"^\s*\[\d{1,3}\]",
+    r"\b(as|i am) (the|your|a|an) (system )?(administrator|admin|developer|operator|owner)\b",
+    r"\bi (order|command|instruct|require) you\b",
+    r"\byou (must|will|shall|have to) (now )?(state|say|confirm|claim|write|answer|pretend)\b",
+    r"^\s*(please\s+)?(state|say|confirm|claim|pretend|assert|write) that\b",
+    r"\b(new|updated|additional) (rule|rules|instruction|instructions|policy)\b",
+    r"\bfrom (your|the) (developer|developers|creator|admin|administrator|operator|owner)s?\b",
+    r"\balways (cite|answer|reply|respond|say|add|include)\b",
+)
+
+# Acronyms too common to explain in a glossary of EU policy papers.
+COMMON_ACRONYMS = frozenset({"EU", "UK", "US", "IT", "AI", "SDG", "COVID-19", "COVID", "ICT", "SME", "SMES", "NGO", "NGOS"})
