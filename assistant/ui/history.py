@@ -150,7 +150,7 @@ def shared_answer_requested() -> str | None:
     if not st.session_state.get("answer_after_sign_in_checked"):
         st.session_state.answer_after_sign_in_checked = True
         kept = st.context.cookies.get(AFTER_SIGN_IN_COOKIE)
-        if kept:
+        if isinstance(kept, str) and kept:  # (Streamlit's AppTest has no browser: no cookies)
             _SET_COOKIE(data={"name": AFTER_SIGN_IN_COOKIE, "value": "", "max_age": 0}, key="forget_answer_after_sign_in")
             if _LINK_KEY.fullmatch(kept) and ANSWER_PARAMETER not in st.query_params:
                 st.query_params[ANSWER_PARAMETER] = kept
