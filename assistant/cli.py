@@ -82,8 +82,6 @@ def run_ask(settings: Settings, args: argparse.Namespace, stdout: TextIO) -> int
 
 
 def run_feedback(settings: Settings, args: argparse.Namespace, stdout: TextIO) -> int:
-    from assistant.records.feedback import FeedbackLog
-
     text = open_records(settings).feedback.export(args.format)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")

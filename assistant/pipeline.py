@@ -204,7 +204,7 @@ class PolicyAssistant:
         )
         floor = self.searcher.ranker.base_rate if self.searcher.ranker and settings.ranking == "learned" else 0.0
         self.checker = ClaimChecker(
-            self.embeddings.embed_documents, self.store.document_frequencies, load_support_model(), self.store.has_word_starting
+            self.embeddings.embed_documents, self.store.document_frequencies, load_support_model(self.settings.support_model_path), self.store.has_word_starting
         )
         self.answerer: Answerer = (
             ModelAnswerer(settings, extractive, relevance_floor=floor, checker=self.checker) if settings.uses_model else extractive

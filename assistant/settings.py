@@ -89,6 +89,9 @@ class Settings:
     decline_model_path: Path = DECLINE_PATH
     """The fitted decline classifier and its threshold (``python -m evals.learn`` writes it)."""
 
+    support_model_path: Path = SUPPORT_MODEL_PATH
+    """The fitted model of whether a model-written sentence is supported by its quote (``python -m evals.claims``)."""
+
     rrf_k: int = 60
     """Reciprocal-rank-fusion constant of the "rrf" baseline."""
 

@@ -21,14 +21,14 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
-from assistant.answering.claims import SUPPORT_FEATURES, SUPPORT_MODEL_PATH, ClaimChecker
+from assistant.answering.claims import SUPPORT_FEATURES, ClaimChecker
 from assistant.answering.grounding import ground, quoted_span
 from assistant.answering.prompting import PromptPassage
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.store import Store
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import Passage
-from assistant.settings import Settings
+from assistant.settings import SUPPORT_MODEL_PATH, Settings
 from assistant.text.matching import normalize_for_match
 from evals.learn import linear_model
 from evals.questionset import EVALS, indexed_corpora, read_jsonl

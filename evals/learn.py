@@ -32,7 +32,8 @@ from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.outcomes import Answer
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant, load_likelihood
-from assistant.search.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel, feature_matrix
+from assistant.search.ranker import RANKER_FEATURES, LinearModel, feature_matrix
+from assistant.settings import DECLINE_PATH, RANKER_PATH
 from assistant.settings import Settings
 from assistant.text.matching import normalize_for_match
 from evals.questionset import PooledQuestion, indexed_corpora, question_pool

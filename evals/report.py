@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.search.ranker import DECLINE_PATH, RANKER_PATH, LinearModel
+from assistant.search.ranker import LinearModel
+from assistant.settings import DECLINE_PATH, RANKER_PATH
 from evals.crossval import DEFAULT, POOLED, run
 from evals.learn import coefficients_table
 from evals.questionset import EVALS

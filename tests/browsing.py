@@ -11,7 +11,7 @@ import pytest
 from assistant.settings import PROJECT_ROOT
 from evals.servers import streamlit_app
 
-__all__ = ["ARTIFACTS_ROOT", "ask", "browser", "open_tab", "streamlit_app", "wait_idle"]
+__all__ = ["ARTIFACTS_ROOT", "ask", "browser", "give_thumbs_down", "open_tab", "streamlit_app", "wait_idle"]
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS_ROOT = PROJECT_ROOT / "test-artifacts"
@@ -54,3 +54,13 @@ def open_tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
 def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_test_id("stChatInputTextArea").fill(question)
     page.keyboard.press("Enter")
+
+
+def give_thumbs_down(page, comment: str) -> None:  # type: ignore[no-untyped-def]
+    """Thumbs down on the first answer shown, with a comment, sent."""
+    wait_idle(page)
+    page.get_by_test_id("stFeedback").filter(visible=True).first.locator("button").last.click()
+    wait_idle(page)
+    page.get_by_label("Comment (optional)").fill(comment)
+    page.get_by_role("button", name="Send feedback").click()
+    page.get_by_text("your feedback was saved").wait_for(timeout=30_000)

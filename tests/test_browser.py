@@ -11,7 +11,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.ui.export import docx_footnotes
-from tests.browsing import ARTIFACTS_ROOT, ask, open_tab, streamlit_app, wait_idle
+from tests.browsing import ARTIFACTS_ROOT, ask, give_thumbs_down, open_tab, streamlit_app, wait_idle
 from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
@@ -148,12 +148,7 @@ def test_feedback_is_stored_with_question_answer_and_citations(page, corpus_sett
     ask(page, "What does EAAC stand for?")
     page.get_by_text("Alliance Against Coronavirus").filter(visible=True).first.wait_for(timeout=60_000)
     before = len(open_records(corpus_settings).feedback.records())
-    wait_idle(page)
-    page.get_by_test_id("stFeedback").filter(visible=True).first.locator("button").last.click()
-    wait_idle(page)
-    page.get_by_label("Comment (optional)").fill("Needs the date of the paper too")
-    page.get_by_role("button", name="Send feedback").click()
-    page.get_by_text("your feedback was saved").wait_for(timeout=30_000)
+    give_thumbs_down(page, "Needs the date of the paper too")
     records = open_records(corpus_settings).feedback.records()
     assert len(records) == before + 1
     latest = records[-1]

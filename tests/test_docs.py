@@ -4,7 +4,6 @@ every file path of the repository it mentions."""
 import argparse
 import importlib.util
 import re
-from pathlib import Path
 
 import pytest
 

@@ -72,7 +72,8 @@ def test_nothing_relevant_enough_under_the_fitted_floor_is_declined(
 
 
 def test_the_shipped_floor_sits_under_the_threshold() -> None:
-    from assistant.search.ranker import DECLINE_PATH, LinearModel
+    from assistant.search.ranker import LinearModel
+    from assistant.settings import DECLINE_PATH
 
     shipped = LinearModel.load(DECLINE_PATH)
     assert 0.0 < shipped.floor <= shipped.threshold < 1.0

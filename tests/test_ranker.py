@@ -9,7 +9,8 @@ import pytest
 
 from assistant.answering.absence import DECLINE_FEATURES
 from assistant.pipeline import PolicyAssistant
-from assistant.search.ranker import DECLINE_PATH, RANKER_FEATURES, RANKER_PATH, LinearModel, feature_matrix
+from assistant.search.ranker import RANKER_FEATURES, LinearModel, feature_matrix
+from assistant.settings import DECLINE_PATH, RANKER_PATH
 
 
 def test_a_model_file_round_trips_to_the_same_probabilities(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from assistant.index.ingestion import Ingestor
 from assistant.index.store import Store
 from assistant.records.database import open_records
 from assistant.settings import Settings
-from tests.browsing import ARTIFACTS_ROOT, ask, open_tab, streamlit_app, wait_idle
+from tests.browsing import ARTIFACTS_ROOT, ask, give_thumbs_down, open_tab, streamlit_app, wait_idle
 from tests.conftest import CORPUS
 from tests.postgres import fresh_database
 from tests.servers import free_port, wait_until_up
@@ -377,11 +377,7 @@ def test_two_instances_on_one_postgresql_keep_one_history_one_feedback_log_and_o
         ask(bob, "Who moderated the session with Commissioner Breton?")
         bob.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=90_000)
         wait_idle(bob)
-        bob.get_by_test_id("stFeedback").filter(visible=True).first.locator("button").last.click()
-        wait_idle(bob)
-        bob.get_by_label("Comment (optional)").fill("Shared across instances")
-        bob.get_by_role("button", name="Send feedback").click()
-        bob.get_by_text("your feedback was saved").wait_for(timeout=30_000)
+        give_thumbs_down(bob, "Shared across instances")
         bob.context.close()
 
         bob_elsewhere = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()

@@ -20,7 +20,6 @@ import numpy as np
 
 from assistant.search.lexical import DocumentFrequencies
 from assistant.search.ranker import LinearModel
-from assistant.settings import SUPPORT_MODEL_PATH
 from assistant.text.numbers import MONTH_OF
 from assistant.text.wordlists import CARDINALS
 from assistant.text.terms import search_terms
@@ -462,5 +461,5 @@ def _content_words(text: str) -> list[str]:
     return [w for w in re.findall(r"[^\W\d_]+", text.lower()) if w not in STOP_WORDS and len(w) > 2]
 
 
-def load_support_model(path: Path = SUPPORT_MODEL_PATH) -> LinearModel | None:
+def load_support_model(path: Path) -> LinearModel | None:
     return LinearModel.load(path) if path.exists() else None

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.settings import DECLINE_PATH, RANKER_PATH
 
 
 RANKER_FEATURES = (

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import html
-import sys
 import uuid
 from urllib.parse import urlencode, urlsplit, urlunsplit
 from collections.abc import Callable, Sequence
