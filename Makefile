@@ -54,7 +54,7 @@ run: install
 # Two workers, a test file each: servers, browsers and models of one file stay in one worker.
 test: install-test
 	bash scripts/build-llama.sh
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --durations=20
 
 eval: install
 	$(PY) -m evals.run evals/dev_questions.jsonl --out results/dev_results.jsonl
