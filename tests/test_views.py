@@ -179,3 +179,31 @@ def test_an_answer_kept_in_the_history_comes_back_as_it_was_given(corpus_assista
     assert reopened.answer.outcome == given.answer.outcome
     for citation in reopened.answer.citations:  # still verifiable against the stored documents
         assert verify_citation(citation, corpus_assistant.document_text, corpus_assistant.settings.organisation)
+
+
+def test_the_glossary_reads_again_only_the_documents_that_changed(
+    settings: Settings, embeddings, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    """Each document's glossary entries are kept by its content hash: a change re-reads that document only, and the
+    result is the glossary a rebuild from scratch makes."""
+    import assistant.index.store as store_module
+    from assistant.index.ingestion import Ingestor
+    from assistant.index.store import Store
+
+    assert Ingestor(settings, embeddings).run().ok
+    read: list[str] = []
+    extract = store_module.extract_entries
+    monkeypatch.setattr(store_module, "extract_entries", lambda source, text: read.append(source) or extract(source, text))
+    changed = settings.corpus_dir / "reinforcing-clusters-in-the-i3-initiative.txt"
+    changed.write_text(changed.read_text() + "\nThe Baltic Sea Cluster Network (BSCN) joined in 2021.\n")
+    (settings.corpus_dir / "annex-call-for-recognition-of-clusters.txt").unlink()
+    assert Ingestor(settings, embeddings).run().ok
+    assert read == [changed.name]
+    store = Store(settings.store_path)
+    kept = store.glossary()
+    assert {e.term: e.expansion for e in kept}["BSCN"] == "Baltic Sea Cluster Network"
+    assert not any(e.source == "annex-call-for-recognition-of-clusters.txt" for e in kept)
+    with store._connect() as connection:
+        connection.execute("DELETE FROM glossary_sources")
+    store.rebuild_glossary()
+    assert store.glossary() == kept and len(read) == 5  # every remaining document read again: the same glossary

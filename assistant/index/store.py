@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from assistant.errors import IndexMismatchError
 from assistant.reading.chunking import Chunk
 from assistant.reading.documents import DocumentInfo, SourceDocument
 from assistant.reading.glossary import (
-    GlossaryEntry, extract_entries, merge_entries, written_all_in_lower_case, written_in_lower_case,
+    GLOSSARY_VERSION, GlossaryEntry, extract_entries, merge_entries, written_all_in_lower_case, written_in_lower_case,
 )
 from assistant.text.terms import search_terms
 
@@ -55,6 +55,10 @@ CREATE TABLE IF NOT EXISTS sentence_vectors (
 CREATE TABLE IF NOT EXISTS glossary (
     term TEXT PRIMARY KEY, kind TEXT NOT NULL, expansion TEXT, source TEXT NOT NULL, quote TEXT NOT NULL,
     start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS glossary_sources (
+    source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, version TEXT NOT NULL, entries TEXT NOT NULL, ordinary TEXT NOT NULL,
+    common TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source, ordinal);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
@@ -217,14 +221,37 @@ class Store:
             )
 
     def rebuild_glossary(self) -> int:
-        """Recompute the glossary from every stored document; returns the number of entries."""
+        """Recompute the glossary of every stored document; returns the number of entries. What each document
+        contributes is kept by its content hash, so only new or changed documents are read again: one changed
+        document among thousands costs its own extraction and the merge."""
         connection = self._connect()
-        entries, texts = [], []
-        for source, text in connection.execute("SELECT source, text FROM documents ORDER BY source"):
-            entries.extend(extract_entries(source, text))
-            texts.append(text)
-        merged = merge_entries(entries, written_in_lower_case(texts), written_all_in_lower_case(texts))
+        kept = {row[0]: row[1:] for row in connection.execute(
+            "SELECT source, sha256, version, entries, ordinary, common FROM glossary_sources"
+        )}
+        entries: list[GlossaryEntry] = []
+        ordinary: set[str] = set()
+        common: set[str] = set()
+        fresh: list[tuple[str, str, str, str, str, str]] = []
+        documents = connection.execute("SELECT source, sha256 FROM documents ORDER BY source").fetchall()
+        for source, sha256 in documents:
+            cached = kept.get(source)
+            if cached is not None and cached[:2] == (sha256, GLOSSARY_VERSION):
+                found = [GlossaryEntry(*fields) for fields in json.loads(cached[2])]
+                its_ordinary, its_common = json.loads(cached[3]), json.loads(cached[4])
+            else:
+                (text,) = connection.execute("SELECT text FROM documents WHERE source = ?", (source,)).fetchone()
+                found = extract_entries(source, text)
+                its_ordinary, its_common = sorted(written_in_lower_case([text])), sorted(written_all_in_lower_case([text]))
+                fresh.append((source, sha256, GLOSSARY_VERSION, json.dumps([astuple(e) for e in found]),
+                              json.dumps(its_ordinary), json.dumps(its_common)))
+            entries.extend(found)
+            ordinary.update(its_ordinary)
+            common.update(its_common)
+        merged = merge_entries(entries, frozenset(ordinary), frozenset(common))
         with connection:
+            gone = set(kept) - {source for source, _ in documents}
+            connection.executemany("DELETE FROM glossary_sources WHERE source = ?", [(source,) for source in gone])
+            connection.executemany("INSERT OR REPLACE INTO glossary_sources VALUES (?,?,?,?,?,?)", fresh)
             connection.execute("DELETE FROM glossary")
             connection.executemany(
                 "INSERT OR REPLACE INTO glossary(term, kind, expansion, source, quote, start_offset, end_offset) "
@@ -264,6 +291,7 @@ class Store:
             connection.execute("DELETE FROM chunks")
             connection.execute("DELETE FROM documents")
             connection.execute("DELETE FROM glossary")
+            connection.execute("DELETE FROM glossary_sources")
             connection.execute("DELETE FROM meta WHERE key IN ('generation', 'collection_id')")
 
     @staticmethod
