@@ -168,8 +168,8 @@ def test_feedback_is_stored_with_question_answer_and_citations(page, corpus_sett
     ask(page, "Who moderated the session with Commissioner Breton?")
     page.get_by_text("Teodora Jilkova to open the session").first.wait_for(timeout=90_000)
     wait_idle(page)
+    expect(page.get_by_test_id("stFeedback").filter(visible=True)).to_have_count(1, timeout=30_000)
     assert page.get_by_text("your feedback was saved").count() == 0
-    assert page.get_by_test_id("stFeedback").filter(visible=True).count() == 1
 
 
 def in_page_view(page, locator) -> bool:  # type: ignore[no-untyped-def]
