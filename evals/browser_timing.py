@@ -39,6 +39,15 @@ OPENED = (
 )
 
 
+def wait_for(page, condition: str, arg: object) -> None:  # type: ignore[no-untyped-def]
+    """Wait for a page condition; on a timeout the page is kept as a screenshot to see why."""
+    try:
+        page.wait_for_function(condition, arg=arg, timeout=120_000)
+    except Exception:
+        page.screenshot(path="browser-timing-failure.png", full_page=True)
+        raise
+
+
 def seconds_since(started: float) -> float:
     return time.perf_counter() - started
 
@@ -52,21 +61,20 @@ QUESTIONS_PER_CONVERSATION = 4
 EARLIER = "Earlier conversation #"
 
 
-def seed_history(settings: Settings, questions: list[str], conversations: int) -> list[str]:
-    """``conversations`` earlier conversations of the local user, each of real answers; their titles."""
-    answers = [PolicyAssistant(settings).ask(question).to_json() for question in questions[:QUESTIONS_PER_CONVERSATION]]
+def seed_history(settings: Settings, questions: list[str], conversations: int) -> None:
+    """``conversations`` earlier conversations of the local user, each of real answers, titled "Earlier
+    conversation #n" so the sidebar's entries can be found."""
+    assistant = PolicyAssistant(settings)
+    answers = [assistant.ask(question).to_json() for question in questions[:QUESTIONS_PER_CONVERSATION]]
     records = open_records(settings)
-    titles = []
     for number in range(conversations):
         conversation = uuid.uuid4().hex
         for answer in answers:
             records.questions.record("local user", "chat", conversation, answer)
-        titles.append(f"{EARLIER}{number:03d}")
-        records.conversations.rename("local user", conversation, titles[-1])
-    return titles
+        records.conversations.rename("local user", conversation, f"{EARLIER}{number:03d}")
 
 
-def measure(url: str, questions: list[str], reloads: int, history: list[str]) -> dict[str, list[float]]:
+def measure(url: str, questions: list[str], reloads: int, earlier: int) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
     figures: dict[str, list[float]] = {"first load": [], "reload": [], "conversation reopened": [],
@@ -84,19 +92,15 @@ def measure(url: str, questions: list[str], reloads: int, history: list[str]) ->
             page_ready(page)
             figures["reload"].append(seconds_since(started))
         listed = page.get_by_test_id("stSidebar").get_by_role("button", name=EARLIER)
-        for number in range(1, min(reloads, len(history)) + 1):  # the newest, as a reader looks for yesterday's answer
+        for number in range(1, min(reloads, earlier) + 1):  # the newest, as a reader looks for yesterday's answer
             label = listed.nth(number).inner_text()
             title = label[label.index(EARLIER):].strip()  # without the icon's name
             started = time.perf_counter()
             listed.nth(number).click()
-            try:
-                page.wait_for_function(OPENED, arg=[title, QUESTIONS_PER_CONVERSATION], timeout=120_000)
-            except Exception:
-                page.screenshot(path="browser-timing-failure.png", full_page=True)
-                raise
+            wait_for(page, OPENED, [title, QUESTIONS_PER_CONVERSATION])
             page.wait_for_function(SETTLED, timeout=120_000)
             figures["conversation reopened"].append(seconds_since(started))
-        if history:
+        if earlier:
             page.get_by_role("button", name="New conversation").click()
             page.wait_for_function(OPENED, arg=["", 0], timeout=120_000)
             page.wait_for_function(SETTLED, timeout=120_000)
@@ -104,11 +108,7 @@ def measure(url: str, questions: list[str], reloads: int, history: list[str]) ->
             page.get_by_test_id("stChatInputTextArea").fill(question)
             started = time.perf_counter()
             page.keyboard.press("Enter")
-            try:
-                page.wait_for_function(ANSWERS_SHOWN, arg=shown, timeout=120_000)
-            except Exception:
-                page.screenshot(path="browser-timing-failure.png", full_page=True)
-                raise
+            wait_for(page, ANSWERS_SHOWN, shown)
             figures["answer shown"].append(seconds_since(started))
             page.wait_for_function(SETTLED, timeout=120_000)
             figures["answer settled"].append(seconds_since(started))
@@ -127,12 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="browser-timing-") as data_dir:
         settings = Settings.from_env(data_dir=Path(data_dir))
         Ingestor(settings).run()
-        history = seed_history(settings, questions, args.history) if args.history else []
+        if args.history:
+            seed_history(settings, questions, args.history)
         port = free_port()
         with streamlit_app(port, PROJECT_ROOT, ASSISTANT_DATA_DIR=data_dir):
-            figures = measure(f"http://127.0.0.1:{port}", questions, args.reloads, history)
-    if history:
-        print(f"(the local user has {len(history)} earlier conversations of {QUESTIONS_PER_CONVERSATION} answers each)")
+            figures = measure(f"http://127.0.0.1:{port}", questions, args.reloads, args.history)
+    if args.history:
+        print(f"(the local user has {args.history} earlier conversations of {QUESTIONS_PER_CONVERSATION} answers each)")
     for name, values in figures.items():
         if not values:
             continue

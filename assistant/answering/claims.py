@@ -21,9 +21,8 @@ import numpy as np
 from assistant.search.lexical import DocumentFrequencies
 from assistant.search.ranker import LinearModel
 from assistant.text.numbers import MONTH_OF
-from assistant.text.wordlists import CARDINALS
 from assistant.text.terms import search_terms
-from assistant.text.wordlists import STOP_WORDS
+from assistant.text.wordlists import CARDINALS, STOP_WORDS
 
 SUPPORT_FEATURES = ("coverage", "soft_coverage", "similarity", "unsupported_terms", "unsupported_run")
 

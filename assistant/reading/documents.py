@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import DocumentError
-from assistant.text.patterns import EMAIL_ADDRESS, PHONE_NUMBER
-from assistant.text.patterns import CONTROL_CHARACTERS, LETTERED_LIST_MARK
+from assistant.text.patterns import CONTROL_CHARACTERS, EMAIL_ADDRESS, LETTERED_LIST_MARK, PHONE_NUMBER
 from assistant.text.wordlists import MONTH_NAMES
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")

@@ -11,8 +11,8 @@ from functools import lru_cache
 from assistant.reading.chunking import kept_spans, without_furniture
 from assistant.text.sentences import sentence_spans
 from assistant.text.wordlists import (
-    COMMON_ACRONYMS, COUNTRIES_AND_ADJECTIVES, DETERMINERS, MONTH_NAMES, PERSONAL_TITLES, PROGRAMME_HEADS, ROLE_AND_BODY_WORDS, SENTENCE_OPENERS,
-    STOP_WORDS, WEEKDAY_NAMES,
+    COMMON_ACRONYMS, COUNTRY_WORDS, DETERMINERS, MONTH_NAMES, PERSONAL_TITLES, PROGRAMME_HEADS, ROLE_AND_BODY_WORDS,
+    SENTENCE_OPENERS, STOP_WORDS, WEEKDAY_NAMES,
 )
 
 GLOSSARY_VERSION = "3"
@@ -45,8 +45,13 @@ _PROGRAMME = re.compile(
 )
 _NOT_NAME_WORDS = (
     ROLE_AND_BODY_WORDS | STOP_WORDS | SENTENCE_OPENERS | frozenset(MONTH_NAMES) | frozenset(WEEKDAY_NAMES)
-    | frozenset(COUNTRIES_AND_ADJECTIVES.replace("|", " ").split()) | PROGRAMME_HEADS
+    | COUNTRY_WORDS | PROGRAMME_HEADS
 )
+
+
+def _name_words(name: str) -> list[str]:
+    """A person's name in lower-case words, hyphenated parts apart ("Jean-Luc Beylat": jean, luc, beylat)."""
+    return re.split(r"[ -]", name.lower())
 
 
 def _in_capitals_run(text: str, start: int, end: int) -> bool:
@@ -186,7 +191,7 @@ def extract_entries(source: str, text: str) -> list[GlossaryEntry]:
     for match in _PERSON.finditer(text):
         group = next(g for g in (1, 2, 3) if match.group(g))
         name = match.group(group)
-        if not any(word.lower() in _NOT_NAME_WORDS for word in re.split(r"[ -]", name)):
+        if not any(word in _NOT_NAME_WORDS for word in _name_words(name)):
             add(name, "person", None, match.start(group))
     for match in _PROGRAMME.finditer(text):
         name = match.group(1).strip()
@@ -227,7 +232,7 @@ def merge_entries(
     for entry in entries:
         if entry.kind == "acronym" and entry.term.lower() in ordinary_words and entry.term.lower() not in defined:
             continue
-        if entry.kind == "person" and all(w.lower() in common_words for w in re.split(r"[ -]", entry.term)):
+        if entry.kind == "person" and all(word in common_words for word in _name_words(entry.term)):
             continue  # every word of it is an ordinary word of the documents ("Next Generation"): not a name
         key = entry.term.lower()
         current = best.get(key)

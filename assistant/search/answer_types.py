@@ -9,9 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.text.names import names_a_person
-from assistant.text.patterns import EMAIL_ADDRESS, PHONE_NUMBER
+from assistant.text.patterns import EMAIL_ADDRESS, PHONE_NUMBER, YEAR
 from assistant.text.terms import equivalent_terms, search_terms
-from assistant.text.patterns import YEAR
 from assistant.text.wordlists import CARDINALS, MONTH_NAMES, WEEKDAY_NAMES
 
 _MONTHS = "|".join(MONTH_NAMES)

@@ -11,6 +11,7 @@ from assistant.errors import QuestionError
 from assistant.text.patterns import CONTROL_CHARACTERS
 from assistant.text.wordlists import FOLLOW_UP_OPENERS, INSTRUCTION_PATTERNS, PRONOUNS
 
+
 @dataclass(frozen=True)
 class Turn:
     role: str  # "user" | "assistant"

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 
 
-
 RANKER_FEATURES = (
     "keyword_score",  # FTS5 BM25 over stemmed terms, divided by the query's best
     "keyword_reciprocal_rank",

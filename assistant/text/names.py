@@ -7,13 +7,12 @@ import re
 from assistant.text.patterns import ORDINAL
 from assistant.text.terms import words
 from assistant.text.wordlists import (
-    COUNTRIES_AND_ADJECTIVES, MONTH_NAMES, NAME_CONNECTORS, ROLE_AND_BODY_WORDS, SENTENCE_OPENERS, WEEKDAY_NAMES,
+    COUNTRY_WORDS, MONTH_NAMES, NAME_CONNECTORS, ROLE_AND_BODY_WORDS, SENTENCE_OPENERS, WEEKDAY_NAMES,
 )
 
 _PROPER_NAME = re.compile(
     rf"\b[A-Z][\w'’.-]*(?:\s+(?:(?:{'|'.join(NAME_CONNECTORS)})\s+)*[A-Z0-9][\w'’.-]*)+"
 )
-_NATIONALITIES = frozenset(COUNTRIES_AND_ADJECTIVES.replace("|", " ").split())
 
 
 def proper_names(text: str) -> list[str]:
@@ -38,7 +37,7 @@ def names_a_person(text: str, question: str = "") -> bool:
     asked = {w.lower() for w in words(question)}
     for name in proper_names(text):
         own = [w for w in name.split() if w.lower() not in asked]
-        if any(w.lower() not in ROLE_AND_BODY_WORDS and w.lower() not in _NATIONALITIES for w in own):
+        if any(w.lower() not in ROLE_AND_BODY_WORDS and w.lower() not in COUNTRY_WORDS for w in own):
             return True
     return False
 

@@ -77,6 +77,9 @@ COUNTRIES_AND_ADJECTIVES = (
     "spain spanish|sweden swedish|norway norwegian|switzerland swiss|uk british"
 )
 
+COUNTRY_WORDS = frozenset(COUNTRIES_AND_ADJECTIVES.replace("|", " ").split())
+"""Every country name and adjective of the list above, as single words."""
+
 # Lower-case words joining the parts of a person's name ("Ursula von der Leyen").
 NAME_CONNECTORS = ("von", "van", "der", "den", "de", "la", "le", "du", "des")
 
