@@ -1,0 +1,139 @@
+"""Screen answer-classifier feature sets quickly: ``python -m evals.screen [--splits 3]``.
+
+The full cross-validation (``python -m evals.crossval``) refits the ranker and re-answers every question per fold
+and takes half an hour. This screen reads each pool question's answer-classifier features once, with the shipped
+ranker (so its rankings of pool questions are not held out: the comparison between feature sets is fair, the level
+is not), then refits only the classifier, its answer threshold and absence floor in grouped folds (questions sharing
+a gold passage or a conversation in one fold), over several fold splits, and prints harm first per feature set:
+all pool questions, and the paraphrase-heavy kept-aside sets. A feature set chosen here is chosen on the pool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import StratifiedGroupKFold
+
+from assistant.answering.absence import ABSENCE_FEATURES, DECLINE_FEATURES
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.outcomes import Answer
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.search.ranker import LinearModel
+from assistant.settings import RANKER_PATH, Settings
+from evals.learn import assistants_for, fit_decline
+from evals.questionset import PooledQuestion, indexed_corpora, question_pool, shared_gold_groups
+from evals.score import answer_correct
+
+PARAPHRASE_SETS = ("unseen_questions", "kept_aside_questions")
+"""Written by drawing paragraphs at random and asking in a reader's own words (issue 20)."""
+
+WORD_COVERAGE = ("sentence_coverage", "unknown_share")
+SPECIFIC_WORDS = ("specific_missing_share", "specific_missing_most")
+FEATURE_SETS = {
+    "before: word coverage (idf), words no passage uses": tuple(
+        f for f in DECLINE_FEATURES if f not in SPECIFIC_WORDS
+    ) + WORD_COVERAGE,
+    "shipped: specific words the passage lacks": DECLINE_FEATURES,
+    "both": DECLINE_FEATURES + WORD_COVERAGE,
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the answer classifier reads for one question (None: the answerer declines whatever it reads)."""
+
+    features: dict[str, float] | None
+    answerable: bool
+    correct: bool
+
+
+def read_pool(pool: Sequence[PooledQuestion]) -> list[Reading]:
+    embeddings = LocalEmbeddings()
+    readings = []
+    with tempfile.TemporaryDirectory(prefix="screen-") as work:
+        corpora = indexed_corpora(Path(work), embeddings, Settings.from_env())
+        assistants = assistants_for(corpora, embeddings, ranker=LinearModel.load(RANKER_PATH))
+        for pooled in pool:
+            question, assistant = pooled.question, assistants[pooled.corpus]
+            prepared = assistant.prepare(question["question"], question.get("history") or [])
+            answerer = assistant.answerer
+            found = None
+            if prepared.question is not None and isinstance(answerer, ExtractiveAnswerer):
+                found = answerer.candidate(prepared.question, prepared.passages, consult_model=True)
+            if found is None or isinstance(found, Answer):
+                readings.append(Reading(None, bool(question["answerable"]), False))
+                continue
+            text = answerer.compose_answer(prepared.question, found.sentences, found.coverage, prepared.passages, 1.0).text
+            correct = bool(question["answerable"]) and answer_correct(question, {"answer": text, "answerable": True})
+            readings.append(Reading(found.features, bool(question["answerable"]), correct))
+        for assistant in assistants.values():
+            assistant.store.close()
+    return readings
+
+
+def held_out_outcomes(
+    readings: Sequence[Reading], folds: Sequence[Sequence[int]], features: Sequence[str]
+) -> list[str]:
+    """Each question's outcome (right, wrong, unsure, declined) from a classifier fitted without its fold."""
+    outcomes = ["declined"] * len(readings)
+    for held_out in folds:
+        held = set(held_out)
+        training = [r for i, r in enumerate(readings) if i not in held and r.features is not None]
+        model = fit_decline(
+            [r.features for r in training if r.features is not None], [r.answerable for r in training], features,
+            [r.correct for r in training], on_correct=True,
+        )
+        for i in held_out:
+            reading = readings[i]
+            if reading.features is None:
+                continue
+            probability = float(model.probabilities(model.rows([reading.features]))[0])
+            if probability >= model.threshold:
+                outcomes[i] = "right" if reading.correct else "wrong"
+            elif probability >= model.floor and not any(reading.features.get(f) for f in ABSENCE_FEATURES):
+                outcomes[i] = "unsure"
+    return outcomes
+
+
+def harm(readings: Sequence[Reading], outcomes: Sequence[str], chosen: Sequence[int]) -> np.ndarray:
+    """Wrong answers, false absence, unsure, answer accuracy, and right − 2 × wrong (questions)."""
+    answerable = [i for i in chosen if readings[i].answerable]
+    count = lambda indices, outcome: sum(outcomes[i] == outcome for i in indices)  # noqa: E731
+    return np.array([
+        count(chosen, "wrong") / len(chosen), count(answerable, "declined") / len(answerable),
+        count(chosen, "unsure") / len(chosen), count(answerable, "right") / len(answerable),
+        count(chosen, "right") - 2 * count(chosen, "wrong"),
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.screen", description=__doc__)
+    parser.add_argument("--splits", type=int, default=3, help="fold splits (seeds) averaged")
+    args = parser.parse_args(argv)
+    pool = question_pool()
+    readings = read_pool(pool)
+    kinds, groups = [p.question["kind"] for p in pool], shared_gold_groups(pool)
+    splits = [
+        [list(test) for _, test in StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(pool, kinds, groups)]
+        for seed in range(args.splits)
+    ]
+    everything = list(range(len(pool)))
+    paraphrases = [i for i, p in enumerate(pool) if p.set_name in PARAPHRASE_SETS]
+    print(f"{len(pool)} pool questions ({len(paraphrases)} in the paraphrase sets), {args.splits} splits of 5 grouped folds")
+    print("| features | set | wrong answers | false absence | unsure | answer acc. | right − 2 × wrong |\n|---|---|---|---|---|---|---|")
+    for name, features in FEATURE_SETS.items():
+        runs = [held_out_outcomes(readings, folds, features) for folds in splits]
+        for label, chosen in (("all pool", everything), ("paraphrase sets", paraphrases)):
+            mean = np.mean([harm(readings, outcomes, chosen) for outcomes in runs], axis=0)
+            print(f"| {name} | {label} | {mean[0]:.3f} | {mean[1]:.3f} | {mean[2]:.3f} | {mean[3]:.3f} | {mean[4]:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
