@@ -64,7 +64,7 @@ AUDIT = (
     Variant("decline: no moved-typed-answer rule", drop_decline=("moved_typed_answer",)),
     Variant("decline: no named-speaker rule", drop_decline=("speaker_absent",)),
     Variant("decline: no year-absent feature", drop_decline=("year_absent",)),
-    Variant("decline: no unknown-name rule", drop_decline=("unmentioned_name",)),
+    Variant("decline: no unknown-name rule", drop_decline=("unmentioned_name", "unknown_share")),
 )
 SECOND_OPINION = (
     Variant(

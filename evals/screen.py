@@ -5,7 +5,8 @@ and takes half an hour. This screen reads each pool question's answer-classifier
 ranker (so its rankings of pool questions are not held out: the comparison between feature sets is fair, the level
 is not), then refits only the classifier, its answer threshold and absence floor in grouped folds (questions sharing
 a gold passage or a conversation in one fold), over several fold splits, and prints harm first per feature set:
-all pool questions, and the paraphrase-heavy kept-aside sets. A feature set chosen here is chosen on the pool.
+all pool questions, and the paraphrase-heavy kept-aside sets; the shipped features, each left out, and any added
+(``--add``). A feature set chosen here is chosen on the pool.
 """
 
 from __future__ import annotations
@@ -30,18 +31,17 @@ from evals.learn import assistants_for, fit_decline
 from evals.questionset import PooledQuestion, indexed_corpora, question_pool, shared_gold_groups
 from evals.score import answer_correct
 
-PARAPHRASE_SETS = ("unseen_questions", "kept_aside_questions")
+PARAPHRASE_SETS = ("unseen_questions", "kept_aside_questions", "third_kept_aside_questions")
 """Written by drawing paragraphs at random and asking in a reader's own words (issue 20)."""
 
-WORD_COVERAGE = ("sentence_coverage", "unknown_share")
-SPECIFIC_WORDS = ("specific_missing_share", "specific_missing_most")
-FEATURE_SETS = {
-    "before: word coverage (idf), words no passage uses": tuple(
-        f for f in DECLINE_FEATURES if f not in SPECIFIC_WORDS
-    ) + WORD_COVERAGE,
-    "shipped: specific words the passage lacks": DECLINE_FEATURES,
-    "both": DECLINE_FEATURES + WORD_COVERAGE,
-}
+
+def feature_sets(extra: Sequence[str] = ()) -> dict[str, tuple[str, ...]]:
+    """The shipped features, the shipped features plus each of ``extra`` (features the answerer computes that no
+    shipped model reads), and the shipped features without each one."""
+    sets = {"shipped": DECLINE_FEATURES}
+    sets.update({f"shipped + {name}": (*DECLINE_FEATURES, name) for name in extra})
+    sets.update({f"without {name}": tuple(f for f in DECLINE_FEATURES if f != name) for name in DECLINE_FEATURES})
+    return sets
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,7 @@ def harm(readings: Sequence[Reading], outcomes: Sequence[str], chosen: Sequence[
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.screen", description=__doc__)
     parser.add_argument("--splits", type=int, default=3, help="fold splits (seeds) averaged")
+    parser.add_argument("--add", nargs="*", default=(), help="features to try beside the shipped ones")
     args = parser.parse_args(argv)
     pool = question_pool()
     readings = read_pool(pool)
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     paraphrases = [i for i, p in enumerate(pool) if p.set_name in PARAPHRASE_SETS]
     print(f"{len(pool)} pool questions ({len(paraphrases)} in the paraphrase sets), {args.splits} splits of 5 grouped folds")
     print("| features | set | wrong answers | false absence | unsure | answer acc. | right − 2 × wrong |\n|---|---|---|---|---|---|---|")
-    for name, features in FEATURE_SETS.items():
+    for name, features in feature_sets(args.add).items():
         runs = [held_out_outcomes(readings, folds, features) for folds in splits]
         for label, chosen in (("all pool", everything), ("paraphrase sets", paraphrases)):
             mean = np.mean([harm(readings, outcomes, chosen) for outcomes in runs], axis=0)

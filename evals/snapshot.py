@@ -1,6 +1,6 @@
 """Same answers before and after a change that should not change them (a move, a split, a rename):
-``python -m evals.snapshot --out before.jsonl`` answers every question of every set (the pool sets and the kept-aside
-ones, each on its corpus) and writes each result without its latency; after the change, the same command with
+``python -m evals.snapshot --out before.jsonl`` answers every question of every set (the pool sets, the kept-aside ones
+among them, each on its corpus) and writes each result without its latency; after the change, the same command with
 ``--out after.jsonl --compare before.jsonl`` writes again and lists every question whose result differs, field by
 field (exit status 1 if any)."""
 
@@ -15,13 +15,10 @@ from typing import Any
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
-from evals.questionset import EVALS, QUESTION_SETS, indexed_corpora, question_pool
-
-KEPT_ASIDE = (EVALS / "kept_aside_questions.jsonl",)
-
+from evals.questionset import indexed_corpora, question_pool
 
 def snapshot(out: Path) -> dict[str, dict[str, Any]]:
-    pool = question_pool((*QUESTION_SETS, *KEPT_ASIDE))
+    pool = question_pool()
     base = Settings.from_env()
     embeddings = LocalEmbeddings(base.embedding_model)
     results: dict[str, dict[str, Any]] = {}

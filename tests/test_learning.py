@@ -9,6 +9,7 @@ from evals.baselines import PlainBM25, plain_tokens, stemmed_tokens
 from evals.crossval import folds_of
 from evals.learn import RankerExample, absence_floor, decline_threshold, fit_ranker, harm_threshold
 from evals.questionset import PooledQuestion, question_pool, shared_gold_groups
+from evals.screen import Reading, harm, held_out_outcomes
 
 
 def test_the_fitted_ranker_scores_relevant_passages_above_the_rest() -> None:
@@ -109,3 +110,20 @@ def test_plain_bm25_ranks_the_passage_sharing_the_rare_words_first() -> None:
     for tokens in (plain_tokens, stemmed_tokens):
         assert PlainBM25(texts, tokens)("Who was the moderator?", 1) == [texts[1]]
     assert "the" not in plain_tokens("The moderator") and stemmed_tokens("clusters") == ["cluster"]
+
+
+def test_the_screen_answers_what_its_features_separate_and_counts_harm_first() -> None:
+    """Synthetic readings: answers that would be right have high evidence, near misses low; one answerer decline is
+    a false absence whatever the features."""
+    rng = np.random.default_rng(0)
+    readings = [
+        Reading({"evidence": float(rng.normal(2.0 if right else -2.0)), "noise": float(rng.normal())}, right, right)
+        for right in [True] * 60 + [False] * 30
+    ] + [Reading(None, True, False)]
+    folds = [list(range(i, len(readings), 5)) for i in range(5)]
+    separated = held_out_outcomes(readings, folds, ["evidence", "noise"])
+    blind = held_out_outcomes(readings, folds, ["noise"])
+    assert separated[-1] == "declined" == blind[-1]
+    wrong, false_absence, _, accuracy, objective = harm(readings, separated, list(range(len(readings))))
+    assert wrong < 0.05 and accuracy > 0.9 and 1 / 61 <= false_absence <= 3 / 61
+    assert objective > harm(readings, blind, list(range(len(readings))))[4]

@@ -1,8 +1,6 @@
 import pytest
 
 from assistant.search.answer_types import counts_what_was_asked, wanted_types
-from assistant.search.lexical import QueryCoverage
-from assistant.text.commonness import specificity
 from assistant.text.matching import contains_verbatim, normalize_for_match
 from assistant.text.names import names_a_person, proper_names
 from assistant.text.numbers import number_key
@@ -124,24 +122,3 @@ def test_control_characters_are_one_idea_for_documents_and_questions() -> None:
     assert clean_text("Clusters\x07 and\x9b SMEs\x7f.\n\nNext\tline.") == "Clusters and SMEs.\n\nNext line."
     assert clean_question("Who\x00 chairs\x1b the\x85 board?", 500) == ("Who chairs the board?", [])
 
-
-def test_everyday_words_are_less_specific_than_terms_names_and_figures() -> None:
-    assert specificity("money") < specificity("hydrogen") < specificity("semiconductors") < 1.0
-    assert specificity("Xyloqvist".lower()) == 1.0 == specificity("2022")
-
-
-def uniform_frequencies(terms: object) -> tuple[dict[str, int], int]:
-    return {t: 1 for t in terms}, 10  # type: ignore[union-attr]
-
-
-def test_a_passage_missing_only_everyday_words_misses_less_than_one_missing_the_specific_term() -> None:
-    """A reader's "money" for the passage's "budget" is a paraphrase; "hydrogen" against a passage about raw materials
-    is a near miss. Word overlap alone (one missing word each) can't tell them apart."""
-    paraphrase = QueryCoverage("How much money will the task force on raw materials get?", uniform_frequencies)
-    near_miss = QueryCoverage("How much budget will the task force on hydrogen get?", uniform_frequencies)
-    passage = "The task force on raw materials gets a budget of EUR 20,000."
-    paraphrase_share, paraphrase_most = paraphrase.missing_specific(passage)
-    near_miss_share, near_miss_most = near_miss.missing_specific(passage)
-    assert paraphrase_share < near_miss_share and paraphrase_most < near_miss_most
-    assert near_miss.missing_specific("An unrelated line.") == (1.0, near_miss_most)
-    assert near_miss.missing_specific(passage.replace("raw materials", "hydrogen")) == (0.0, 0.0)

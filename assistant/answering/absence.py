@@ -51,9 +51,9 @@ def naming_terms(question: Question, passages: Sequence[Passage]) -> frozenset[s
 
 
 DECLINE_FEATURES = (
-    "specific_missing_share",  # share of the question's specific words (rare in everyday English) its passage lacks
-    "specific_missing_most",  # … and how specific the most specific of them is (1: a name or figure)
-    "sentence_similarity",  # the best sentence's cosine to the question
+    "sentence_coverage",  # the best sentence's share of the question's idf-weighted words
+    "sentence_similarity",  # its cosine to the question
+    "unknown_share",  # idf mass of question words no passage of the corpus contains
     "unmentioned_name",  # the question names something ("Digital Services Act") no document mentions
     "passage_probability",  # the ranker's probability for the passage the answer comes from
     "top_probability",  # … and for the best-ranked passage

@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.answering.absence import (
     ABSENCE_FEATURES, OPINION_FEATURES, absent_years, name_terms, named_speaker, naming_terms, situated_sentence,
-    situated_text, speaks_in,
+    speaks_in,
 )
 from assistant.answering.conflicts import compose_conflict, find_conflicts
 from assistant.answering.language import offline_notice
@@ -157,9 +157,8 @@ class ExtractiveAnswerer:
         if missing_years:
             reason = reason or f"the passages found don't mention {' or '.join(missing_years)}"
         features = {
-            "sentence_similarity": best.dense,
-            # read by no shipped model since issue 20; ``python -m evals.screen`` compares the two
             "sentence_coverage": best.lexical,
+            "sentence_similarity": best.dense,
             "unknown_share": coverage.unknown_share(),
             "unmentioned_name": float(bool(unmentioned)),
             "passage_probability": best.passage.score,
@@ -169,10 +168,6 @@ class ExtractiveAnswerer:
             "speaker_absent": float(speaker_absent),
             "year_absent": float(bool(missing_years)),
         }
-        # Word overlap judged by what the missing words are: a paraphrase leaves out everyday words, a near miss the
-        # specific one (issue 20: it replaced the sentence's idf coverage and the share of words no passage uses).
-        share, most = coverage.missing_specific(situated_text(best.passage.chunk))
-        features["specific_missing_share"], features["specific_missing_most"] = share, most
         if opinion is None and self.likelihood is not None:
             if consult_model or self.outcome_may_change(features):
                 _, opinion = self.reconsidered(question, scored)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from assistant.text.commonness import specificity, term_specificity
 from assistant.text.terms import equivalent_terms, search_terms
 
 DocumentFrequencies = Callable[[Sequence[str]], tuple[dict[str, int], int]]
@@ -42,8 +41,6 @@ class QueryCoverage:
         self._total = sum(self.idf[t] for t in self.terms) or 1.0
         self._asked_total = sum(self.idf[t] for t in self.asked) or 1.0
         self._context_total = sum(self.idf[t] for t in self.context_terms) or 1.0
-        written = term_specificity(query)
-        self.specificity = {t: written.get(t, specificity(t)) for t in self.terms}
 
     def coverage(self, text: str, extra: str = "") -> float:
         """Share of the question's idf mass found in ``text`` (and ``extra``, e.g. its section heading)."""
@@ -79,15 +76,3 @@ class QueryCoverage:
     def unknown_share(self) -> float:
         """Share of the question's idf mass carried by words no chunk contains."""
         return sum(self.idf[t] for t in self.unknown_terms()) / self._asked_total
-
-    def missing_specific(self, text: str) -> tuple[float, float]:
-        """The question's words ``text`` lacks, weighed by how specific they are in everyday English: their share of
-        the question's specificity mass, and the most specific one's specificity. A passage lacking "money" may say
-        "budget"; one lacking "hydrogen" is about something else."""
-        present = set(search_terms(text))
-        missing = [t for t in self.terms if not any(a in present for a in self.alternatives[t])]
-        total = sum(self.specificity.values()) or 1.0
-        return (
-            sum(self.specificity[t] for t in missing) / total,
-            max((self.specificity[t] for t in missing), default=0.0),
-        )
