@@ -211,11 +211,14 @@ def fit_all(
     assistants: dict[str, PolicyAssistant], pool: Sequence[PooledQuestion],
     ranker_features: Sequence[str] = RANKER_FEATURES, decline_features: Sequence[str] = DECLINE_FEATURES,
     examples: Sequence[RankerExample] | None = None, harm_objective: bool = True, on_correct: bool = True,
+    ranker: LinearModel | None = None,
 ) -> tuple[LinearModel, LinearModel]:
-    """Fit the ranker on ``pool``, then the decline classifier on the same questions answered with that ranker."""
-    if examples is None:
-        examples = [e for pooled in pool for e in ranker_examples(assistants[pooled.corpus], pooled)]
-    ranker = fit_ranker(examples, ranker_features)
+    """Fit the ranker on ``pool`` (unless one is given), then the decline classifier on the same questions answered
+    with that ranker."""
+    if ranker is None:
+        if examples is None:
+            examples = [e for pooled in pool for e in ranker_examples(assistants[pooled.corpus], pooled)]
+        ranker = fit_ranker(examples, ranker_features)
     found: list[DeclineExample] = []
     for pooled in pool:
         assistant = assistants[pooled.corpus]
@@ -256,21 +259,27 @@ def main(argv: list[str] | None = None) -> int:
         help="what the answer classifier learns: whether the answer would be right (default) or whether the "
         "question is answerable",
     )
+    parser.add_argument(
+        "--keep-ranker", action="store_true",
+        help="refit only the answer classifier, on the questions as the shipped ranker orders them",
+    )
     args = parser.parse_args(argv)
+    kept = LinearModel.load(RANKER_PATH) if args.keep_ranker else None
     embeddings = LocalEmbeddings()
     with tempfile.TemporaryDirectory(prefix="learn-") as work:
         corpora = indexed_corpora(Path(work), embeddings, Settings.from_env())
         assistants = assistants_for(corpora, embeddings)
         pool = question_pool()
-        ranker, decline = fit_all(assistants, pool, on_correct=args.target == "correct")
+        ranker, decline = fit_all(assistants, pool, on_correct=args.target == "correct", ranker=kept)
         for assistant in assistants.values():
             assistant.store.close()
     args.ranker_out.parent.mkdir(parents=True, exist_ok=True)
-    args.ranker_out.write_text(ranker.to_json(fitted_on=f"{len(pool)} questions"), encoding="utf-8")
+    if kept is None:
+        args.ranker_out.write_text(ranker.to_json(fitted_on=f"{len(pool)} questions"), encoding="utf-8")
     args.decline_out.write_text(decline.to_json(fitted_on=f"{len(pool)} questions"), encoding="utf-8")
     print("\n".join(["ranker:", *coefficients_table(ranker), "", f"decline (threshold {decline.threshold:.2f}):",
                      *coefficients_table(decline)]))
-    print(f"wrote {args.ranker_out} and {args.decline_out}")
+    print(f"wrote {args.decline_out}" if kept else f"wrote {args.ranker_out} and {args.decline_out}")
     return 0
 
 

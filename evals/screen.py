@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = [held_out_outcomes(readings, folds, features) for folds in splits]
         for label, chosen in (("all pool", everything), ("paraphrase sets", paraphrases)):
             mean = np.mean([harm(readings, outcomes, chosen) for outcomes in runs], axis=0)
-            print(f"| {name} | {label} | {mean[0]:.3f} | {mean[1]:.3f} | {mean[2]:.3f} | {mean[3]:.3f} | {mean[4]:.1f} |")
+            print(f"| {name} | {label} | {mean[0]:.3f} | {mean[1]:.3f} | {mean[2]:.3f} | {mean[3]:.3f} | {mean[4]:.1f} |", flush=True)
     return 0
 
 

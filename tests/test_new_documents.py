@@ -90,10 +90,13 @@ def test_typed_questions_find_the_line_that_answers_them(extended: PolicyAssista
         "Who is the President of the Slovenian cluster association?",
     ],
 )
-def test_a_typed_answer_about_something_else_is_declined(extended: PolicyAssistant, question: str) -> None:
+def test_a_typed_answer_about_something_else_is_not_given_as_the_answer(
+    extended: PolicyAssistant, question: str
+) -> None:
+    """Not answered: unsure (the closest line quoted as such) or declined, never stated as the answer."""
     answer = extended.ask(question).answer
-    assert not answer.answerable and answer.citations == [], answer.text
-    assert "not about what is asked" in answer.text
+    assert not answer.answerable and answer.outcome in ("unsure", "declined"), answer.text
+    assert len(answer.citations) <= 1
 
 
 def test_markdown_heading_marks_and_datelines_stay_out_of_answers(extended: PolicyAssistant) -> None:

@@ -59,6 +59,7 @@ DECLINE_FEATURES = (
     "top_probability",  # … and for the best-ranked passage
     "from_top_passage",  # the answer comes from the best-ranked passage
     "moved_typed_answer",  # a typed answer (date, person, amount) found only outside the best-matching passage
+    "typed_answer_missing",  # … or in none of the passages found
     "speaker_absent",  # "what did <Name> say": the answering passage doesn't name the speaker
     "year_absent",  # the question names a year that the answering passage (with its title, section, date) lacks
     "likelihood_gain",  # SmolLM2: how much more likely the question is once it has read the sentence (per token)

@@ -116,7 +116,7 @@ class ExtractiveAnswerer:
         self, question: Question, passages: Sequence[Passage], consult_model: bool = False
     ) -> Candidate | Answer:
         """The sentences that would answer, and the decline classifier's features; an ``Answer`` when it must
-        decline whatever the evidence (no sentence, none of the kind asked for, none in the document named).
+        decline whatever the evidence (no sentence, none in the document named).
         ``consult_model``: always read the language model's second opinion (to fit on it), not only where it can
         change the outcome."""
         unmentioned = self.unmentioned_names(question.text)
@@ -130,14 +130,21 @@ class ExtractiveAnswerer:
         best_match = scored[0].passage.chunk.id
         kinds = wanted_types(question.text)
         reason = f"no document mentions {' or '.join(f'“{n}”' for n in unmentioned)}" if unmentioned else None
-        moved = False
+        moved = missing = False
         for kind in kinds:
             if kind.required:
-                # "How long did it last" is not answered by a start time, nor "how many SMEs" by a count of clusters.
-                scored = [s for s in scored if kind.given(question.text, s.span.text)]
-                if not scored:
-                    return decline(question.text, reason=f"no passage gives the {kind.name} asked for")
-                if scored[0].passage.chunk.id != best_match:
+                # "How long did it last" is better answered by a duration than by a start time: a sentence of the
+                # best-matching passage that gives one goes first. Whether one was found is the classifier's to weigh,
+                # not a reason to decline: the patterns miss "a two-year term" and "12 votes … 2 abstentions".
+                typed = [s for s in scored if kind.given(question.text, s.span.text)]
+                if not typed:
+                    missing = True
+                    reason = reason or f"no passage gives the {kind.name} asked for"
+                    continue
+                in_best = [s for s in typed if s.passage.chunk.id == best_match]
+                if in_best:
+                    scored = in_best + [s for s in scored if s not in in_best]
+                else:
                     moved = True
                     reason = reason or f"the passages that give a {kind.name} are not about what is asked"
         if question.referenced_sources:
@@ -165,6 +172,7 @@ class ExtractiveAnswerer:
             "top_probability": passages[0].score if passages else 0.0,
             "from_top_passage": float(bool(passages) and best.passage.chunk.id == passages[0].chunk.id),
             "moved_typed_answer": float(moved),
+            "typed_answer_missing": float(missing),
             "speaker_absent": float(speaker_absent),
             "year_absent": float(bool(missing_years)),
         }
@@ -174,10 +182,6 @@ class ExtractiveAnswerer:
             else:
                 opinion = self.decline_model.neutral(OPINION_FEATURES)
         features.update(opinion or {})
-        required = [kind.name for kind in kinds if kind.required]
-        if required and not reason:
-            # declined although a sentence gives the kind of answer asked for: it gives it about something else
-            reason = f"the passages that give a {required[0]} are not about what is asked"
         return Candidate(scored, coverage, features, reason)
 
     def compose_answer(

@@ -91,7 +91,8 @@ class AnswerType:
     given: Callable[[str, str], bool]
     """Does this text (second argument) give what the question (first argument) asks for?"""
     required: bool
-    """A sentence without it cannot answer the question (rather than only being a weaker candidate)."""
+    """A sentence without it answers the question less well than one with it: of the best-matching passage, a sentence
+    that gives it is quoted first, and the answer classifier learns what its absence means."""
     bonus: float
     """Added to the score of a sentence that gives it."""
 
