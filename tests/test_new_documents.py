@@ -113,8 +113,11 @@ def test_new_document_questions_stay_above_their_floors(extended: PolicyAssistan
     questions = read_questions(PROJECT_ROOT / "evals" / "extra_questions.jsonl")
     metrics = score(questions, list(run_questions(extended, questions)), Path(extended.settings.corpus_dir))
     # reached 2026-12-03 (models fitted on the pool, this set included): MRR 0.944, recall@1 0.923, accuracy 0.744,
-    # cited gold (answer or closest passage) 0.897, wrong answers 0.043, false absence 0.000, refusal 0.857
-    floors = {"mrr@10": 0.91, "recall@1": 0.89, "answer_accuracy": 0.70, "cited_gold": 0.86, "quotes_verbatim": 1.0,
+    # cited gold (answer or closest passage) 0.897, wrong answers 0.043, false absence 0.000, refusal 0.857.
+    # 2026-12-04: accuracy 0.692 (two answers now unsure, their line still quoted: cited gold unchanged), the price of
+    # the classifier refitted with the paraphrase sets, which halved wrong answers on the fourth kept-aside set
+    # (0.200 -> 0.100, docs/evaluation.md); the accuracy floor follows it down, the others stay.
+    floors = {"mrr@10": 0.91, "recall@1": 0.89, "answer_accuracy": 0.68, "cited_gold": 0.86, "quotes_verbatim": 1.0,
               "refusal_accuracy": 0.70}
     below = {k: (metrics[k], floor) for k, floor in floors.items() if metrics[k] < floor}
     assert not below, below
