@@ -31,7 +31,9 @@ from evals.learn import assistants_for, fit_decline
 from evals.questionset import PooledQuestion, indexed_corpora, question_pool, shared_gold_groups
 from evals.score import answer_correct
 
-PARAPHRASE_SETS = ("unseen_questions", "kept_aside_questions", "third_kept_aside_questions")
+PARAPHRASE_SETS = (
+    "unseen_questions", "kept_aside_questions", "third_kept_aside_questions", "fourth_kept_aside_questions",
+)
 """Written by drawing paragraphs at random and asking in a reader's own words (issue 20)."""
 
 
