@@ -22,14 +22,11 @@ import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
 
 from assistant.answering.absence import ABSENCE_FEATURES, DECLINE_FEATURES
-from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.outcomes import Answer
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.search.ranker import LinearModel
 from assistant.settings import RANKER_PATH, Settings
-from evals.learn import assistants_for, fit_decline
+from evals.learn import assistants_for, decline_example, fit_decline
 from evals.questionset import PooledQuestion, indexed_corpora, question_pool, shared_gold_groups
-from evals.score import answer_correct
 
 PARAPHRASE_SETS = (
     "unseen_questions", "kept_aside_questions", "third_kept_aside_questions", "fourth_kept_aside_questions",
@@ -62,18 +59,12 @@ def read_pool(pool: Sequence[PooledQuestion]) -> list[Reading]:
         corpora = indexed_corpora(Path(work), embeddings, Settings.from_env())
         assistants = assistants_for(corpora, embeddings, ranker=LinearModel.load(RANKER_PATH))
         for pooled in pool:
-            question, assistant = pooled.question, assistants[pooled.corpus]
-            prepared = assistant.prepare(question["question"], question.get("history") or [])
-            answerer = assistant.answerer
-            found = None
-            if prepared.question is not None and isinstance(answerer, ExtractiveAnswerer):
-                found = answerer.candidate(prepared.question, prepared.passages, consult_model=True)
-            if found is None or isinstance(found, Answer):
-                readings.append(Reading(None, bool(question["answerable"]), False))
-                continue
-            text = answerer.compose_answer(prepared.question, found.sentences, found.coverage, prepared.passages, 1.0).text
-            correct = bool(question["answerable"]) and answer_correct(question, {"answer": text, "answerable": True})
-            readings.append(Reading(found.features, bool(question["answerable"]), correct))
+            example = decline_example(assistants[pooled.corpus], pooled)
+            answerable = bool(pooled.question["answerable"])
+            readings.append(
+                Reading(None, answerable, False) if example is None
+                else Reading(example.features, answerable, example.answer_correct)
+            )
         for assistant in assistants.values():
             assistant.store.close()
     return readings
