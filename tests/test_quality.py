@@ -16,20 +16,24 @@ from tests.conftest import CORPUS
 # that breaks what worked, not a claim about unseen questions. Reached on 2026-12-03 with the models of issue 20
 # (dev / questions / holdout): MRR 1.000 / 0.887 / 0.929, accuracy 0.929 / 0.826 / 0.857, cited gold (the answer's or
 # the closest passage's quote) 1.000 / 0.899 / 0.911; floors a little below so noise doesn't fail the build.
+# 2026-12-04, the answer-type change and the classifier refitted on 552 questions (kept for halving wrong answers on
+# the fourth kept-aside set, docs/evaluation.md): MRR 1.000 / 0.894 / 0.929, accuracy 0.857 / 0.754 / 0.839 (more
+# questions unsure, their line still quoted), cited gold 1.000 / 0.884 / 0.911; the accuracy floor of `questions`
+# follows the trade down, and the harm ceilings below come down with what was reached.
 SETS = {
     "dev_questions": {"mrr@10": 0.92, "recall@1": 0.85, "recall@3": 0.95, "answer_accuracy": 0.85,
                       "cited_gold": 0.90, "refusal_accuracy": 0.95},
-    "questions": {"mrr@10": 0.86, "recall@1": 0.81, "recall@3": 0.88, "answer_accuracy": 0.79,
+    "questions": {"mrr@10": 0.86, "recall@1": 0.81, "recall@3": 0.88, "answer_accuracy": 0.73,
                   "cited_gold": 0.86, "refusal_accuracy": 0.90},
     "holdout_questions": {"mrr@10": 0.89, "recall@1": 0.86, "recall@3": 0.92, "answer_accuracy": 0.82,
                           "cited_gold": 0.87, "refusal_accuracy": 0.85},
 }
-# Harm first: answered wrongly (reached 0.000 / 0.047 / 0.026) and "the documents don't say" when they do (0.000 /
-# 0.015 / 0.000).
+# Harm first: answered wrongly (reached 0.000 / 0.047 / 0.026, now 0.000 / 0.012 / 0.013) and "the documents don't
+# say" when they do (0.000 / 0.015 / 0.000, now 0.000 / 0.000 / 0.000).
 CEILINGS = {
     "dev_questions": {"wrong_answer_rate": 0.05, "false_absence_rate": 0.05},
-    "questions": {"wrong_answer_rate": 0.08, "false_absence_rate": 0.05},
-    "holdout_questions": {"wrong_answer_rate": 0.06, "false_absence_rate": 0.05},
+    "questions": {"wrong_answer_rate": 0.04, "false_absence_rate": 0.03},
+    "holdout_questions": {"wrong_answer_rate": 0.04, "false_absence_rate": 0.03},
 }
 
 
