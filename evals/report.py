@@ -17,7 +17,7 @@ from assistant.search.ranker import LinearModel
 from assistant.settings import DECLINE_PATH, RANKER_PATH
 from evals.crossval import DEFAULT, POOLED, run
 from evals.learn import coefficients_table
-from evals.questionset import EVALS
+from evals.questionset import EVALS, NEEDS_EXTRA_CORPUS
 
 ANSWER_METRICS = (
     ("wrong answers", "wrong_answer_rate"), ("false absence", "false_absence_rate"), ("unsure", "unsure_rate"),
@@ -86,17 +86,25 @@ def outcome_counts(outcome: dict[str, Any]) -> list[str]:
     return lines
 
 
-def unseen_table(out_dir: Path) -> list[str]:
-    """The set kept aside (``python -m evals.unseen``): its first run, now, and the baselines in the same run."""
-    path = out_dir / "unseen-report.json"
-    if not path.exists():
-        return ["(not run: `python -m evals.unseen`)"]
-    rows = json.loads(path.read_text(encoding="utf-8"))["rows"]
-    lines = ["| run | " + " | ".join(label for label, _ in ANSWER_METRICS) + " |",
-             "|---|" + "---|" * len(ANSWER_METRICS)]
-    for name, metrics in rows.items():
-        lines.append(f"| {name} | " + " | ".join(cell(metrics, key) for _, key in ANSWER_METRICS) + " |")
-    return lines
+def kept_aside_tables(out_dir: Path) -> list[str]:
+    """Each kept-aside set's report (``python -m evals.unseen --set …``): its first run, its run on the change it
+    judged ("now"), and the baselines in that run."""
+    lines: list[str] = []
+    for path in sorted(out_dir.glob("*-report.json")):
+        report = json.loads(path.read_text(encoding="utf-8"))
+        if "rows" not in report:
+            continue
+        lines += [f"### {path.name.removesuffix('-report.json')} ({report['questions']} questions)", "",
+                  "| run | " + " | ".join(label for label, _ in ANSWER_METRICS) + " |",
+                  "|---|" + "---|" * len(ANSWER_METRICS)]
+        for name, metrics in report["rows"].items():
+            lines.append(f"| {name} | " + " | ".join(cell(metrics, key) for _, key in ANSWER_METRICS) + " |")
+        lines.append("")
+    return lines or ["(not run: `python -m evals.unseen`)"]
+
+
+def fitted_on(path: Path) -> str:
+    return str(json.loads(path.read_text(encoding="utf-8")).get("fitted_on", "the pool"))
 
 
 def write_report(outcome: dict[str, Any], out_dir: Path) -> Path:
@@ -109,7 +117,7 @@ def write_report(outcome: dict[str, Any], out_dir: Path) -> Path:
         "grouped: a follow-up stays with its conversation, and questions whose gold snippets are the same passage text",
         "stay in one fold. The ranker and the decline classifier (with its answer threshold and absence floor) are",
         "fitted on the training folds only, and every question is answered end to end by the models of the fold that",
-        "held it out. `extra_questions`, `fresh_questions` and `blind_questions` are asked of the corpus plus",
+        f"held it out. {', '.join(f'`{name}`' for name in sorted(NEEDS_EXTRA_CORPUS))} are asked of the corpus plus",
         "`evals/extra_corpus/`. Harm first: wrong answers (answered but wrong, over all questions), false absence",
         "(\"the documents don't say\" although they do, over answerable questions) and unsure (the closest passage",
         "quoted, no claim of absence) lead every table.",
@@ -128,16 +136,16 @@ def write_report(outcome: dict[str, Any], out_dir: Path) -> Path:
         "",
         *baseline_by_set(outcome),
         "",
-        "## The set kept aside (`python -m evals.unseen`)",
+        "## The sets kept aside (`python -m evals.unseen --set …`)",
         "",
-        "`evals/unseen_questions.jsonl` (72: 56 answerable, 16 near misses) was written before the issue-20 changes by",
-        "a different method (random paragraphs asked in a staff member's own words, pronoun follow-ups, speakers by",
-        "role, injected instructions, near misses) and run once on the code before them (first run). It was in no",
-        "fold, fitted nothing and decided nothing; \"now\" is its one run on the code it judges, with the shipped models.",
+        "Each was written before the change it judged (random paragraphs asked in a staff member's own words, pronoun",
+        "follow-ups, speakers by role, injected instructions, near misses), run once on the code before it (first run)",
+        "and once on the change (\"now\", the run that decided whether it stayed), then joined the pool (and the folds",
+        "above). Which change each judged, and what it decided: docs/evaluation.md.",
         "",
-        *unseen_table(out_dir),
-        "",
-        "## Shipped models (fitted on every pool question: `python -m evals.learn`)",
+        *kept_aside_tables(out_dir),
+        f"## Shipped models (`python -m evals.learn`: ranker fitted on {fitted_on(RANKER_PATH)}, answer classifier on "
+        f"{fitted_on(DECLINE_PATH)})",
         "",
         "Ranker weights:",
         "",
