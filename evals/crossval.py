@@ -78,11 +78,11 @@ SECOND_OPINION = (
 )
 
 
-def folds_of(pool: Sequence[PooledQuestion], k: int) -> list[list[int]]:
-    """Indices of the held-out questions of each fold."""
+def folds_of(pool: Sequence[PooledQuestion], k: int, seed: int = 0) -> list[list[int]]:
+    """Indices of the held-out questions of each fold (``seed``: which of the possible grouped splits)."""
     kinds = [p.question["kind"] for p in pool]
     groups = shared_gold_groups(list(pool))
-    splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=0)
+    splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     return [list(test) for _, test in splitter.split(list(range(len(pool))), kinds, groups)]
 
 

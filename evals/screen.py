@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import StratifiedGroupKFold
-
-from assistant.answering.absence import ABSENCE_FEATURES, DECLINE_FEATURES
+from assistant.answering.absence import DECLINE_FEATURES, decided_outcome
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.search.ranker import LinearModel
 from assistant.settings import RANKER_PATH, Settings
 from evals.learn import assistants_for, decline_example, fit_decline
-from evals.questionset import PooledQuestion, indexed_corpora, question_pool, shared_gold_groups
+from evals.crossval import folds_of
+from evals.questionset import PooledQuestion, indexed_corpora, question_pool
 
 PARAPHRASE_SETS = (
     "unseen_questions", "kept_aside_questions", "third_kept_aside_questions", "fourth_kept_aside_questions",
@@ -79,7 +78,7 @@ def held_out_outcomes(
         held = set(held_out)
         training = [r for i, r in enumerate(readings) if i not in held and r.features is not None]
         model = fit_decline(
-            [r.features for r in training if r.features is not None], [r.answerable for r in training], features,
+            [r.features or {} for r in training], [r.answerable for r in training], features,
             [r.correct for r in training], on_correct=True,
         )
         for i in held_out:
@@ -87,10 +86,8 @@ def held_out_outcomes(
             if reading.features is None:
                 continue
             probability = float(model.probabilities(model.rows([reading.features]))[0])
-            if probability >= model.threshold:
-                outcomes[i] = "right" if reading.correct else "wrong"
-            elif probability >= model.floor and not any(reading.features.get(f) for f in ABSENCE_FEATURES):
-                outcomes[i] = "unsure"
+            outcome = decided_outcome(probability, reading.features, model.threshold, model.floor)
+            outcomes[i] = ("right" if reading.correct else "wrong") if outcome == "answered" else outcome
     return outcomes
 
 
@@ -112,11 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pool = question_pool()
     readings = read_pool(pool)
-    kinds, groups = [p.question["kind"] for p in pool], shared_gold_groups(pool)
-    splits = [
-        [list(test) for _, test in StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(pool, kinds, groups)]
-        for seed in range(args.splits)
-    ]
+    splits = [folds_of(pool, 5, seed) for seed in range(args.splits)]
     everything = list(range(len(pool)))
     paraphrases = [i for i, p in enumerate(pool) if p.set_name in PARAPHRASE_SETS]
     print(f"{len(pool)} pool questions ({len(paraphrases)} in the paraphrase sets), {args.splits} splits of 5 grouped folds")

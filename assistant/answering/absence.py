@@ -4,7 +4,7 @@ name, a year it lacks, a name no document mentions; and the features the answer 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from assistant.answering.outcomes import Question, ScoredSentence
 from assistant.reading.chunking import Chunk
@@ -71,6 +71,16 @@ OPINION_FEATURES = ("likelihood_gain", "likelihood_low_gain")
 ABSENCE_FEATURES = ("unmentioned_name", "year_absent", "speaker_absent")
 """Evidence that the documents do not say it (as opposed to a paraphrase not matched): a decline may claim absence
 only with one of these, or when the classifier's probability is under the absence floor fitted with it."""
+
+
+def decided_outcome(probability: float, features: Mapping[str, float], threshold: float, floor: float) -> str:
+    """``answered`` from the answer threshold; under it ``declined`` on evidence of absence or under the absence
+    floor, else ``unsure``."""
+    if probability >= threshold:
+        return "answered"
+    if probability < floor or any(features.get(name) for name in ABSENCE_FEATURES):
+        return "declined"
+    return "unsure"
 
 
 

@@ -11,8 +11,8 @@ from itertools import takewhile
 import numpy as np
 
 from assistant.answering.absence import (
-    ABSENCE_FEATURES, OPINION_FEATURES, absent_years, name_terms, named_speaker, naming_terms, situated_sentence,
-    speaks_in,
+    ABSENCE_FEATURES, OPINION_FEATURES, absent_years, decided_outcome, name_terms, named_speaker, naming_terms,
+    situated_sentence, speaks_in,
 )
 from assistant.answering.conflicts import compose_conflict, find_conflicts
 from assistant.answering.language import offline_notice
@@ -95,10 +95,10 @@ class ExtractiveAnswerer:
         if isinstance(found, Answer):
             return found
         probability = float(self.decline_model.probabilities(self.decline_model.rows([found.features]))[0])
-        if probability >= self.decline_threshold:
+        outcome = decided_outcome(probability, found.features, self.decline_threshold, self.decline_model.floor)
+        if outcome == "answered":
             return self.compose_answer(question, found.sentences, found.coverage, passages, probability)
-        absent = any(found.features.get(name) for name in ABSENCE_FEATURES)
-        if absent or probability < self.decline_model.floor:
+        if outcome == "declined":
             return decline(question.text, probability, reason=found.reason)
         return unsure(found.sentences, probability)
 
@@ -132,7 +132,7 @@ class ExtractiveAnswerer:
         reason = f"no document mentions {' or '.join(f'“{n}”' for n in unmentioned)}" if unmentioned else None
         moved = missing = False
         for kind in kinds:
-            if kind.required:
+            if kind.preferred:
                 # "How long did it last" is better answered by a duration than by a start time: a sentence of the
                 # best-matching passage that gives one goes first. Whether one was found is the classifier's to weigh,
                 # not a reason to decline: the patterns miss "a two-year term" and "12 votes … 2 abstentions".
@@ -143,7 +143,8 @@ class ExtractiveAnswerer:
                     continue
                 in_best = [s for s in typed if s.passage.chunk.id == best_match]
                 if in_best:
-                    scored = in_best + [s for s in scored if s not in in_best]
+                    first = {id(s) for s in in_best}
+                    scored = in_best + [s for s in scored if id(s) not in first]
                 else:
                     moved = True
                     reason = reason or f"the passages that give a {kind.name} are not about what is asked"

@@ -90,7 +90,7 @@ class AnswerType:
     asked: re.Pattern[str]
     given: Callable[[str, str], bool]
     """Does this text (second argument) give what the question (first argument) asks for?"""
-    required: bool
+    preferred: bool
     """A sentence without it answers the question less well than one with it: of the best-matching passage, a sentence
     that gives it is quoted first, and the answer classifier learns what its absence means."""
     bonus: float
@@ -102,23 +102,23 @@ def _matches(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
 
 
 ANSWER_TYPES = (
-    AnswerType("date", _ASKS_WHEN, _matches(_DATE), required=False, bonus=0.15),
+    AnswerType("date", _ASKS_WHEN, _matches(_DATE), preferred=False, bonus=0.15),
     # a bare year ("the 2021-2027 period") answers "when" less precisely than "12 March 2021"
-    AnswerType("year", _ASKS_WHEN, _matches(YEAR), required=False, bonus=0.05),
+    AnswerType("year", _ASKS_WHEN, _matches(YEAR), preferred=False, bonus=0.05),
     AnswerType(
         "addressee", re.compile(r"\bto whom\b|\baddressed\b|\baddressee\b|\brecipients?\b", re.I),
-        _matches(_ADDRESSEE), required=False, bonus=0.25,
+        _matches(_ADDRESSEE), preferred=False, bonus=0.25,
     ),
-    AnswerType("time", _ASKS_WHEN, _matches(_TIME_EXPRESSION), required=True, bonus=0.0),
+    AnswerType("time", _ASKS_WHEN, _matches(_TIME_EXPRESSION), preferred=True, bonus=0.0),
     AnswerType(
         "duration", re.compile(r"\bhow long\b|\bfor how many (?:minutes|hours|days|weeks|months|years)\b", re.I),
-        _matches(_DURATION), required=True, bonus=0.0,
+        _matches(_DURATION), preferred=True, bonus=0.0,
     ),
-    AnswerType("e-mail address", re.compile(r"\be-?mail\b", re.I), _matches(EMAIL_ADDRESS), required=False, bonus=0.25),
+    AnswerType("e-mail address", re.compile(r"\be-?mail\b", re.I), _matches(EMAIL_ADDRESS), preferred=False, bonus=0.25),
     AnswerType(
-        "phone number", re.compile(r"\b(?:phone|telephone|mobile)\b", re.I), _matches(PHONE_NUMBER), required=False, bonus=0.25
+        "phone number", re.compile(r"\b(?:phone|telephone|mobile)\b", re.I), _matches(PHONE_NUMBER), preferred=False, bonus=0.25
     ),
-    AnswerType("quantity", re.compile(r"\bhow (?:much|many)\b", re.I), counts_what_was_asked, required=True, bonus=0.0),
+    AnswerType("quantity", re.compile(r"\bhow (?:much|many)\b", re.I), counts_what_was_asked, preferred=True, bonus=0.0),
     AnswerType(
         "person",
         re.compile(
@@ -128,9 +128,9 @@ ANSWER_TYPES = (
             r"|^\s*who (?:chairs|chaired|leads|led|heads|headed|signed|moderated|presented|introduced|opened)\b",
             re.IGNORECASE,
         ),
-        lambda question, text: names_a_person(text, question), required=True, bonus=0.0,
+        lambda question, text: names_a_person(text, question), preferred=True, bonus=0.0,
     ),
-    AnswerType("amount of money", _ASKS_MONEY, _matches(_AMOUNT), required=True, bonus=0.1),
+    AnswerType("amount of money", _ASKS_MONEY, _matches(_AMOUNT), preferred=True, bonus=0.1),
 )
 
 
