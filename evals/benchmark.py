@@ -1,5 +1,6 @@
-"""Speed figures on this machine: ``python -m evals.benchmark`` prints ingest, re-ingest, cold start and ask latency,
-then the same through a shared `chroma run` server holding 10k passages: how long a fresh instance (empty data
+"""Speed figures on this machine: ``python -m evals.benchmark`` prints ingest, re-ingest, cold start and ask latency;
+the ingest of passages of real length (variants of the corpus's own documents) beside sentence-transformers embedding
+the same passages once with the same packaged weights, and the ratio; then the same through a shared `chroma run` server holding 10k passages: how long a fresh instance (empty data
 folder) takes to be ready, ask p50/p95 through the server, and how soon a change made elsewhere is picked up."""
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Any
 
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.ingestion import Ingestor
+from assistant.index.store import Store
 from assistant.pipeline import PolicyAssistant
+from assistant.reading.documents import list_corpus_files, load_catalog, read_document
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.questionset import read_questions
 from evals.scale_benchmark import write_corpus
@@ -35,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.benchmark", description=__doc__)
     parser.add_argument("--questions", type=Path, default=PROJECT_ROOT / "evals" / "dev_questions.jsonl")
     parser.add_argument("--rounds", type=int, default=3, help="passes over the question set for warm latency")
+    parser.add_argument(
+        "--variants", type=int, default=30,
+        help="copies of the corpus's documents ingested beside the reference embedding pass (0: skip)",
+    )
     parser.add_argument(
         "--shared-passages", type=int, default=10_000,
         help="synthetic passages added to the corpus on the shared Chroma server (0: skip the shared-server figures)",
@@ -66,9 +73,54 @@ def main(argv: list[str] | None = None) -> int:
             f"p95 {percentile(warm, 0.95):.1f} ms, mean {statistics.fmean(warm):.1f} ms"
         )
         assistant.store.close()
+    if args.variants:
+        real_length_ingest(args.variants)
     if args.shared_passages:
         shared_server(args.shared_passages, read_questions(args.questions), args.rounds)
     return 0
+
+
+def write_variants(folder: Path, variants: int) -> None:
+    """``variants`` copies of every corpus document's text (PDFs as their extracted text), each one unique."""
+    corpus = PROJECT_ROOT / "corpus"
+    catalog = load_catalog(corpus)
+    texts = [read_document(path, corpus, catalog, Settings.from_env().max_file_bytes).text for path in list_corpus_files(corpus)]
+    folder.mkdir(parents=True, exist_ok=True)
+    for variant in range(variants):
+        for number, text in enumerate(texts):
+            (folder / f"variant-{variant:03d}-{number:02d}.md").write_text(f"{text}\n\nVariant {variant}.\n", encoding="utf-8")
+
+
+def real_length_ingest(variants: int) -> None:
+    """Ingest against the reference: sentence-transformers embedding the ingested passages once, batch 32."""
+    from sentence_transformers import SentenceTransformer  # test extras; imported here, it takes seconds
+
+    with tempfile.TemporaryDirectory(prefix="bench-real-") as folder:
+        work = Path(folder)
+        write_variants(work / "corpus", variants)
+        settings = Settings.from_env(corpus_dir=work / "corpus", data_dir=work / "data")
+        embeddings = LocalEmbeddings(settings.embedding_model)
+        embeddings.embed_query("load the model before the clock starts")
+        reference = SentenceTransformer(str(embeddings.model_dir), device="cpu", local_files_only=True)
+        reference.encode(["load the model before the clock starts"])
+
+        def reference_pass() -> float:
+            return timed(lambda: reference.encode(texts, batch_size=32, normalize_embeddings=True))[0]
+
+        ingest_s, report = timed(lambda: Ingestor(settings, embeddings).run())
+        store = Store(settings.store_path)
+        texts = [chunk.embedding_text() for chunk in store.chunks(sorted(store.all_chunk_ids())).values()]
+        store.close()
+        reference_s = statistics.median([reference_pass() for _ in range(3)])
+        passages = len(texts)
+        ingest_rate, reference_rate = passages / ingest_s, passages / reference_s
+        print(
+            f"\nreal-length passages ({variants} variants of the corpus, {passages} passages, "
+            f"{sum(len(t) for t in texts) / passages:.0f} characters each on average):"
+        )
+        print(f"  full ingest (model loaded):                         {ingest_rate:6.1f} passages/s  ({report.summary()})")  # type: ignore[attr-defined]
+        print(f"  sentence-transformers, one pass, batch 32 (median of 3): {reference_rate:6.1f} passages/s")
+        print(f"  ingest / reference: {ingest_rate / reference_rate:.2f}x")
 
 
 def shared_server(passages: int, questions: list[dict[str, Any]], rounds: int) -> None:

@@ -121,3 +121,11 @@ def test_catalog_change_reindexes_the_document_with_new_metadata(settings: Setti
     store = Store(settings.store_path)
     assert store.document("annex-call-for-recognition-of-clusters.txt").info.date == "2020-10-27"  # type: ignore[union-attr]
     store.close()
+
+
+def test_documents_are_embedded_in_groups_that_keep_their_order_and_size() -> None:
+    from assistant.index.ingestion import groups_of_documents
+
+    pending = [(name, list(range(count))) for name, count in [("a", 60), ("b", 60), ("c", 30), ("d", 300), ("e", 5)]]
+    groups = list(groups_of_documents(pending, 128))  # type: ignore[arg-type]
+    assert [[name for name, _ in group] for group in groups] == [["a", "b"], ["c"], ["d"], ["e"]]

@@ -44,7 +44,7 @@ class WordPieceCounter:
 class LocalEmbeddings(Embeddings):
     """Sentence embeddings computed on this machine; normalised, so the dot product is the cosine."""
 
-    def __init__(self, model_name: str = "all-MiniLM-L6-v2", batch_size: int = 16, max_tokens: int = 256) -> None:
+    def __init__(self, model_name: str = "all-MiniLM-L6-v2", batch_size: int = 32, max_tokens: int = 256) -> None:
         self.model_name = model_name
         self.model_dir = packaged_model_dir(model_name)
         self.batch_size = batch_size
@@ -62,12 +62,14 @@ class LocalEmbeddings(Embeddings):
     def count_tokens(self) -> WordPieceCounter:
         return WordPieceCounter(self.model_dir)
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        # Batches of similar length waste less work on padding; the order is restored afterwards.
+    def _batches(self, texts: list[str]) -> list[list[int]]:
+        # Batches of similar length waste less work on padding; callers restore the order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        return [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = [[] for _ in texts]
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start:start + self.batch_size]
+        for batch in self._batches(texts):
             for index, vector in zip(batch, self.model.encode([texts[i] for i in batch]).tolist(), strict=True):
                 vectors[index] = vector
         return vectors

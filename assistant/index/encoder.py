@@ -7,14 +7,12 @@ the cold start of the chat and of every ingest; this module imports in under a s
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file
-from tokenizers import Tokenizer
-
+from tokenizers import Encoding, Tokenizer
 
 class BertSentenceEncoder:
     """BERT forward pass, mean pooling over real tokens, L2 normalisation (the all-MiniLM-L6-v2 recipe)."""
@@ -27,6 +25,12 @@ class BertSentenceEncoder:
         self.eps = float(config.get("layer_norm_eps", 1e-12))
         self.max_tokens = max_tokens
         self.weights = {k: v.float() for k, v in load_file(str(model_dir / "model.safetensors")).items()}
+        for layer in range(self.layers):  # one matrix product for query, key and value instead of three
+            prefix = f"encoder.layer.{layer}.attention.self"
+            for part in ("weight", "bias"):
+                self.weights[f"{prefix}.qkv.{part}"] = torch.cat(
+                    [self.weights.pop(f"{prefix}.{name}.{part}") for name in ("query", "key", "value")]
+                )
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=max_tokens)
         self.tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0)), pad_token="[PAD]")
@@ -40,10 +44,8 @@ class BertSentenceEncoder:
     def _norm(self, x: torch.Tensor, name: str) -> torch.Tensor:
         return F.layer_norm(x, (self.hidden,), self._w(f"{name}.weight"), self._w(f"{name}.bias"), self.eps)
 
-    @torch.inference_mode()
-    def encode(self, texts: list[str]) -> torch.Tensor:
-        """Unit-length sentence vectors, one row per text."""
-        encodings = self.tokenizer.encode_batch(texts)
+    def _token_states(self, encodings: list[Encoding]) -> tuple[torch.Tensor, torch.Tensor]:
+        """The last layer's state of every token, and the mask of real (not padding) tokens."""
         ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)
         mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long)
         types = torch.tensor([e.type_ids for e in encodings], dtype=torch.long)
@@ -57,20 +59,21 @@ class BertSentenceEncoder:
         batch, length, _ = x.shape
         head_size = self.hidden // self.heads
         attention_bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
-
-        def split_heads(t: torch.Tensor) -> torch.Tensor:
-            return t.view(batch, length, self.heads, head_size).transpose(1, 2)
-
         for layer in range(self.layers):
             prefix = f"encoder.layer.{layer}"
-            query = split_heads(self._linear(x, f"{prefix}.attention.self.query"))
-            key = split_heads(self._linear(x, f"{prefix}.attention.self.key"))
-            value = split_heads(self._linear(x, f"{prefix}.attention.self.value"))
-            scores = query @ key.transpose(-1, -2) / math.sqrt(head_size) + attention_bias
-            context = (scores.softmax(dim=-1) @ value).transpose(1, 2).reshape(batch, length, self.hidden)
+            qkv = self._linear(x, f"{prefix}.attention.self.qkv")
+            query, key, value = qkv.view(batch, length, 3, self.heads, head_size).permute(2, 0, 3, 1, 4)
+            context = F.scaled_dot_product_attention(query, key, value, attn_mask=attention_bias)
+            context = context.transpose(1, 2).reshape(batch, length, self.hidden)
             x = self._norm(x + self._linear(context, f"{prefix}.attention.output.dense"), f"{prefix}.attention.output.LayerNorm")
             intermediate = F.gelu(self._linear(x, f"{prefix}.intermediate.dense"))
             x = self._norm(x + self._linear(intermediate, f"{prefix}.output.dense"), f"{prefix}.output.LayerNorm")
+        return x, mask
+
+    @torch.inference_mode()
+    def encode(self, texts: list[str]) -> torch.Tensor:
+        """Unit-length sentence vectors, one row per text."""
+        states, mask = self._token_states(self.tokenizer.encode_batch(texts))
         weights = mask.unsqueeze(-1).float()
-        pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+        pooled = (states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
         return F.normalize(pooled, p=2, dim=1)

@@ -102,6 +102,25 @@ def wipe_index(settings: Settings, shared: SharedIndex | None = None) -> None:
     remove_cache_files(settings)
 
 
+EMBED_GROUP_CHUNKS = 128
+"""Chunks embedded together: sorted by length across documents they waste less of the model on padding."""
+
+
+def groups_of_documents(
+    pending: list[tuple[SourceDocument, list[Chunk]]], size: int
+) -> Iterator[list[tuple[SourceDocument, list[Chunk]]]]:
+    group: list[tuple[SourceDocument, list[Chunk]]] = []
+    count = 0
+    for document, chunks in pending:
+        if group and count + len(chunks) > size:
+            yield group
+            group, count = [], 0
+        group.append((document, chunks))
+        count += len(chunks)
+    if group:
+        yield group
+
+
 class Ingestor:
     """Brings the index in line with the corpus folder: new and changed files in, deleted files out."""
 
@@ -231,37 +250,44 @@ class Ingestor:
         self, store: Store, index: VectorIndex, pending: list[tuple[SourceDocument, list[Chunk]]],
         report: IngestReport, progress: Progress | None, shared: SharedIndex | None = None,
     ) -> None:
-        """Embed and store one document at a time, so an interruption keeps every finished document."""
+        """Embed a few documents at a time (their chunks batched by length together), then store each document:
+        an interruption keeps every finished document."""
         existing = index.ids()
         total = sum(1 for _, chunks in pending for chunk in chunks if chunk.id not in existing)
         done = 0
         if progress:
             progress(0, total)
-        for document, chunks in pending:
-            kept_sentences = store.sentence_vectors([c.id for c in chunks if c.id in existing])
-            new_chunks = [c for c in chunks if c.id not in existing]
-            chunk_vectors: list[list[float]] = []
-            sentence_vectors = dict(kept_sentences)
-            for start in range(0, len(chunks), 32):
-                batch = chunks[start:start + 32]
-                embedded = self._embed_batch([c for c in batch if c.id not in existing], [c for c in batch if c.id not in sentence_vectors])
-                chunk_vectors.extend(embedded[0])
-                sentence_vectors.update(embedded[1])
-                done += sum(1 for c in batch if c.id not in existing)
-                if progress:
-                    progress(done, total)
-            old_ids = store.chunk_ids_of(document.source)
-            index.upsert(new_chunks, chunk_vectors, sentence_vectors)
-            indexed_at = utc_now()
-            store.replace_document(document, chunks, sentence_vectors, indexed_at)
-            if shared is not None:
-                shared.put_document(document, chunks, indexed_at)
-            new_ids = {chunk.id for chunk in chunks}
-            stale = old_ids - new_ids
-            index.delete(sorted(stale))
-            report.chunks_added += len(new_ids - old_ids)
-            report.chunks_unchanged += len(new_ids & old_ids)
-            report.chunks_removed += len(stale)
+        for group in groups_of_documents(pending, EMBED_GROUP_CHUNKS):
+            all_chunks = [chunk for _, chunks in group for chunk in chunks]
+            sentence_vectors = store.sentence_vectors([c.id for c in all_chunks if c.id in existing])
+            new_chunks = [c for c in all_chunks if c.id not in existing]
+            chunk_vectors, new_sentence_vectors = self._embed_batch(new_chunks, [c for c in all_chunks if c.id not in sentence_vectors])
+            sentence_vectors.update(new_sentence_vectors)
+            vector_of = dict(zip((c.id for c in new_chunks), chunk_vectors, strict=True))
+            for document, chunks in group:
+                self._store_document(store, index, shared, report, document, chunks, vector_of, sentence_vectors)
+            done += len(new_chunks)
+            if progress:
+                progress(done, total)
+
+    @staticmethod
+    def _store_document(
+        store: Store, index: VectorIndex, shared: SharedIndex | None, report: IngestReport, document: SourceDocument,
+        chunks: list[Chunk], vector_of: dict[str, list[float]], sentence_vectors: dict[str, np.ndarray],
+    ) -> None:
+        old_ids = store.chunk_ids_of(document.source)
+        new_chunks = [c for c in chunks if c.id in vector_of]
+        index.upsert(new_chunks, [vector_of[c.id] for c in new_chunks], sentence_vectors)
+        indexed_at = utc_now()
+        store.replace_document(document, chunks, sentence_vectors, indexed_at)
+        if shared is not None:
+            shared.put_document(document, chunks, indexed_at)
+        new_ids = {chunk.id for chunk in chunks}
+        stale = old_ids - new_ids
+        index.delete(sorted(stale))
+        report.chunks_added += len(new_ids - old_ids)
+        report.chunks_unchanged += len(new_ids & old_ids)
+        report.chunks_removed += len(stale)
 
     def _embed_batch(
         self, need_chunk_vector: list[Chunk], need_sentence_vectors: list[Chunk]
