@@ -62,19 +62,22 @@ def search_terms(text: str) -> list[str]:
     return list(_search_terms(text))
 
 
+_SEPARATOR = re.compile(r"[.,]")
+
+
 @lru_cache(maxsize=100_000)
 def _search_terms(text: str) -> tuple[str, ...]:
     # The same passages' sentences are read for every question: computed once per text.
     terms: list[str] = []
     for word in words(text):
         parts = [word]
-        if not any(c.isdigit() for c in word):
-            parts = re.split(r"[.,]", word)  # "MINE.THE.GAP" is three words, as the FTS tokenizer sees it
-        elif re.search(r"[.,]", word):
-            # "134,000" is searchable as written (134000) and by its parts; "112.000" meets "112,000".
-            parts = [*re.split(r"[.,]", word), number_key(word)]
+        has_digit = not word.isalpha() and any(c.isdigit() for c in word)
+        if "." in word or "," in word:
+            # "MINE.THE.GAP" is three words, as the FTS tokenizer sees it; "134,000" is searchable as written
+            # (134000) and by its parts, and "112.000" meets "112,000".
+            parts = [*_SEPARATOR.split(word), number_key(word)] if has_digit else _SEPARATOR.split(word)
         for part in parts:
-            if ORDINAL.fullmatch(part):
+            if has_digit and ORDINAL.fullmatch(part):
                 part = part.rstrip("stndrh")  # "30th" finds "30"
             if part and part not in STOP_WORDS:
                 terms.append(stem(part))
