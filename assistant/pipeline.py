@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -34,11 +35,11 @@ from assistant.errors import AssistantError, ModelUnavailable
 from assistant.index.chroma import VectorIndex
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.ingestion import check_store_model
-from assistant.index.shared import SharedIndex, open_cache
+from assistant.index.shared import Generation, SharedIndex, open_cache
 from assistant.index.store import Store, StoredDocument
 from assistant.reading.chunking import Chunk
 from assistant.search.ranker import LinearModel
-from assistant.search.retrieval import HybridSearcher, Passage, SearchFilters, passage_document
+from assistant.search.retrieval import HybridSearcher, Passage, RetrievalResult, SearchFilters, passage_document
 from assistant.settings import Settings
 
 
@@ -188,6 +189,7 @@ class PolicyAssistant:
         self.index = VectorIndex(settings)
         if self.shared:
             self.shared.sync(self.store)
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generation-check")
         check_store_model(self.store, settings)
         self._signature = self.store.content_signature()
         self.searcher = HybridSearcher(settings, self.store, self.index, self.embeddings, ranker)
@@ -211,18 +213,34 @@ class PolicyAssistant:
         )
         self._document = lru_cache(maxsize=256)(self.store.document)
 
-    def refresh(self) -> None:
+    def refresh(self, fetched: tuple[Generation | None] | None = None) -> bool:
         """Take what any ingest changed since the last question (an upload in the browser, the command line in
         another process, another instance through a shared Chroma server), so that every check (names no document
-        mentions, word frequencies, quotes) reads the documents as they are now."""
-        synced = self.shared is not None and self.shared.sync(self.store)
+        mentions, word frequencies, quotes) reads the documents as they are now. True if anything changed.
+        ``fetched``: the shared server's generation, already read."""
+        synced = self.shared is not None and self.shared.sync(self.store, fetched)
         signature = self.store.content_signature()
         if not synced and signature == self._signature:
-            return
+            return False
         self._signature = signature
         self.index.reopen()  # by name: if the shared index was rebuilt, its collection is a new one
         self._document.cache_clear()
         self.checker.forget()
+        return True
+
+    def _search_current(self, query: str, filters: SearchFilters | None, generation: Future[Generation | None] | None) -> RetrievalResult:
+        """Search the documents as they are now. Through a shared server, the check for another instance's change
+        (``generation``, one round trip started before) runs while this instance searches its cache; only if
+        something changed is the search made again, on the refreshed cache."""
+        if generation is None:
+            return self.searcher.search(query, filters)
+        try:
+            retrieved: RetrievalResult | None = self.searcher.search(query, filters)
+        except Exception:  # a rebuild elsewhere replaced the collection, or the server is gone: said once refreshed
+            retrieved = None
+        if self.refresh((generation.result(),)) or retrieved is None:
+            return self.searcher.search(query, filters)
+        return retrieved
 
     def documents(self) -> list[StoredDocument]:
         """The indexed documents; if the shared index can't be read now, the ones cached (the next question says
@@ -325,17 +343,21 @@ class PolicyAssistant:
     ) -> Prepared:
         """The question cleaned of instructions, made standalone, and its passages retrieved; no ``question`` when
         nothing was left to ask once the instructions were taken out."""
-        self.refresh()
+        generation = self._background.submit(self.shared.read_generation) if self.shared is not None else None
+        if generation is None:
+            self.refresh()
         asked, notices = clean_question(question, self.settings.max_question_chars)
         text, had_instructions = strip_instructions(asked)
         if had_instructions:
             notices.append("Instructions inside the question were ignored: answers come only from the documents.")
         if not text:
+            if generation is not None:
+                self.refresh((generation.result(),))
             return Prepared(asked, notices, None, [])
         turns = turns_from(history)
         language = detect_language(text)
         standalone = self.standalone(text, turns, notices, language)
-        retrieved = self.searcher.search(standalone, filters)
+        retrieved = self._search_current(standalone, filters, generation)
         context = history_text(turns) if turns and is_followup(text) else ""
         prepared = Question(
             text, standalone, retrieved.query_vector, context, tuple(turns), retrieved.referenced_sources, language

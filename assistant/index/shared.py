@@ -125,6 +125,13 @@ class SharedIndex:
         found = self.state.get(ids=[GENERATION_ID], include=["metadatas"])
         return Generation.from_metadata(found["metadatas"][0]) if found["ids"] else None
 
+    def read_generation(self) -> Generation | None:
+        """``generation()``, with a failure to reach the server said as such."""
+        try:
+            return self.generation()
+        except Exception as exc:  # chromadb raises plain HTTP and value errors
+            raise AssistantError(f"Cannot read the index from {self.location}: {exc}") from exc
+
     def publish(self, collection_id: str, chunking: str, writer: str) -> Generation:
         """Mark the end of an ingest: every instance refreshes its cache before its next question."""
         generation = Generation(
@@ -242,12 +249,13 @@ class SharedIndex:
     def _passages(self) -> Any:
         return self.client.get_or_create_collection(self.settings.collection, embedding_function=None)
 
-    def sync(self, store: Store) -> bool:
+    def sync(self, store: Store, fetched: tuple[Generation | None] | None = None) -> bool:
         """Bring ``store`` in line with the server if another generation was published; True if a document of the
-        cache changed (a generation whose ingest changed nothing costs one comparison, not a glossary rebuild)."""
+        cache changed (a generation whose ingest changed nothing costs one comparison, not a glossary rebuild).
+        ``fetched``: the server's generation, already read by the caller (then no round trip is made for it)."""
         with self._sync_lock:
             try:
-                generation = self.generation()
+                generation = self.generation() if fetched is None else fetched[0]
                 if generation is not None and generation.marker == store.get_meta("generation"):
                     return False
                 self._open()  # a rebuild elsewhere replaces the collections
