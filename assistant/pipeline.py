@@ -228,7 +228,9 @@ class PolicyAssistant:
         self.checker.forget()
         return True
 
-    def _search_current(self, query: str, filters: SearchFilters | None, generation: Future[Generation | None] | None) -> RetrievalResult:
+    def _search_current(
+        self, query: str, filters: SearchFilters | None, generation: Future[Generation | None] | None
+    ) -> RetrievalResult:
         """Search the documents as they are now. Through a shared server, the check for another instance's change
         (``generation``, one round trip started before) runs while this instance searches its cache; only if
         something changed is the search made again, on the refreshed cache."""

@@ -1,7 +1,8 @@
 """Speed figures on this machine: ``python -m evals.benchmark`` prints ingest, re-ingest, cold start and ask latency;
 the ingest of passages of real length (variants of the corpus's own documents) beside sentence-transformers embedding
-the same passages once with the same packaged weights, and the ratio; then the same through a shared `chroma run` server holding 10k passages: how long a fresh instance (empty data
-folder) takes to be ready, ask p50/p95 through the server, and how soon a change made elsewhere is picked up."""
+the same passages once with the same packaged weights, and the ratio; then the same through a shared `chroma run`
+server holding 10k passages: how long a fresh instance (empty data folder) takes to be ready, ask p50/p95 through the
+server, and how soon a change made elsewhere is picked up."""
 
 from __future__ import annotations
 

@@ -129,3 +129,14 @@ def test_documents_are_embedded_in_groups_that_keep_their_order_and_size() -> No
     pending = [(name, list(range(count))) for name, count in [("a", 60), ("b", 60), ("c", 30), ("d", 300), ("e", 5)]]
     groups = list(groups_of_documents(pending, 128))  # type: ignore[arg-type]
     assert [[name for name, _ in group] for group in groups] == [["a", "b"], ["c"], ["d"], ["e"]]
+
+
+def test_the_benchmark_ingests_real_length_passages_beside_the_reference_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("sentence_transformers")
+    from evals.benchmark import real_length_ingest
+
+    real_length_ingest(1)
+    printed = capsys.readouterr().out
+    passages = int(printed.split(" passages, ")[0].rsplit("variants of the corpus, ", 1)[1])
+    assert passages > 50 and "0 files failed" in printed
+    assert "sentence-transformers, one pass" in printed and "ingest / reference:" in printed

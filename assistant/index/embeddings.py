@@ -62,14 +62,12 @@ class LocalEmbeddings(Embeddings):
     def count_tokens(self) -> WordPieceCounter:
         return WordPieceCounter(self.model_dir)
 
-    def _batches(self, texts: list[str]) -> list[list[int]]:
-        # Batches of similar length waste less work on padding; callers restore the order.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        return [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
-
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        # Batches of similar length waste less work on padding; the order is restored afterwards.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors: list[list[float]] = [[] for _ in texts]
-        for batch in self._batches(texts):
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start:start + self.batch_size]
             for index, vector in zip(batch, self.model.encode([texts[i] for i in batch]).tolist(), strict=True):
                 vectors[index] = vector
         return vectors

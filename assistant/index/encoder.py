@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from safetensors.torch import load_file
 from tokenizers import Encoding, Tokenizer
 
+
 class BertSentenceEncoder:
     """BERT forward pass, mean pooling over real tokens, L2 normalisation (the all-MiniLM-L6-v2 recipe)."""
 

@@ -103,7 +103,7 @@ def wipe_index(settings: Settings, shared: SharedIndex | None = None) -> None:
 
 
 EMBED_GROUP_CHUNKS = 128
-"""Chunks embedded together: sorted by length across documents they waste less of the model on padding."""
+"""Chunks embedded together: sorted by length across documents, they waste less of the model on padding."""
 
 
 def groups_of_documents(
@@ -261,7 +261,8 @@ class Ingestor:
             all_chunks = [chunk for _, chunks in group for chunk in chunks]
             sentence_vectors = store.sentence_vectors([c.id for c in all_chunks if c.id in existing])
             new_chunks = [c for c in all_chunks if c.id not in existing]
-            chunk_vectors, new_sentence_vectors = self._embed_batch(new_chunks, [c for c in all_chunks if c.id not in sentence_vectors])
+            missing_sentences = [c for c in all_chunks if c.id not in sentence_vectors]
+            chunk_vectors, new_sentence_vectors = self._embed_batch(new_chunks, missing_sentences)
             sentence_vectors.update(new_sentence_vectors)
             vector_of = dict(zip((c.id for c in new_chunks), chunk_vectors, strict=True))
             for document, chunks in group:
