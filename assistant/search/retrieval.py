@@ -145,11 +145,14 @@ class HybridSearcher:
         if ranker is None and settings.ranking == "learned":
             ranker = LinearModel.load(settings.ranker_path)
         self.ranker = ranker
+        # A question's vector doesn't depend on the documents: a search made again after a refresh, or the same
+        # question asked again, doesn't run the model again.
+        self._query_vector = lru_cache(maxsize=256)(embeddings.embed_query)
 
     def candidates(self, query: str, filters: SearchFilters | None = None) -> Candidates:
         filters = filters or SearchFilters()
         limit = self.settings.candidates_per_ranker
-        vector = self.embeddings.embed_query(query)
+        vector = self._query_vector(query)
         dense = self.index.search(vector, limit, filters.sources or None, filters.kinds or None)
         terms = search_terms(query)
         if self.settings.expand_equivalents:
