@@ -7,8 +7,10 @@ server, and how soon a change made elsewhere is picked up."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -17,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.index.chroma import VectorIndex
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.ingestion import Ingestor
 from assistant.index.store import Store
@@ -124,6 +127,25 @@ def real_length_ingest(variants: int) -> None:
         print(f"  ingest / reference: {ingest_rate / reference_rate:.2f}x")
 
 
+def embedded_twin(reader: PolicyAssistant, data_dir: Path, embeddings: LocalEmbeddings) -> PolicyAssistant:
+    """An embedded instance holding what ``reader`` reads from its server: its cache copied, the vectors copied
+    into a local Chroma (no embedding), so that both answer from the same passages."""
+    settings = dataclasses.replace(reader.settings, data_dir=data_dir, chroma_host=None)
+    data_dir.mkdir(parents=True)
+    with sqlite3.connect(reader.settings.store_path) as source, sqlite3.connect(settings.store_path) as target:
+        source.backup(target)
+    local = VectorIndex(settings)
+    served = reader.index.collection
+    for offset in range(0, served.count(), 1000):
+        batch = served.get(limit=1000, offset=offset, include=["embeddings", "metadatas", "documents"])
+        local.collection.upsert(
+            ids=batch["ids"], embeddings=batch["embeddings"], metadatas=batch["metadatas"], documents=batch["documents"]
+        )
+    twin = PolicyAssistant(settings, embeddings)
+    twin.warm_up()
+    return twin
+
+
 def shared_server(passages: int, questions: list[dict[str, Any]], rounds: int) -> None:
     """Several instances on one `chroma run` server: the corpus plus ``passages`` synthetic passages."""
     with tempfile.TemporaryDirectory(prefix="bench-shared-") as folder:
@@ -150,10 +172,18 @@ def shared_server(passages: int, questions: list[dict[str, Any]], rounds: int) -
             fill_s, reader = timed(lambda: PolicyAssistant(settings.with_overrides(data_dir=work / "reader"), embeddings))
             print(f"fresh instance, cache filled from the server (model already loaded): {fill_s:.1f} s "
                   f"({reader.chunk_count()} passages, {len(reader.documents())} documents)")  # type: ignore[attr-defined]
-            asked = [reader.ask(q["question"], q["history"]).latency_ms  # type: ignore[attr-defined]
-                     for _ in range(rounds + 1) for q in questions][len(questions):]
-            print(f"ask latency through the server, warm ({rounds} passes): p50 {percentile(asked, 0.5):.1f} ms, "
-                  f"p95 {percentile(asked, 0.95):.1f} ms")
+            twin = embedded_twin(reader, work / "embedded", embeddings)  # type: ignore[arg-type]
+            served, embedded = [], []
+            for turn in range(rounds + 1):  # alternated, so both meet the same load; the first pass warms up
+                for instance, latencies in ((reader, served), (twin, embedded)):
+                    timings = [instance.ask(q["question"], q["history"]).latency_ms for q in questions]  # type: ignore[attr-defined]
+                    latencies.extend(timings if turn else [])
+            print(f"ask latency through the server, warm ({rounds} passes): p50 {percentile(served, 0.5):.1f} ms, "
+                  f"p95 {percentile(served, 0.95):.1f} ms")
+            print(f"the same passages embedded (vectors copied from the server): p50 {percentile(embedded, 0.5):.1f} ms, "
+                  f"p95 {percentile(embedded, 0.95):.1f} ms; server / embedded p50: "
+                  f"{percentile(served, 0.5) / percentile(embedded, 0.5):.2f}x")
+            twin.store.close()
             checks = [timed(reader.shared.generation)[0] * 1000 for _ in range(50)]  # type: ignore[attr-defined]
             print(f"generation check before each question: median {statistics.median(checks):.1f} ms")
 
