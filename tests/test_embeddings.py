@@ -36,4 +36,3 @@ def test_word_pieces_are_counted_like_the_model_truncates(embeddings: LocalEmbed
     count = WordPieceCounter(embeddings.model_dir)
     assert count("clusters") == 1
     assert count("IoT4Industry") > 1
-
