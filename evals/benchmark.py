@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
 def write_variants(folder: Path, variants: int) -> None:
     """``variants`` copies of every corpus document's text (PDFs as their extracted text), each one unique."""
     corpus = PROJECT_ROOT / "corpus"
-    catalog = load_catalog(corpus)
-    texts = [read_document(path, corpus, catalog, Settings.from_env().max_file_bytes).text for path in list_corpus_files(corpus)]
+    catalog, max_bytes = load_catalog(corpus), Settings.from_env().max_file_bytes
+    texts = [read_document(path, corpus, catalog, max_bytes).text for path in list_corpus_files(corpus)]
     folder.mkdir(parents=True, exist_ok=True)
     for variant in range(variants):
         for number, text in enumerate(texts):

@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file
-from tokenizers import Encoding, Tokenizer
+from tokenizers import Tokenizer
 
 
 class BertSentenceEncoder:
@@ -45,8 +45,10 @@ class BertSentenceEncoder:
     def _norm(self, x: torch.Tensor, name: str) -> torch.Tensor:
         return F.layer_norm(x, (self.hidden,), self._w(f"{name}.weight"), self._w(f"{name}.bias"), self.eps)
 
-    def _token_states(self, encodings: list[Encoding]) -> tuple[torch.Tensor, torch.Tensor]:
-        """The last layer's state of every token, and the mask of real (not padding) tokens."""
+    @torch.inference_mode()
+    def encode(self, texts: list[str]) -> torch.Tensor:
+        """Unit-length sentence vectors, one row per text."""
+        encodings = self.tokenizer.encode_batch(texts)
         ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)
         mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long)
         types = torch.tensor([e.type_ids for e in encodings], dtype=torch.long)
@@ -69,12 +71,6 @@ class BertSentenceEncoder:
             x = self._norm(x + self._linear(context, f"{prefix}.attention.output.dense"), f"{prefix}.attention.output.LayerNorm")
             intermediate = F.gelu(self._linear(x, f"{prefix}.intermediate.dense"))
             x = self._norm(x + self._linear(intermediate, f"{prefix}.output.dense"), f"{prefix}.output.LayerNorm")
-        return x, mask
-
-    @torch.inference_mode()
-    def encode(self, texts: list[str]) -> torch.Tensor:
-        """Unit-length sentence vectors, one row per text."""
-        states, mask = self._token_states(self.tokenizer.encode_batch(texts))
         weights = mask.unsqueeze(-1).float()
-        pooled = (states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+        pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
         return F.normalize(pooled, p=2, dim=1)

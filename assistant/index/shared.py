@@ -130,7 +130,10 @@ class SharedIndex:
         try:
             return self.generation()
         except Exception as exc:  # chromadb raises plain HTTP and value errors
-            raise AssistantError(f"Cannot read the index from {self.location}: {exc}") from exc
+            raise self._unreadable(exc) from exc
+
+    def _unreadable(self, error: Exception) -> AssistantError:
+        return AssistantError(f"Cannot read the index from {self.location}: {error}")
 
     def publish(self, collection_id: str, chunking: str, writer: str) -> Generation:
         """Mark the end of an ingest: every instance refreshes its cache before its next question."""
@@ -274,7 +277,7 @@ class SharedIndex:
             except AssistantError:
                 raise
             except Exception as exc:  # chromadb raises plain HTTP and value errors
-                raise AssistantError(f"Cannot read the index from {self.location}: {exc}") from exc
+                raise self._unreadable(exc) from exc
             changed = changed or cleared
             if changed:
                 store.rebuild_glossary()
