@@ -13,12 +13,13 @@ if "$PY" -c "import llama_cpp.server" 2>/dev/null; then
 fi
 rm -f "$VENV/llama-build.done" "$VENV/llama-build.failed"
 echo "==> $(date +%H:%M:%S) llama-cpp-python compiles in the background while the tests run (log: $VENV/llama-build.log)"
-# Only the library the server needs (no vision/audio library, tests, examples or tools), on every core at the
-# lowest priority: it takes what the tests leave idle, and all of it once they are done. (On half the cores it took
-# longer than the suite: measured 2026-12-03, 2 cores.)
+# Only the libraries the server loads (no vision/audio library, tests, examples, tools, nor llama.cpp's "common"
+# library: scripts/llama-without-common.cmake), on every core at the lowest priority: it takes what the tests
+# leave idle, and all of it once they are done. (On half the cores it took longer than the suite: measured
+# 2026-12-03, 2 cores.)
 jobs=$(nproc)
 (
-  if CMAKE_ARGS="-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF" \
+  if CMAKE_ARGS="-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$PWD/scripts/llama-without-common.cmake" \
      CMAKE_BUILD_PARALLEL_LEVEL=$jobs nice -n 19 "$PY" -m pip install --no-deps "llama-cpp-python==0.3.36" \
      > "$VENV/llama-build.log" 2>&1; then
     touch "$VENV/llama-build.done"
