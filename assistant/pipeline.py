@@ -15,6 +15,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.outcomes import Answer, Answerer, Question, decline
 from assistant.search.conversation import (
@@ -41,6 +42,17 @@ from assistant.reading.chunking import Chunk
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import HybridSearcher, Passage, RetrievalResult, SearchFilters, passage_document
 from assistant.settings import Settings
+
+
+def load_matcher(settings: Settings, embeddings: LocalEmbeddings) -> AnswerMatcher | None:
+    """The fitted answer matcher over the embedding model already loaded, or None when none was fitted."""
+    path = settings.answer_match_path
+    return _shared_matcher(path.resolve(), embeddings.model) if path.exists() else None
+
+
+@lru_cache(maxsize=4)
+def _shared_matcher(path: Path, encoder: Any) -> AnswerMatcher:
+    return AnswerMatcher.load(path, encoder)
 
 
 def load_likelihood(settings: Settings) -> QueryLikelihood:
@@ -178,10 +190,10 @@ class PolicyAssistant:
     def __init__(
         self, settings: Settings, embeddings: LocalEmbeddings | None = None,
         ranker: LinearModel | None = None, decline_model: LinearModel | None = None,
-        likelihood: QueryLikelihood | None = None,
+        likelihood: QueryLikelihood | None = None, matcher: AnswerMatcher | None = None,
     ) -> None:
-        """``ranker`` and ``decline_model``: fitted models to use instead of the shipped ones (cross-validation);
-        ``likelihood``: a query-likelihood scorer to share (it loads a language model)."""
+        """``ranker``, ``decline_model`` and ``matcher``: fitted models to use instead of the shipped ones
+        (cross-validation); ``likelihood``: a query-likelihood scorer to share (it loads a language model)."""
         self.settings = settings
         self.embeddings = embeddings or LocalEmbeddings(settings.embedding_model)
         self.shared = SharedIndex(settings) if settings.uses_chroma_server else None
@@ -203,6 +215,7 @@ class PolicyAssistant:
             whole_lists=settings.whole_lists,
             likelihood=(likelihood or load_likelihood(settings)) if settings.second_opinion else None,
             likelihood_weight=settings.likelihood_weight,
+            matcher=matcher or load_matcher(settings, self.embeddings),
         )
         floor = self.searcher.ranker.base_rate if self.searcher.ranker and settings.ranking == "learned" else 0.0
         self.checker = ClaimChecker(

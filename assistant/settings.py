@@ -14,6 +14,7 @@ MODELS_DIR = Path(__file__).resolve().parent / "models"
 RANKER_PATH = MODELS_DIR / "ranker.json"
 DECLINE_PATH = MODELS_DIR / "decline.json"
 SUPPORT_MODEL_PATH = MODELS_DIR / "support.json"
+ANSWER_MATCH_PATH = MODELS_DIR / "answer_match.safetensors"
 
 
 def _env_int(env: Mapping[str, str], name: str, default: int | None) -> int | None:
@@ -91,6 +92,10 @@ class Settings:
 
     support_model_path: Path = SUPPORT_MODEL_PATH
     """The fitted model of whether a model-written sentence is supported by its quote (``python -m evals.claims``)."""
+
+    answer_match_path: Path = ANSWER_MATCH_PATH
+    """The fitted adapters that read the embedding model as a cross-encoder: whether the best sentence answers the
+    question, a feature of the answer / unsure / decline decision (``python -m evals.learn`` writes it)."""
 
     rrf_k: int = 60
     """Reciprocal-rank-fusion constant of the "rrf" baseline."""

@@ -117,7 +117,7 @@ def crossvalidate(
     for held_out in folds:
         held = set(held_out)
         training = [p for i, p in enumerate(pool) if i not in held]
-        ranker, decline = fit_all(
+        ranker, decline, _ = fit_all(
             assistants, training, ranker_features, decline_features,
             [e for p in training for e in examples[p.key]], variant.harm_objective, variant.on_correct,
         )

@@ -27,15 +27,17 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from assistant.answering.absence import DECLINE_FEATURES
+from assistant.answering.absence import DECLINE_FEATURES, situated_sentence
+from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.outcomes import Answer
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant, load_likelihood
 from assistant.search.ranker import RANKER_FEATURES, LinearModel, feature_matrix
-from assistant.settings import DECLINE_PATH, RANKER_PATH
+from assistant.settings import ANSWER_MATCH_PATH, DECLINE_PATH, RANKER_PATH
 from assistant.settings import Settings
 from assistant.text.matching import normalize_for_match
+from evals.match_training import MatchCandidate, fit_matcher, matcher_examples
 from evals.questionset import PooledQuestion, indexed_corpora, question_pool
 
 REGULARISATION = 1.0
@@ -80,6 +82,16 @@ class DeclineExample:
     answerable: bool
     answer_correct: bool
     """The answer the answerer would give, if it answered, holds what the question expects."""
+    question: str = ""
+    """The question as searched (a follow-up made standalone)."""
+    candidates: tuple[MatchCandidate, ...] = ()
+    """The answerer's best sentences, best first: what the answer matcher learns from."""
+
+    def matcher_examples(self) -> list[tuple[str, str, bool]]:
+        return matcher_examples(self.question, self.answerable, self.candidates)
+
+
+MATCH_CANDIDATES = 8
 
 
 def decline_example(assistant: PolicyAssistant, pooled: PooledQuestion) -> DeclineExample | None:
@@ -97,7 +109,12 @@ def decline_example(assistant: PolicyAssistant, pooled: PooledQuestion) -> Decli
         return None
     text = answerer.compose_answer(prepared.question, found.sentences, found.coverage, prepared.passages, 1.0).text
     correct = bool(question["answerable"]) and answer_correct(question, {"answer": text, "answerable": True})
-    return DeclineExample(found.features, bool(question["answerable"]), correct)
+    golds = [normalize_for_match(g) for g in question["gold_passages"]]
+    candidates = tuple(
+        MatchCandidate(situated_sentence(s), holds_gold(s.span.text, golds), holds_gold(s.passage.chunk.text, golds))
+        for s in found.sentences[:MATCH_CANDIDATES]
+    )
+    return DeclineExample(found.features, bool(question["answerable"]), correct, prepared.question.standalone, candidates)
 
 
 def linear_model(
@@ -207,29 +224,61 @@ def absence_floor(probabilities: np.ndarray, answerable: np.ndarray, threshold: 
     return float(min(threshold, np.quantile(mean[answerable], ABSENCE_FALSE_RATE)))
 
 
+MATCHER_FOLDS = 3
+"""The answer classifier is fitted on answer-matcher scores of matchers that did not see the question (stacking):
+scores of questions a matcher was fitted on are far more confident than those of new questions."""
+
+
 def fit_all(
     assistants: dict[str, PolicyAssistant], pool: Sequence[PooledQuestion],
     ranker_features: Sequence[str] = RANKER_FEATURES, decline_features: Sequence[str] = DECLINE_FEATURES,
     examples: Sequence[RankerExample] | None = None, harm_objective: bool = True, on_correct: bool = True,
     ranker: LinearModel | None = None,
-) -> tuple[LinearModel, LinearModel]:
-    """Fit the ranker on ``pool`` (unless one is given), then the decline classifier on the same questions answered
-    with that ranker."""
+) -> tuple[LinearModel, LinearModel, AnswerMatcher | None]:
+    """Fit the ranker on ``pool`` (unless one is given), then the answer matcher and the decline classifier on the
+    same questions answered with that ranker; the assistants are left with the fitted matcher."""
     if ranker is None:
         if examples is None:
             examples = [e for pooled in pool for e in ranker_examples(assistants[pooled.corpus], pooled)]
         ranker = fit_ranker(examples, ranker_features)
     found: list[DeclineExample] = []
+    kept: list[PooledQuestion] = []
     for pooled in pool:
         assistant = assistants[pooled.corpus]
         assistant.searcher.ranker = ranker
         example = decline_example(assistant, pooled)
         if example is not None:
             found.append(example)
+            kept.append(pooled)
+    matcher = None
+    if "answer_match" in decline_features:
+        encoder = next(iter(assistants.values())).embeddings.model
+        found = held_out_match_scores(found, kept, encoder)
+        matcher = fit_matcher([m for e in found for m in e.matcher_examples()], encoder)
+        for assistant in assistants.values():
+            assistant.extractive.matcher = matcher
     correct = [e.answer_correct for e in found] if harm_objective else None
     return ranker, fit_decline(
         [e.features for e in found], [e.answerable for e in found], decline_features, correct, on_correct
-    )
+    ), matcher
+
+
+def held_out_match_scores(
+    found: Sequence[DeclineExample], pool: Sequence[PooledQuestion], encoder: Any
+) -> list[DeclineExample]:
+    """The examples with the answer matcher's score of their best sentence from a matcher fitted without them
+    (grouped folds: questions that share a gold passage are scored by the same matcher)."""
+    from evals.crossval import folds_of
+
+    scored = list(found)
+    for held_out in folds_of(pool, MATCHER_FOLDS):
+        held = set(held_out)
+        matcher = fit_matcher([m for i, e in enumerate(found) if i not in held for m in e.matcher_examples()], encoder)
+        for i in held_out:
+            example = found[i]
+            score = float(matcher.scores(example.question, [example.candidates[0].text])[0]) if example.candidates else 0.0
+            scored[i] = replace(example, features={**example.features, "answer_match": score})
+    return scored
 
 
 def assistants_for(corpora: dict[str, Settings], embeddings: Any, **models: LinearModel) -> dict[str, PolicyAssistant]:
@@ -254,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.learn", description=__doc__)
     parser.add_argument("--ranker-out", type=Path, default=RANKER_PATH)
     parser.add_argument("--decline-out", type=Path, default=DECLINE_PATH)
+    parser.add_argument("--matcher-out", type=Path, default=ANSWER_MATCH_PATH)
     parser.add_argument(
         "--target", choices=("correct", "answerable"), default="correct",
         help="what the answer classifier learns: whether the answer would be right (default) or whether the "
@@ -270,13 +320,15 @@ def main(argv: list[str] | None = None) -> int:
         corpora = indexed_corpora(Path(work), embeddings, Settings.from_env())
         assistants = assistants_for(corpora, embeddings)
         pool = question_pool()
-        ranker, decline = fit_all(assistants, pool, on_correct=args.target == "correct", ranker=kept)
+        ranker, decline, matcher = fit_all(assistants, pool, on_correct=args.target == "correct", ranker=kept)
         for assistant in assistants.values():
             assistant.store.close()
     args.ranker_out.parent.mkdir(parents=True, exist_ok=True)
     if kept is None:
         args.ranker_out.write_text(ranker.to_json(fitted_on=f"{len(pool)} questions"), encoding="utf-8")
     args.decline_out.write_text(decline.to_json(fitted_on=f"{len(pool)} questions"), encoding="utf-8")
+    if matcher is not None:
+        matcher.save(args.matcher_out)
     print("\n".join(["ranker:", *coefficients_table(ranker), "", f"decline (threshold {decline.threshold:.2f}):",
                      *coefficients_table(decline)]))
     print(f"wrote {args.decline_out}" if kept else f"wrote {args.ranker_out} and {args.decline_out}")

@@ -64,6 +64,7 @@ DECLINE_FEATURES = (
     "year_absent",  # the question names a year that the answering passage (with its title, section, date) lacks
     "likelihood_gain",  # SmolLM2: how much more likely the question is once it has read the sentence (per token)
     "likelihood_low_gain",  # … for the least-explained quarter of the question's tokens (what is left unexplained)
+    "answer_match",  # MiniLM read as a cross-encoder with fitted adapters: does the sentence answer the question
 )
 
 OPINION_FEATURES = ("likelihood_gain", "likelihood_low_gain")

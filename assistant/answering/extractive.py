@@ -18,6 +18,7 @@ from assistant.answering.conflicts import compose_conflict, find_conflicts
 from assistant.answering.language import offline_notice
 from assistant.answering.lists import items_after
 from assistant.answering.outcomes import Answer, Question, ScoredSentence, compose, decline, unsure
+from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
     FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, sentence_weight, table_header,
@@ -65,10 +66,13 @@ class ExtractiveAnswerer:
         likelihood: QueryLikelihood | None = None,
         likelihood_weight: float = 0.0,
         contenders: int = 4,
+        matcher: AnswerMatcher | None = None,
     ) -> None:
         """``likelihood``: the language model's second opinion (its features are 0 without it);
-        ``likelihood_weight``: how much its gain counts when choosing among the ``contenders`` best sentences."""
+        ``likelihood_weight``: how much its gain counts when choosing among the ``contenders`` best sentences;
+        ``matcher``: reads whether the best sentence answers the question (its feature is 0 without it)."""
         self.likelihood = likelihood
+        self.matcher = matcher
         self.likelihood_weight = likelihood_weight
         self.contenders = contenders
         self.embed = embed
@@ -176,6 +180,7 @@ class ExtractiveAnswerer:
             "typed_answer_missing": float(missing),
             "speaker_absent": float(speaker_absent),
             "year_absent": float(bool(missing_years)),
+            "answer_match": self.answer_match(question, best),
         }
         if opinion is None and self.likelihood is not None:
             if consult_model or self.outcome_may_change(features):
@@ -232,6 +237,11 @@ class ExtractiveAnswerer:
             scored = band + scored[len(band):]
         best = opinions[0]
         return scored, {"likelihood_gain": best.mean_gain, "likelihood_low_gain": best.low_gain}
+
+    def answer_match(self, question: Question, sentence: ScoredSentence) -> float:
+        if self.matcher is None:
+            return 0.0
+        return float(self.matcher.scores(question.standalone, [situated_sentence(sentence)])[0])
 
     def unmentioned_names(self, question: str) -> list[str]:
         """Names in the question that no document mentions ("European Central Bank", "Digital Services Act")."""

@@ -7,12 +7,16 @@ the cold start of the chat and of every ingest; this module imports in under a s
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file
-from tokenizers import Tokenizer
+from tokenizers import Encoding, Tokenizer
+
+Delta = Callable[[int, str, torch.Tensor], torch.Tensor]
+"""An addition to a linear layer's output: (layer, linear layer's name, its input) -> addition."""
 
 
 class BertSentenceEncoder:
@@ -48,7 +52,12 @@ class BertSentenceEncoder:
     @torch.inference_mode()
     def encode(self, texts: list[str]) -> torch.Tensor:
         """Unit-length sentence vectors, one row per text."""
-        encodings = self.tokenizer.encode_batch(texts)
+        mask, states = self.token_states(self.tokenizer.encode_batch(texts))
+        return F.normalize(mean_pooled(states, mask), p=2, dim=1)
+
+    def token_states(self, encodings: list[Encoding], delta: Delta | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The attention mask and the last layer's token states of a padded batch. ``delta``: an addition to the
+        output of each linear layer (``layer``, its name, its input), for adapters fitted on top of the weights."""
         ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)
         mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long)
         types = torch.tensor([e.type_ids for e in encodings], dtype=torch.long)
@@ -62,15 +71,24 @@ class BertSentenceEncoder:
         batch, length, _ = x.shape
         head_size = self.hidden // self.heads
         attention_bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+
+        def linear(x: torch.Tensor, layer: int, name: str) -> torch.Tensor:
+            out = self._linear(x, f"encoder.layer.{layer}.{name}")
+            return out if delta is None else out + delta(layer, name, x)
+
         for layer in range(self.layers):
             prefix = f"encoder.layer.{layer}"
-            qkv = self._linear(x, f"{prefix}.attention.self.qkv")
+            qkv = linear(x, layer, "attention.self.qkv")
             query, key, value = qkv.view(batch, length, 3, self.heads, head_size).permute(2, 0, 3, 1, 4)
             context = F.scaled_dot_product_attention(query, key, value, attn_mask=attention_bias)
             context = context.transpose(1, 2).reshape(batch, length, self.hidden)
-            x = self._norm(x + self._linear(context, f"{prefix}.attention.output.dense"), f"{prefix}.attention.output.LayerNorm")
-            intermediate = F.gelu(self._linear(x, f"{prefix}.intermediate.dense"))
-            x = self._norm(x + self._linear(intermediate, f"{prefix}.output.dense"), f"{prefix}.output.LayerNorm")
-        weights = mask.unsqueeze(-1).float()
-        pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
-        return F.normalize(pooled, p=2, dim=1)
+            x = self._norm(x + linear(context, layer, "attention.output.dense"), f"{prefix}.attention.output.LayerNorm")
+            intermediate = F.gelu(linear(x, layer, "intermediate.dense"))
+            x = self._norm(x + linear(intermediate, layer, "output.dense"), f"{prefix}.output.LayerNorm")
+        return mask, x
+
+
+def mean_pooled(states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The mean of the real (unpadded) tokens' states."""
+    weights = mask.unsqueeze(-1).float()
+    return (states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
