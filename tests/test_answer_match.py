@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from assistant.answering.answer_match import AnswerMatcher
+from assistant.answering.extractive import Candidate
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import ANSWER_MATCH_PATH
@@ -73,5 +74,5 @@ def test_the_answer_classifier_reads_the_matchers_score(corpus_assistant: Policy
     prepared = corpus_assistant.prepare("Who moderated the dialogue with Commissioner Breton?", [])
     assert prepared.question is not None
     found = corpus_assistant.extractive.candidate(prepared.question, prepared.passages)
-    assert not isinstance(found, type(None)) and hasattr(found, "features")
+    assert isinstance(found, Candidate)
     assert found.features["answer_match"] != 0.0

@@ -14,11 +14,11 @@ from assistant.answering.absence import (
     ABSENCE_FEATURES, OPINION_FEATURES, absent_years, decided_outcome, name_terms, named_speaker, naming_terms,
     situated_sentence, speaks_in,
 )
+from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import compose_conflict, find_conflicts
 from assistant.answering.language import offline_notice
 from assistant.answering.lists import items_after
 from assistant.answering.outcomes import Answer, Question, ScoredSentence, compose, decline, unsure
-from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
     FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, sentence_weight, table_header,
