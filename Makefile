@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml
 	@echo "==> $$(date +%H:%M:%S) Installed."
 
 $(TEST_STAMP): $(STAMP)
-	@echo "==> $$(date +%H:%M:%S) Test packages (llama-cpp-python, which compiles, is built while the tests run)"
+	@echo "==> $$(date +%H:%M:%S) Test packages (llama-cpp-python, which compiles, is being built in the background)"
 	$(call REQUIREMENTS,test)
 	$(PIP) -r $(VENV)/requirements-test.txt
 	@echo "==> $$(date +%H:%M:%S) Chromium for the browser tests, PostgreSQL for the records tests"
@@ -51,9 +51,11 @@ run: install
 	-$(PY) -m assistant ingest
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $${PORT:-8501}
 
+# llama.cpp compiles from the start (scripts/build-llama.sh), while the packages install and the tests run.
 # Two workers, a test file each: servers, browsers and models of one file stay in one worker.
-test: install-test
-	bash scripts/build-llama.sh
+test:
+	PYTHON=$(PYTHON) bash scripts/build-llama.sh
+	$(MAKE) --no-print-directory install-test
 	$(PY) -m pytest -n 2 --dist loadfile --durations=20
 
 eval: install

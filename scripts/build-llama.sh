@@ -1,27 +1,40 @@
 #!/usr/bin/env bash
-# Compiles llama-cpp-python (the real OpenAI-compatible server of tests/test_llama_server.py) into .venv in the
-# background, while the rest of the suite runs: the compile takes minutes and the suite leaves part of the cores
-# idle. Its requirements are already installed by the test extras, so adding the package changes nothing the
-# running tests use. tests/test_llama_server.py waits for .venv/llama-build.done (or reports llama-build.log).
+# Compiles llama-cpp-python (the real OpenAI-compatible server of tests/test_llama_server.py) in the background from
+# the start of `make test`: while the packages download and install, then while the suite runs, since both leave
+# part of the cores idle. It builds a wheel in an environment of its own (the set-up upgrades pip and installs into
+# .venv meanwhile) and installs it into .venv once the test set-up is done; its requirements are in the test
+# extras, so adding it changes nothing the running tests use. tests/test_llama_server.py waits for
+# .venv/llama-build.done (or reports .venv/llama-build.log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
 PY=$VENV/bin/python
-if "$PY" -c "import llama_cpp.server" 2>/dev/null; then
+PYTHON=${PYTHON:-python3}
+TEST_STAMP=$VENV/.installed-test-stamp
+if [ -x "$PY" ] && "$PY" -c "import llama_cpp.server" 2>/dev/null; then
   touch "$VENV/llama-build.done"
   exit 0
 fi
+mkdir -p "$VENV"
 rm -f "$VENV/llama-build.done" "$VENV/llama-build.failed"
-echo "==> $(date +%H:%M:%S) llama-cpp-python compiles in the background while the tests run (log: $VENV/llama-build.log)"
+echo "==> $(date +%H:%M:%S) llama-cpp-python compiles in the background during set-up and tests (log: $VENV/llama-build.log)"
 # Only the libraries the server loads (no vision/audio library, tests, examples, tools, nor llama.cpp's "common"
-# library: scripts/llama-without-common.cmake), on every core at the lowest priority: it takes what the tests
-# leave idle, and all of it once they are done. (On half the cores it took longer than the suite: measured
-# 2026-12-03, 2 cores.)
+# library: scripts/llama-without-common.cmake), on every core at the lowest priority: it takes what the set-up and
+# the tests leave idle, and all of it once they are done. (On half the cores it took longer than the suite:
+# measured 2026-12-03, 2 cores.)
 jobs=$(nproc)
 (
-  if CMAKE_ARGS="-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$PWD/scripts/llama-without-common.cmake" \
-     CMAKE_BUILD_PARALLEL_LEVEL=$jobs nice -n 19 "$PY" -m pip install --no-deps "llama-cpp-python==0.3.36" \
-     > "$VENV/llama-build.log" 2>&1; then
+  build() {
+    "$PYTHON" -m venv "$VENV/llama-build-env" &&
+    CMAKE_ARGS="-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$PWD/scripts/llama-without-common.cmake" \
+      CMAKE_BUILD_PARALLEL_LEVEL=$jobs nice -n 19 "$VENV/llama-build-env/bin/python" -m pip wheel --no-deps \
+      -w "$VENV/llama-wheel" "llama-cpp-python==0.3.36" &&
+    # into .venv only once the set-up's own pip runs are over (at most 30 minutes: a failed set-up stops make)
+    for _ in $(seq 1800); do [ -f "$TEST_STAMP" ] && break; sleep 1; done &&
+    [ -f "$TEST_STAMP" ] &&
+    "$PY" -m pip install --no-deps "$VENV"/llama-wheel/llama_cpp_python-0.3.36-*.whl
+  }
+  if build > "$VENV/llama-build.log" 2>&1; then
     touch "$VENV/llama-build.done"
   else
     touch "$VENV/llama-build.failed"
