@@ -44,10 +44,19 @@ from assistant.search.retrieval import HybridSearcher, Passage, RetrievalResult,
 from assistant.settings import Settings
 
 
-def load_matcher(settings: Settings, embeddings: LocalEmbeddings) -> AnswerMatcher | None:
-    """The fitted answer matcher over the embedding model already loaded, or None when none was fitted."""
+def load_matcher(settings: Settings, embeddings: LocalEmbeddings, decline_model: LinearModel) -> AnswerMatcher | None:
+    """The fitted answer matcher over the embedding model already loaded; None when there is none and the answer
+    classifier doesn't weigh its score (one being fitted), else a clear error naming the missing file: without it
+    the classifier would read a score of 0 for every question and decide differently without saying so."""
     path = settings.answer_match_path
-    return _shared_matcher(path.resolve(), embeddings.model) if path.exists() else None
+    if path.exists():
+        return _shared_matcher(path.resolve(), embeddings.model)
+    if dict(zip(decline_model.features, decline_model.weights)).get("answer_match", 0.0):
+        raise AssistantError(
+            f"The answer matcher {path} was not found, and the answer classifier {settings.decline_model_path} "
+            "reads its score: restore the file or refit both with `python -m evals.learn`."
+        )
+    return None
 
 
 @lru_cache(maxsize=4)
@@ -205,17 +214,18 @@ class PolicyAssistant:
         check_store_model(self.store, settings)
         self._signature = self.store.content_signature()
         self.searcher = HybridSearcher(settings, self.store, self.index, self.embeddings, ranker)
+        decline_model = decline_model or LinearModel.load(settings.decline_model_path)
         self.extractive = extractive = ExtractiveAnswerer(
             embed=self.embeddings.embed_documents,
             document_frequencies=self.store.document_frequencies,
             phrase_exists=self.store.phrase_exists,
-            decline_model=decline_model or LinearModel.load(settings.decline_model_path),
+            decline_model=decline_model,
             decline_threshold=settings.decline_threshold,
             max_sentences=settings.max_answer_sentences,
             whole_lists=settings.whole_lists,
             likelihood=(likelihood or load_likelihood(settings)) if settings.second_opinion else None,
             likelihood_weight=settings.likelihood_weight,
-            matcher=matcher or load_matcher(settings, self.embeddings),
+            matcher=matcher or load_matcher(settings, self.embeddings, decline_model),
         )
         floor = self.searcher.ranker.base_rate if self.searcher.ranker and settings.ranking == "learned" else 0.0
         self.checker = ClaimChecker(

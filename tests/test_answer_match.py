@@ -6,13 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.extractive import Candidate
 from assistant.index.embeddings import LocalEmbeddings
+from assistant.errors import AssistantError
 from assistant.pipeline import PolicyAssistant
-from assistant.settings import ANSWER_MATCH_PATH
+from assistant.settings import ANSWER_MATCH_PATH, Settings
 from evals.match_training import MatchCandidate, fit_matcher, matcher_examples
 
 PAIRS = [
@@ -76,3 +78,11 @@ def test_the_answer_classifier_reads_the_matchers_score(corpus_assistant: Policy
     found = corpus_assistant.extractive.candidate(prepared.question, prepared.passages)
     assert isinstance(found, Candidate)
     assert found.features["answer_match"] != 0.0
+
+
+def test_a_missing_matcher_file_is_named_when_the_classifier_reads_its_score(
+    corpus_settings: Settings, embeddings: LocalEmbeddings, tmp_path: Path
+) -> None:
+    missing = tmp_path / "answer_match.safetensors"
+    with pytest.raises(AssistantError, match=str(missing)):
+        PolicyAssistant(corpus_settings.with_overrides(answer_match_path=missing), embeddings)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 from assistant.index.encoder import BertSentenceEncoder, mean_pooled
@@ -78,12 +79,10 @@ class AnswerMatcher:
                    for key, pair in self.adapters.items() for part, tensor in zip(("down", "up"), pair)}
         tensors["head.weight"], tensors["head.bias"] = (t.detach().contiguous() for t in self.head)
         path.parent.mkdir(parents=True, exist_ok=True)
-        save_file(tensors, str(path), metadata={"scale": str(self.scale), "max_tokens": str(MAX_TOKENS)})
+        save_file(tensors, str(path), metadata={"scale": str(self.scale)})
 
     @classmethod
     def load(cls, path: Path, encoder: BertSentenceEncoder) -> AnswerMatcher:
-        from safetensors import safe_open
-
         with safe_open(str(path), framework="pt") as handle:
             scale = float((handle.metadata() or {})["scale"])
         tensors = load_file(str(path))
