@@ -300,10 +300,11 @@ class PolicyAssistant:
         return "extractive (offline: quotes the passages that answer)"
 
     def warm_up(self, wait: bool = True) -> None:
-        """Load the embedding network and the second opinion's model now rather than on the first question. With
-        ``wait=False`` (the chat) the second opinion loads on a thread, so the page shows while it loads; the few
-        questions that need it before it is ready wait for it."""
+        """Load the embedding network, the keyword index and the second opinion's model now rather than on the first
+        question. With ``wait=False`` (the chat) the second opinion loads on a thread, so the page shows while it
+        loads; the few questions that need it before it is ready wait for it."""
         self.embeddings.embed_query("warm up")
+        self.store.load_keyword_index()
         likelihood = self.extractive.likelihood
         if likelihood is None:
             return

@@ -1,4 +1,5 @@
-"""Growth benchmark: ``python -m evals.scale_benchmark --sizes 1000 10000 100000``.
+"""Growth benchmark: ``python -m evals.scale_benchmark --sizes 1000 10000 100000`` (``--keywords``: the keyword search
+alone, SQLite FTS5 against the index in memory, nothing embedded).
 
 For each size it writes a synthetic corpus to disk (documents made of the real corpus's vocabulary, one chunk
 per heading), ingests it into a fresh index, and prints ingest throughput, index size on disk, resident memory
@@ -18,10 +19,11 @@ from collections import Counter
 from pathlib import Path
 
 from assistant.index.ingestion import Ingestor
+from assistant.index.store import Store
 from assistant.pipeline import PolicyAssistant
 from assistant.reading.documents import list_corpus_files, load_catalog, read_document
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.text.terms import words
+from assistant.text.terms import expanded_terms, search_terms, words
 from evals.questionset import read_questions
 from evals.score import percentile
 
@@ -110,12 +112,63 @@ def measure(size: int, work: Path) -> dict[str, float]:
     return figures
 
 
+def keyword_timing(size: int, work: Path) -> dict[str, float]:
+    """The keyword search alone at ``size`` passages (chunked and stored, nothing embedded): SQLite FTS5 against
+    the index in memory on the same 200 queries, with how many ranked differently (expected: none)."""
+    corpus = work / f"corpus-{size}"
+    write_corpus(corpus, size)
+    settings = Settings.from_env(corpus_dir=corpus, data_dir=work / f"keywords-{size}")
+    chunker = Ingestor(settings)
+    writer = Store(settings.store_path)
+    catalog = load_catalog(corpus)
+    for path in list_corpus_files(corpus):
+        document = read_document(path, corpus, catalog, settings.max_file_bytes)
+        writer.replace_document(document, chunker.chunk(document))
+    writer.close()
+    store = Store(settings.store_path)
+    started = time.perf_counter()
+    store.load_keyword_index()
+    load_ms = (time.perf_counter() - started) * 1000
+    in_memory_ms, fts_ms, differ = [], [], 0
+    for query in queries(random.Random(11), 200):
+        terms = expanded_terms(search_terms(query))
+        started = time.perf_counter()
+        found = store.keyword_search(terms, settings.candidates_per_ranker)
+        in_memory_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        expected = store.fts_keyword_search(terms, settings.candidates_per_ranker)
+        fts_ms.append((time.perf_counter() - started) * 1000)
+        differ += [cid for cid, _ in found] != [cid for cid, _ in expected]
+    figures = {
+        "chunks": store.chunk_count(), "load_ms": load_ms, "differ": differ,
+        "fts_p50_ms": percentile(fts_ms, 0.5), "fts_p95_ms": percentile(fts_ms, 0.95),
+        "memory_p50_ms": percentile(in_memory_ms, 0.5), "memory_p95_ms": percentile(in_memory_ms, 0.95),
+    }
+    store.close()
+    shutil.rmtree(corpus)
+    shutil.rmtree(settings.data_dir)
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.scale_benchmark", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--work-dir", type=Path, help="where corpora and indexes are written (default: a temp dir)")
+    parser.add_argument("--keywords", action="store_true", help="time the keyword search alone (FTS5 and in memory)")
     args = parser.parse_args(argv)
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="scale-"))
+    if args.keywords:
+        print("| chunks | load into memory (ms) | FTS5 p50 / p95 (ms) | in memory p50 / p95 (ms) | rankings that differ |")
+        print("|---|---|---|---|---|", flush=True)
+        for size in args.sizes:
+            f = keyword_timing(size, work)
+            print(
+                f"| {f['chunks']:.0f} | {f['load_ms']:.0f} | {f['fts_p50_ms']:.1f} / {f['fts_p95_ms']:.1f} | "
+                f"{f['memory_p50_ms']:.1f} / {f['memory_p95_ms']:.1f} | {f['differ']:.0f} of 200 |", flush=True,
+            )
+        if not args.work_dir:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     header = "| chunks | ingest (s) | chunks/s | index on disk (MB) | RSS (MB) | peak RSS (MB) | search p50 / p95 (ms) | ask p50 / p95 (ms) |"
     print(header)
     print("|---|---|---|---|---|---|---|---|", flush=True)

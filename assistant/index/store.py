@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import IndexMismatchError
+from assistant.index.keywords import KeywordIndex
 from assistant.reading.chunking import Chunk
 from assistant.reading.documents import DocumentInfo, SourceDocument
 from assistant.reading.glossary import (
@@ -61,6 +62,7 @@ CREATE TABLE IF NOT EXISTS glossary_sources (
     common TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source, ordinal);
+CREATE INDEX IF NOT EXISTS document_versions ON documents(source, sha256, ingested_at);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
     id UNINDEXED, source UNINDEXED, terms, tokenize = 'unicode61 remove_diacritics 2'
 );
@@ -95,6 +97,7 @@ class Store:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._keywords = KeywordIndex(self._connect)
         found = stored_schema_version(path)
         if found not in (None, SCHEMA_VERSION):
             raise IndexMismatchError(f"The index in {path.parent} has an older format (version {found}): {REBUILD_HINT}.")
@@ -119,6 +122,7 @@ class Store:
             connection.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('keyword_version', ?)", (KEYWORD_VERSION,)
             )
+        self._keywords.forget()
 
     def _connect(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -319,7 +323,24 @@ class Store:
     def keyword_search(
         self, terms: Sequence[str], limit: int, sources: Sequence[str] | None = None, kinds: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
-        """Chunk ids ranked by BM25 over the search terms, best first, with a positive score."""
+        """Chunk ids ranked by BM25 over the search terms, best first, with a positive score: from the keyword index
+        in memory, or from FTS5 for a term that reads as a phrase (the same scores)."""
+        allowed: set[str] | None = set(sources) if sources else None
+        if kinds:
+            marks = ",".join("?" * len(kinds))
+            of_kinds = {row[0] for row in self._connect().execute(f"SELECT source FROM documents WHERE kind IN ({marks})", list(kinds))}
+            allowed = of_kinds if allowed is None else allowed & of_kinds
+        found = self._keywords.search(terms, limit, allowed)
+        return self.fts_keyword_search(terms, limit, sources, kinds) if found is None else found
+
+    def load_keyword_index(self) -> None:
+        """Read the keyword index into memory now (2 s at 100,000 passages) rather than at the first question."""
+        self._keywords.load()
+
+    def fts_keyword_search(
+        self, terms: Sequence[str], limit: int, sources: Sequence[str] | None = None, kinds: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """``keyword_search`` by SQLite FTS5: each question visits every row holding any of its terms."""
         query = fts_query(terms)
         if not query:
             return []
@@ -338,7 +359,6 @@ class Store:
         sql += " ORDER BY bm25(chunk_terms) LIMIT ?"
         params.append(limit)
         return [(row[0], float(row[1])) for row in self._connect().execute(sql, params)]
-
 
     def content_signature(self) -> tuple[int, int, str]:
         """Documents, passages and the latest indexing time: changes whenever any process indexes or removes

@@ -1,0 +1,196 @@
+"""The keyword index in memory: BM25 over the stored chunks' search terms, scored exactly as SQLite FTS5's ``bm25()``.
+
+FTS5 answers an OR-query by visiting every row that holds any query term, so a question with a common word costs
+time proportional to the corpus (60 ms at 100,000 passages). Here each term's postings (rows and term counts) are
+numpy arrays: a question adds up a few arrays. The index follows the store per changed document (a new, changed or
+removed document is read again, nothing else), whichever process or thread changed it.
+
+The formula is FTS5's (``fts5_aux.c``): for each query term, idf = ln((N − n + 0.5) / (n + 0.5)), 1e-6 where that is
+not positive, times tf · (k1 + 1) / (tf + k1 · (1 − b + b · dl / avgdl)), k1 = 1.2, b = 0.75; tokens as its
+``unicode61 remove_diacritics 2`` tokenizer reads them. A query term that reads as several tokens (a phrase to FTS5)
+is left to FTS5.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+K1 = 1.2
+B = 0.75
+IDF_FLOOR = 1e-6
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def fts_tokens(text: str) -> list[str]:
+    """Tokens as FTS5's ``unicode61 remove_diacritics 2`` tokenizer makes them: runs of letters and digits, case
+    and diacritics folded."""
+    text = text.lower()
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return _TOKEN.findall(text)
+
+
+@dataclass
+class _Postings:
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    live: int = 0
+    """Rows still indexed that hold the term (its document frequency)."""
+
+
+class KeywordIndex:
+    """BM25 search over one SQLite store's ``chunk_terms``, kept in step with it per document."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        self._connect = connect
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._postings: dict[str, _Postings] = {}
+        self._ids: list[str] = []
+        self._row_sources = np.zeros(0, dtype=np.int32)
+        self._lengths = np.zeros(0, dtype=np.float64)
+        self._alive = np.zeros(0, dtype=bool)
+        self._source_numbers: dict[str, int] = {}
+        self._rows_of: dict[str, range] = {}
+        self._terms_of: dict[str, Counter[str]] = {}
+        self._versions: dict[str, tuple[str, str]] | None = None
+        self._live_rows = 0
+        self._live_tokens = 0.0
+
+    def load(self) -> None:
+        """Read the store now rather than at the first search."""
+        with self._lock:
+            self._follow()
+
+    def forget(self) -> None:
+        """Read everything again at the next search (the stored terms were recomputed in place)."""
+        with self._lock:
+            self._versions = None
+
+    # --- keeping in step --------------------------------------------------------------------
+
+    @staticmethod
+    def _stored_versions(connection: sqlite3.Connection) -> dict[str, tuple[str, str]]:
+        return {source: (sha, at) for source, sha, at in connection.execute("SELECT source, sha256, ingested_at FROM documents")}
+
+    def _follow(self) -> None:
+        """Read again the documents added, changed or removed since the last search (by their hash and indexing
+        time); everything at the first search."""
+        connection = self._connect()
+        if self._versions is None:
+            self._reset()
+            with connection:  # one read transaction: the versions are those of the rows read
+                if not connection.in_transaction:
+                    connection.execute("BEGIN")
+                versions = self._stored_versions(connection)
+                rows = connection.execute("SELECT source, id, terms FROM chunk_terms ORDER BY rowid").fetchall()
+            by_source: dict[str, list[tuple[str, str]]] = {}
+            for source, chunk_id, terms in rows:
+                by_source.setdefault(source, []).append((chunk_id, terms))
+            self._add_all(by_source)
+            self._versions = versions
+            return
+        versions = self._stored_versions(connection)
+        if versions == self._versions:
+            return
+        changed = {s for s in set(versions) | set(self._versions) if versions.get(s) != self._versions.get(s)}
+        for source in changed:
+            self._forget(source)
+        self._add_all({
+            source: connection.execute("SELECT id, terms FROM chunk_terms WHERE source = ?", (source,)).fetchall()
+            for source in sorted(changed & set(versions))
+        })
+        self._versions = versions
+        if len(self._ids) > 2 * max(self._live_rows, 1000):
+            self._versions = None  # mostly removed rows: read afresh at the next search
+
+    def _forget(self, source: str) -> None:
+        rows = self._rows_of.pop(source, range(0))
+        self._alive[rows.start:rows.stop] = False
+        self._live_rows -= len(rows)
+        self._live_tokens -= float(self._lengths[rows.start:rows.stop].sum())
+        for term, count in self._terms_of.pop(source, Counter()).items():
+            self._postings[term].live -= count
+
+    def _add_all(self, by_source: dict[str, list[tuple[str, str]]]) -> None:
+        added: dict[str, tuple[list[int], list[int]]] = {}
+        lengths: list[int] = []
+        row_sources: list[int] = []
+        for source, rows in by_source.items():
+            number = self._source_numbers.setdefault(source, len(self._source_numbers))
+            first = len(self._ids)
+            holding: Counter[str] = Counter()
+            for chunk_id, terms in rows:
+                tokens = fts_tokens(terms)
+                row = len(self._ids)
+                for term, count in Counter(tokens).items():
+                    found = added.setdefault(term, ([], []))
+                    found[0].append(row)
+                    found[1].append(count)
+                    holding[term] += 1
+                self._ids.append(chunk_id)
+                lengths.append(len(tokens))
+                row_sources.append(number)
+            self._rows_of[source] = range(first, len(self._ids))
+            self._terms_of[source] = holding
+        self._lengths = np.concatenate([self._lengths, np.asarray(lengths, dtype=np.float64)])
+        self._row_sources = np.concatenate([self._row_sources, np.asarray(row_sources, dtype=np.int32)])
+        self._alive = np.concatenate([self._alive, np.ones(len(lengths), dtype=bool)])
+        self._live_rows += len(lengths)
+        self._live_tokens += float(sum(lengths))
+        for term, (new_rows, new_counts) in added.items():
+            postings = self._postings.setdefault(term, _Postings())
+            postings.rows = np.concatenate([postings.rows, np.asarray(new_rows, dtype=np.int32)])
+            postings.counts = np.concatenate([postings.counts, np.asarray(new_counts, dtype=np.float64)])
+            postings.live += len(new_rows)
+
+    # --- searching --------------------------------------------------------------------------
+
+    def search(
+        self, terms: Sequence[str], limit: int, allowed_sources: Iterable[str] | None = None
+    ) -> list[tuple[str, float]] | None:
+        """Chunk ids ranked by BM25, best first, with their (positive) scores; None when a term reads as a phrase
+        (several tokens), which FTS5 answers. ``allowed_sources``: only these documents' chunks."""
+        tokens = [fts_tokens(t) for t in dict.fromkeys(terms)]
+        if any(len(found) > 1 for found in tokens):
+            return None
+        query = list(dict.fromkeys(found[0] for found in tokens if found))
+        with self._lock:
+            self._follow()
+            if not query or not self._live_rows:
+                return []
+            scores = np.zeros(len(self._ids), dtype=np.float64)
+            matched = np.zeros(len(self._ids), dtype=bool)
+            for term in query:
+                postings = self._postings.get(term)
+                if postings is None or not postings.live:
+                    continue
+                idf = math.log((self._live_rows - postings.live + 0.5) / (postings.live + 0.5))
+                idf = idf if idf > 0 else IDF_FLOOR
+                rows, counts = postings.rows, postings.counts
+                norm = K1 * (1 - B + B * self._lengths[rows] * (self._live_rows / self._live_tokens))
+                scores[rows] += idf * counts * (K1 + 1) / (counts + norm)
+                matched[rows] = True
+            matched &= self._alive
+            if allowed_sources is not None:
+                numbers = [self._source_numbers[s] for s in allowed_sources if s in self._source_numbers]
+                matched &= np.isin(self._row_sources, numbers)
+            candidates = np.flatnonzero(matched)
+            if len(candidates) > limit:
+                cutoff = -np.partition(-scores[candidates], limit - 1)[limit - 1]
+                candidates = candidates[scores[candidates] >= cutoff]
+            # ties in FTS5's order: the row inserted first
+            order = sorted(candidates.tolist(), key=lambda row: (-scores[row], row))[:limit]
+            return [(self._ids[row], float(scores[row])) for row in order]
