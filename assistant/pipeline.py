@@ -246,7 +246,8 @@ class PolicyAssistant:
         if not synced and signature == self._signature:
             return False
         self._signature = signature
-        self.index.reopen()  # by name: if the shared index was rebuilt, its collection is a new one
+        if self.shared is None or str(self.index.collection.id) != self.store.get_meta("collection_id"):
+            self.index.reopen()  # by name: if the index was rebuilt, its collection is a new one
         self._document.cache_clear()
         self.checker.forget()
         return True

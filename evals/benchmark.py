@@ -187,14 +187,20 @@ def shared_server(passages: int, questions: list[dict[str, Any]], rounds: int) -
             checks = [timed(reader.shared.generation)[0] * 1000 for _ in range(50)]  # type: ignore[attr-defined]
             print(f"generation check before each question: median {statistics.median(checks):.1f} ms")
 
-            (corpus / "added-by-another-instance.md").write_text(
-                "# Added elsewhere\n\nThe Cluster Days 2026 will take place in Vilnius.\n", encoding="utf-8"
-            )
-            change_s, _ = timed(lambda: Ingestor(settings, embeddings).run())
-            picked_s, result = timed(lambda: reader.ask("Where will the Cluster Days 2026 take place?"))  # type: ignore[attr-defined]
-            found = "answered from it" if "Vilnius" in result.answer.text else "NOT answered from it"  # type: ignore[attr-defined]
-            print(f"one document added by another instance: its ingest {change_s:.1f} s; the next question "
-                  f"{picked_s * 1000:.0f} ms, refresh included ({found})")
+            picked_ms, answered = [], 0
+            for number, city in enumerate(("Vilnius", "Tartu", "Gdansk", "Porto", "Ghent")):
+                (corpus / f"added-by-another-instance-{number}.md").write_text(
+                    f"# Added elsewhere\n\nThe Cluster Days {2030 + number} will take place in {city}.\n", encoding="utf-8"
+                )
+                Ingestor(settings, embeddings).run()
+                picked_s, result = timed(
+                    lambda: reader.ask(f"Where will the Cluster Days {2030 + number} take place?")  # type: ignore[attr-defined]
+                )
+                picked_ms.append(picked_s * 1000)
+                answered += city in result.answer.text  # type: ignore[attr-defined]
+            print(f"a document added by another instance, five times: the next question median "
+                  f"{statistics.median(picked_ms):.0f} ms ({', '.join(f'{ms:.0f}' for ms in picked_ms)}), refresh "
+                  f"included; answered from the new document {answered} of 5")
             reader.store.close()  # type: ignore[attr-defined]
 
 

@@ -287,3 +287,22 @@ def test_an_ingest_that_changes_nothing_costs_other_instances_no_rebuild(
     assert reader.shared is not None and reader.shared.sync(reader.store) is False
     generation = reader.shared.generation()
     assert generation is not None and reader.store.get_meta("generation") == generation.marker
+
+
+def test_another_instances_new_document_is_read_through_the_collections_already_open(
+    server_settings: Settings, embeddings: LocalEmbeddings, tmp_path: Path
+) -> None:
+    assert Ingestor(server_settings, embeddings).run().ok
+    reader = PolicyAssistant(server_settings.with_overrides(data_dir=tmp_path / "reader"), embeddings)
+    reader.ask(QUESTIONS[0])
+    assert reader.shared is not None
+    opened = (reader.index.collection, reader.shared.documents, reader.shared.state)
+    (server_settings.corpus_dir / "cluster-days-2026.md").write_text(
+        "# Cluster Days 2026\n\nThe Cluster Days 2026 will take place in Vilnius.\n", encoding="utf-8"
+    )
+    assert Ingestor(server_settings, embeddings).run().chunks_added > 0
+    answer = reader.ask("Where will the Cluster Days 2026 take place?")
+    assert answer.answer.answerable and "Vilnius" in answer.answer.text
+    # no round trips to open them again: only a rebuild elsewhere replaces them
+    now = (reader.index.collection, reader.shared.documents, reader.shared.state)
+    assert all(held is before for held, before in zip(now, opened, strict=True))

@@ -114,6 +114,17 @@ class SharedIndex:
         name = self.settings.collection
         self.documents = self.client.get_or_create_collection(f"{name}-documents", embedding_function=None)
         self.state = self.client.get_or_create_collection(f"{name}-state", embedding_function=None)
+        self._opened_for: str | None = None
+        """The passages collection whose generation the handles were opened for (a rebuild replaces them)."""
+
+    def _opened(self, generation: Generation | None) -> Any:
+        """The passages collection, the documents and state collections open for ``generation``: opened again only
+        when a rebuild elsewhere replaced them (three round trips saved on every other change)."""
+        if generation is None or generation.collection_id != self._opened_for:
+            self._open()
+            self._passages_collection = self._passages()
+            self._opened_for = generation.collection_id if generation else None
+        return self._passages_collection
 
     @property
     def location(self) -> str:
@@ -261,9 +272,9 @@ class SharedIndex:
                 generation = self.generation() if fetched is None else fetched[0]
                 if generation is not None and generation.marker == store.get_meta("generation"):
                     return False
-                self._open()  # a rebuild elsewhere replaces the collections
+                passages = self._opened(generation)
                 if generation is None and self._lock_holder() is None:
-                    self.check_readable(None, self._passages().count())
+                    self.check_readable(None, passages.count())
                     changed = bool(store.documents())
                     store.clear()
                     return changed
@@ -273,10 +284,15 @@ class SharedIndex:
                     if store.get_meta("collection_id") not in (None, generation.collection_id):
                         cleared = bool(store.documents())
                         store.clear()
-                changed, complete = self._copy_documents(store, self._passages())
+                try:
+                    changed, complete = self._copy_documents(store, passages)
+                except Exception:  # a rebuild under way deleted the collections held open: open them again
+                    self._opened_for = None
+                    changed, complete = self._copy_documents(store, self._opened(generation))
             except AssistantError:
                 raise
             except Exception as exc:  # chromadb raises plain HTTP and value errors
+                self._opened_for = None
                 raise self._unreadable(exc) from exc
             changed = changed or cleared
             if changed:
