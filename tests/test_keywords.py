@@ -35,6 +35,19 @@ def test_every_question_ranks_and_scores_as_fts5_ranks_them(corpus_assistant: Po
         assert {cid for cid, _ in store.keyword_search(terms, 40, sources=[minutes])} <= store.chunk_ids_of(minutes)
 
 
+def test_document_frequencies_are_those_of_the_fts5_vocabulary(corpus_assistant: PolicyAssistant) -> None:
+    store = corpus_assistant.store
+    connection = store._connect()
+    for q in read_questions(PROJECT_ROOT / "evals" / "questions.jsonl"):
+        terms = search_terms(q["question"])
+        expected = {}
+        for term in set(terms):
+            row = connection.execute("SELECT doc FROM chunk_vocab WHERE term = ?", (term,)).fetchone()
+            expected[term] = int(row[0]) if row else 0
+        assert store.document_frequencies(terms) == (expected, store.chunk_count())
+    assert store.document_frequencies(["recoveri"])[0]["recoveri"] > 0
+
+
 def test_tokens_fold_case_and_diacritics_as_the_fts5_tokenizer_does() -> None:
     assert fts_tokens("Pôle compétitivité R&D") == ["pole", "competitivite", "r", "d"]
 
@@ -59,12 +72,14 @@ def test_a_document_added_changed_or_removed_elsewhere_is_searched_as_it_now_is(
     Ingestor(settings, embeddings).run()
     added = assert_same_as_fts(reader, ["zygomorph"])
     assert added and all(cid in reader.chunk_ids_of("note-on-zygomorphs.md") for cid, _ in added)
+    assert reader.document_frequencies(["zygomorph"]) == ({"zygomorph": len(added)}, reader.chunk_count())
     assert assert_same_as_fts(reader, ["cluster", "recoveri"]) != before  # idf and average length moved
 
     note.write_text("# Other clusters\n\nThe clusters met in Riga.\n")
     Ingestor(settings, embeddings).run()
     assert reader.keyword_search(["zygomorph"], 10) == []
     assert assert_same_as_fts(reader, ["riga"])
+    assert reader.document_frequencies(["zygomorph"]) == ({"zygomorph": 0}, reader.chunk_count())
 
     note.unlink()
     Ingestor(settings, embeddings).run()

@@ -169,6 +169,20 @@ class KeywordIndex:
             postings.counts = np.concatenate([postings.counts, counts[start:end]])
             postings.live += end - start
 
+    def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int] | None:
+        """How many passages hold each term, and how many there are (FTS5's ``fts5vocab`` counts); None when a
+        term is not one token as the tokenizer writes it (the vocabulary table is then asked as before)."""
+        unique = set(terms)
+        if any(fts_tokens(term) != [term] for term in unique):
+            return None
+        with self._lock:
+            self._follow()
+            counts = {}
+            for term in unique:
+                number = self._term_numbers.get(term)
+                counts[term] = 0 if number is None else self._postings[number].live
+            return counts, self._live_rows
+
     # --- searching --------------------------------------------------------------------------
 
     def search(

@@ -389,6 +389,9 @@ class Store:
     def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         """How many chunks contain each (stemmed) term, and how many chunks there are."""
         unique = sorted(set(terms))
+        counted = self._keywords.document_frequencies(unique)
+        if counted is not None:
+            return counted
         frequencies: dict[str, int] = {}
         connection = self._connect()
         for term in unique:
