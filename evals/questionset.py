@@ -34,8 +34,11 @@ QUESTION_SETS = (
     # shipped answer classifier was fitted before it joined (552 questions)
     EVALS / "fourth_kept_aside_questions.jsonl",
     # written before the answer-matcher change, run once before and once after it (it kept it): a pool set since;
-    # the shipped ranker, answer matcher and answer classifier are fitted on the whole pool with it (682 questions)
+    # the shipped models were fitted before it joined (612 questions; a refit on 682 was tried and not kept)
     EVALS / "fifth_kept_aside_questions.jsonl",
+    # written before the refit on the whole pool, run once before and once after it (not kept: an exact figure no
+    # longer found first, a floor of the development set missed): a pool set since
+    EVALS / "sixth_kept_aside_questions.jsonl",
 )
 UNSEEN_SET = EVALS / "unseen_questions.jsonl"
 EXTRA_CORPUS = EVALS / "extra_corpus"
