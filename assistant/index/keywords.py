@@ -86,7 +86,8 @@ class KeywordIndex:
 
     @staticmethod
     def _stored_versions(connection: sqlite3.Connection) -> dict[str, tuple[str, str]]:
-        return {source: (sha, at) for source, sha, at in connection.execute("SELECT source, sha256, ingested_at FROM documents")}
+        rows = connection.execute("SELECT source, sha256, ingested_at FROM documents")
+        return {source: (sha, at) for source, sha, at in rows}
 
     def _follow(self) -> None:
         """Read again the documents added, changed or removed since the last search (by their hash and indexing
@@ -153,7 +154,8 @@ class KeywordIndex:
         for source, (first, last) in spans.items():
             self._terms_of[source] = terms[first:last].copy()
         self._lengths = np.concatenate([self._lengths, np.frombuffer(lengths, dtype=np.float64)])
-        self._row_sources = np.concatenate([self._row_sources, np.frombuffer(row_sources, dtype=np.intc).astype(np.int32)])
+        numbers = np.frombuffer(row_sources, dtype=np.intc).astype(np.int32)
+        self._row_sources = np.concatenate([self._row_sources, numbers])
         self._alive = np.concatenate([self._alive, np.ones(len(lengths), dtype=bool)])
         self._live_rows += len(lengths)
         self._live_tokens += float(sum(lengths))

@@ -328,7 +328,8 @@ class Store:
         allowed: set[str] | None = set(sources) if sources else None
         if kinds:
             marks = ",".join("?" * len(kinds))
-            of_kinds = {row[0] for row in self._connect().execute(f"SELECT source FROM documents WHERE kind IN ({marks})", list(kinds))}
+            rows = self._connect().execute(f"SELECT source FROM documents WHERE kind IN ({marks})", list(kinds))
+            of_kinds = {row[0] for row in rows}
             allowed = of_kinds if allowed is None else allowed & of_kinds
         found = self._keywords.search(terms, limit, allowed)
         return self.fts_keyword_search(terms, limit, sources, kinds) if found is None else found
