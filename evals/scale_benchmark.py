@@ -1,5 +1,6 @@
 """Growth benchmark: ``python -m evals.scale_benchmark --sizes 1000 10000 100000`` (``--keywords``: the keyword search
-alone, SQLite FTS5 against the index in memory, nothing embedded).
+alone, SQLite FTS5 against the index in memory, nothing embedded; ``--replicate DATA_DIR --times 10 --work-dir W``: search
+and ask on ten copies of an index it built, made in minutes).
 
 For each size it writes a synthetic corpus to disk (documents made of the real corpus's vocabulary, one chunk
 per heading), ingests it into a fresh index, and prints ingest throughput, index size on disk, resident memory
@@ -9,15 +10,18 @@ and retrieval latency (hybrid search with reranking, p50/p95 over 200 queries).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import resource
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
+from assistant.index.chroma import VectorIndex
 from assistant.index.ingestion import Ingestor
 from assistant.index.store import Store
 from assistant.pipeline import PolicyAssistant
@@ -77,14 +81,8 @@ def queries(rng: random.Random, count: int) -> list[str]:
     return mixed[:count]
 
 
-def measure(size: int, work: Path) -> dict[str, float]:
-    corpus = work / f"corpus-{size}"
-    data = work / f"data-{size}"
-    write_corpus(corpus, size)
-    settings = Settings.from_env(corpus_dir=corpus, data_dir=data)
-    started = time.perf_counter()
-    report = Ingestor(settings).run()
-    ingest_s = time.perf_counter() - started
+def question_timings(settings: Settings) -> dict[str, float]:
+    """Search and ask latency over an index (200 searches, 50 questions), resident memory after them."""
     assistant = PolicyAssistant(settings)
     assistant.warm_up()
     rng = random.Random(11)
@@ -97,9 +95,6 @@ def measure(size: int, work: Path) -> dict[str, float]:
         ask_ms.append(assistant.ask(query).latency_ms)
     figures = {
         "chunks": assistant.chunk_count(),
-        "ingest_s": ingest_s,
-        "chunks_per_s": report.chunks_added / ingest_s,
-        "index_mb": folder_size_mb(data),
         "rss_mb": resident_mb(),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "search_p50_ms": percentile(search_ms, 0.5),
@@ -108,8 +103,61 @@ def measure(size: int, work: Path) -> dict[str, float]:
         "ask_p95_ms": percentile(ask_ms, 0.95),
     }
     assistant.store.close()
+    return figures
+
+
+def measure(size: int, work: Path) -> dict[str, float]:
+    corpus = work / f"corpus-{size}"
+    data = work / f"data-{size}"
+    write_corpus(corpus, size)
+    settings = Settings.from_env(corpus_dir=corpus, data_dir=data)
+    started = time.perf_counter()
+    report = Ingestor(settings).run()
+    ingest_s = time.perf_counter() - started
+    figures = {
+        "ingest_s": ingest_s, "chunks_per_s": report.chunks_added / ingest_s, "index_mb": folder_size_mb(data),
+        **question_timings(settings),
+    }
     shutil.rmtree(corpus)
     return figures
+
+
+def replicated(index: Path, times: int, work: Path) -> None:
+    """An index of ``times`` copies of an existing one (each passage and document under new ids, vectors copied,
+    nothing embedded): the search and ask timings of a large index in minutes rather than an hour of ingest. Its
+    passages repeat, so its rankings are not a real corpus's; its costs per question are."""
+    target = work / f"replicated-{times}x"
+    shutil.rmtree(target, ignore_errors=True)
+    settings = Settings.from_env(data_dir=target)
+    Store(settings.store_path).close()
+    connection = sqlite3.connect(settings.store_path)
+    connection.execute("ATTACH ? AS source", (str(index / "store.sqlite"),))
+    connection.execute("INSERT OR REPLACE INTO meta SELECT * FROM source.meta")
+    for copy in range(times):
+        suffix = f"-{copy}"
+        connection.execute(
+            "INSERT INTO documents SELECT source || ?, sha256, title, kind, date, text, page_starts, ingested_at "
+            "FROM source.documents", (suffix,))
+        connection.execute(
+            "INSERT INTO chunks SELECT id || ?, source || ?, ordinal, text, section, page, start_offset, end_offset, "
+            "context FROM source.chunks", (suffix, suffix))
+        connection.execute(
+            "INSERT INTO chunk_terms(id, source, terms) SELECT id || ?, source || ?, terms FROM source.chunk_terms",
+            (suffix, suffix))
+        connection.execute(
+            "INSERT INTO sentence_vectors SELECT chunk_id || ?, vectors FROM source.sentence_vectors", (suffix,))
+    connection.commit()
+    connection.close()
+    original = VectorIndex(Settings.from_env(data_dir=index)).collection
+    copies = VectorIndex(settings).collection
+    for offset in range(0, original.count(), 1000):
+        page = original.get(include=["embeddings", "metadatas", "documents"], limit=1000, offset=offset)
+        for copy in range(times):
+            copies.add(
+                ids=[f"{chunk_id}-{copy}" for chunk_id in page["ids"]], embeddings=page["embeddings"],
+                metadatas=[{**m, "source": f"{m['source']}-{copy}"} for m in page["metadatas"]],
+                documents=page["documents"],
+            )
 
 
 def keyword_timing(size: int, work: Path) -> dict[str, float]:
@@ -155,8 +203,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--work-dir", type=Path, help="where corpora and indexes are written (default: a temp dir)")
     parser.add_argument("--keywords", action="store_true", help="time the keyword search alone (FTS5 and in memory)")
+    parser.add_argument(
+        "--replicate", type=Path, metavar="INDEX",
+        help="time search and ask on copies of an index this benchmark built (its data-N folder), --times copies",
+    )
+    parser.add_argument("--times", type=int, default=10)
     args = parser.parse_args(argv)
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="scale-"))
+    if args.replicate:
+        # made in a process of its own, so that the peak memory printed is that of answering questions
+        making = multiprocessing.get_context("spawn").Process(target=replicated, args=(args.replicate, args.times, work))
+        making.start()
+        making.join()
+        built = work / f"replicated-{args.times}x"
+        f = question_timings(Settings.from_env(data_dir=built))
+        print("| chunks (copies) | RSS (MB) | peak RSS (MB) | search p50 / p95 (ms) | ask p50 / p95 (ms) |\n|---|---|---|---|---|")
+        print(
+            f"| {f['chunks']:.0f} ({args.times} x) | {f['rss_mb']:.0f} | {f['peak_rss_mb']:.0f} | "
+            f"{f['search_p50_ms']:.0f} / {f['search_p95_ms']:.0f} | {f['ask_p50_ms']:.0f} / {f['ask_p95_ms']:.0f} |"
+        )
+        if not args.work_dir:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     if args.keywords:
         print("| chunks | load into memory (ms) | FTS5 p50 / p95 (ms) | in memory p50 / p95 (ms) | rankings that differ |")
         print("|---|---|---|---|---|", flush=True)
