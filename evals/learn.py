@@ -1,10 +1,11 @@
 """Fit the passage ranker, the answer matcher and the decline classifier: ``python -m evals.learn``.
 
-The ranker and the classifier are scikit-learn logistic regressions over general features (``assistant.search.ranker.RANKER_FEATURES``,
-``assistant.answering.absence.DECLINE_FEATURES``), fitted on labelled questions of every question set: a passage is a positive
-example when it holds a gold snippet of the question; a question is a positive example when it is answerable. The
-fitted numbers are written to ``assistant/models/`` and read at answering time without scikit-learn; the answer
-matcher (``evals.match_training``) is fitted with PyTorch and its adapters written beside them.
+The ranker and the classifier are scikit-learn logistic regressions over general features
+(``assistant.search.ranker.RANKER_FEATURES``, ``assistant.answering.absence.DECLINE_FEATURES``), fitted on labelled
+questions of every question set: a passage is a positive example when it holds a gold snippet of the question; a
+question is a positive example when it is answerable. The fitted numbers are written to ``assistant/models/`` and
+read at answering time without scikit-learn; the answer matcher (``evals.match_training``) is fitted with PyTorch and
+its adapters written beside them.
 ``python -m evals.crossval`` fits the same way on training folds only and reports the held-out figures.
 
 Why logistic regression rather than LightGBM's LambdaRank: a few hundred labelled questions and sixteen features

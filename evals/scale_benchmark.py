@@ -122,11 +122,10 @@ def measure(size: int, work: Path) -> dict[str, float]:
     return figures
 
 
-def replicated(index: Path, times: int, work: Path) -> None:
-    """An index of ``times`` copies of an existing one (each passage and document under new ids, vectors copied,
-    nothing embedded): the search and ask timings of a large index in minutes rather than an hour of ingest. Its
-    passages repeat, so its rankings are not a real corpus's; its costs per question are."""
-    target = work / f"replicated-{times}x"
+def replicate(index: Path, times: int, target: Path) -> None:
+    """Write in ``target`` an index of ``times`` copies of an existing one (each passage and document under new ids,
+    vectors copied, nothing embedded): the search and ask timings of a large index in minutes rather than an hour of
+    ingest. Its passages repeat, so its rankings are not a real corpus's; its costs per question are."""
     shutil.rmtree(target, ignore_errors=True)
     settings = Settings.from_env(data_dir=target)
     Store(settings.store_path).close()
@@ -212,10 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="scale-"))
     if args.replicate:
         # made in a process of its own, so that the peak memory printed is that of answering questions
-        making = multiprocessing.get_context("spawn").Process(target=replicated, args=(args.replicate, args.times, work))
+        built = work / f"replicated-{args.times}x"
+        making = multiprocessing.get_context("spawn").Process(target=replicate, args=(args.replicate, args.times, built))
         making.start()
         making.join()
-        built = work / f"replicated-{args.times}x"
         f = question_timings(Settings.from_env(data_dir=built))
         print("| chunks (copies) | RSS (MB) | peak RSS (MB) | search p50 / p95 (ms) | ask p50 / p95 (ms) |\n|---|---|---|---|---|")
         print(

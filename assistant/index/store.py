@@ -327,9 +327,7 @@ class Store:
         in memory, or from FTS5 for a term that reads as a phrase (the same scores)."""
         allowed: set[str] | None = set(sources) if sources else None
         if kinds:
-            marks = ",".join("?" * len(kinds))
-            rows = self._connect().execute(f"SELECT source FROM documents WHERE kind IN ({marks})", list(kinds))
-            of_kinds = {row[0] for row in rows}
+            of_kinds = {source for source, _, kind in self.document_labels() if kind in kinds}
             allowed = of_kinds if allowed is None else allowed & of_kinds
         found = self._keywords.search(terms, limit, allowed)
         return self.fts_keyword_search(terms, limit, sources, kinds) if found is None else found
