@@ -39,7 +39,7 @@ from assistant.search.ranker import RANKER_FEATURES, LinearModel, feature_matrix
 from assistant.settings import ANSWER_MATCH_PATH, DECLINE_PATH, RANKER_PATH
 from assistant.settings import Settings
 from assistant.text.matching import normalize_for_match
-from evals.match_training import MatchCandidate, fit_matcher, matcher_examples
+from evals.match_training import NEAR_MISSES, MatchCandidate, NearMisses, fit_matcher, matcher_examples
 from evals.questionset import PooledQuestion, indexed_corpora, question_pool
 
 REGULARISATION = 1.0
@@ -266,20 +266,24 @@ def fit_all(
 
 
 def held_out_match_scores(
-    found: Sequence[DeclineExample], pool: Sequence[PooledQuestion], encoder: Any
+    found: Sequence[DeclineExample], pool: Sequence[PooledQuestion], encoder: Any,
+    near_misses: NearMisses = NEAR_MISSES, feature: str = "answer_match",
 ) -> list[DeclineExample]:
-    """The examples with the answer matcher's score of their best sentence from a matcher fitted without them
-    (grouped folds: questions that share a gold passage are scored by the same matcher)."""
+    """The examples with the answer matcher's score of their best sentence (as ``feature``) from a matcher fitted
+    without them (grouped folds: questions that share a gold passage are scored by the same matcher)."""
     from evals.crossval import folds_of
 
     scored = list(found)
     for held_out in folds_of(pool, MATCHER_FOLDS):
         held = set(held_out)
-        matcher = fit_matcher([m for i, e in enumerate(found) if i not in held for m in e.matcher_examples()], encoder)
+        matcher = fit_matcher(
+            [m for i, e in enumerate(found) if i not in held for m in e.matcher_examples()], encoder,
+            near_misses=near_misses,
+        )
         for i in held_out:
             example = found[i]
             score = float(matcher.scores(example.question, [example.candidates[0].text])[0]) if example.candidates else 0.0
-            scored[i] = replace(example, features={**example.features, "answer_match": score})
+            scored[i] = replace(example, features={**example.features, feature: score})
     return scored
 
 

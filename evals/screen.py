@@ -26,6 +26,7 @@ from assistant.index.embeddings import LocalEmbeddings
 from assistant.search.ranker import LinearModel
 from assistant.settings import RANKER_PATH, Settings
 from evals.learn import assistants_for, decline_example, fit_decline, held_out_match_scores
+from evals.match_training import NearMisses
 from evals.crossval import folds_of
 from evals.questionset import PooledQuestion, indexed_corpora, question_pool
 
@@ -36,10 +37,21 @@ PARAPHRASE_SETS = (
 """Written by drawing paragraphs at random and asking in a reader's own words (issue 20)."""
 
 
-def feature_sets(extra: Sequence[str] = ()) -> dict[str, tuple[str, ...]]:
+def matcher_feature(near_misses: NearMisses) -> str:
+    return f"answer_match, near misses of {near_misses}"
+
+
+def feature_sets(extra: Sequence[str] = (), matchers: Sequence[NearMisses] = ()) -> dict[str, tuple[str, ...]]:
     """The shipped features, the shipped features plus each of ``extra`` (features the answerer computes that no
-    shipped model reads), and the shipped features without each one."""
+    shipped model reads), the shipped features with the answer matcher fitted on each kind of made-up near misses
+    of ``matchers``, and the shipped features without each one."""
     sets = {"shipped": DECLINE_FEATURES}
+    sets.update({
+        f"matcher fitted with near misses of {kind}": tuple(
+            matcher_feature(kind) if f == "answer_match" else f for f in DECLINE_FEATURES
+        )
+        for kind in matchers
+    })
     sets.update({f"shipped + {name}": (*DECLINE_FEATURES, name) for name in extra})
     sets.update({f"without {name}": tuple(f for f in DECLINE_FEATURES if f != name) for name in DECLINE_FEATURES})
     return sets
@@ -54,7 +66,7 @@ class Reading:
     correct: bool
 
 
-def read_pool(pool: Sequence[PooledQuestion]) -> list[Reading]:
+def read_pool(pool: Sequence[PooledQuestion], matchers: Sequence[NearMisses] = ()) -> list[Reading]:
     embeddings = LocalEmbeddings()
     readings = []
     with tempfile.TemporaryDirectory(prefix="screen-") as work:
@@ -63,6 +75,10 @@ def read_pool(pool: Sequence[PooledQuestion]) -> list[Reading]:
         examples = [decline_example(assistants[pooled.corpus], pooled) for pooled in pool]
         answered = [i for i, example in enumerate(examples) if example is not None]
         held_out = held_out_match_scores([examples[i] for i in answered], [pool[i] for i in answered], embeddings.model)
+        for kind in matchers:
+            held_out = held_out_match_scores(
+                held_out, [pool[i] for i in answered], embeddings.model, kind, matcher_feature(kind)
+            )
         for i, example in zip(answered, held_out):
             examples[i] = example
         for pooled, example in zip(pool, examples):
@@ -103,8 +119,8 @@ def harm(readings: Sequence[Reading], outcomes: Sequence[str], chosen: Sequence[
     answerable = [i for i in chosen if readings[i].answerable]
     count = lambda indices, outcome: sum(outcomes[i] == outcome for i in indices)  # noqa: E731
     return np.array([
-        count(chosen, "wrong") / len(chosen), count(answerable, "declined") / len(answerable),
-        count(chosen, "unsure") / len(chosen), count(answerable, "right") / len(answerable),
+        count(chosen, "wrong") / len(chosen), count(answerable, "declined") / max(1, len(answerable)),
+        count(chosen, "unsure") / len(chosen), count(answerable, "right") / max(1, len(answerable)),
         count(chosen, "right") - 2 * count(chosen, "wrong"),
     ])
 
@@ -113,17 +129,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.screen", description=__doc__)
     parser.add_argument("--splits", type=int, default=3, help="fold splits (seeds) averaged")
     parser.add_argument("--add", nargs="*", default=(), help="features to try beside the shipped ones")
+    parser.add_argument(
+        "--matchers", nargs="*", default=(), choices=("none", "names and numbers", "all words"),
+        help="also fit the answer matcher with made-up near misses replacing these words (evals.match_training)",
+    )
+    parser.add_argument("--no-leave-one-out", action="store_true", help="skip the rows without each shipped feature")
     args = parser.parse_args(argv)
     pool = question_pool()
-    readings = read_pool(pool)
+    readings = read_pool(pool, args.matchers)
     splits = [folds_of(pool, 5, seed) for seed in range(args.splits)]
     everything = list(range(len(pool)))
     paraphrases = [i for i, p in enumerate(pool) if p.set_name in PARAPHRASE_SETS]
+    unanswerable = [i for i, p in enumerate(pool) if not p.question["answerable"]]
     print(f"{len(pool)} pool questions ({len(paraphrases)} in the paraphrase sets), {args.splits} splits of 5 grouped folds")
     print("| features | set | wrong answers | false absence | unsure | answer acc. | right − 2 × wrong |\n|---|---|---|---|---|---|---|")
-    for name, features in feature_sets(args.add).items():
+    for name, features in feature_sets(args.add, args.matchers).items():
+        if args.no_leave_one_out and name.startswith("without "):
+            continue
         runs = [held_out_outcomes(readings, folds, features) for folds in splits]
-        for label, chosen in (("all pool", everything), ("paraphrase sets", paraphrases)):
+        for label, chosen in (
+            ("all pool", everything), ("paraphrase sets", paraphrases), ("unanswerable", unanswerable)
+        ):
             mean = np.mean([harm(readings, outcomes, chosen) for outcomes in runs], axis=0)
             print(f"| {name} | {label} | {mean[0]:.3f} | {mean[1]:.3f} | {mean[2]:.3f} | {mean[3]:.3f} | {mean[4]:.1f} |", flush=True)
     return 0

@@ -3,6 +3,8 @@ evals.match_training), on the real model."""
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +17,7 @@ from assistant.index.embeddings import LocalEmbeddings
 from assistant.errors import AssistantError
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import ANSWER_MATCH_PATH, Settings
-from evals.match_training import MatchCandidate, fit_matcher, matcher_examples
+from evals.match_training import MatchCandidate, NearMissMaker, fit_matcher, matcher_examples, with_near_misses
 
 PAIRS = [
     ("How much does each member pay every year?", "The annual fee remains EUR 6,000 per member association.",
@@ -86,3 +88,32 @@ def test_a_missing_matcher_file_is_named_when_the_classifier_reads_its_score(
     missing = tmp_path / "answer_match.safetensors"
     with pytest.raises(AssistantError, match=str(missing)):
         PolicyAssistant(corpus_settings.with_overrides(answer_match_path=missing), embeddings)
+
+
+def test_a_made_up_near_miss_asks_about_a_name_or_year_the_answering_sentence_lacks(embeddings: LocalEmbeddings) -> None:
+    sentences = [
+        "The next General Assembly will take place in Lisbon, hosted by the Portuguese cluster association.",
+        "The Slovenian and Czech associations joined in 2021; the Spanish association had joined in 2019.",
+        "The Italian delegation presented the 2020 accounts.",
+    ]
+    maker = NearMissMaker(sentences, embeddings.model, lower_case=False)
+    question = "Which Portuguese association hosts the assembly in Lisbon?"
+    made = {maker.near_miss(question, sentences[:1], random.Random(seed)) for seed in range(6)}
+    assert None not in made and question not in made
+    for near_miss in made:
+        replaced = set(re.findall(r"\w+", near_miss)) - set(re.findall(r"\w+", question))
+        assert len(replaced) == 1 and next(iter(replaced)) in {"Slovenian", "Czech", "Spanish", "Italian", "General"}
+    assert maker.near_miss("When were the accounts of 2020 presented?", sentences[2:], random.Random(0)) in {
+        "When were the accounts of 2021 presented?", "When were the accounts of 2019 presented?",
+    }
+    assert maker.near_miss("Who chaired it?", sentences[:1], random.Random(0)) is None
+
+
+def test_near_misses_are_added_as_negatives_of_the_answering_sentence(embeddings: LocalEmbeddings) -> None:
+    examples = [(q, answer, True) for q, answer, _ in PAIRS] + [(q, other, False) for q, _, other in PAIRS]
+    extended = with_near_misses(examples, embeddings.model, lower_case=True)
+    made = extended[len(examples):]
+    assert extended[:len(examples)] == examples and made
+    answers = {answer: q for q, answer, _ in PAIRS}
+    for question, sentence, label in made:
+        assert not label and sentence in answers and question != answers[sentence]
