@@ -39,6 +39,9 @@ QUESTION_SETS = (
     # written before the refit on the whole pool, run once before and once after it (not kept: an exact figure no
     # longer found first, a floor of the development set missed): a pool set since
     EVALS / "sixth_kept_aside_questions.jsonl",
+    # written before the near-miss matcher, run once before and once after it (it kept it): a pool set since; the
+    # shipped models were fitted before it joined (754 questions)
+    EVALS / "seventh_kept_aside_questions.jsonl",
 )
 UNSEEN_SET = EVALS / "unseen_questions.jsonl"
 EXTRA_CORPUS = EVALS / "extra_corpus"
