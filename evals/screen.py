@@ -8,7 +8,8 @@ a gold passage or a conversation in one fold), over several fold splits, and pri
 all pool questions, and the paraphrase-heavy kept-aside sets; the shipped features, each left out, and any added
 (``--add``). A feature set chosen here is chosen on the pool. The answer matcher's score is not the shipped
 matcher's (fitted on these questions) but that of matchers fitted without each question (``evals.learn``'s
-stacking folds), which adds about ten minutes.
+stacking folds), which adds about ten minutes; ``--matchers KIND ...`` adds rows with matchers fitted on other kinds
+of made-up near misses (``evals.match_training``), about twelve minutes each.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 from assistant.answering.absence import DECLINE_FEATURES, decided_outcome
@@ -38,6 +40,7 @@ PARAPHRASE_SETS = (
 
 
 def matcher_feature(near_misses: NearMisses) -> str:
+    """The name under which the screen keeps the scores of a matcher fitted with ``near_misses``."""
     return f"answer_match, near misses of {near_misses}"
 
 
@@ -130,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--splits", type=int, default=3, help="fold splits (seeds) averaged")
     parser.add_argument("--add", nargs="*", default=(), help="features to try beside the shipped ones")
     parser.add_argument(
-        "--matchers", nargs="*", default=(), choices=("none", "names and numbers", "all words"),
+        "--matchers", nargs="*", default=(), choices=get_args(NearMisses),
         help="also fit the answer matcher with made-up near misses replacing these words (evals.match_training)",
     )
     parser.add_argument("--no-leave-one-out", action="store_true", help="skip the rows without each shipped feature")
