@@ -32,7 +32,7 @@ import torch.nn.functional as F
 
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.index.encoder import BertSentenceEncoder
-from assistant.text.terms import stem
+from assistant.text.terms import WORD, stem
 from assistant.text.wordlists import STOP_WORDS
 
 NEGATIVES = 4
@@ -63,7 +63,6 @@ def matcher_examples(question: str, answerable: bool, candidates: Sequence[Match
     return [(question, c.text, True) for c in positives] + [(question, c.text, False) for c in negatives]
 
 
-_TOKEN = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*")
 NEAREST = 5
 """A name's or number's stand-in is drawn from this many of its nearest words of the same shape."""
 RELATED = (10, 30)
@@ -79,7 +78,7 @@ def word_shape(word: str) -> str:
 
 
 def content_tokens(text: str) -> list[re.Match[str]]:
-    return [m for m in _TOKEN.finditer(text) if m.group().lower() not in STOP_WORDS and len(m.group()) > 1]
+    return [m for m in WORD.finditer(text) if m.group().lower() not in STOP_WORDS and len(m.group()) > 1]
 
 
 class NearMissMaker:
@@ -106,9 +105,10 @@ class NearMissMaker:
 
     def near_miss(self, question: str, sentences: Sequence[str], rng: random.Random) -> str | None:
         """The question with one word it shares with ``sentences`` replaced by a near word none of them holds."""
-        held = {m.group().lower() for s in sentences for m in _TOKEN.finditer(s)}
-        asked = {m.group().lower() for m in _TOKEN.finditer(question)}
+        held = {m.group().lower() for s in sentences for m in WORD.finditer(s)}
+        asked = {m.group().lower() for m in WORD.finditer(question)}
         shared = [m for m in content_tokens(question) if m.group().lower() in held and m.group().lower() in self.index]
+        excluded = held | asked
         rng.shuffle(shared)
         for match in shared:
             word = match.group()
@@ -118,7 +118,7 @@ class NearMissMaker:
             own = self.index[word.lower()]
             allowed = [
                 i for i in np.flatnonzero(self.shapes == shape)
-                if self.stems[i] != self.stems[own] and self.words[i].lower() not in held | asked
+                if self.stems[i] != self.stems[own] and self.words[i].lower() not in excluded
             ]
             if not allowed:
                 continue

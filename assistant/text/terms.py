@@ -13,13 +13,14 @@ from assistant.text.numbers import number_key
 from assistant.text.patterns import ORDINAL
 from assistant.text.wordlists import COUNTRIES_AND_ADJECTIVES, EQUIVALENT_GROUPS, STOP_WORDS
 
-_WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
+WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
+"""A word as ``words`` reads it, for callers that need its case or place in the text."""
 
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens; numbers keep their inner separators (``134,000``, ``61.8``, ``2021-2027`` splits)."""
     folded = unicodedata.normalize("NFKC", text).translate(PLAIN_PUNCTUATION).lower()
-    return [w.replace("'", "") for w in _WORD.findall(folded)]
+    return [w.replace("'", "") for w in WORD.findall(folded)]
 
 
 _BRITISH_ENDINGS = (
