@@ -51,6 +51,7 @@ NEEDS_EXTRA_CORPUS = frozenset(
         "extra_questions", "fresh_questions", "blind_questions", "unseen_questions", "kept_aside_questions",
         "third_kept_aside_questions", "fourth_kept_aside_questions", "fifth_kept_aside_questions",
         "sixth_kept_aside_questions", "seventh_kept_aside_questions", "eighth_kept_aside_questions",
+        "ninth_kept_aside_questions",
     }
 )
 
