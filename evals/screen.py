@@ -9,12 +9,16 @@ all pool questions, and the paraphrase-heavy kept-aside sets; the shipped featur
 (``--add``). A feature set chosen here is chosen on the pool. The answer matcher's score is not the shipped
 matcher's (fitted on these questions) but that of matchers fitted without each question (``evals.learn``'s
 stacking folds), which adds about ten minutes; ``--matchers KIND ...`` adds rows with matchers fitted on other kinds
-of made-up near misses (``evals.match_training``), about twelve minutes each.
+of made-up near misses (``evals.match_training``), about twelve minutes each. ``--readings FILE`` keeps the
+readings and reuses them while the questions and the code that reads them are unchanged: classifier variants then
+screen in seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -26,7 +30,7 @@ import numpy as np
 from assistant.answering.absence import DECLINE_FEATURES, decided_outcome
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.search.ranker import LinearModel
-from assistant.settings import RANKER_PATH, Settings
+from assistant.settings import PROJECT_ROOT, RANKER_PATH, Settings
 from evals.learn import assistants_for, decline_example, fit_decline, held_out_match_scores
 from evals.match_training import NearMisses
 from evals.crossval import folds_of
@@ -95,6 +99,37 @@ def read_pool(pool: Sequence[PooledQuestion], matchers: Sequence[NearMisses] = (
     return readings
 
 
+READING_CODE = ("learn.py", "match_training.py", "score.py", "questionset.py", "screen.py")
+"""The evaluation modules whose code shapes a reading."""
+
+
+def reading_code_version(root: Path = PROJECT_ROOT) -> str:
+    """A digest of what the readings depend on besides the questions: the assistant's code and shipped models, and
+    the evaluation code that fits the matcher and scores answers."""
+    digest = hashlib.sha256()
+    files = [*sorted((root / "assistant").rglob("*")), *(root / "evals" / name for name in READING_CODE)]
+    for path in files:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cached_readings(path: Path | None, pool: Sequence[PooledQuestion], matchers: Sequence[NearMisses]) -> list[Reading]:
+    """The pool's readings, from ``path`` when it holds readings of these very questions and matcher kinds made by
+    this very code, else read (about twenty minutes) and saved there: classifier variants then screen in seconds."""
+    made_by = {"keys": [pooled.key for pooled in pool], "matchers": list(matchers), "code": reading_code_version()}
+    if path is not None and path.exists():
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        if all(saved.get(name) == value for name, value in made_by.items()):
+            return [Reading(**reading) for reading in saved["readings"]]
+        print(f"{path} holds readings of other questions, matchers or code: reading the pool again", file=sys.stderr)
+    readings = read_pool(pool, matchers)
+    if path is not None:
+        path.write_text(json.dumps({**made_by, "readings": [vars(reading) for reading in readings]}), encoding="utf-8")
+    return readings
+
+
 def held_out_outcomes(
     readings: Sequence[Reading], folds: Sequence[Sequence[int]], features: Sequence[str]
 ) -> list[str]:
@@ -137,9 +172,13 @@ def main(argv: list[str] | None = None) -> int:
         help="also fit the answer matcher with made-up near misses replacing these words (evals.match_training)",
     )
     parser.add_argument("--no-leave-one-out", action="store_true", help="skip the rows without each shipped feature")
+    parser.add_argument(
+        "--readings", type=Path,
+        help="keep the pool's readings in this file; reused while the questions and the code that reads them are unchanged",
+    )
     args = parser.parse_args(argv)
     pool = question_pool()
-    readings = read_pool(pool, args.matchers)
+    readings = cached_readings(args.readings, pool, args.matchers)
     splits = [folds_of(pool, 5, seed) for seed in range(args.splits)]
     everything = list(range(len(pool)))
     paraphrases = [i for i, p in enumerate(pool) if p.set_name in PARAPHRASE_SETS]

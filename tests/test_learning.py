@@ -3,13 +3,16 @@ evals.baselines)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 from evals.baselines import PlainBM25, plain_tokens, stemmed_tokens
 from evals.crossval import folds_of
 from evals.learn import RankerExample, absence_floor, decline_threshold, fit_ranker, harm_threshold
 from evals.questionset import PooledQuestion, question_pool, shared_gold_groups
-from evals.screen import Reading, harm, held_out_outcomes
+from evals.screen import Reading, cached_readings, harm, held_out_outcomes, reading_code_version
 
 
 def test_the_fitted_ranker_scores_relevant_passages_above_the_rest() -> None:
@@ -127,3 +130,21 @@ def test_the_screen_answers_what_its_features_separate_and_counts_harm_first() -
     wrong, false_absence, _, accuracy, objective = harm(readings, separated, list(range(len(readings))))
     assert wrong < 0.05 and accuracy > 0.9 and 1 / 61 <= false_absence <= 3 / 61
     assert objective > harm(readings, blind, list(range(len(readings))))[4]
+
+
+def test_the_screen_reuses_saved_readings_only_of_the_same_questions_and_code(tmp_path: Path) -> None:
+    pool = [question("s", f"f{i}", f"Fact question {i}?", "fact") for i in range(3)]
+    saved = [Reading({"evidence": float(i)}, True, i > 0) for i in range(3)]
+    path = tmp_path / "readings.json"
+    made_by = {"keys": [p.key for p in pool], "matchers": [], "code": reading_code_version()}
+    path.write_text(json.dumps({**made_by, "readings": [vars(r) for r in saved]}), encoding="utf-8")
+    assert cached_readings(path, pool, []) == saved
+
+    root = tmp_path / "project"
+    (root / "assistant").mkdir(parents=True)
+    (root / "evals").mkdir()
+    module = root / "assistant" / "ranking.py"
+    module.write_text("WEIGHT = 1\n", encoding="utf-8")
+    before = reading_code_version(root)
+    module.write_text("WEIGHT = 2\n", encoding="utf-8")
+    assert reading_code_version(root) != before, "changed code must not reuse readings made by the old code"
