@@ -52,7 +52,9 @@ def open_tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_test_id("stChatInputTextArea").fill(question)
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.wait_for(timeout=90_000)  # a first run can start after wait_idle looked: the page is still empty then
+    box.fill(question)
     page.keyboard.press("Enter")
 
 

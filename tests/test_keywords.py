@@ -6,7 +6,7 @@ import pytest
 
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.ingestion import Ingestor
-from assistant.index.keywords import fts_tokens
+from assistant.index.keywords import KEYWORD_ROWS_OF_SOURCE, fts_tokens
 from assistant.index.store import Store
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import PROJECT_ROOT, Settings
@@ -112,3 +112,51 @@ def test_a_store_opened_on_an_existing_file_gets_the_version_index(tmp_path: Pat
     ).fetchall()
     assert "document_versions" in str(plan)  # the per-question change check doesn't read the documents' texts
     store.close()
+
+
+def aligned_keyword_rows(store: Store) -> int:
+    return store._connect().execute(
+        "SELECT count(*) FROM chunk_terms t JOIN chunks c ON c.rowid = t.rowid AND c.id = t.id"
+    ).fetchone()[0]
+
+
+def test_a_documents_keyword_rows_are_found_through_the_chunks_index_not_a_scan(
+    settings: Settings, embeddings: LocalEmbeddings
+) -> None:
+    Ingestor(settings, embeddings).run()
+    store = Store(settings.store_path)
+    assert aligned_keyword_rows(store) == store.chunk_count() > 0
+    plan = str(store._connect().execute(
+        f"EXPLAIN QUERY PLAN SELECT id, terms FROM chunk_terms WHERE rowid IN ({KEYWORD_ROWS_OF_SOURCE})", ("x",)
+    ).fetchall())
+    assert "chunks_by_source" in plan
+    unindexed = str(store._connect().execute(
+        "EXPLAIN QUERY PLAN SELECT id, terms FROM chunk_terms WHERE source = ?", ("x",)
+    ).fetchall())
+    assert "chunks_by_source" not in unindexed  # what the rowid spares: FTS5 visits every row for this one
+    store.close()
+
+
+def test_an_index_whose_keyword_rows_lack_their_chunks_rowids_is_realigned_when_opened(
+    settings: Settings, embeddings: LocalEmbeddings
+) -> None:
+    Ingestor(settings, embeddings).run()
+    store = Store(settings.store_path)
+    connection = store._connect()
+    with connection:  # as keyword version 4 wrote them: rows numbered in their own order
+        connection.execute("UPDATE chunk_terms SET rowid = rowid + 100000")
+        connection.execute("UPDATE meta SET value = '4' WHERE key = 'keyword_version'")
+    assert aligned_keyword_rows(store) == 0
+    store.close()
+
+    reader = Store(settings.store_path)
+    assert aligned_keyword_rows(reader) == reader.chunk_count()
+    removed = next(d.source for d in reader.documents() if d.info.kind == "minutes")
+    removed_ids = reader.chunk_ids_of(removed)
+    terms = search_terms(reader.chunks(sorted(removed_ids)[:1]).popitem()[1].text)
+    assert any(cid in removed_ids for cid, _ in assert_same_as_fts(reader, terms))
+    reader.remove_document(removed)
+    assert aligned_keyword_rows(reader) == reader.chunk_count()
+    assert reader._connect().execute("SELECT count(*) FROM chunk_terms").fetchone()[0] == reader.chunk_count()
+    assert not any(cid in removed_ids for cid, _ in assert_same_as_fts(reader, terms))
+    reader.close()

@@ -32,6 +32,11 @@ IDF_FLOOR = 1e-6
 _TOKEN = re.compile(r"[^\W_]+")
 
 
+KEYWORD_ROWS_OF_SOURCE = "SELECT rowid FROM chunks WHERE source = ?"
+"""A document's rows of ``chunk_terms`` (each has its chunk's rowid), found through the index on ``chunks``: FTS5
+reads a condition on its unindexed ``source`` column by visiting every row (45 ms at 100,000 passages)."""
+
+
 def fts_tokens(text: str) -> list[str]:
     """Tokens as FTS5's ``unicode61 remove_diacritics 2`` tokenizer makes them: runs of letters and digits, case
     and diacritics folded."""
@@ -113,7 +118,9 @@ class KeywordIndex:
         for source in changed:
             self._forget(source)
         self._add_all({
-            source: connection.execute("SELECT id, terms FROM chunk_terms WHERE source = ?", (source,)).fetchall()
+            source: connection.execute(
+                f"SELECT id, terms FROM chunk_terms WHERE rowid IN ({KEYWORD_ROWS_OF_SOURCE}) ORDER BY rowid", (source,)
+            ).fetchall()
             for source in sorted(changed & set(versions))
         })
         self._versions = versions

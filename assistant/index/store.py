@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import IndexMismatchError
-from assistant.index.keywords import KeywordIndex
+from assistant.index.keywords import KEYWORD_ROWS_OF_SOURCE, KeywordIndex
 from assistant.reading.chunking import Chunk
 from assistant.reading.documents import DocumentInfo, SourceDocument
 from assistant.reading.glossary import (
@@ -35,8 +35,9 @@ _SELECT_CHUNKS = (
 SCHEMA_VERSION = "4"
 """Bump when the tables change: an index in an older format is rebuilt by the next ingest."""
 
-KEYWORD_VERSION = "4"
-"""Bump when ``search_terms`` changes: the keyword index is then rebuilt from the stored chunks (no re-embedding)."""
+KEYWORD_VERSION = "5"
+"""Bump when ``search_terms`` or the keyword rows change: the keyword index is then rebuilt from the stored chunks
+(no re-embedding). 5: a keyword row has its chunk's rowid."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -112,12 +113,10 @@ class Store:
         connection = self._connect()
         with connection:
             connection.execute("DELETE FROM chunk_terms")
-            rows = connection.execute(
-                _SELECT_CHUNKS
-            ).fetchall()
+            rows = connection.execute(_SELECT_CHUNKS.replace("SELECT ", "SELECT c.rowid, ", 1)).fetchall()
             connection.executemany(
-                "INSERT INTO chunk_terms(id, source, terms) VALUES (?,?,?)",
-                [(row[0], row[1], keyword_text(Chunk(*row))) for row in rows],
+                "INSERT INTO chunk_terms(rowid, id, source, terms) VALUES (?,?,?,?)",
+                [(row[0], row[1], row[2], keyword_text(Chunk(*row[1:]))) for row in rows],
             )
             connection.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('keyword_version', ?)", (KEYWORD_VERSION,)
@@ -215,9 +214,10 @@ class Store:
                 "VALUES (?,?,?,?,?,?,?,?,?)",
                 [(c.id, c.source, c.ordinal, c.text, c.section, c.page, c.start, c.end, c.context) for c in chunks],
             )
+            rowids = dict(connection.execute("SELECT id, rowid FROM chunks WHERE source = ?", (document.source,)))
             connection.executemany(
-                "INSERT INTO chunk_terms(id, source, terms) VALUES (?,?,?)",
-                [(c.id, c.source, keyword_text(c)) for c in chunks],
+                "INSERT INTO chunk_terms(rowid, id, source, terms) VALUES (?,?,?,?)",
+                [(rowids[c.id], c.id, c.source, keyword_text(c)) for c in chunks],
             )
             connection.executemany(
                 "INSERT INTO sentence_vectors(chunk_id, vectors) VALUES (?, ?)",
@@ -300,7 +300,7 @@ class Store:
 
     @staticmethod
     def _delete(connection: sqlite3.Connection, source: str) -> None:
-        connection.execute("DELETE FROM chunk_terms WHERE source = ?", (source,))
+        connection.execute(f"DELETE FROM chunk_terms WHERE rowid IN ({KEYWORD_ROWS_OF_SOURCE})", (source,))
         connection.execute("DELETE FROM chunks WHERE source = ?", (source,))
         connection.execute("DELETE FROM documents WHERE source = ?", (source,))
 
