@@ -39,6 +39,7 @@ from evals.questionset import PooledQuestion, indexed_corpora, question_pool
 PARAPHRASE_SETS = (
     "unseen_questions", "kept_aside_questions", "third_kept_aside_questions", "fourth_kept_aside_questions",
     "fifth_kept_aside_questions", "sixth_kept_aside_questions", "seventh_kept_aside_questions",
+    "eighth_kept_aside_questions",
 )
 """Written by drawing paragraphs at random and asking in a reader's own words (issue 20)."""
 
