@@ -58,7 +58,7 @@ def format_answer(result_json: dict) -> str:
                 where.append(f"p. {citation['page']}")
             lines.append(f"[{citation['n']}] {', '.join(where)} ({citation['source']})")
             lines.append(f"    “{citation['quote']}”")
-    else:
+    elif result_json["passages"]:
         lines.append("Closest passages:")
         for passage in result_json["passages"][:3]:
             snippet = passage["text"].replace("\n", " ")

@@ -17,7 +17,7 @@ from pydantic import ConfigDict
 
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.outcomes import Answer, Answerer, Question, decline
+from assistant.answering.outcomes import Answer, Answerer, Question, decline, nothing_indexed
 from assistant.search.conversation import (
     Turn,
     clean_question,
@@ -32,7 +32,7 @@ from assistant.answering.claims import ClaimChecker, load_support_model
 from assistant.answering.language import detect_language
 from assistant.answering.model import AnswerStream, ModelAnswerer
 from assistant.answering.query_likelihood import QueryLikelihood
-from assistant.errors import AssistantError, ModelUnavailable
+from assistant.errors import AssistantError, ModelUnavailable, QuestionError
 from assistant.index.chroma import VectorIndex
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.ingestion import check_store_model
@@ -356,6 +356,8 @@ class PolicyAssistant:
         if prepared.question is None:
             return StreamingAsk(self, started, asked, asked, [], notices, decline("", mode=self.answerer.mode))
         standalone = prepared.question.standalone
+        if not passages and self.store.chunk_count() == 0:
+            return StreamingAsk(self, started, asked, standalone, [], notices, nothing_indexed(self.answerer.mode))
         if isinstance(self.answerer, ModelAnswerer):
             stream = self.answerer.stream(prepared.question, passages)
             return StreamingAsk(self, started, asked, standalone, passages, notices, None, stream)
@@ -385,11 +387,30 @@ class PolicyAssistant:
         language = detect_language(text)
         standalone = self.standalone(text, turns, notices, language)
         retrieved = self._search_current(standalone, filters, generation)
+        if not retrieved.passages:
+            self.check_filters(filters)
         context = history_text(turns) if turns and is_followup(text) else ""
         prepared = Question(
             text, standalone, retrieved.query_vector, context, tuple(turns), retrieved.referenced_sources, language
         )
         return Prepared(asked, notices, prepared, retrieved.passages)
+
+    def check_filters(self, filters: SearchFilters | None) -> None:
+        """A filter that names no indexed document or kind is the caller's mistake, not the documents' silence:
+        said as an error naming the filter and what is indexed."""
+        if filters is None or not (filters.sources or filters.kinds):
+            return
+        documents = self.store.documents()
+        for field_name, wanted, indexed in (
+            ("document", filters.sources, sorted({d.source for d in documents})),
+            ("kind", filters.kinds, sorted({d.info.kind for d in documents})),
+        ):
+            unknown = [value for value in wanted if value not in indexed]
+            if unknown:
+                raise QuestionError(
+                    f"{field_name} filter: nothing indexed is {', '.join(f'“{v}”' for v in unknown)} "
+                    f"(indexed: {', '.join(indexed) or 'nothing yet'})"
+                )
 
     def standalone(self, question: str, turns: Sequence[Turn], notices: list[str], language: str = "en") -> str:
         """The retrieval query: the model rewrites a follow-up, or a question in another language into English;

@@ -110,6 +110,11 @@ def test_a_follow_up_and_filters_are_taken_as_in_the_chat(api: Served) -> None:
         "industrial-clusters-for-an-innovative-and-competitive-europe.txt",
         "reinforcing-clusters-in-the-i3-initiative.txt",
     }
+    unknown = client.post("/v1/ask", json={"question": QUESTION, "filters": {"documents": ["no-such-paper.pdf"]}})
+    assert unknown.status_code == 400
+    assert unknown.json()["error"].startswith("document filter: nothing indexed is “no-such-paper.pdf”")
+    searched = client.get("/v1/passages", params={"q": "clusters", "kind": "press release"})
+    assert searched.status_code == 400 and searched.json()["error"].startswith("kind filter: nothing indexed is")
 
 
 def events_of(body: str) -> list[tuple[str, dict]]:

@@ -41,3 +41,25 @@ def test_empty_question_is_an_error_message_not_a_traceback(corpus_settings: Set
     code, _, err = run("--data-dir", str(corpus_settings.data_dir), "ask", "   ")
     assert code == 1
     assert err.startswith("error: Please type a question")
+
+
+def test_a_filter_naming_no_indexed_document_is_an_error_naming_it(corpus_settings: Settings, corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    data = str(corpus_settings.data_dir)
+    code, out, err = run("--data-dir", data, "ask", "--document", "no-such-paper.pdf", "What do clusters do?")
+    assert code == 1 and out == ""
+    assert err.startswith("error: document filter: nothing indexed is “no-such-paper.pdf”")
+    assert "minutes-clusters-for-next-generation-eu-2020-06-30.txt" in err
+    code, _, err = run("--data-dir", data, "ask", "--kind", "press release", "What do clusters do?")
+    assert code == 1 and err.startswith("error: kind filter: nothing indexed is “press release”") and "minutes" in err
+
+
+def test_asking_before_anything_is_indexed_says_so_without_claiming_absence(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "corpus").mkdir()
+    code, out, _ = run(
+        "--data-dir", str(tmp_path / "data"), "--corpus", str(tmp_path / "corpus"), "ask", "--json",
+        "What does the alliance ask of the Commission?",
+    )
+    result = json.loads(out)
+    assert code == 0 and result["outcome"] == "declined" and result["passages"] == []
+    assert result["answer"].startswith("No documents are indexed yet") and "python -m assistant ingest" in result["answer"]
+    assert "don't say" not in result["answer"]

@@ -81,6 +81,17 @@ def decline(question: str, evidence: float = 0.0, mode: str = "extractive", reas
     )
 
 
+def nothing_indexed(mode: str = "extractive") -> Answer:
+    """The answer when no document is indexed: no claim about what documents say, and how to add some."""
+    return Answer(
+        text="No documents are indexed yet, so there is nothing to answer from. Index a folder of documents "
+        "(`python -m assistant ingest`) or upload them on the Documents page, then ask again.",
+        answerable=False,
+        mode=mode,
+        notices=["Nothing is indexed yet."],
+    )
+
+
 UNSURE_PREFIX = "I could not find a passage that clearly answers this"
 
 

@@ -217,7 +217,13 @@ def create_app(settings: Settings, assistant: PolicyAssistant | None = None) -> 
     ) -> dict[str, Any]:
         assistant = current()
         assistant.refresh()
-        found = assistant.searcher.search(q, SearchFilters(tuple(document or ()), tuple(kind or ())), k).passages
+        filters = SearchFilters(tuple(document or ()), tuple(kind or ()))
+        found = assistant.searcher.search(q, filters, k).passages
+        if not found:
+            try:
+                assistant.check_filters(filters)
+            except QuestionError as exc:
+                raise HTTPException(400, str(exc)) from exc
         audit.record(f"api:{holder}", "passages", q[:200], f"{len(found)} passages")
         return {
             "query": q,
