@@ -49,6 +49,19 @@ def test_a_question_about_something_no_document_mentions_declines_and_shows_clos
     assert len(app.expander) >= 1, "the closest passages are listed"
 
 
+def test_a_question_before_anything_is_indexed_says_so_not_that_the_documents_are_silent(
+    tmp_path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    (tmp_path / "corpus").mkdir()
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(tmp_path / "corpus"))
+    app = AppTest.from_file(APP, default_timeout=180).run()
+    app.chat_input[0].set_value("What does the alliance ask of the Commission?").run()
+    assert not app.exception
+    assert "No documents to answer from" in markdown_text(app) and "No documents are indexed yet" in markdown_text(app)
+    assert "The documents don't say" not in markdown_text(app)
+
+
 def test_model_mode_streams_then_shows_the_verified_answer(corpus_settings: Settings, corpus_assistant, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from tests.fake_openai import Behaviour, FakeOpenAI
     from tests.test_model import moderator_reply

@@ -14,6 +14,7 @@ from assistant.search.retrieval import Passage
 from assistant.text.sentences import Span
 
 DECLINE_PREFIX = "The documents don't say"
+NOTHING_INDEXED = "No documents are indexed yet"
 
 
 @dataclass
@@ -84,7 +85,7 @@ def decline(question: str, evidence: float = 0.0, mode: str = "extractive", reas
 def nothing_indexed(mode: str = "extractive") -> Answer:
     """The answer when no document is indexed: no claim about what documents say, and how to add some."""
     return Answer(
-        text="No documents are indexed yet, so there is nothing to answer from. Index a folder of documents "
+        text=f"{NOTHING_INDEXED}, so there is nothing to answer from. Index a folder of documents "
         "(`python -m assistant ingest`) or upload them on the Documents page, then ask again.",
         answerable=False,
         mode=mode,

@@ -17,6 +17,7 @@ import streamlit as st
 
 from assistant.answering.citations import Citation
 from assistant.answering.references import QuoteNotVerified, VerifiedQuote, verify_citation, verify_quote
+from assistant.answering.outcomes import NOTHING_INDEXED
 from assistant.errors import AssistantError
 from assistant.pipeline import AskResult, PolicyAssistant
 from assistant.records.database import open_records
@@ -127,12 +128,14 @@ OUTCOME_LABELS = {
     "answered": ("Answered from the documents", "green"),
     "unsure": ("Unsure: the closest passage, not a confirmed answer", "orange"),
     "declined": ("The documents don't say", "gray"),
+    "nothing indexed": ("No documents to answer from", "gray"),
 }
 
 
 def answer_view(assistant: PolicyAssistant, result: AskResult, index: int, read_only: bool = False) -> None:
     """One answer with its sources; unless read only (a shared answer), its permalink and the feedback controls."""
-    label, color = OUTCOME_LABELS[result.answer.outcome]
+    nothing_indexed = result.answer.text.startswith(NOTHING_INDEXED)
+    label, color = OUTCOME_LABELS["nothing indexed" if nothing_indexed else result.answer.outcome]
     st.badge(label, color=color)
     st.markdown(answer_markdown(result.answer.text))
     for notice in result.notices + result.answer.notices:
