@@ -184,6 +184,13 @@ class Prepared:
     passages: list[Passage]
 
 
+def searched_only(filters: SearchFilters) -> str:
+    """What a filtered answer covers: "the documents don't say" is then said of these documents only."""
+    parts = [f"{name} {', '.join(values)}" for name, values in (("document", filters.sources), ("kind", filters.kinds))
+             if values]
+    return f"Only the documents selected were searched ({'; '.join(parts)})."
+
+
 def cited_first(passages: Sequence[Passage], answer: Answer) -> list[Passage]:
     """The passages the answer quotes, in citation order, then the others as retrieved: the sources listed under an
     answer begin with the ones it stands on."""
@@ -389,6 +396,8 @@ class PolicyAssistant:
         retrieved = self._search_current(standalone, filters, generation)
         if not retrieved.passages:
             self.check_filters(filters)
+        if filters is not None and (filters.sources or filters.kinds):
+            notices.append(searched_only(filters))
         context = history_text(turns) if turns and is_followup(text) else ""
         prepared = Question(
             text, standalone, retrieved.query_vector, context, tuple(turns), retrieved.referenced_sources, language

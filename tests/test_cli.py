@@ -34,7 +34,9 @@ def test_ask_json_follows_the_result_format(corpus_settings: Settings, corpus_as
 def test_ask_filters_by_kind(corpus_settings: Settings, corpus_assistant) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run("--data-dir", str(corpus_settings.data_dir), "ask", "--json", "--kind", "minutes", "What do clusters do?")
     assert code == 0
-    assert {p["source"] for p in json.loads(out)["passages"]} == {"minutes-clusters-for-next-generation-eu-2020-06-30.txt"}
+    result = json.loads(out)
+    assert {p["source"] for p in result["passages"]} == {"minutes-clusters-for-next-generation-eu-2020-06-30.txt"}
+    assert "Only the documents selected were searched (kind minutes)." in result["notices"]
 
 
 def test_empty_question_is_an_error_message_not_a_traceback(corpus_settings: Settings, corpus_assistant) -> None:  # type: ignore[no-untyped-def]
