@@ -43,6 +43,8 @@ def test_empty_question_is_an_error_message_not_a_traceback(corpus_settings: Set
     code, _, err = run("--data-dir", str(corpus_settings.data_dir), "ask", "   ")
     assert code == 1
     assert err.startswith("error: Please type a question")
+    code, _, err = run("--data-dir", str(corpus_settings.data_dir), "ask", "?? !!")
+    assert code == 1 and err.startswith("error: Please type a question in words")
 
 
 def test_a_filter_naming_no_indexed_document_is_an_error_naming_it(corpus_settings: Settings, corpus_assistant) -> None:  # type: ignore[no-untyped-def]

@@ -62,6 +62,13 @@ def test_a_decline_claims_absence_only_with_its_evidence(never_sure: PolicyAssis
     assert answer.text.startswith(DECLINE_PREFIX) and evidence in answer.text
 
 
+def test_a_name_spelt_the_other_side_of_the_atlantic_is_still_mentioned(corpus_assistant: PolicyAssistant) -> None:
+    """The papers write "Single market program"; a reader asking about the "Single Market Programme" is answered."""
+    answer = corpus_assistant.ask("What does the alliance say about the Single Market Programme?").answer
+    assert answer.outcome == "answered" and "no document mentions" not in answer.text
+    assert any("Single market program" in citation.quote for citation in answer.citations)
+
+
 def test_nothing_relevant_enough_under_the_fitted_floor_is_declined(
     corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -101,3 +108,12 @@ def test_a_document_indexed_by_another_process_is_known_to_the_next_question(
     assert Ingestor(settings, embeddings).run().ok  # in this process this time
     again = assistant.ask(question).answer
     assert again.outcome == "declined" and "no document mentions" in again.text
+
+
+def test_a_decline_repeats_a_long_question_shortened() -> None:
+    from assistant.answering.outcomes import TOPIC_CHARS, decline
+
+    pasted = "What does the alliance say about " + "clusters, regions and ecosystems " * 20
+    text = decline(pasted).text
+    assert "What does the alliance say about clusters" in text and " …”" in text
+    assert len(text) < TOPIC_CHARS + 120

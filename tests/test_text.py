@@ -32,6 +32,8 @@ def test_sentences_keep_offsets_and_do_not_split_decimals_or_abbreviations() -> 
 def test_british_and_american_spellings_share_a_search_term() -> None:
     assert spelling_key("specialised") == spelling_key("specialized")
     assert search_terms("European Defence Fund") == search_terms("European Defense Fund")
+    assert search_terms("Single Market Programme") == search_terms("single market program")
+    assert search_terms("structured dialogues") == search_terms("structured dialogs")
 
 
 def test_search_terms_keep_acronyms_and_figures_findable() -> None:

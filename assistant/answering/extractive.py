@@ -151,7 +151,8 @@ class ExtractiveAnswerer:
                     scored = in_best + [s for s in scored if id(s) not in first]
                 else:
                     moved = True
-                    reason = reason or f"the passages that give a {kind.name} are not about what is asked"
+                    article = "an" if kind.name[0] in "aeiou" else "a"
+                    reason = reason or f"the passages that give {article} {kind.name} are not about what is asked"
         if question.referenced_sources:
             # "According to the annex": what another document says doesn't answer it.
             scored = [s for s in scored if s.passage.chunk.source in question.referenced_sources]

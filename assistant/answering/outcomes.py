@@ -61,9 +61,15 @@ class Answerer(Protocol):
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer: ...
 
 
+TOPIC_CHARS = 160
+"""A decline repeats at most this much of the question."""
+
+
 def decline(question: str, evidence: float = 0.0, mode: str = "extractive", reason: str | None = None) -> Answer:
     """The answer when the documents don't answer: says why when it is known ("no document mentions …")."""
     topic = question.strip().rstrip("?.! ")
+    if len(topic) > TOPIC_CHARS:  # a pasted paragraph is not repeated back whole
+        topic = topic[:TOPIC_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
     if not topic:
         # Nothing was left once the instructions to the assistant were taken out: don't repeat them back.
         return Answer(

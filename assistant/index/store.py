@@ -35,9 +35,9 @@ _SELECT_CHUNKS = (
 SCHEMA_VERSION = "4"
 """Bump when the tables change: an index in an older format is rebuilt by the next ingest."""
 
-KEYWORD_VERSION = "5"
+KEYWORD_VERSION = "6"
 """Bump when ``search_terms`` or the keyword rows change: the keyword index is then rebuilt from the stored chunks
-(no re-embedding). 5: a keyword row has its chunk's rowid."""
+(no re-embedding). 5: a keyword row has its chunk's rowid. 6: ``programme`` and ``dialogue`` spelt as in American."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

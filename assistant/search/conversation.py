@@ -39,6 +39,8 @@ def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise QuestionError("Please type a question: the message was empty.")
+    if not any(ch.isalnum() for ch in text):
+        raise QuestionError("Please type a question in words: the message holds no letters or digits.")
     if len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0]
         notices.append(f"Your question was very long; only its first {max_chars} characters were used.")

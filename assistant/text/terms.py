@@ -30,11 +30,14 @@ _BRITISH_ENDINGS = (
     (re.compile(r"ence$"), r"ense"),
     (re.compile(r"our(s?)$"), r"or\1"),
     (re.compile(r"tre(s?)$"), r"ter\1"),
+    (re.compile(r"amme(s?)$"), r"am\1"),
+    (re.compile(r"ogue(s?)$"), r"og\1"),
 )
 
 
 def spelling_key(word: str) -> str:
-    """Fold British and American spellings to one key (``specialised`` ~ ``specialized``, ``defence`` ~ ``defense``).
+    """Fold British and American spellings to one key (``specialised`` ~ ``specialized``, ``defence`` ~ ``defense``,
+    ``programme`` ~ ``program``, ``dialogue`` ~ ``dialog``).
 
     Applied to both the index and the query, so a collision only merges two rare spellings.
     """
