@@ -3,8 +3,9 @@
 It runs the cross-validation (unless ``--from`` names a saved ``crossval.json``), so the figures in the report are
 the ones this code produces now: held-out figures first, the baselines beside them, then (with ``--audit``) a row
 per rule or feature group taken out, then the weights of the shipped models (fitted on every question by
-``evals.learn``). Each configuration refits the ranker, the answer matcher and the answer classifier in every fold
-(about two hours on 2 cores), so the audit, eighteen configurations, is left to ``--audit``.
+``evals.learn``). Each configuration refits the ranker, the answer matcher (four fits: three to score the training
+questions held out, one to answer) and the answer classifier in every fold: over an hour per fold for the 884 pool
+questions on 2 cores, so the audit, eighteen configurations, is left to ``--audit``.
 """
 
 from __future__ import annotations
