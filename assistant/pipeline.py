@@ -394,9 +394,9 @@ class PolicyAssistant:
         language = detect_language(text)
         standalone = self.standalone(text, turns, notices, language)
         retrieved = self._search_current(standalone, filters, generation)
-        if not retrieved.passages:
-            self.check_filters(filters)
-        if filters is not None and (filters.sources or filters.kinds):
+        if filters is not None and filters.narrows:
+            if not retrieved.passages:
+                self.check_filters(filters)
             notices.append(searched_only(filters))
         context = history_text(turns) if turns and is_followup(text) else ""
         prepared = Question(
@@ -407,7 +407,7 @@ class PolicyAssistant:
     def check_filters(self, filters: SearchFilters | None) -> None:
         """A filter that names no indexed document or kind is the caller's mistake, not the documents' silence:
         said as an error naming the filter and what is indexed."""
-        if filters is None or not (filters.sources or filters.kinds):
+        if filters is None or not filters.narrows:
             return
         documents = self.store.documents()
         for field_name, wanted, indexed in (

@@ -29,6 +29,11 @@ class SearchFilters:
     sources: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
 
+    @property
+    def narrows(self) -> bool:
+        """Some documents or kinds are asked for; empty filters search everything."""
+        return bool(self.sources or self.kinds)
+
 
 _DOCUMENT_NOUNS = "paper|annex|minutes|letter|document|report|statement|presentation|note|notes"
 _NOT_IN_A_NAME = "the|a|an|in|of|to|for|on|at|by|with|from|and|or|does|do|did|is|are|was|were|say|says|said"

@@ -16,8 +16,8 @@ from typing import Any
 import streamlit as st
 
 from assistant.answering.citations import Citation
-from assistant.answering.references import QuoteNotVerified, VerifiedQuote, verify_citation, verify_quote
 from assistant.answering.outcomes import NOTHING_INDEXED
+from assistant.answering.references import QuoteNotVerified, VerifiedQuote, verify_citation, verify_quote
 from assistant.errors import AssistantError
 from assistant.pipeline import AskResult, PolicyAssistant
 from assistant.records.database import open_records
