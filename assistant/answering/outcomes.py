@@ -108,12 +108,12 @@ def unsure(closest: Sequence[ScoredSentence], evidence: float, mode: str = "extr
     return as_unsure(compose(closest[:1], evidence), mode)
 
 
-def as_unsure(answer: Answer, mode: str | None = None) -> Answer:
-    """An answer's first citation offered as the closest passage, not as the answer."""
+def as_unsure(answer: Answer, mode: str | None = None, lead: str = f"{UNSURE_PREFIX}.") -> Answer:
+    """An answer's first citation offered as the closest passage, not as the answer (after ``lead``)."""
     closest = [replace(answer.citations[0], n=1)] if answer.citations else []
     quoted = f" The closest is: “{inert_markers(closest[0].quote)}” [1]" if closest else ""
     return Answer(
-        text=f"{UNSURE_PREFIX}.{quoted}", answerable=False, citations=closest, evidence=answer.evidence,
+        text=f"{lead}{quoted}", answerable=False, citations=closest, evidence=answer.evidence,
         mode=mode or answer.mode, unsure=True,
         notices=["Unsure: read the quoted passage; the documents may answer this in other words."],
     )

@@ -1,0 +1,126 @@
+"""Questions in other EU languages without a model: searched in English word by word with FreeDict's dictionaries
+(the real Debian packages, which `make test` installs), a dictd dictionary written here for the reader's details."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from assistant.pipeline import PolicyAssistant
+from assistant.settings import Settings
+from assistant.text.bilingual import BilingualDictionary, entry_translations, gloss
+
+BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def base64_number(value: int) -> str:
+    digits = ""
+    while True:
+        digits = BASE64[value % 64] + digits
+        value //= 64
+        if not value:
+            return digits
+
+
+def write_dictd(folder: Path, name: str, entries: dict[str, str]) -> None:
+    """A dictd dictionary as dictfmt writes it: the entries' text gzipped, an index of headword, offset, length."""
+    data, index = b"", []
+    for headword, text in entries.items():
+        encoded = text.encode("utf-8")
+        index.append(f"{headword}\t{base64_number(len(data))}\t{base64_number(len(encoded))}")
+        data += encoded
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.dict.dz").write_bytes(gzip.compress(data))
+    (folder / f"{name}.index").write_text("\n".join(sorted(index)) + "\n", encoding="utf-8")
+
+
+GERMAN = {
+    "Kommission": "Kommission /kɔmɪsjˈoːn/ <fem, n, sg>\npanel <n>\n   Synonyms: {Gremium}, {Gruppe}\n\n",
+    "kommission": "Kommission /kɔmɪsjˈoːn/ <fem, n, sg>\n [econ.] commission <n>\n      \"eine Ware in Kommission "
+                  "nehmen\"  - take an item on commission\n",
+    "fordern": "fordern /fˈɔɾdɜn/ <v, trans>\n1. demand, claim; call for\n see: {fordernd}, {gefordert}\n",
+    "europäisch": "europäisch /ɔøroːpˈɛːɪʃ/ <adj>\nEuropean <adj>\n",
+    "was": "was /vˈas/ <pron>\nwhat <pron>\n      \"Und was ist mit mir?\"  - What about me?\n",
+    "Allianz": "Allianz /ˈaliːˌants/ <fem, n, sg>\nalliance <n>\n",
+}
+
+
+@pytest.fixture
+def german(tmp_path: Path) -> BilingualDictionary:
+    write_dictd(tmp_path / "dictd", "freedict-deu-eng", GERMAN)
+    dictionary = BilingualDictionary.open("de", tmp_path / "dictd", tmp_path / "tables")
+    assert dictionary is not None
+    return dictionary
+
+
+def test_an_entrys_translations_are_its_senses_not_its_examples_synonyms_or_references() -> None:
+    assert entry_translations(GERMAN["fordern"]) == ["demand", "claim", "call for"]
+    assert entry_translations(GERMAN["kommission"]) == ["commission"]
+    assert entry_translations(GERMAN["was"]) == ["what"]
+    assert entry_translations("skrót /skrut/\n2. wyrażać określoną treść, shortcut\n") == ["shortcut"]
+
+
+def test_a_word_is_found_as_written_without_accents_or_by_the_stem_it_shares_with_a_headword(
+    german: BilingualDictionary,
+) -> None:
+    assert german.lookup("Kommission") == ["panel", "commission"], "every sense of the headword, first sense first"
+    assert german.lookup("europaisch") == ["European"]
+    assert german.lookup("europäischen") == ["European"], "an inflected form by its stem"
+    assert german.lookup("fordert") == ["demand", "claim", "call for"]
+    assert german.lookup("wasser") == [], "three shared letters are not a stem"
+    assert german.holds("Allianz") and not german.holds("europäischen")
+
+
+def test_the_documents_choose_among_a_words_senses_and_names_numbers_and_acronyms_are_kept(
+    german: BilingualDictionary,
+) -> None:
+    documents = {"commission", "european", "alliance", "breton", "2020"}
+    rendered = gloss(
+        "Was fordern die Allianz und die Europäische Kommission von Breton im Jahr 2020 für I3?",
+        german, lambda words: all(w.lower() in documents for w in words.split()),
+    )
+    assert rendered == "what demand claim alliance European commission Breton Jahr 2020 I3"
+    assert "2020" in rendered and "I3" in rendered and "Breton" in rendered
+    assert "die" not in rendered.split(), "a three-letter function word is not searched"
+
+
+def test_a_table_built_by_another_version_or_from_a_changed_dictionary_is_built_again(tmp_path: Path) -> None:
+    write_dictd(tmp_path / "dictd", "freedict-deu-eng", {"was": GERMAN["was"]})
+    first = BilingualDictionary.open("de", tmp_path / "dictd", tmp_path / "tables")
+    assert first is not None and first.lookup("Allianz") == []
+    write_dictd(tmp_path / "dictd", "freedict-deu-eng", GERMAN)
+    again = BilingualDictionary.open("de", tmp_path / "dictd", tmp_path / "tables")
+    assert again is not None and again.lookup("Allianz") == ["alliance"]
+    assert BilingualDictionary.open("ro", tmp_path / "dictd", tmp_path / "tables") is None, "no Romanian dictionary"
+
+
+def test_a_german_question_is_searched_in_english_and_quotes_the_passage_that_answers(
+    corpus_assistant: PolicyAssistant,
+) -> None:
+    result = corpus_assistant.ask("Welche Organisation vertrat Athanasios Konstandopoulos?")
+    assert any(n.startswith("Searched in English word by word") for n in result.notices), result.notices
+    assert result.answer.citations and "CERTH" in result.answer.citations[0].quote
+    assert result.answer.outcome in ("answered", "unsure"), "an absence is never read from a word-by-word rendering"
+    assert "Konstandopoulos" in result.passages[0].chunk.text
+
+
+def test_a_question_the_language_identifier_misplaces_is_placed_by_the_dictionaries(
+    corpus_assistant: PolicyAssistant,
+) -> None:
+    assert corpus_assistant.language_of("Welche Organisation vertrat Athanasios Konstandopoulos?") == "de"
+    assert corpus_assistant.language_of("Krzysztof Krystowski role?") == "en", "a name is not Polish"
+    assert corpus_assistant.language_of("Teodora Jilkova organisation?") == "en"
+    assert corpus_assistant.language_of("¿Dónde tiene su sede Reindustria Innovazione?") == "es"
+    assert corpus_assistant.language_of("Who moderated the dialogue?") == "en"
+
+
+def test_without_a_dictionary_a_question_in_another_language_gets_the_notice_and_the_passages(
+    corpus_settings: Settings, tmp_path: Path, embeddings: object
+) -> None:
+    assistant = PolicyAssistant(corpus_settings.with_overrides(dictionary_dir=tmp_path / "none"), embeddings)  # type: ignore[arg-type]
+    result = assistant.ask("Wer hat die Sitzung mit Kommissar Breton moderiert?")
+    assert result.answer.text.startswith("Dieser Assistent antwortet offline nur auf Englisch")
+    assert result.answer.citations == [] and result.passages
+    assert not any(n.startswith("Searched in English") for n in result.notices)
