@@ -69,6 +69,28 @@ def test_a_name_spelt_the_other_side_of_the_atlantic_is_still_mentioned(corpus_a
     assert any("Single market program" in citation.quote for citation in answer.citations)
 
 
+def test_what_an_acronym_stands_for_is_answered_only_by_a_sentence_that_writes_it_out(
+    corpus_assistant: PolicyAssistant,
+) -> None:
+    """The documents write out EAAC and REI but only ever use "ECA": a sentence that merely uses it is no answer,
+    however sure the classifier is of it."""
+    expanded = corpus_assistant.ask("What does EAAC stand for?").answer
+    assert expanded.outcome == "answered" and "Alliance Against Coronavirus" in expanded.text
+    assert "Reindustria Innovazione" in corpus_assistant.ask("What does REI stand for?").answer.text
+    never_written_out = corpus_assistant.ask("What does ECA stand for?").answer
+    assert never_written_out.outcome == "unsure", never_written_out.text
+    assert never_written_out.citations and "ECA" in never_written_out.citations[0].quote
+
+
+def test_a_sentence_without_the_kind_of_answer_required_is_not_an_answer_however_sure_the_classifier(
+    corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answerer = corpus_assistant.answerer
+    monkeypatch.setattr(answerer, "decline_model", replace(answerer.decline_model, threshold=0.0, floor=0.0))
+    assert corpus_assistant.ask("What does EAAC stand for?").answer.outcome == "answered"
+    assert corpus_assistant.ask("What does ECA stand for?").answer.outcome == "unsure"
+
+
 def test_nothing_relevant_enough_under_the_fitted_floor_is_declined(
     corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -35,6 +35,12 @@ from assistant.text.terms import equivalent_terms, search_terms, words
 Embedder = Callable[[list[str]], list[list[float]]]
 
 
+def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
+    """Whether the sentence gives every kind of answer without which it cannot answer the question (an acronym's
+    expansion, an e-mail address, a phone number)."""
+    return all(kind.given(question, sentence.span.text) for kind in wanted_types(question) if kind.required)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """The answer the extractive answerer would give, with what the decline classifier reads about it."""
@@ -98,6 +104,8 @@ class ExtractiveAnswerer:
             return found
         probability = self.probability(found)
         outcome = decided_outcome(probability, found.features, self.decline_threshold, self.decline_model.floor)
+        if outcome == "answered" and not gives_what_is_required(question.text, found.sentences[0]):
+            outcome = "unsure"
         if outcome == "answered":
             return self.compose_answer(question, found.sentences, found.coverage, passages, probability)
         if outcome == "declined":
@@ -117,7 +125,7 @@ class ExtractiveAnswerer:
         if isinstance(found, Answer):
             return Answer(notice, False, mode=self.mode, unsure=True)
         probability = self.probability(found)
-        if probability >= self.decline_threshold:
+        if probability >= self.decline_threshold and gives_what_is_required(english.text, found.sentences[0]):
             return self.compose_answer(english, found.sentences, found.coverage, passages, probability)
         return as_unsure(compose(found.sentences[:1], probability), self.mode, lead=notice)
 

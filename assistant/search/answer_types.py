@@ -95,6 +95,33 @@ class AnswerType:
     that gives it is quoted first, and the answer classifier learns what its absence means."""
     bonus: float
     """Added to the score of a sentence that gives it."""
+    required: bool = False
+    """A sentence without it does not answer at all ("What does ECA stand for?" is not answered by a sentence that
+    only uses "ECA"): the answer is unsure whatever the classifier says."""
+
+
+_ACRONYM_IN_QUESTION = re.compile(r"\b(?:[A-Z]{2,}[A-Za-z0-9]*(?:-\d)?|[A-Z]\d)\b")
+# "What does ECA stand for?", "What is the I3 initiative called in full?": asks what an acronym of the question
+# stands for, not "how many clusters does the Alliance stand for".
+_ASKS_EXPANSION = re.compile(
+    r"^(?=.*\b(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Z]\d)\b)"
+    r".*(?i:\bstands? for\b|\bshort for\b|\babbreviat\w*|\bacronym\b|\bin full\b|\bfull (?:name|form)\b|"
+    r"\b(?:written|spelt|spelled) out\b|^\W*what (?:does|do|did) \S+ mean\W*$)"
+)
+
+
+def expands_acronym(question: str, text: str) -> bool:
+    """Whether the text writes out an acronym of the question: a definition the glossary's reader finds ("European
+    Clusters Alliance (ECA)", "ECA stands for …"), or the acronym in brackets after capitalised words
+    ("Alliance Against Coronavirus (EAAC)", where the definition began in the sentence before)."""
+    from assistant.reading.glossary import acronym_definitions
+
+    asked = set(_ACRONYM_IN_QUESTION.findall(question))
+    if not asked:
+        return False
+    if asked & {short for short, _, _ in acronym_definitions(text)}:
+        return True
+    return any(re.search(rf"[A-Z][\w’'-]*\s*\(\s*{re.escape(a)}\s*\)", text) for a in asked)
 
 
 def _matches(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
@@ -114,10 +141,15 @@ ANSWER_TYPES = (
         "duration", re.compile(r"\bhow long\b|\bfor how many (?:minutes|hours|days|weeks|months|years)\b", re.I),
         _matches(_DURATION), preferred=True, bonus=0.0,
     ),
-    AnswerType("e-mail address", re.compile(r"\be-?mail\b", re.I), _matches(EMAIL_ADDRESS), preferred=False, bonus=0.25),
     AnswerType(
-        "phone number", re.compile(r"\b(?:phone|telephone|mobile)\b", re.I), _matches(PHONE_NUMBER), preferred=False, bonus=0.25
+        "e-mail address", re.compile(r"\be-?mail\b", re.I), _matches(EMAIL_ADDRESS), preferred=False, bonus=0.25,
+        required=True,
     ),
+    AnswerType(
+        "phone number", re.compile(r"\b(?:phone|telephone|mobile)\b", re.I), _matches(PHONE_NUMBER), preferred=False,
+        bonus=0.25, required=True,
+    ),
+    AnswerType("expansion", _ASKS_EXPANSION, expands_acronym, preferred=True, bonus=0.25, required=True),
     AnswerType("quantity", re.compile(r"\bhow (?:much|many)\b", re.I), counts_what_was_asked, preferred=True, bonus=0.0),
     AnswerType(
         "person",
