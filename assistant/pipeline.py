@@ -29,7 +29,9 @@ from assistant.search.conversation import (
 )
 from assistant.answering.citations import Citation, verified, without_citations
 from assistant.answering.claims import ClaimChecker, load_support_model
-from assistant.answering.language import detect_language, likely_languages, reads_as_english
+from assistant.answering.language import (
+    ENGLISH_FUNCTION_WORDS, detect_language, likely_languages, reads_as_english,
+)
 from assistant.text.bilingual import QueryTranslator
 from assistant.text.terms import search_terms
 from assistant.answering.model import AnswerStream, ModelAnswerer
@@ -418,9 +420,12 @@ class PolicyAssistant:
     def language_of(self, question: str) -> str:
         """The question's language: the identifier's, checked against the dictionaries when the question has too few
         English function words for the identifier to be trusted on its own."""
-        if reads_as_english(question):
+        likeliest = likely_languages(question)
+        if reads_as_english(question) and (
+            not likeliest or self.translator.english_function_words(question, likeliest[0]) >= ENGLISH_FUNCTION_WORDS
+        ):
             return "en"
-        return self.translator.language_of(question, detect_language(question), likely_languages(question))
+        return self.translator.language_of(question, detect_language(question), likeliest)
 
     def check_filters(self, filters: SearchFilters | None) -> None:
         """A filter that names no indexed document or kind is the caller's mistake, not the documents' silence:
@@ -455,8 +460,16 @@ class PolicyAssistant:
             english = self.translator.english(question, language)
             if english:
                 notices.append(f"Searched in English word by word, from a dictionary: “{english}”.")
-                return english
+                return standalone_question(english, [self.in_english(turn) for turn in turns])
         return standalone_question(question, turns)
+
+    def in_english(self, turn: Turn) -> Turn:
+        """A user's earlier turn in English words (as written when English or without a dictionary of its
+        language): an offline follow-up in another language is joined to it as an English one is."""
+        if turn.role != "user" or self.language_of(turn.content) == "en":
+            return turn
+        english = self.translator.english(turn.content, self.language_of(turn.content))
+        return Turn(turn.role, english) if english else turn
 
     def only_verified(self, answer: Answer, question: str) -> Answer:
         """Drop any citation whose quote isn't in the stored document; an answer left without one declines."""

@@ -114,6 +114,21 @@ def test_a_question_the_language_identifier_misplaces_is_placed_by_the_dictionar
     assert corpus_assistant.language_of("Teodora Jilkova organisation?") == "en"
     assert corpus_assistant.language_of("¿Dónde tiene su sede Reindustria Innovazione?") == "es"
     assert corpus_assistant.language_of("Who moderated the dialogue?") == "en"
+    assert corpus_assistant.language_of("What was the budget in 2021?") == "en"
+    german = "Was geschah bei dem Treffen mit Kommissar Breton am 30. Juni 2020?"
+    assert corpus_assistant.language_of(german) == "de", "“was” and “am” are German words too"
+
+
+def test_a_follow_up_in_another_language_keeps_the_subject_of_the_question_before(
+    corpus_assistant: PolicyAssistant,
+) -> None:
+    history = [
+        {"role": "user", "content": "Was geschah bei dem Treffen mit Kommissar Breton am 30. Juni 2020?"},
+        {"role": "assistant", "content": "…"},
+    ]
+    result = corpus_assistant.ask("Und wer hat es moderiert?", history)
+    assert "Breton" in result.standalone_question and "it" in result.standalone_question.split()
+    assert any("Jilkova" in p.chunk.text for p in result.passages), "the passage that answers is found"
 
 
 def test_without_a_dictionary_a_question_in_another_language_gets_the_notice_and_the_passages(

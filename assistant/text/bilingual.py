@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.text.wordlists import STOP_WORDS
+from assistant.text.wordlists import PRONOUNS, STOP_WORDS
 
 DICTIONARY_NAMES = {
     "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "pl": "pol", "nl": "nld", "pt": "por", "sv": "swe",
@@ -127,6 +127,16 @@ class BilingualDictionary:
             row = db.execute("SELECT 1 FROM words WHERE headword = ? OR folded = ?", (key, fold(key))).fetchone()
         return row is not None
 
+    def lookup_exactly(self, word: str) -> list[str]:
+        """The translations of ``word`` as written (or without accents), no stem guessed."""
+        key = word.lower()
+        with sqlite3.connect(self.table) as db:
+            row = db.execute(
+                "SELECT translations FROM words WHERE headword = ? OR folded = ? ORDER BY headword = ? DESC",
+                (key, fold(key), key),
+            ).fetchone()
+        return str(row[0]).split("\t") if row else []
+
     def lookup(self, word: str) -> list[str]:
         """The translations of ``word``, of its accent-free form, or of the headword that shares its longest stem."""
         key = word.lower()
@@ -192,6 +202,10 @@ def gloss(question: str, dictionary: BilingualDictionary, known: Callable[[str],
             rendered.append(token)
             continue
         if token.islower() and len(token) <= FUNCTION_WORD_LETTERS:
+            # A pronoun is kept (in English): it says the question leans on the conversation ("Und wer hat es moderiert?").
+            pronoun = next((t for t in dictionary.lookup_exactly(token) if t.lower() in PRONOUNS), None)
+            if pronoun:
+                rendered.append(pronoun.lower())
             continue
         if known(token) and (not token.islower() or len(token) > 4):
             rendered.append(token)
@@ -228,6 +242,13 @@ class QueryTranslator:
         if dictionary is None:
             return None
         return gloss(question, dictionary, self.known) or None
+
+    def english_function_words(self, question: str, language: str) -> int:
+        """How many distinct English function words the question holds that are not also words of ``language``
+        (German "was" and "am", Dutch "over" and "me" are English function words too)."""
+        dictionary = self.dictionary(language)
+        found = {w for w in re.findall(r"[a-z']+", question.lower()) if len(w) > 1 and w in STOP_WORDS}
+        return len({w for w in found if dictionary is None or not dictionary.holds(w)})
 
     def language_of(self, question: str, identified: str, candidates: Sequence[str]) -> str:
         """The language of a question with few English function words, where the identifier alone is not to be
