@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,7 +31,7 @@ from assistant.search.conversation import (
 from assistant.answering.citations import Citation, verified, without_citations
 from assistant.answering.claims import ClaimChecker, load_support_model
 from assistant.answering.language import (
-    ENGLISH_FUNCTION_WORDS, detect_language, likely_languages, reads_as_english,
+    CONFIDENCE, ENGLISH_FUNCTION_WORDS, detect_language, likely_languages, reads_as_english,
 )
 from assistant.text.bilingual import QueryTranslator
 from assistant.text.terms import search_terms
@@ -322,10 +323,13 @@ class PolicyAssistant:
 
     def warm_up(self, wait: bool = True) -> None:
         """Load the embedding network, the keyword index and the second opinion's model now rather than on the first
-        question. With ``wait=False`` (the chat) the second opinion loads on a thread, so the page shows while it
-        loads; the few questions that need it before it is ready wait for it."""
+        question. With ``wait=False`` (the chat) the second opinion and the dictionaries load on threads, so the page
+        shows while they load; the few questions that need one before it is ready wait for it."""
         self.embeddings.embed_query("warm up")
         self.store.load_keyword_index()
+        if not wait:
+            # the dictionaries' lookup tables too (built once per data folder; German's takes seconds)
+            threading.Thread(target=self.translator.open_all, name="dictionaries", daemon=True).start()
         likelihood = self.extractive.likelihood
         if likelihood is None:
             return
@@ -420,12 +424,12 @@ class PolicyAssistant:
     def language_of(self, question: str) -> str:
         """The question's language: the identifier's, checked against the dictionaries when the question has too few
         English function words for the identifier to be trusted on its own."""
-        likeliest = likely_languages(question)
-        if reads_as_english(question) and (
-            not likeliest or self.translator.english_function_words(question, likeliest[0]) >= ENGLISH_FUNCTION_WORDS
-        ):
-            return "en"
-        return self.translator.language_of(question, detect_language(question), likeliest)
+        if reads_as_english(question):
+            # unless another language is all but certain and explains the "English" function words itself
+            certain = likely_languages(question, 1, at_least=CONFIDENCE)
+            if not certain or self.translator.english_function_words(question, certain[0]) >= ENGLISH_FUNCTION_WORDS:
+                return "en"
+        return self.translator.language_of(question, detect_language(question), likely_languages(question))
 
     def check_filters(self, filters: SearchFilters | None) -> None:
         """A filter that names no indexed document or kind is the caller's mistake, not the documents' silence:

@@ -75,9 +75,11 @@ def detect_language(text: str) -> str:
     return str(language) if language != "en" and probability >= CONFIDENCE else "en"
 
 
-def likely_languages(text: str, count: int = 3) -> list[str]:
-    """The EU languages other than English the identifier finds likeliest for ``text``, likeliest first."""
-    return [str(language) for language, _ in _identifier().rank(text) if language != "en"][:count]
+def likely_languages(text: str, count: int = 3, at_least: float = 0.0) -> list[str]:
+    """The EU languages other than English the identifier finds likeliest for ``text`` (with at least that
+    probability), likeliest first."""
+    ranked = [(str(language), p) for language, p in _identifier().rank(text) if language != "en" and p >= at_least]
+    return [language for language, _ in ranked[:count]]
 
 
 def offline_notice(language: str) -> str:

@@ -236,6 +236,11 @@ class QueryTranslator:
                 self._opened[language] = BilingualDictionary.open(language, self.dictionary_dir, self.cache_dir)
             return self._opened[language]
 
+    def open_all(self) -> None:
+        """Open every language's dictionary now (building the lookup tables not built yet)."""
+        for language in DICTIONARY_NAMES:
+            self.dictionary(language)
+
     def english(self, question: str, language: str) -> str | None:
         """The question in English words, or None when no dictionary of ``language`` is installed."""
         dictionary = self.dictionary(language)
