@@ -31,7 +31,7 @@ from assistant.search.conversation import (
 from assistant.answering.citations import Citation, verified, without_citations
 from assistant.answering.claims import ClaimChecker, load_support_model
 from assistant.answering.language import (
-    CONFIDENCE, ENGLISH_FUNCTION_WORDS, detect_language, likely_languages, reads_as_english,
+    CONFIDENCE, ENGLISH_FUNCTION_WORDS, LANGUAGE_NAMES, detect_language, likely_languages, reads_as_english,
 )
 from assistant.text.bilingual import QueryTranslator
 from assistant.text.terms import search_terms
@@ -465,6 +465,11 @@ class PolicyAssistant:
             if english:
                 notices.append(f"Searched in English word by word, from a dictionary: “{english}”.")
                 return standalone_question(english, [self.in_english(turn) for turn in turns])
+            if language in self.translator.unreadable:
+                notices.append(
+                    f"The {LANGUAGE_NAMES.get(language, language)} dictionary could not be read "
+                    f"({self.translator.unreadable[language]}); the question was searched as written."
+                )
         return standalone_question(question, turns)
 
     def in_english(self, turn: Turn) -> Turn:

@@ -139,3 +139,16 @@ def test_without_a_dictionary_a_question_in_another_language_gets_the_notice_and
     assert result.answer.text.startswith("Dieser Assistent antwortet offline nur auf Englisch")
     assert result.answer.citations == [] and result.passages
     assert not any(n.startswith("Searched in English") for n in result.notices)
+
+
+def test_a_damaged_dictionary_is_named_and_the_question_searched_as_written(
+    corpus_settings: Settings, tmp_path: Path, embeddings: object
+) -> None:
+    folder = tmp_path / "dictd"
+    folder.mkdir()
+    (folder / "freedict-deu-eng.index").write_text("Kommission\tA\tZ\n", encoding="utf-8")
+    (folder / "freedict-deu-eng.dict.dz").write_bytes(b"not gzip at all")
+    assistant = PolicyAssistant(corpus_settings.with_overrides(dictionary_dir=folder), embeddings)  # type: ignore[arg-type]
+    result = assistant.ask("Wer hat die Sitzung mit Kommissar Breton moderiert?")
+    assert any(n.startswith("The German dictionary could not be read (BadGzipFile") for n in result.notices), result.notices
+    assert result.answer.text.startswith("Dieser Assistent antwortet offline nur auf Englisch") and result.passages

@@ -16,6 +16,7 @@ import sqlite3
 import tempfile
 import threading
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,12 +229,20 @@ class QueryTranslator:
         self.cache_dir = cache_dir
         self.known = known
         self._opened: dict[str, BilingualDictionary | None] = {}
+        self.unreadable: dict[str, str] = {}
+        """Languages whose dictionary is installed but could not be read, with why."""
         self._lock = threading.Lock()
 
     def dictionary(self, language: str) -> BilingualDictionary | None:
+        """The dictionary of ``language``; None when none is installed, or when it cannot be read (what went wrong
+        is kept in ``unreadable``: the question is then searched as written, never refused)."""
         with self._lock:
             if language not in self._opened:
-                self._opened[language] = BilingualDictionary.open(language, self.dictionary_dir, self.cache_dir)
+                try:
+                    self._opened[language] = BilingualDictionary.open(language, self.dictionary_dir, self.cache_dir)
+                except (OSError, EOFError, zlib.error, sqlite3.Error, UnicodeError, ValueError) as error:
+                    self._opened[language] = None
+                    self.unreadable[language] = f"{type(error).__name__}: {error}"
             return self._opened[language]
 
     def open_all(self) -> None:
@@ -246,7 +255,13 @@ class QueryTranslator:
         dictionary = self.dictionary(language)
         if dictionary is None:
             return None
-        return gloss(question, dictionary, self.known) or None
+        try:
+            return gloss(question, dictionary, self.known) or None
+        except sqlite3.Error as error:  # its lookup table removed or damaged since it was opened
+            with self._lock:
+                self._opened[language] = None
+                self.unreadable[language] = f"{type(error).__name__}: {error}"
+            return None
 
     def english_function_words(self, question: str, language: str) -> int:
         """How many distinct English function words the question holds that are not also words of ``language``
@@ -271,7 +286,10 @@ class QueryTranslator:
         for language in dict.fromkeys([identified, *candidates]):
             dictionary = self.dictionary(language) if language != "en" else None
             if dictionary is not None:
-                counts[language] = sum(1 for w in counted if dictionary.holds(w))
+                try:
+                    counts[language] = sum(1 for w in counted if dictionary.holds(w))
+                except sqlite3.Error:  # its lookup table damaged since: the identifier decides
+                    return identified
         if identified != "en":
             return "en" if identified in counts and english > counts[identified] else identified
         best = max(counts, key=lambda language: counts[language], default=None)
