@@ -475,9 +475,8 @@ class PolicyAssistant:
     def in_english(self, turn: Turn) -> Turn:
         """A user's earlier turn in English words (as written when English or without a dictionary of its
         language): an offline follow-up in another language is joined to it as an English one is."""
-        if turn.role != "user" or self.language_of(turn.content) == "en":
-            return turn
-        english = self.translator.english(turn.content, self.language_of(turn.content))
+        language = self.language_of(turn.content) if turn.role == "user" else "en"
+        english = self.translator.english(turn.content, language) if language != "en" else None
         return Turn(turn.role, english) if english else turn
 
     def only_verified(self, answer: Answer, question: str) -> Answer:
