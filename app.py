@@ -65,8 +65,9 @@ def sidebar(assistant: PolicyAssistant, access: Access) -> DeltaGenerator:
         st.divider()
         st.markdown(f"**Answering mode:** {escape_markdown(assistant.mode_description())}")
         if access.may_manage_documents and not assistant.uses_model:
-            st.caption("Offline answers are in English only. To answer in every EU language, set OPENAI_API_KEY "
-                       "(and OPENAI_BASE_URL) for the server: docs/model-path.md.")
+            st.caption("Offline answers are in English: questions in other languages are searched word by word with "
+                       "dictionaries. To answer in every EU language, set OPENAI_API_KEY (and OPENAI_BASE_URL) for the "
+                       "server: docs/model-path.md.")
         views.knowledge_card(assistant)
         st.radio("Reference style for copied quotes", ["Footnote (Markdown)", "Plain text"], key="reference_style")
         history.forget_my_questions(assistant)

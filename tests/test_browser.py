@@ -141,6 +141,14 @@ def test_a_new_member_sees_the_card_starter_questions_and_the_glossary(page) -> 
     page.screenshot(path=ARTIFACTS / "06-glossary.png")
 
 
+def test_a_new_member_asking_in_german_is_told_how_and_shown_the_closest_sentence(page) -> None:  # type: ignore[no-untyped-def]
+    ask(page, "Welche Organisation vertrat Athanasios Konstandopoulos?")
+    page.get_by_text("Searched in English word by word").filter(visible=True).first.wait_for(timeout=60_000)
+    assert page.get_by_text("from CERTH").filter(visible=True).first.is_visible(), "the sentence that answers is quoted"
+    assert page.get_by_text("The documents don't say").filter(visible=True).count() == 0
+    page.screenshot(path=ARTIFACTS / "08-question-in-german.png")
+
+
 def test_find_passages_returns_verbatim_ranked_passages(page) -> None:  # type: ignore[no-untyped-def]
     open_tab(page, "Find passages")
     page.get_by_label("Search the documents").fill("740 clusters", timeout=60_000)
