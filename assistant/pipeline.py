@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -47,6 +48,17 @@ from assistant.reading.chunking import Chunk
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import HybridSearcher, Passage, RetrievalResult, SearchFilters, passage_document
 from assistant.settings import Settings
+
+
+def load_other_language_threshold(path: Path) -> float | None:
+    """The answer threshold fitted for questions searched word by word (``python -m evals.other_languages``);
+    None without the file (the English threshold then applies)."""
+    if not path.exists():
+        return None
+    try:
+        return float(json.loads(path.read_text(encoding="utf-8"))["threshold"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise AssistantError(f"{path}: not a fitted threshold ({error}); refit with `python -m evals.other_languages`") from error
 
 
 def load_matcher(settings: Settings, embeddings: LocalEmbeddings, decline_model: LinearModel) -> AnswerMatcher | None:
@@ -238,6 +250,7 @@ class PolicyAssistant:
             likelihood=(likelihood or load_likelihood(settings)) if settings.second_opinion else None,
             likelihood_weight=settings.likelihood_weight,
             matcher=matcher or load_matcher(settings, self.embeddings, decline_model),
+            other_language_threshold=load_other_language_threshold(settings.other_languages_path),
         )
         floor = self.searcher.ranker.base_rate if self.searcher.ranker and settings.ranking == "learned" else 0.0
         self.checker = ClaimChecker(

@@ -15,6 +15,7 @@ RANKER_PATH = MODELS_DIR / "ranker.json"
 DECLINE_PATH = MODELS_DIR / "decline.json"
 SUPPORT_MODEL_PATH = MODELS_DIR / "support.json"
 ANSWER_MATCH_PATH = MODELS_DIR / "answer_match.safetensors"
+OTHER_LANGUAGES_PATH = MODELS_DIR / "other_languages.json"
 
 
 def _env_int(env: Mapping[str, str], name: str, default: int | None) -> int | None:
@@ -96,6 +97,10 @@ class Settings:
     answer_match_path: Path = ANSWER_MATCH_PATH
     """The fitted adapters that read the embedding model as a cross-encoder: whether the best sentence answers the
     question, a feature of the answer / unsure / decline decision (``python -m evals.learn`` writes it)."""
+
+    other_languages_path: Path = OTHER_LANGUAGES_PATH
+    """The answer threshold fitted for questions in other languages searched word by word
+    (``python -m evals.other_languages`` writes it); missing: the English one."""
 
     dictionary_dir: Path = Path("/usr/share/dictd")
     """Where FreeDict's bilingual dictionaries (dictd format, Debian's ``dict-freedict-<lang>-eng``) are read from

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.errors import AssistantError
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
 from assistant.text.bilingual import BilingualDictionary, entry_translations, gloss
@@ -102,8 +103,20 @@ def test_a_german_question_is_searched_in_english_and_quotes_the_passage_that_an
     result = corpus_assistant.ask("Welche Organisation vertrat Athanasios Konstandopoulos?")
     assert any(n.startswith("Searched in English word by word") for n in result.notices), result.notices
     assert result.answer.citations and "CERTH" in result.answer.citations[0].quote
-    assert result.answer.outcome in ("answered", "unsure"), "an absence is never read from a word-by-word rendering"
+    assert result.answer.outcome == "answered", "by the threshold fitted for word-by-word renderings"
     assert "Konstandopoulos" in result.passages[0].chunk.text
+
+
+def test_without_the_fitted_threshold_a_rendering_must_be_as_sure_as_english_and_a_damaged_one_is_named(
+    corpus_settings: Settings, tmp_path: Path, embeddings: object
+) -> None:
+    missing = corpus_settings.with_overrides(other_languages_path=tmp_path / "none.json")
+    result = PolicyAssistant(missing, embeddings).ask("Welche Organisation vertrat Athanasios Konstandopoulos?")  # type: ignore[arg-type]
+    assert result.answer.outcome == "unsure" and "CERTH" in result.answer.citations[0].quote
+    damaged = tmp_path / "other_languages.json"
+    damaged.write_text("{}", encoding="utf-8")
+    with pytest.raises(AssistantError, match="other_languages.json: not a fitted threshold"):
+        PolicyAssistant(corpus_settings.with_overrides(other_languages_path=damaged), embeddings)  # type: ignore[arg-type]
 
 
 def test_a_question_the_language_identifier_misplaces_is_placed_by_the_dictionaries(

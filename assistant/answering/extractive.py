@@ -73,10 +73,14 @@ class ExtractiveAnswerer:
         likelihood_weight: float = 0.0,
         contenders: int = 4,
         matcher: AnswerMatcher | None = None,
+        other_language_threshold: float | None = None,
     ) -> None:
         """``likelihood``: the language model's second opinion (its features are 0 without it);
         ``likelihood_weight``: how much its gain counts when choosing among the ``contenders`` best sentences;
-        ``matcher``: reads whether the best sentence answers the question (its feature is 0 without it)."""
+        ``matcher``: reads whether the best sentence answers the question (its feature is 0 without it);
+        ``other_language_threshold``: the answer threshold for a question searched word by word (None: the
+        English one)."""
+        self.other_language_threshold = other_language_threshold
         self.likelihood = likelihood
         self.matcher = matcher
         self.likelihood_weight = likelihood_weight
@@ -114,7 +118,7 @@ class ExtractiveAnswerer:
 
     def answer_in_english_words(self, question: Question, passages: Sequence[Passage]) -> Answer:
         """A question in another language, searched in English words from a dictionary (``standalone``): answered
-        when the classifier is as sure of those words as of an English question, else the closest sentence is
+        when the classifier reaches the threshold fitted for such renderings, else the closest sentence is
         quoted — never declined, as an absence read from a word-by-word rendering would be the dictionary's, not the
         documents'."""
         notice = offline_notice(question.language)
@@ -125,7 +129,8 @@ class ExtractiveAnswerer:
         if isinstance(found, Answer):
             return Answer(notice, False, mode=self.mode, unsure=True)
         probability = self.probability(found)
-        if probability >= self.decline_threshold and gives_what_is_required(english.text, found.sentences[0]):
+        threshold = self.decline_threshold if self.other_language_threshold is None else self.other_language_threshold
+        if probability >= threshold and gives_what_is_required(english.text, found.sentences[0]):
             return self.compose_answer(english, found.sentences, found.coverage, passages, probability)
         return as_unsure(compose(found.sentences[:1], probability), self.mode, lead=notice)
 
