@@ -58,7 +58,9 @@ def load_other_language_threshold(path: Path) -> float | None:
     try:
         return float(json.loads(path.read_text(encoding="utf-8"))["threshold"])
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise AssistantError(f"{path}: not a fitted threshold ({error}); refit with `python -m evals.other_languages`") from error
+        raise AssistantError(
+            f"{path}: not a fitted threshold ({error}); refit with `python -m evals.other_languages`"
+        ) from error
 
 
 def load_matcher(settings: Settings, embeddings: LocalEmbeddings, decline_model: LinearModel) -> AnswerMatcher | None:
@@ -260,7 +262,9 @@ class PolicyAssistant:
             ModelAnswerer(settings, extractive, relevance_floor=floor, checker=self.checker) if settings.uses_model else extractive
         )
         self._document = lru_cache(maxsize=256)(self.store.document)
-        self.translator = QueryTranslator(settings.dictionary_dir, settings.data_dir / "dictionaries", self.used_in_documents)
+        self.translator = QueryTranslator(
+            settings.dictionary_dir, settings.data_dir / "dictionaries", self.used_in_documents
+        )
 
     def used_in_documents(self, words: str) -> bool:
         """Whether the indexed documents use every search term of ``words``."""

@@ -63,7 +63,9 @@ def readings(assistant: PolicyAssistant, paths: tuple[Path, ...]) -> list[Readin
             if not hasattr(candidate, "features"):
                 continue
             probability = answerer.probability(candidate)
-            answer = answerer.compose_answer(english, candidate.sentences, candidate.coverage, prepared.passages, probability)
+            answer = answerer.compose_answer(
+                english, candidate.sentences, candidate.coverage, prepared.passages, probability
+            )
             result = {"answer": answer.text, "answerable": True}
             right = bool(question["answerable"]) and answer_correct(question, result)
             source = str(question.get("translates", question["id"])).split(":")[0]
@@ -81,9 +83,11 @@ def held_out(found: list[Reading], english_threshold: float, folds: int = 5) -> 
         threshold = harm_threshold(probabilities[train], right[train])
         answered_fitted[test] = probabilities[test] >= threshold
     rows = {}
-    for name, answered in (("English threshold", probabilities >= english_threshold), ("fitted, held out", answered_fitted)):
+    compared = (("English threshold", probabilities >= english_threshold), ("fitted, held out", answered_fitted))
+    for name, answered in compared:
         rows[name] = {
-            "right": float((answered & right).sum()) / len(found), "wrong": float((answered & ~right).sum()) / len(found),
+            "right": float((answered & right).sum()) / len(found),
+            "wrong": float((answered & ~right).sum()) / len(found),
             "answered": float(answered.sum()) / len(found),
         }
     return rows
@@ -95,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="other-languages-") as work:
         root = Path(work)
-        settings = Settings.from_env(corpus_dir=extended_corpus(Settings().corpus_dir, root / "corpus"), data_dir=root / "data")
+        corpus = extended_corpus(Settings().corpus_dir, root / "corpus")
+        settings = Settings.from_env(corpus_dir=corpus, data_dir=root / "data")
         embeddings = LocalEmbeddings(settings.embedding_model)
         Ingestor(settings, embeddings).run()
         assistant = PolicyAssistant(settings, embeddings)

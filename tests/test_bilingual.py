@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import AssistantError
+from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
 from assistant.text.bilingual import BilingualDictionary, entry_translations, gloss
@@ -108,15 +109,15 @@ def test_a_german_question_is_searched_in_english_and_quotes_the_passage_that_an
 
 
 def test_without_the_fitted_threshold_a_rendering_must_be_as_sure_as_english_and_a_damaged_one_is_named(
-    corpus_settings: Settings, tmp_path: Path, embeddings: object
+    corpus_settings: Settings, tmp_path: Path, embeddings: LocalEmbeddings
 ) -> None:
     missing = corpus_settings.with_overrides(other_languages_path=tmp_path / "none.json")
-    result = PolicyAssistant(missing, embeddings).ask("Welche Organisation vertrat Athanasios Konstandopoulos?")  # type: ignore[arg-type]
+    result = PolicyAssistant(missing, embeddings).ask("Welche Organisation vertrat Athanasios Konstandopoulos?")
     assert result.answer.outcome == "unsure" and "CERTH" in result.answer.citations[0].quote
     damaged = tmp_path / "other_languages.json"
     damaged.write_text("{}", encoding="utf-8")
     with pytest.raises(AssistantError, match="other_languages.json: not a fitted threshold"):
-        PolicyAssistant(corpus_settings.with_overrides(other_languages_path=damaged), embeddings)  # type: ignore[arg-type]
+        PolicyAssistant(corpus_settings.with_overrides(other_languages_path=damaged), embeddings)
 
 
 def test_a_question_the_language_identifier_misplaces_is_placed_by_the_dictionaries(
@@ -145,9 +146,9 @@ def test_a_follow_up_in_another_language_keeps_the_subject_of_the_question_befor
 
 
 def test_without_a_dictionary_a_question_in_another_language_gets_the_notice_and_the_passages(
-    corpus_settings: Settings, tmp_path: Path, embeddings: object
+    corpus_settings: Settings, tmp_path: Path, embeddings: LocalEmbeddings
 ) -> None:
-    assistant = PolicyAssistant(corpus_settings.with_overrides(dictionary_dir=tmp_path / "none"), embeddings)  # type: ignore[arg-type]
+    assistant = PolicyAssistant(corpus_settings.with_overrides(dictionary_dir=tmp_path / "none"), embeddings)
     result = assistant.ask("Wer hat die Sitzung mit Kommissar Breton moderiert?")
     assert result.answer.text.startswith("Dieser Assistent antwortet offline nur auf Englisch")
     assert result.answer.citations == [] and result.passages
@@ -155,13 +156,14 @@ def test_without_a_dictionary_a_question_in_another_language_gets_the_notice_and
 
 
 def test_a_damaged_dictionary_is_named_and_the_question_searched_as_written(
-    corpus_settings: Settings, tmp_path: Path, embeddings: object
+    corpus_settings: Settings, tmp_path: Path, embeddings: LocalEmbeddings
 ) -> None:
     folder = tmp_path / "dictd"
     folder.mkdir()
     (folder / "freedict-deu-eng.index").write_text("Kommission\tA\tZ\n", encoding="utf-8")
     (folder / "freedict-deu-eng.dict.dz").write_bytes(b"not gzip at all")
-    assistant = PolicyAssistant(corpus_settings.with_overrides(dictionary_dir=folder), embeddings)  # type: ignore[arg-type]
+    assistant = PolicyAssistant(corpus_settings.with_overrides(dictionary_dir=folder), embeddings)
     result = assistant.ask("Wer hat die Sitzung mit Kommissar Breton moderiert?")
-    assert any(n.startswith("The German dictionary could not be read (BadGzipFile") for n in result.notices), result.notices
+    damaged = "The German dictionary could not be read (BadGzipFile"
+    assert any(n.startswith(damaged) for n in result.notices), result.notices
     assert result.answer.text.startswith("Dieser Assistent antwortet offline nur auf Englisch") and result.passages

@@ -203,7 +203,7 @@ def gloss(question: str, dictionary: BilingualDictionary, known: Callable[[str],
             rendered.append(token)
             continue
         if token.islower() and len(token) <= FUNCTION_WORD_LETTERS:
-            # A pronoun is kept (in English): it says the question leans on the conversation ("Und wer hat es moderiert?").
+            # A pronoun is kept (in English): the question leans on the conversation ("Und wer hat es moderiert?").
             pronoun = next((t for t in dictionary.lookup_exactly(token) if t.lower() in PRONOUNS), None)
             if pronoun:
                 rendered.append(pronoun.lower())
