@@ -148,3 +148,19 @@ def test_the_screen_reuses_saved_readings_only_of_the_same_questions_and_code(tm
     before = reading_code_version(root)
     module.write_text("WEIGHT = 2\n", encoding="utf-8")
     assert reading_code_version(root) != before, "changed code must not reuse readings made by the old code"
+
+
+def test_the_threshold_for_other_languages_held_out_answers_what_the_classifier_is_sure_of() -> None:
+    from evals.other_languages import Reading as LanguageReading
+    from evals.other_languages import held_out as language_held_out
+
+    rng = np.random.default_rng(1)
+    found = []
+    for source in range(40):
+        right = source % 4 != 0
+        for language in ("fr", "de"):
+            probability = float(np.clip(rng.normal(0.6 if right else 0.2, 0.05), 0, 1))
+            found.append(LanguageReading(f"set:{source}-{language}", f"q{source}", probability, right))
+    rows = language_held_out(found, english_threshold=0.9)
+    assert rows["English threshold"]["answered"] == 0.0, "no rendering is as sure as the English threshold asks"
+    assert rows["fitted, held out"]["right"] > 0.7 and rows["fitted, held out"]["wrong"] < 0.05
