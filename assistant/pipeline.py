@@ -32,7 +32,8 @@ from assistant.search.conversation import (
 from assistant.answering.citations import Citation, verified, without_citations
 from assistant.answering.claims import ClaimChecker, load_support_model
 from assistant.answering.language import (
-    CONFIDENCE, ENGLISH_FUNCTION_WORDS, LANGUAGE_NAMES, detect_language, likely_languages, reads_as_english,
+    CONFIDENCE, ENGLISH_FUNCTION_WORDS, LANGUAGE_NAMES, detect_language, english_function_words, likely_languages,
+    reads_as_english,
 )
 from assistant.text.bilingual import QueryTranslator
 from assistant.text.terms import search_terms
@@ -441,12 +442,16 @@ class PolicyAssistant:
     def language_of(self, question: str) -> str:
         """The question's language: the identifier's, checked against the dictionaries when the question has too few
         English function words for the identifier to be trusted on its own."""
+        ranked = likely_languages(question)
         if reads_as_english(question):
             # unless another language is all but certain and explains the "English" function words itself
-            certain = likely_languages(question, 1, at_least=CONFIDENCE)
-            if not certain or self.translator.english_function_words(question, certain[0]) >= ENGLISH_FUNCTION_WORDS:
+            certain = [language for language, probability in ranked[:1] if probability >= CONFIDENCE]
+            if not certain:
                 return "en"
-        return self.translator.language_of(question, detect_language(question), likely_languages(question))
+            function_words = english_function_words(question)
+            if len(function_words - self.translator.words_of(certain[0], function_words)) >= ENGLISH_FUNCTION_WORDS:
+                return "en"
+        return self.translator.language_of(question, detect_language(question), [language for language, _ in ranked])
 
     def check_filters(self, filters: SearchFilters | None) -> None:
         """A filter that names no indexed document or kind is the caller's mistake, not the documents' silence:

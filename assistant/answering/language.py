@@ -58,12 +58,16 @@ def _identifier() -> Any:
     return identifier
 
 
+def english_function_words(text: str) -> set[str]:
+    """The distinct English function words of ``text`` ("the", "of", "was", …)."""
+    return {w for w in re.findall(r"[a-z']+", text.lower()) if len(w) > 1} & STOP_WORDS
+
+
 def reads_as_english(text: str) -> bool:
     """Too short to tell, or holding enough English function words to be English whatever else it holds."""
     if sum(c.isalpha() for c in text) < 8:
         return True
-    words = {w for w in re.findall(r"[a-z']+", text.lower()) if len(w) > 1}
-    return len(words & STOP_WORDS) >= ENGLISH_FUNCTION_WORDS
+    return len(english_function_words(text)) >= ENGLISH_FUNCTION_WORDS
 
 
 @lru_cache(maxsize=4096)
@@ -75,11 +79,10 @@ def detect_language(text: str) -> str:
     return str(language) if language != "en" and probability >= CONFIDENCE else "en"
 
 
-def likely_languages(text: str, count: int = 3, at_least: float = 0.0) -> list[str]:
-    """The EU languages other than English the identifier finds likeliest for ``text`` (with at least that
-    probability), likeliest first."""
-    ranked = [(str(language), p) for language, p in _identifier().rank(text) if language != "en" and p >= at_least]
-    return [language for language, _ in ranked[:count]]
+def likely_languages(text: str, count: int = 3) -> list[tuple[str, float]]:
+    """The EU languages other than English the identifier finds likeliest for ``text``, with their probabilities,
+    likeliest first."""
+    return [(str(language), float(p)) for language, p in _identifier().rank(text) if language != "en"][:count]
 
 
 def offline_notice(language: str) -> str:

@@ -91,7 +91,8 @@ def read_dictd(index_path: Path, dict_path: Path) -> Iterator[tuple[str, list[st
 
 
 def fold(word: str) -> str:
-    """Lower case without accents: "Europäischen" and "europaischen" are looked up alike."""
+    """Lower case without accents: "Europäischen" and "europaischen" are looked up alike. NFKD rather than the keyword
+    index's NFD: compatibility forms are unfolded too (the Dutch dictionary writes "bedrĳven" with the letter "ĳ")."""
     decomposed = unicodedata.normalize("NFKD", word.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -123,10 +124,7 @@ class BilingualDictionary:
 
     def holds(self, word: str) -> bool:
         """Whether ``word`` (or its accent-free form) is a headword, as written: no stem is guessed."""
-        key = word.lower()
-        with sqlite3.connect(self.table) as db:
-            row = db.execute("SELECT 1 FROM words WHERE headword = ? OR folded = ?", (key, fold(key))).fetchone()
-        return row is not None
+        return bool(self.lookup_exactly(word))
 
     def lookup_exactly(self, word: str) -> list[str]:
         """The translations of ``word`` as written (or without accents), no stem guessed."""
@@ -140,13 +138,11 @@ class BilingualDictionary:
 
     def lookup(self, word: str) -> list[str]:
         """The translations of ``word``, of its accent-free form, or of the headword that shares its longest stem."""
-        key = word.lower()
+        exact = self.lookup_exactly(word)
+        if exact:
+            return exact
+        folded = fold(word)
         with sqlite3.connect(self.table) as db:
-            for column, value in (("headword", key), ("folded", fold(key))):
-                row = db.execute(f"SELECT translations FROM words WHERE {column} = ?", (value,)).fetchone()
-                if row:
-                    return str(row[0]).split("\t")
-            folded = fold(key)
             for length in range(len(folded) - 1, max(SHORTEST_STEM, len(folded) - 3) - 1, -1):
                 prefix = folded[:length]
                 row = db.execute(
@@ -263,12 +259,11 @@ class QueryTranslator:
                 self.unreadable[language] = f"{type(error).__name__}: {error}"
             return None
 
-    def english_function_words(self, question: str, language: str) -> int:
-        """How many distinct English function words the question holds that are not also words of ``language``
-        (German "was" and "am", Dutch "over" and "me" are English function words too)."""
+    def words_of(self, language: str, words: set[str]) -> set[str]:
+        """Those of ``words`` that are also words of ``language`` (German "was" and "am", Dutch "over" and "me" are
+        English function words too); none without its dictionary."""
         dictionary = self.dictionary(language)
-        found = {w for w in re.findall(r"[a-z']+", question.lower()) if len(w) > 1 and w in STOP_WORDS}
-        return len({w for w in found if dictionary is None or not dictionary.holds(w)})
+        return {w for w in words if dictionary is not None and dictionary.holds(w)}
 
     def language_of(self, question: str, identified: str, candidates: Sequence[str]) -> str:
         """The language of a question with few English function words, where the identifier alone is not to be
@@ -277,10 +272,8 @@ class QueryTranslator:
         in English (the documents' words and English function words); capitalised words after the first are left
         out, as names belong to no language. ``identified`` stands unless the counts say otherwise."""
         tokens = [m.group() for m in _TOKEN.finditer(question)]
-        counted = [
-            _ELIDED.sub("", t) for i, t in enumerate(tokens)
-            if t[0].isalpha() and (i == 0 or not t[0].isupper()) and len(_ELIDED.sub("", t)) > 1
-        ]
+        words = [_ELIDED.sub("", t) for i, t in enumerate(tokens) if t[0].isalpha() and (i == 0 or not t[0].isupper())]
+        counted = [w for w in words if len(w) > 1]
         english = sum(1 for w in counted if w.lower() in STOP_WORDS or self.known(w))
         counts = {}
         for language in dict.fromkeys([identified, *candidates]):
