@@ -82,6 +82,21 @@ def test_what_an_acronym_stands_for_is_answered_only_by_a_sentence_that_writes_i
     assert never_written_out.citations and "ECA" in never_written_out.citations[0].quote
 
 
+def test_who_holds_a_role_is_answered_by_the_line_naming_them_alone(corpus_assistant: PolicyAssistant) -> None:
+    """The recovery paper's addressee line ("To the Commissioner for Internal Market Thierry Breton") is the answer,
+    although it is the section's heading; the sentences around it, which name no one, are not quoted with it."""
+    answer = corpus_assistant.ask("Who is the Commissioner for the Internal Market?").answer
+    assert answer.outcome == "answered", answer.text
+    assert [citation.quote for citation in answer.citations] == ["To the Commissioner for Internal Market Thierry Breton"]
+
+
+def test_a_plan_named_in_capitals_is_not_taken_for_the_person_asked_about(corpus_assistant: PolicyAssistant) -> None:
+    """No document names the Commission's president; "the new EU Grand Plan, which is Next Generation" names no one,
+    so the sentence holding it is no answer."""
+    answer = corpus_assistant.ask("Who is the president of the European Commission?").answer
+    assert answer.outcome != "answered", answer.text
+
+
 def test_a_sentence_without_the_kind_of_answer_required_is_not_an_answer_however_sure_the_classifier(
     corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:

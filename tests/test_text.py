@@ -110,10 +110,26 @@ def test_a_date_inside_a_capitalised_run_is_not_part_of_a_name() -> None:
         ("The application of the Czech National Cluster Association was accepted.", False),
         ("Dear Executive Vice-President,", False),
         ("The President of the European Clusters Alliance opened the meeting.", False),
+        ("To the Commissioner for Internal Market Thierry Breton", True),
+        ("Feedback from Commissioner Breton", True),
+        ("Ursula von der Leyen presented the plan.", True),
+        ("John Smith and Frank Walker spoke.", True),
+        ("Clusters should be part of the new EU Grand Plan, which is Next Generation, as a hub.", False),
+        ("The COVID-19 crisis has seriously impacted the European economy.", False),
+        ("EOCIC European Panorama 2020", False),
+        ("The Just Transition Fund should keep part of its budget for clusters.", False),
+        ("The General Assembly approved the accounts of Reindustria Innovazione.", False),
     ],
 )
 def test_a_person_is_named_not_only_a_body_or_a_role(text: str, names: bool) -> None:
+    """First names from a lexicon of many countries' names, and common English words (WordNet) tell a person's name
+    from a plan's or a programme's: "Mark Rutte" is a name, "Just Transition" is not."""
     assert names_a_person(text, "Who is the treasurer of the alliance?") is names
+
+
+def test_the_name_the_question_gives_is_no_answer_to_it() -> None:
+    assert not names_a_person("Thierry Breton highlighted the next steps.", "What did Thierry Breton highlight?")
+    assert names_a_person("Thierry Breton highlighted the next steps.", "Who highlighted the next steps?")
 
 
 def test_control_characters_are_one_idea_for_documents_and_questions() -> None:

@@ -227,16 +227,19 @@ class ExtractiveAnswerer:
         self, question: Question, scored: list[ScoredSentence], coverage: QueryCoverage, passages: Sequence[Passage],
         evidence: float,
     ) -> Answer:
-        typed = [kind for kind in wanted_types(question.text) if kind.bonus]
-        if typed and any(kind.given(question.text, scored[0].span.text) for kind in typed):
-            # A date or a phone number answers alone: no neighbouring sentence that gives none.
-            scored = [s for s in scored if any(kind.given(question.text, s.span.text) for kind in typed)]
+        kinds = wanted_types(question.text)
+        given = [kind for kind in kinds if kind.given(question.text, scored[0].span.text)]
+        if given:
+            # A date, a phone number or a person's name answers alone: no neighbouring sentence that gives none, and
+            # a title, heading or dateline that gives it is the answer ("To the Commissioner for Internal Market
+            # <name>" says who the Commissioner is).
+            scored = [s for s in scored if any(kind.given(question.text, s.span.text) for kind in given)]
         chosen = self.choose(scored)
         said = [
             s for s in chosen
             if s.span.text not in (s.passage.chunk.title, s.passage.chunk.section) and not in_front_matter(s.passage.chunk, s.span)
         ]
-        if said and not typed:
+        if said and not given and not any(kind.bonus for kind in kinds):
             chosen = said  # a title, heading or dateline beside sentences that say something adds nothing
         if chosen[0].span.text.endswith(":"):
             chosen = [chosen[0], *items_after(chosen[0], self.max_sentences - 1, passages, self.whole_lists)]

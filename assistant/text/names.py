@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import re
 
+from functools import cache
+from pathlib import Path
+
+from gender_guesser.detector import Detector
+
 from assistant.text.patterns import ORDINAL
 from assistant.text.terms import words
 from assistant.text.wordlists import (
-    COUNTRY_WORDS, MONTH_NAMES, NAME_CONNECTORS, ROLE_AND_BODY_WORDS, SENTENCE_OPENERS, WEEKDAY_NAMES,
+    COUNTRY_WORDS, MONTH_NAMES, NAME_CONNECTORS, PERSONAL_TITLES, ROLE_AND_BODY_WORDS, SENTENCE_OPENERS, STOP_WORDS,
+    WEEKDAY_NAMES,
 )
+
+COMMON_WORDS_PATH = Path(__file__).with_name("common_english_words.txt")
 
 _PROPER_NAME = re.compile(
     rf"\b[A-Z][\w'’.-]*(?:\s+(?:(?:{'|'.join(NAME_CONNECTORS)})\s+)*[A-Z0-9][\w'’.-]*)+"
@@ -32,14 +40,69 @@ def proper_names(text: str) -> list[str]:
 
 
 def names_a_person(text: str, question: str = "") -> bool:
-    """Whether the text names someone ("Jean-Luc Beylat", "Maria Rossi (Italian Cluster Association)"), not only a
-    body ("the Czech National Cluster Association") or a role ("Executive Vice-President"), nor the question's names."""
+    """Whether the text names someone ("Jean-Luc Beylat", "Maria Rossi (Italian Cluster Association)",
+    "Commissioner Breton"), not only a body ("the Czech National Cluster Association"), a role ("Executive
+    Vice-President"), a plan or programme ("EU Grand Plan", "Just Transition Fund"), nor only the question's names."""
     asked = {w.lower() for w in words(question)}
-    for name in proper_names(text):
-        own = [w for w in name.split() if w.lower() not in asked]
-        if any(w.lower() not in ROLE_AND_BODY_WORDS and w.lower() not in COUNTRY_WORDS for w in own):
+    return any(_is_person_name(name.split(), asked) for name in proper_names(text))
+
+
+def _is_person_name(name_words: list[str], asked: set[str]) -> bool:
+    """A first name then a surname (not both common English words: "Mark Rutte" but not "Just Transition"), or a
+    title then a surname that is no common word ("Commissioner Breton"); not a name the question already gives."""
+    for index, word in enumerate(name_words[:-1]):
+        following = [w for w in name_words[index + 1:] if w.lower() not in NAME_CONNECTORS]
+        if not following or not _could_be_surname(following[0]):
+            continue
+        surname = _bare(following[0])
+        if {word.lower(), surname.lower()} <= asked:
+            continue
+        if _is_first_name(word) and not (_is_common_word(word) and _is_common_word(surname)):
+            return True
+        if word.lower().rstrip(".") in PERSONAL_TITLES and not _is_common_word(surname) and not _is_first_name(surname):
             return True
     return False
+
+
+def _bare(word: str) -> str:
+    return word.removesuffix("'s").removesuffix("’s").rstrip(".,;:")
+
+
+def _is_capitalised_word(word: str) -> bool:
+    """"Breton", "Jean-Luc", "O'Neill"; not an acronym ("EOCIC"), a code ("COVID-19") or a number."""
+    letters = word.replace("-", "").replace("'", "").replace("’", "")
+    return letters.isalpha() and word[0].isupper() and not word.isupper() and any(c.islower() for c in word[1:])
+
+
+def _is_name_word(word: str) -> bool:
+    lowered = word.lower()
+    return (
+        _is_capitalised_word(word) and lowered not in STOP_WORDS and lowered not in ROLE_AND_BODY_WORDS
+        and lowered not in COUNTRY_WORDS and lowered not in MONTH_NAMES and lowered not in WEEKDAY_NAMES
+    )
+
+
+def _could_be_surname(word: str) -> bool:
+    return _is_name_word(_bare(word))
+
+
+def _is_first_name(word: str) -> bool:
+    return _is_name_word(word) and _first_names().get_gender(word.split("-")[0]) != "unknown"
+
+
+def _is_common_word(word: str) -> bool:
+    return word.lower() in _common_words()
+
+
+@cache
+def _first_names() -> Detector:
+    return Detector(case_sensitive=False)
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    lines = COMMON_WORDS_PATH.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def _split_at_dates(name_words: list[str]) -> list[list[str]]:
