@@ -19,6 +19,7 @@ from pydantic import ConfigDict
 
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.collection import asks_about_the_collection, collection_answer
 from assistant.answering.outcomes import Answer, Answerer, Question, decline, nothing_indexed
 from assistant.search.conversation import (
     Turn,
@@ -400,6 +401,9 @@ class PolicyAssistant:
         standalone = prepared.question.standalone
         if not passages and self.store.chunk_count() == 0:
             return StreamingAsk(self, started, asked, standalone, [], notices, nothing_indexed(self.answerer.mode))
+        if asks_about_the_collection(prepared.question.text) or asks_about_the_collection(standalone):
+            catalogue = collection_answer(self.store.documents(), self._document, self.extractive.mode)
+            return StreamingAsk(self, started, asked, standalone, [], notices, catalogue)
         if isinstance(self.answerer, ModelAnswerer):
             stream = self.answerer.stream(prepared.question, passages)
             return StreamingAsk(self, started, asked, standalone, passages, notices, None, stream)

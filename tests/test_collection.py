@@ -1,0 +1,64 @@
+"""Questions about the collection itself are answered with the indexed documents, each cited where it begins."""
+
+import pytest
+
+from assistant.answering.collection import LISTED, asks_about_the_collection, collection_answer
+from assistant.index.store import StoredDocument
+from assistant.pipeline import PolicyAssistant
+from assistant.reading.documents import DocumentInfo
+
+
+@pytest.mark.parametrize(
+    ("question", "about_the_collection"),
+    [
+        ("Which documents do you have?", True),
+        ("what can I ask you about", True),
+        ("Which position papers are available?", True),
+        ("List all the documents.", True),
+        ("What is in your collection?", True),
+        ("What do you know about Teodora Jilkova?", False),
+        ("Which documents mention the Just Transition Fund?", False),
+        ("What papers did the alliance publish in 2020?", False),
+    ],
+)
+def test_only_a_question_about_the_collection_as_a_whole_is_one(question: str, about_the_collection: bool) -> None:
+    assert asks_about_the_collection(question) is about_the_collection
+
+
+@pytest.mark.slow
+def test_which_documents_lists_every_indexed_document_with_a_verified_citation(
+    corpus_assistant: PolicyAssistant,
+) -> None:
+    result = corpus_assistant.ask("Which documents do you have?")
+    answer = result.answer
+    indexed = corpus_assistant.documents()
+    assert answer.outcome == "answered"
+    assert sorted(c.source for c in answer.citations) == sorted(d.source for d in indexed)
+    for citation in answer.citations:
+        text = corpus_assistant.document_text(citation.source) or ""
+        assert text[citation.start:citation.end] == citation.quote
+        assert f"[{citation.n}]" in answer.text
+    for document in indexed:
+        assert document.info.title in answer.text
+    assert "don't say" not in answer.text
+
+
+@pytest.mark.slow
+def test_a_question_about_a_person_is_still_searched(corpus_assistant: PolicyAssistant) -> None:
+    answer = corpus_assistant.ask("What do you know about Teodora Jilkova?").answer
+    assert not answer.text.startswith("I answer only from")
+    assert any("Jilkova" in c.quote for c in answer.citations)
+
+
+def test_a_large_collection_lists_the_most_recent_and_says_how_many_more() -> None:
+    documents = [
+        StoredDocument(f"paper-{n:03}.md", "", DocumentInfo(f"Paper {n}", "position paper", f"2020-01-{n % 28 + 1:02}"),
+                       "", ())
+        for n in range(LISTED + 7)
+    ]
+    texts = {d.source: StoredDocument(d.source, "", d.info, f"{d.info.title}\n\nClusters matter.", ()) for d in documents}
+    answer = collection_answer(documents, texts.get)
+    assert len(answer.citations) == LISTED and "… and 7 more" in answer.text
+    dates = [c.date or "" for c in answer.citations]
+    assert dates == sorted(dates, reverse=True)
+    assert all(c.quote == c.title for c in answer.citations)
