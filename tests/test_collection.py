@@ -51,12 +51,12 @@ def test_a_question_about_a_person_is_still_searched(corpus_assistant: PolicyAss
 
 
 def test_a_large_collection_lists_the_most_recent_and_says_how_many_more() -> None:
-    documents = [
-        StoredDocument(f"paper-{n:03}.md", "", DocumentInfo(f"Paper {n}", "position paper", f"2020-01-{n % 28 + 1:02}"),
-                       "", ())
+    listed = [
+        (f"paper-{n:03}.md", DocumentInfo(f"Paper {n}", "position paper", f"2020-01-{n % 28 + 1:02}"))
         for n in range(LISTED + 7)
     ]
-    texts = {d.source: StoredDocument(d.source, "", d.info, f"{d.info.title}\n\nClusters matter.", ()) for d in documents}
+    documents = [StoredDocument(source, "", info, "", ()) for source, info in listed]
+    texts = {source: StoredDocument(source, "", info, f"{info.title}\n\nClusters matter.", ()) for source, info in listed}
     answer = collection_answer(documents, texts.get)
     assert len(answer.citations) == LISTED and "… and 7 more" in answer.text
     dates = [c.date or "" for c in answer.citations]
