@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from assistant.answering.citations import Citation
 from assistant.answering.outcomes import Answer
 from assistant.index.store import StoredDocument
+from assistant.reading.documents import page_at
 
 _DOCUMENTS = r"(?:documents?|papers?|position papers|minutes|files|sources|texts|publications)"
 _ASKS_ABOUT_THE_COLLECTION = re.compile(
@@ -73,11 +74,8 @@ def _cited(document: StoredDocument, n: int) -> Citation | None:
     quote = text[start:end].strip()
     if not quote:
         return None
-    page = None
-    if document.page_starts:
-        page = sum(1 for page_start in document.page_starts if page_start <= start) or 1
     return Citation(
-        n=n, source=document.source, title=document.info.title, page=page, section=None, quote=quote,
-        date=document.info.date, kind=document.info.kind, start=start, end=start + len(quote),
-        passage=text[start:start + 600],
+        n=n, source=document.source, title=document.info.title, page=page_at(document.page_starts, start),
+        section=None, quote=quote, date=document.info.date, kind=document.info.kind, start=start,
+        end=start + len(quote), passage=text[start:start + 600],
     )

@@ -48,13 +48,18 @@ class SourceDocument:
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page holding ``offset``, or None for documents without pages."""
-        if not self.page_starts:
-            return None
-        page = 1
-        for number, start in enumerate(self.page_starts, start=1):
-            if start <= offset:
-                page = number
-        return page
+        return page_at(self.page_starts, offset)
+
+
+def page_at(page_starts: tuple[int, ...], offset: int) -> int | None:
+    """The 1-based page holding ``offset`` given where each page begins, or None for a document without pages."""
+    if not page_starts:
+        return None
+    page = 1
+    for number, start in enumerate(page_starts, start=1):
+        if start <= offset:
+            page = number
+    return page
 
 
 # --- cleaning ----------------------------------------------------------------------------------

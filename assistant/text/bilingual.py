@@ -263,7 +263,7 @@ class QueryTranslator:
         """Those of ``words`` that are also words of ``language`` (German "was" and "am", Dutch "over" and "me" are
         English function words too); none without its dictionary."""
         dictionary = self.dictionary(language)
-        return {w for w in words if dictionary is not None and dictionary.holds(w)}
+        return {w for w in words if dictionary.holds(w)} if dictionary is not None else set()
 
     def language_of(self, question: str, identified: str, candidates: Sequence[str]) -> str:
         """The language of a question with few English function words, where the identifier alone is not to be
