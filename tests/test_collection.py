@@ -62,3 +62,10 @@ def test_a_large_collection_lists_the_most_recent_and_says_how_many_more() -> No
     dates = [c.date or "" for c in answer.citations]
     assert dates == sorted(dates, reverse=True)
     assert all(c.quote == c.title for c in answer.citations)
+
+
+def test_a_document_is_labelled_without_repeating_what_its_title_says() -> None:
+    info = DocumentInfo("Clusters for Next Generation EU (minutes)", "minutes", "2020-06-30")
+    document = StoredDocument("minutes.txt", "", info, f"{info.title}\n\nThe dialogue opened.", ())
+    answer = collection_answer([document], {"minutes.txt": document}.get)
+    assert "- Clusters for Next Generation EU (minutes) (2020-06-30) [1]" in answer.text

@@ -57,7 +57,9 @@ def collection_answer(
 
 
 def _label(document: StoredDocument) -> str:
-    details = ", ".join(part for part in (document.info.kind, document.info.date) if part)
+    """Title, kind and date, without repeating what the title already says ("… (minutes)")."""
+    title = document.info.title.lower()
+    details = ", ".join(part for part in (document.info.kind, document.info.date) if part and part.lower() not in title)
     return f"{document.info.title} ({details})" if details else document.info.title
 
 
