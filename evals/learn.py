@@ -31,7 +31,7 @@ from sklearn.preprocessing import StandardScaler
 
 from assistant.answering.absence import DECLINE_FEATURES, situated_sentence
 from assistant.answering.answer_match import AnswerMatcher
-from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.extractive import ExtractiveAnswerer, gives_what_is_required
 from assistant.answering.outcomes import Answer
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.pipeline import PolicyAssistant, load_likelihood
@@ -88,6 +88,9 @@ class DeclineExample:
     """The question as searched (a follow-up made standalone)."""
     candidates: tuple[MatchCandidate, ...] = ()
     """The answerer's best sentences, best first: what the answer matcher learns from."""
+    required_given: bool = True
+    """The best sentence gives what the question cannot be answered without (``gives_what_is_required``): if not,
+    the answerer is unsure whatever the classifier says."""
 
     def matcher_examples(self) -> list[tuple[str, str, bool]]:
         return matcher_examples(self.question, self.answerable, self.candidates)
@@ -116,7 +119,10 @@ def decline_example(assistant: PolicyAssistant, pooled: PooledQuestion) -> Decli
         MatchCandidate(situated_sentence(s), holds_gold(s.span.text, golds), holds_gold(s.passage.chunk.text, golds))
         for s in found.sentences[:MATCH_CANDIDATES]
     )
-    return DeclineExample(found.features, bool(question["answerable"]), correct, prepared.question.standalone, candidates)
+    return DeclineExample(
+        found.features, bool(question["answerable"]), correct, prepared.question.standalone, candidates,
+        gives_what_is_required(prepared.question.text, found.sentences[0]),
+    )
 
 
 def linear_model(

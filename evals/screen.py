@@ -72,6 +72,8 @@ class Reading:
     features: dict[str, float] | None
     answerable: bool
     correct: bool
+    required_given: bool = True
+    """The best sentence gives what the question cannot be answered without: else unsure, as the answerer is."""
 
 
 def read_pool(pool: Sequence[PooledQuestion], matchers: Sequence[NearMisses] = ()) -> list[Reading]:
@@ -93,7 +95,7 @@ def read_pool(pool: Sequence[PooledQuestion], matchers: Sequence[NearMisses] = (
             answerable = bool(pooled.question["answerable"])
             readings.append(
                 Reading(None, answerable, False) if example is None
-                else Reading(example.features, answerable, example.answer_correct)
+                else Reading(example.features, answerable, example.answer_correct, example.required_given)
             )
         for assistant in assistants.values():
             assistant.store.close()
@@ -149,6 +151,8 @@ def held_out_outcomes(
                 continue
             probability = float(model.probabilities(model.rows([reading.features]))[0])
             outcome = decided_outcome(probability, reading.features, model.threshold, model.floor)
+            if outcome == "answered" and not reading.required_given:
+                outcome = "unsure"
             outcomes[i] = ("right" if reading.correct else "wrong") if outcome == "answered" else outcome
     return outcomes
 

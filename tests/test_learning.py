@@ -132,6 +132,19 @@ def test_the_screen_answers_what_its_features_separate_and_counts_harm_first() -
     assert objective > harm(readings, blind, list(range(len(readings))))[4]
 
 
+def test_the_screen_is_unsure_where_the_answerer_is_whatever_the_classifier() -> None:
+    """A best sentence without what the question requires (a "where" question's place) is not an answer however
+    strong its evidence, in the screen as in the answerer."""
+    rng = np.random.default_rng(1)
+    readings = [
+        Reading({"evidence": float(rng.normal(2.0 if right else -2.0))}, right, right) for right in [True, False] * 30
+    ]
+    readings[0] = Reading({"evidence": 5.0}, True, True, required_given=False)
+    folds = [list(range(i, len(readings), 5)) for i in range(5)]
+    outcomes = held_out_outcomes(readings, folds, ["evidence"])
+    assert outcomes[0] == "unsure" and outcomes[2] == "right"
+
+
 def test_the_screen_reuses_saved_readings_only_of_the_same_questions_and_code(tmp_path: Path) -> None:
     pool = [question("s", f"f{i}", f"Fact question {i}?", "fact") for i in range(3)]
     saved = [Reading({"evidence": float(i)}, True, i > 0) for i in range(3)]

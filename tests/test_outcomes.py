@@ -97,6 +97,20 @@ def test_a_plan_named_in_capitals_is_not_taken_for_the_person_asked_about(corpus
     assert answer.outcome != "answered", answer.text
 
 
+def test_a_sentence_naming_no_place_does_not_say_where(corpus_assistant: PolicyAssistant) -> None:
+    """No document says where the alliance is based: "close and trust-based collaborative relations" shares a word
+    with the question and says nothing of a place."""
+    answer = corpus_assistant.ask("Where is the alliance based?").answer
+    assert answer.outcome != "answered", answer.text
+
+
+def test_where_something_is_based_is_answered_by_the_sentence_naming_the_place(
+    corpus_assistant: PolicyAssistant,
+) -> None:
+    answer = corpus_assistant.ask("Where is Reindustria Innovazione based?").answer
+    assert answer.outcome == "answered" and "Cremona" in answer.text, answer.text
+
+
 def test_a_sentence_without_the_kind_of_answer_required_is_not_an_answer_however_sure_the_classifier(
     corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -104,6 +118,19 @@ def test_a_sentence_without_the_kind_of_answer_required_is_not_an_answer_however
     monkeypatch.setattr(answerer, "decline_model", replace(answerer.decline_model, threshold=0.0, floor=0.0))
     assert corpus_assistant.ask("What does EAAC stand for?").answer.outcome == "answered"
     assert corpus_assistant.ask("What does ECA stand for?").answer.outcome == "unsure"
+
+
+def test_a_passage_that_does_not_name_the_place_asked_about_does_not_answer_however_sure_the_classifier(
+    corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """IoT4Industry's clusters come "from France, Italy, Germany, Belgium, and the UK": the sentence answers how many
+    come from Italy, not how many come from Spain."""
+    answerer = corpus_assistant.answerer
+    monkeypatch.setattr(answerer, "decline_model", replace(answerer.decline_model, threshold=0.0, floor=0.0))
+    italian = corpus_assistant.ask("Do Italian clusters take part in IoT4Industry?").answer
+    assert italian.outcome == "answered" and "Italy" in italian.text, italian.text
+    spanish = corpus_assistant.ask("Do Spanish clusters take part in IoT4Industry?").answer
+    assert spanish.outcome == "unsure", spanish.text
 
 
 def test_nothing_relevant_enough_under_the_fitted_floor_is_declined(

@@ -1,8 +1,8 @@
 import pytest
 
-from assistant.search.answer_types import counts_what_was_asked, wanted_types
+from assistant.search.answer_types import counts_what_was_asked, gives_the_place_asked, wanted_types
 from assistant.text.matching import contains_verbatim, normalize_for_match
-from assistant.text.names import names_a_person, proper_names
+from assistant.text.names import names_a_person, names_a_place, places_missing, proper_names
 from assistant.text.numbers import number_key
 from assistant.text.sentences import sentence_spans
 from assistant.text.terms import equivalent_terms, expanded_terms, search_terms, spelling_key, stem
@@ -140,3 +140,62 @@ def test_control_characters_are_one_idea_for_documents_and_questions() -> None:
     assert clean_text("Clusters\x07 and\x9b SMEs\x7f.\n\nNext\tline.") == "Clusters and SMEs.\n\nNext line."
     assert clean_question("Who\x00 chairs\x1b the\x85 board?", 500) == ("Who chairs the board?", [])
 
+
+
+@pytest.mark.parametrize(
+    ("text", "says_where"),
+    [
+        ("A local development agency based in Cremona (Lombardy Region), Italy.", True),
+        ("The next General Assembly will take place on 18 November 2021 in Lisbon.", True),
+        ("A competitiveness cluster based in the region SUD.", True),
+        ("Avenue des Arts 56, 1000 Brussels", True),
+        ("Brussels, Belgium", True),
+        ("To maintain close and trust-based collaborative relations between companies.", False),
+        ("Members should tell the secretariat before 30 June 2021.", False),
+        ("The assembly was held in March 2021.", False),
+        ("Clusters are key in the Green Deal.", False),
+        ("Travel was hard in COVID times.", False),
+        ("The 2021 Budget of the COVID-19 Recovery Plan was approved.", False),
+    ],
+)
+def test_a_place_is_a_country_a_name_after_in_at_or_from_or_an_address(text: str, says_where: bool) -> None:
+    """"trust-based" does not say where anything is based: a place is a name, not the word "based"."""
+    assert names_a_place(text, "Where is it based?") is says_where
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("Where is the alliance based?", False),
+        ("In which city will the assembly meet?", False),
+        ("Quote the sentence where the alliance says clusters matter.", True),
+    ],
+)
+def test_a_where_question_needs_a_place(question: str, answered: bool) -> None:
+    assert gives_the_place_asked(question, "Clusters build close and trust-based relations.") is answered
+    assert gives_the_place_asked(question, "The alliance is based in Brussels.")
+
+
+def test_the_place_the_question_gives_is_no_answer_to_it() -> None:
+    assert not names_a_place("The alliance has an office in Madrid.", "Where is the alliance's office in Madrid?")
+    assert names_a_place("The alliance has an office in Madrid.", "Where is the alliance's office?")
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("When will the General Assembly in Madrid take place?", {"madrid"}),
+        ("Which Spanish association will host the assembly?", {"spain"}),
+        ("Which Portuguese association will host the assembly?", set()),
+        ("What did the speaker from Lisbon say?", set()),
+        ("What do clusters in Europe need?", set()),
+        ("In the I3 paper, how many clusters are there? Answer in French.", set()),
+        ("How long may an application be in the SMP?", set()),
+    ],
+)
+def test_the_places_a_question_names_that_a_passage_lacks(question: str, missing: set[str]) -> None:
+    passage = (
+        "The next General Assembly will take place in Lisbon, hosted by the Portuguese association and its European"
+        " partners."
+    )
+    assert places_missing(question, passage) == missing

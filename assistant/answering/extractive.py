@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.answering.absence import (
     ABSENCE_FEATURES, OPINION_FEATURES, absent_years, decided_outcome, name_terms, named_speaker, naming_terms,
-    situated_sentence, speaks_in,
+    situated_sentence, situated_text, speaks_in,
 )
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import compose_conflict, find_conflicts
@@ -23,12 +23,12 @@ from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
     FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, sentence_weight, table_header,
 )
-from assistant.search.answer_types import wanted_types
+from assistant.search.answer_types import gives_the_place_asked, wanted_types
 from assistant.search.conversation import looks_like_instruction
 from assistant.search.lexical import DocumentFrequencies, QueryCoverage
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import Passage
-from assistant.text.names import proper_names
+from assistant.text.names import places_missing, proper_names
 from assistant.text.sentences import Span, is_fragment, sentence_spans
 from assistant.text.terms import equivalent_terms, search_terms, words
 
@@ -37,8 +37,14 @@ Embedder = Callable[[list[str]], list[list[float]]]
 
 def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
     """Whether the sentence gives every kind of answer without which it cannot answer the question (an acronym's
-    expansion, an e-mail address, a phone number)."""
-    return all(kind.given(question, sentence.span.text) for kind in wanted_types(question) if kind.required)
+    expansion, an e-mail address, a phone number, the place a "where" question asks), from a passage that names every
+    place the question names ("the General Assembly in Madrid" is not answered from a passage about the one in
+    Lisbon)."""
+    kinds_given = all(kind.given(question, sentence.span.text) for kind in wanted_types(question) if kind.required)
+    return (
+        kinds_given and gives_the_place_asked(question, sentence.span.text)
+        and not places_missing(question, situated_text(sentence.passage.chunk))
+    )
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.text.names import names_a_person
+from assistant.text.names import names_a_person, names_a_place
 from assistant.text.patterns import EMAIL_ADDRESS, PHONE_NUMBER, YEAR
 from assistant.text.terms import equivalent_terms, search_terms
 from assistant.text.wordlists import CARDINALS, MONTH_NAMES, WEEKDAY_NAMES
@@ -164,6 +164,20 @@ ANSWER_TYPES = (
     ),
     AnswerType("amount of money", _ASKS_MONEY, _matches(_AMOUNT), preferred=True, bonus=0.1),
 )
+
+
+# "Where is … based?", "In which city …?": a place (not "quote the sentence where …").
+_ASKS_WHERE = re.compile(
+    r"^\W*(?:and |so |but )?where\b|\b(?:in|from|at) (?:which|what) (?:city|country|region|town|place|location|venue|"
+    r"member state)\b",
+    re.IGNORECASE,
+)
+
+
+def gives_the_place_asked(question: str, text: str) -> bool:
+    """A "where" question is answered only by a text naming a place ("trust-based relations" says nothing of where
+    the alliance is based)."""
+    return not _ASKS_WHERE.search(question) or names_a_place(text, question)
 
 
 def wanted_types(question: str) -> list[AnswerType]:

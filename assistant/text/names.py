@@ -11,8 +11,8 @@ from gender_guesser.detector import Detector
 from assistant.text.patterns import ORDINAL
 from assistant.text.terms import words
 from assistant.text.wordlists import (
-    COUNTRY_WORDS, MONTH_NAMES, NAME_CONNECTORS, PERSONAL_TITLES, ROLE_AND_BODY_WORDS, SENTENCE_OPENERS, STOP_WORDS,
-    WEEKDAY_NAMES,
+    COMMON_ACRONYMS, COUNTRIES_AND_ADJECTIVES, COUNTRY_WORDS, MONTH_NAMES, NAME_CONNECTORS, PERSONAL_TITLES,
+    ROLE_AND_BODY_WORDS, SENTENCE_OPENERS, STOP_WORDS, WEEKDAY_NAMES,
 )
 
 COMMON_WORDS_PATH = Path(__file__).with_name("common_english_words.txt")
@@ -61,6 +61,58 @@ def _is_person_name(name_words: list[str], asked: set[str]) -> bool:
         if word.lower().rstrip(".") in PERSONAL_TITLES and not _is_common_word(surname) and not _is_first_name(surname):
             return True
     return False
+
+
+_PLACE_AFTER_PREPOSITION = re.compile(
+    r"\b(?i:in|at|near|(?P<origin>from))\s+(?i:the\s+)?"
+    r"(?P<kind>(?:city|region|province|county|town|capital|island)\s+(?:of\s+)?)?(?P<name>[A-Z][\w'’-]*)"
+)
+# ", 1000 Brussels", ", B-1000 Brussels": a postcode and a town after a street line; not "the 2021 Budget".
+_POSTAL_ADDRESS = re.compile(r",\s*(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-Z][a-z]+")
+_COUNTRY_OF = {
+    adjective: country for country, adjective in (pair.split() for pair in COUNTRIES_AND_ADJECTIVES.split("|"))
+}
+_COUNTRY_NAMES = frozenset(_COUNTRY_OF.values())
+_COUNTRY = re.compile(rf"\b(?:{'|'.join(sorted(_COUNTRY_OF) + sorted(_COUNTRY_NAMES))})\b", re.IGNORECASE)
+
+
+def place_names(text: str, nationalities: bool = False) -> set[str]:
+    """The places the text names, in lower case: a country ("Italy"), or a name after "in", "at", "near" or "from"
+    that is no common word, month, day or code ("based in Cremona", "in the region SUD", "from CERTH"; not "in
+    March", "in COVID times", "in the I3 paper", "in the SMP"). ``nationalities``: "a Spanish association" names
+    Spain too."""
+    places = set()
+    for found in _PLACE_AFTER_PREPOSITION.finditer(text):
+        bare = _bare(found.group("name"))
+        lowered = bare.lower()
+        if not bare.replace("-", "").replace("'", "").replace("’", "").isalpha() or bare.upper() in COMMON_ACRONYMS:
+            continue
+        if bare.isupper() and not (found.group("origin") or found.group("kind")):
+            continue  # "in the SMP" is a programme; "from CERTH" and "the region SUD" say where
+        if lowered in MONTH_NAMES or lowered in WEEKDAY_NAMES or lowered in STOP_WORDS or lowered in _COUNTRY_OF:
+            continue  # "in French" is a language
+        if bare.isupper() or lowered in _COUNTRY_NAMES or not _is_common_word(bare):
+            places.add(lowered)
+    for found in _COUNTRY.finditer(text):
+        named = found.group().lower()
+        in_language = named in _COUNTRY_OF and text[max(0, found.start() - 3):found.start()].lower() == "in "
+        if named in _COUNTRY_NAMES or (nationalities and not in_language):
+            places.add(_COUNTRY_OF.get(named, named))
+    return places
+
+
+def names_a_place(text: str, question: str = "") -> bool:
+    """Whether the text says where something is: a place it names (``place_names``) or a postal address ("1000
+    Brussels"); not only a place the question already gives ("the office in Madrid")."""
+    return bool(place_names(text) - place_names(question, nationalities=True)) or bool(_POSTAL_ADDRESS.search(text))
+
+
+def places_missing(question: str, text: str) -> set[str]:
+    """Places the question names that the text does not ("the Spanish association" in a passage about the Portuguese
+    one); a country's adjective stands for it, and a word made from the name for the name ("European", "Lisbon's")."""
+    present = {_COUNTRY_OF.get(word, word) for word in words(text)}
+    asked = place_names(question, nationalities=True)
+    return {place for place in asked if not any(word.startswith(place) for word in present)}
 
 
 def _bare(word: str) -> str:
