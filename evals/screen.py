@@ -150,9 +150,9 @@ def held_out_outcomes(
             if reading.features is None:
                 continue
             probability = float(model.probabilities(model.rows([reading.features]))[0])
-            outcome = decided_outcome(probability, reading.features, model.threshold, model.floor)
-            if outcome == "answered" and not reading.required_given:
-                outcome = "unsure"
+            outcome = decided_outcome(
+                probability, reading.features, model.threshold, model.floor, reading.required_given
+            )
             outcomes[i] = ("right" if reading.correct else "wrong") if outcome == "answered" else outcome
     return outcomes
 

@@ -74,11 +74,14 @@ ABSENCE_FEATURES = ("unmentioned_name", "year_absent", "speaker_absent")
 only with one of these, or when the classifier's probability is under the absence floor fitted with it."""
 
 
-def decided_outcome(probability: float, features: Mapping[str, float], threshold: float, floor: float) -> str:
-    """``answered`` from the answer threshold; under it ``declined`` on evidence of absence or under the absence
+def decided_outcome(
+    probability: float, features: Mapping[str, float], threshold: float, floor: float, required_given: bool = True
+) -> str:
+    """``answered`` from the answer threshold, unless the best sentence lacks what the question cannot be answered
+    without (``required_given``: then ``unsure``); under it ``declined`` on evidence of absence or under the absence
     floor, else ``unsure``."""
     if probability >= threshold:
-        return "answered"
+        return "answered" if required_given else "unsure"
     if probability < floor or any(features.get(name) for name in ABSENCE_FEATURES):
         return "declined"
     return "unsure"

@@ -113,9 +113,10 @@ class ExtractiveAnswerer:
         if isinstance(found, Answer):
             return found
         probability = self.probability(found)
-        outcome = decided_outcome(probability, found.features, self.decline_threshold, self.decline_model.floor)
-        if outcome == "answered" and not gives_what_is_required(question.text, found.sentences[0]):
-            outcome = "unsure"
+        outcome = decided_outcome(
+            probability, found.features, self.decline_threshold, self.decline_model.floor,
+            gives_what_is_required(question.text, found.sentences[0]),
+        )
         if outcome == "answered":
             return self.compose_answer(question, found.sentences, found.coverage, passages, probability)
         if outcome == "declined":

@@ -11,7 +11,7 @@ from gender_guesser.detector import Detector
 from assistant.text.patterns import ORDINAL
 from assistant.text.terms import words
 from assistant.text.wordlists import (
-    COMMON_ACRONYMS, COUNTRIES_AND_ADJECTIVES, COUNTRY_WORDS, MONTH_NAMES, NAME_CONNECTORS, PERSONAL_TITLES,
+    COMMON_ACRONYMS, COUNTRY_OF_ADJECTIVE, COUNTRY_WORDS, MONTH_NAMES, NAME_CONNECTORS, PERSONAL_TITLES,
     ROLE_AND_BODY_WORDS, SENTENCE_OPENERS, STOP_WORDS, WEEKDAY_NAMES,
 )
 
@@ -69,11 +69,8 @@ _PLACE_AFTER_PREPOSITION = re.compile(
 )
 # ", 1000 Brussels", ", B-1000 Brussels": a postcode and a town after a street line; not "the 2021 Budget".
 _POSTAL_ADDRESS = re.compile(r",\s*(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-Z][a-z]+")
-_COUNTRY_OF = {
-    adjective: country for country, adjective in (pair.split() for pair in COUNTRIES_AND_ADJECTIVES.split("|"))
-}
-_COUNTRY_NAMES = frozenset(_COUNTRY_OF.values())
-_COUNTRY = re.compile(rf"\b(?:{'|'.join(sorted(_COUNTRY_OF) + sorted(_COUNTRY_NAMES))})\b", re.IGNORECASE)
+_COUNTRY_NAMES = frozenset(COUNTRY_OF_ADJECTIVE.values())
+_COUNTRY = re.compile(rf"\b(?:{'|'.join(sorted(COUNTRY_OF_ADJECTIVE) + sorted(_COUNTRY_NAMES))})\b", re.IGNORECASE)
 
 
 def place_names(text: str, nationalities: bool = False) -> set[str]:
@@ -89,15 +86,17 @@ def place_names(text: str, nationalities: bool = False) -> set[str]:
             continue
         if bare.isupper() and not (found.group("origin") or found.group("kind")):
             continue  # "in the SMP" is a programme; "from CERTH" and "the region SUD" say where
-        if lowered in MONTH_NAMES or lowered in WEEKDAY_NAMES or lowered in STOP_WORDS or lowered in _COUNTRY_OF:
+        if lowered in COUNTRY_OF_ADJECTIVE:
             continue  # "in French" is a language
+        if lowered in MONTH_NAMES or lowered in WEEKDAY_NAMES or lowered in STOP_WORDS:
+            continue
         if bare.isupper() or lowered in _COUNTRY_NAMES or not _is_common_word(bare):
             places.add(lowered)
     for found in _COUNTRY.finditer(text):
         named = found.group().lower()
-        in_language = named in _COUNTRY_OF and text[max(0, found.start() - 3):found.start()].lower() == "in "
+        in_language = named in COUNTRY_OF_ADJECTIVE and text[max(0, found.start() - 3):found.start()].lower() == "in "
         if named in _COUNTRY_NAMES or (nationalities and not in_language):
-            places.add(_COUNTRY_OF.get(named, named))
+            places.add(COUNTRY_OF_ADJECTIVE.get(named, named))
     return places
 
 
@@ -110,7 +109,7 @@ def names_a_place(text: str, question: str = "") -> bool:
 def places_missing(question: str, text: str) -> set[str]:
     """Places the question names that the text does not ("the Spanish association" in a passage about the Portuguese
     one); a country's adjective stands for it, and a word made from the name for the name ("European", "Lisbon's")."""
-    present = {_COUNTRY_OF.get(word, word) for word in words(text)}
+    present = {COUNTRY_OF_ADJECTIVE.get(word, word) for word in words(text)}
     asked = place_names(question, nationalities=True)
     return {place for place in asked if not any(word.startswith(place) for word in present)}
 

@@ -11,7 +11,7 @@ import snowballstemmer
 from assistant.text.matching import PLAIN_PUNCTUATION
 from assistant.text.numbers import number_key
 from assistant.text.patterns import ORDINAL
-from assistant.text.wordlists import COUNTRIES_AND_ADJECTIVES, EQUIVALENT_GROUPS, STOP_WORDS
+from assistant.text.wordlists import COUNTRY_OF_ADJECTIVE, EQUIVALENT_GROUPS, STOP_WORDS
 
 WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
 """A word as ``words`` reads it, for callers that need its case or place in the text."""
@@ -92,7 +92,10 @@ _EQUIVALENTS = {
     term: group
     for group in (
         *EQUIVALENT_GROUPS,
-        *(tuple(dict.fromkeys(stem(w) for w in pair.split())) for pair in COUNTRIES_AND_ADJECTIVES.split("|")),
+        *(
+            tuple(dict.fromkeys((stem(country), stem(adjective))))
+            for adjective, country in COUNTRY_OF_ADJECTIVE.items()
+        ),
     )
     for term in group
     if len(group) > 1

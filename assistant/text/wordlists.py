@@ -78,6 +78,9 @@ COUNTRIES_AND_ADJECTIVES = (
 )
 
 COUNTRY_WORDS = frozenset(COUNTRIES_AND_ADJECTIVES.replace("|", " ").split())
+COUNTRY_OF_ADJECTIVE = {
+    adjective: country for country, adjective in (pair.split() for pair in COUNTRIES_AND_ADJECTIVES.split("|"))
+}
 """Every country name and adjective of the list above, as single words."""
 
 # Lower-case words joining the parts of a person's name ("Ursula von der Leyen").
