@@ -66,11 +66,14 @@ def test_ten_passages_are_returned_best_first(corpus_assistant: PolicyAssistant)
 
 
 LIBRARY = [
-    ("call.txt", "A call for the recognition of Industrial Clusters in the European Recovery Initiatives", "position paper"),
-    ("annex.txt", "Annex to: A call for the recognition of Industrial Clusters in the European Recovery Initiatives", "annex"),
-    ("europe.txt", "Industrial Clusters for an innovative and competitive Europe", "position paper"),
-    ("i3.txt", "Reinforcing the Role of Industrial Clusters in the Interregional Innovation Investment Initiative", "position paper"),
-    ("minutes.txt", "Clusters for Next Generation EU: dialogue with Commissioner Breton (minutes)", "minutes"),
+    ("call.txt", "A call for the recognition of Industrial Clusters in the European Recovery Initiatives", "position paper",
+     "2020-10-27"),
+    ("annex.txt", "Annex to: A call for the recognition of Industrial Clusters in the European Recovery Initiatives", "annex",
+     None),
+    ("europe.txt", "Industrial Clusters for an innovative and competitive Europe", "position paper", None),
+    ("i3.txt", "Reinforcing the Role of Industrial Clusters in the Interregional Innovation Investment Initiative",
+     "position paper", None),
+    ("minutes.txt", "Clusters for Next Generation EU: dialogue with Commissioner Breton (minutes)", "minutes", "2020-06-30"),
 ]
 
 
@@ -85,6 +88,10 @@ LIBRARY = [
         ("How many clusters does the alliance represent in the I3 paper?", set()),
         ("Which programmes does the industrial clusters paper name?", set()),
         ("What did the speakers say at the meeting?", set()),
+        # A document is named by its date, not by a date of something else.
+        ("What happened at the meeting on 30 June 2020?", {"minutes.txt"}),
+        ("What did the alliance ask for on October 27, 2020?", {"call.txt"}),
+        ("What will happen on 30 June 2021?", set()),
     ],
 )
 def test_documents_named_in_a_question_are_recognised(question: str, expected: set[str]) -> None:

@@ -161,9 +161,9 @@ class Store:
         """When each document was last (re)indexed, UTC."""
         return dict(self._connect().execute("SELECT source, ingested_at FROM documents").fetchall())
 
-    def document_labels(self) -> list[tuple[str, str, str]]:
-        """(source, title, kind) of every indexed document: cheap enough to read for each question."""
-        return self._connect().execute("SELECT source, title, kind FROM documents").fetchall()
+    def document_labels(self) -> list[tuple[str, str, str, str | None]]:
+        """(source, title, kind, date) of every indexed document: cheap enough to read for each question."""
+        return self._connect().execute("SELECT source, title, kind, date FROM documents").fetchall()
 
     def document(self, source: str) -> StoredDocument | None:
         row = self._connect().execute(
@@ -327,7 +327,7 @@ class Store:
         in memory, or from FTS5 for a term that reads as a phrase (the same scores)."""
         allowed: set[str] | None = set(sources) if sources else None
         if kinds:
-            of_kinds = {source for source, _, kind in self.document_labels() if kind in kinds}
+            of_kinds = {source for source, _, kind, _ in self.document_labels() if kind in kinds}
             allowed = of_kinds if allowed is None else allowed & of_kinds
         found = self._keywords.search(terms, limit, allowed)
         return self.fts_keyword_search(terms, limit, sources, kinds) if found is None else found

@@ -293,6 +293,8 @@ _MONTH = "|".join(MONTH_NAMES)
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
+FULL_DATE = re.compile(f"{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}", re.IGNORECASE)
+"""A day, month and year written out ("27 October 2020", "Tuesday 30th June 2020", "March 3, 2021")."""
 _KIND_WORDS = (("minutes", "minutes"), ("annex", "annex"), ("position", "position paper"), ("call for", "position paper"))
 
 
@@ -306,23 +308,30 @@ def date_of(text: str, path: Path) -> str | None:
             return datetime.date(int(year), int(month), int(day)).isoformat()
         except ValueError:
             pass
-    opening = text[:400]
+    found_dates = full_dates(text[:400])
+    return found_dates[0] if found_dates else None
+
+
+def full_dates(text: str) -> list[str]:
+    """The full dates the text writes ("27 October 2020", "Tuesday 30th June 2020", "2021-05-20"), YYYY-MM-DD, in
+    the order they appear; an impossible one ("31 February 2021") is left out."""
     candidates = []
-    for match in _DAY_MONTH_YEAR.finditer(opening):
+    for match in _DAY_MONTH_YEAR.finditer(text):
         day, month, year = match.groups()
         candidates.append((match.start(), year, month, day))
-    for match in _MONTH_DAY_YEAR.finditer(opening):
+    for match in _MONTH_DAY_YEAR.finditer(text):
         month, day, year = match.groups()
         candidates.append((match.start(), year, month, day))
-    for match in _ISO_DATE.finditer(opening):
+    for match in _ISO_DATE.finditer(text):
         year, month, day = match.groups()
         candidates.append((match.start(), year, MONTH_NAMES[int(month) - 1], day))
+    found = []
     for _, year, month, day in sorted(candidates):
         try:
-            return datetime.date(int(year), MONTH_NAMES.index(month.lower()) + 1, int(day)).isoformat()
-        except ValueError:  # "31 February"
+            found.append(datetime.date(int(year), MONTH_NAMES.index(month.lower()) + 1, int(day)).isoformat())
+        except ValueError:
             continue
-    return None
+    return found
 
 
 _DATE_LINE = re.compile(

@@ -14,6 +14,7 @@ from assistant.index.chroma import VectorIndex
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.store import Store
 from assistant.reading.chunking import Chunk
+from assistant.reading.documents import full_dates
 from assistant.search.answer_types import wanted_types
 from assistant.search.lexical import QueryCoverage
 from assistant.search.ranker import LinearModel, log_length
@@ -62,26 +63,30 @@ def names_title(question_terms: set[str], title: str) -> bool:
     return len(terms) >= 3 and len(terms & question_terms) >= TITLE_NAMED_SHARE * len(terms)
 
 
-def referenced_sources(question: str, labels: Sequence[tuple[str, str, str]], by_title: bool = True) -> set[str]:
-    """Documents the question names ("according to the annex", "in the minutes", "its recovery paper", or its
-    title): for a reference, those whose title and kind share the most of its words, nothing when it fits half the
-    library or more; for titles, the one named with the most words ("Annex to: A call for …" over "A call for …")."""
+def referenced_sources(
+    question: str, labels: Sequence[tuple[str, str, str, str | None]], by_title: bool = True
+) -> set[str]:
+    """Documents the question names ("according to the annex", "in the minutes", "its recovery paper", its title,
+    or its date: "the meeting on 30 June 2020"): for a reference, those whose title and kind share the most of its
+    words, nothing when it fits half the library or more; for titles, the one named with the most words ("Annex to:
+    A call for …" over "A call for …")."""
     asked = set(search_terms(question))
     named = {
         source: len(title_terms(title) & asked)
-        for source, title, _ in labels if by_title and names_title(asked, title)
+        for source, title, _, _ in labels if by_title and names_title(asked, title)
     }
     referenced = {source for source, count in named.items() if count == max(named.values())}
     for match in _DOCUMENT_REFERENCE.finditer(question):
         terms = set(search_terms(match.group(1)))
         specific = terms - _GENERIC_REFERENCE_TERMS
         wanted = specific or terms
-        overlap = {source: len(wanted & set(search_terms(f"{title} {kind}"))) for source, title, kind in labels}
+        overlap = {source: len(wanted & set(search_terms(f"{title} {kind}"))) for source, title, kind, _ in labels}
         best = max(overlap.values(), default=0)
         chosen = {source for source, count in overlap.items() if count == best and best > 0}
         if chosen and len(chosen) < max(2, len(labels) / 2):
             referenced |= chosen
-    return referenced
+    dates = set(full_dates(question))
+    return referenced | {source for source, _, _, date in labels if date in dates}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,103 @@
+"""Questions about when a document itself is dated are answered with the line that dates it, quoted where it stands;
+a document named that carries no date is said to carry none; other "when" questions are searched as before."""
+
+import pytest
+
+from assistant.answering.document_dates import (
+    date_line, described_documents, document_date_answer, named_document_description,
+)
+from assistant.index.store import StoredDocument
+from assistant.pipeline import PolicyAssistant
+from assistant.reading.documents import DocumentInfo
+
+
+def stored(source: str, title: str, kind: str, text: str, date: str | None = None) -> StoredDocument:
+    return StoredDocument(source, "", DocumentInfo(title, kind, date), text, ())
+
+
+LETTER = stored(
+    "letter.md", "Clusters and the Green Deal", "document",
+    "Clusters and the Green Deal\n\nDear Commissioner,\n\nWe write to offer our support.\n\nYours sincerely,\n\n"
+    "Jane Doe\n\nBrussels, 4 May 2022\n",
+)
+INVESTMENT_PAPER = stored(
+    "i3.md", "Clusters in the Interregional Innovation Investment Initiative", "position paper",
+    "Clusters in the Interregional Innovation Investment Initiative\n\nThe Interregional Innovation Investment (I3) "
+    "initiative will matter. Clusters launched 12 projects on 3 March 2020 under it, as the annual report of the "
+    "European Commission recorded at length in its chapter on regional cooperation and investment.\n",
+)
+CALL = stored(
+    "call.md", "A call for the recognition of clusters", "position paper",
+    "A call for the recognition of clusters\n\n27 October 2020\n\nWe call for recognition.\n", "2020-10-27",
+)
+ANNEX = stored(
+    "annex.md", "Annex to: A call for the recognition of clusters", "annex",
+    "Annex to: A call for the recognition of clusters\n\nFacts and figures.\n",
+)
+LIBRARY = [LETTER, INVESTMENT_PAPER, CALL, ANNEX]
+
+
+@pytest.mark.parametrize(
+    ("question", "description"),
+    [
+        ("When was the Green Deal letter sent?", "the Green Deal letter"),
+        ("What is the date of the I3 paper?", "the I3 paper"),
+        ("When did the alliance publish its paper on the Green Deal?", "the alliance its paper on the Green Deal"),
+        ("How old is the annex", "the annex"),
+        ("When will the next General Assembly take place?", None),
+        ("When was the Czech application accepted?", None),
+    ],
+)
+def test_only_a_question_about_when_a_document_was_issued_asks_its_date(question: str, description: str | None) -> None:
+    assert named_document_description(question) == description
+
+
+@pytest.mark.parametrize(
+    ("description", "sources"),
+    [
+        ("the Green Deal letter", ["letter.md"]),
+        ("the I3 paper", ["i3.md"]),  # the acronym the paper defines for its title's words
+        ("the call for recognition of clusters", ["call.md"]),  # the call, not the annex that names it
+        ("the annex", ["annex.md"]),
+        ("the annex to the call for recognition", ["annex.md"]),
+        ("the position papers", ["i3.md", "call.md"]),
+        ("the I3", []),  # the initiative, not a paper about it
+        ("the paper on hydrogen valleys", []),
+    ],
+)
+def test_the_document_meant_is_the_one_the_description_fits_best(description: str, sources: list[str]) -> None:
+    assert [d.source for d in described_documents(description, LIBRARY)] == sources
+
+
+def test_a_date_line_is_found_in_the_opening_or_under_the_signature_but_not_in_a_sentence_about_an_event() -> None:
+    start, end = date_line(CALL) or (0, 0)
+    assert CALL.text[start:end] == "27 October 2020"
+    start, end = date_line(LETTER) or (0, 0)
+    assert LETTER.text[start:end] == "Brussels, 4 May 2022"
+    assert date_line(INVESTMENT_PAPER) is None
+
+
+def test_the_answer_quotes_the_date_line_where_it_stands_and_a_document_without_one_is_said_to_carry_none() -> None:
+    by_source = {d.source: d for d in LIBRARY}
+    answer = document_date_answer("When was the Green Deal letter sent?", LIBRARY, by_source.get)
+    assert answer is not None and answer.outcome == "answered"
+    [citation] = answer.citations
+    assert LETTER.text[citation.start:citation.end] == citation.quote == "Brussels, 4 May 2022"
+    assert "Brussels, 4 May 2022 [1]" in answer.text
+    undated = document_date_answer("What is the date of the I3 paper?", LIBRARY, by_source.get)
+    assert undated is not None and undated.outcome == "declined"
+    assert "“Clusters in the Interregional Innovation Investment Initiative” carries no date" in undated.text
+    assert document_date_answer("When was the SMP adopted?", LIBRARY, by_source.get) is None
+
+
+@pytest.mark.slow
+def test_asking_when_a_paper_was_published_quotes_its_date_line(corpus_assistant: PolicyAssistant) -> None:
+    answer = corpus_assistant.ask("When was the call for recognition of clusters published?").answer
+    assert answer.outcome == "answered"
+    [citation] = answer.citations
+    assert citation.source == "call-for-recognition-of-clusters-in-recovery-initiatives.txt"
+    assert citation.quote == "27 October 2020"
+    assert (corpus_assistant.document_text(citation.source) or "")[citation.start:citation.end] == citation.quote
+    undated = corpus_assistant.ask("What is the date of the I3 paper?").answer
+    assert undated.outcome == "declined"
+    assert "Interregional Innovation Investment Initiative” carries no date" in undated.text
