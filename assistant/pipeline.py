@@ -20,7 +20,7 @@ from pydantic import ConfigDict
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.collection import asks_about_the_collection, collection_answer
-from assistant.answering.document_dates import document_date_answer
+from assistant.answering.document_facts import document_fact_answer
 from assistant.answering.outcomes import Answer, Answerer, Question, decline, nothing_indexed
 from assistant.search.conversation import (
     Turn,
@@ -405,11 +405,11 @@ class PolicyAssistant:
         if asks_about_the_collection(prepared.question.text) or asks_about_the_collection(standalone):
             catalogue = collection_answer(self.store.documents(), self._document, self.extractive.mode)
             return StreamingAsk(self, started, asked, standalone, [], notices, catalogue)
-        dated = document_date_answer(
+        about_itself = document_fact_answer(
             standalone, self.store.documents(), self._document, self.answerer.mode, passages
         )
-        if dated is not None:
-            return StreamingAsk(self, started, asked, standalone, passages, notices, dated)
+        if about_itself is not None:
+            return StreamingAsk(self, started, asked, standalone, passages, notices, about_itself)
         if isinstance(self.answerer, ModelAnswerer):
             stream = self.answerer.stream(prepared.question, passages)
             return StreamingAsk(self, started, asked, standalone, passages, notices, None, stream)

@@ -1,12 +1,15 @@
-"""Questions about when a document itself is dated ("When was the Green Deal letter sent?", "What is the date of the
-I3 paper?"): answered with the line that dates the document, quoted and cited; declined when the document named
-carries no date at all. The document is the one the rest of the question describes best: by the words of its
-title and kind, or by an acronym it defines for its title's words ("the I3 paper")."""
+"""Questions about a document itself: when it is dated ("When was the Green Deal letter sent?", "What is the date of
+the I3 paper?") and who signed it ("Who signed the Green Deal letter?"). Answered with the lines of the document
+that say so — its date line, its signature under a closing such as "Yours sincerely," — quoted and cited; declined
+when the document named has none. The document is the one the rest of the question describes best: by the words
+of its title and kind, or by an acronym it defines for its title's words ("the I3 paper")."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
 
 from assistant.answering.citations import Citation
 from assistant.answering.outcomes import Answer, decline
@@ -14,7 +17,8 @@ from assistant.index.store import StoredDocument
 from assistant.reading.documents import FULL_DATE, page_at
 from assistant.reading.glossary import acronym_definitions
 from assistant.search.retrieval import Passage
-from assistant.text.terms import search_terms
+from assistant.text.names import names_a_person
+from assistant.text.terms import search_terms, words
 
 _ISSUING = (
     r"published|issued|sent|written|dated|released|adopted|signed|drafted|submitted|produced|finali[sz]ed|"
@@ -40,20 +44,30 @@ DATE_LINE_CHARS = 160
 """A line longer than this that holds a date is a sentence about an event, not the document's date line."""
 
 
-def named_document_description(question: str) -> str | None:
-    """What the question says about the document whose date it asks ("the Green Deal letter"), or None when it
-    doesn't ask when a document was issued."""
-    found = _ASKS_DOCUMENT_DATE.match(" ".join(question.split()).rstrip("?.! "))
+_ASKS_SIGNATORY = re.compile(
+    r"^\W*(?:and |so )?who (?:signed|wrote|authored|drafted|sent|penned|issued)\b(?P<named>.+)$"
+    r"|^\W*(?:and |so )?who (?:is|was|are|were) the (?:signator(?:y|ies)|authors?|senders?|writers?) of\b(?P<of>.+)$"
+    r"|^\W*(?:and |so )?who (?:is|was) (?P<by>.+?) (?:from|signed by|written by|sent by|by)$",
+    re.IGNORECASE,
+)
+
+
+def named_document_description(question: str, asked: re.Pattern[str] = _ASKS_DOCUMENT_DATE) -> str | None:
+    """What the question says about the document it asks a fact of ("the Green Deal letter"), or None when it
+    doesn't ask that fact (by default, when a document was issued)."""
+    found = asked.match(" ".join(question.split()).rstrip("?.! "))
     if not found:
         return None
-    parts = [found.group(name) for name in ("named", "after", "of", "age") if found.group(name)]
+    parts = [part for part in found.groupdict().values() if part]
     return " ".join(" ".join(parts).split()) or None
 
 
 def identity_terms(document: StoredDocument) -> frozenset[str]:
-    """The words that name a document: its title's and kind's, and each acronym it defines for words of its title
-    (a paper titled "… Interregional Innovation Investment Initiative" that writes "(I3)" is "the I3 paper")."""
-    terms = set(search_terms(f"{document.info.title} {document.info.kind}"))
+    """The words that name a document: its title's, kind's and file name's, and each acronym it defines for words of
+    its title (a paper titled "… Interregional Innovation Investment Initiative" that writes "(I3)" is "the I3
+    paper")."""
+    file_name = PurePath(document.source).stem.replace("-", " ").replace("_", " ")
+    terms = set(search_terms(f"{document.info.title} {document.info.kind} {file_name}"))
     for short, long_form, _ in acronym_definitions(document.text[:4000]):
         if set(search_terms(long_form)) <= terms:
             terms.update(search_terms(short))
@@ -99,16 +113,68 @@ def date_line(document: StoredDocument) -> tuple[int, int] | None:
     return None
 
 
-def document_date_answer(
+_VALEDICTION_WORDS = 6
+"""A closing line ("Yours sincerely,", "On behalf of the Board,") is short: at most this many words."""
+_SIGNATURE_LINES = 3
+"""A signature is the name and at most this many lines in all (name, role, organisation)."""
+
+
+def signature_block(document: StoredDocument) -> tuple[int, int] | None:
+    """Where the document is signed (start, end in its text): the line naming a person right after a short closing
+    line ending in a comma, with the short lines under it (the signatory's role; not the date line of a letter dated
+    under its signature), in the document's last 600 characters. A contact list or an agenda naming people is no signature."""
+    text = document.text
+    closing = max(0, len(text) - 600)
+    lines = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\n]*\S[^\n]*", text[closing:])]
+    for index, (_, _, line) in enumerate(lines[:-1]):
+        if not (line.rstrip().endswith(",") and len(words(line)) <= _VALEDICTION_WORDS):
+            continue
+        name_start, _, name = lines[index + 1]
+        if not names_a_person(name) or name.rstrip().endswith((".", ",", ":")):
+            continue
+        last = lines[index + 1]
+        for under in lines[index + 2:index + 1 + _SIGNATURE_LINES]:
+            line = under[2].strip()
+            if line.endswith((".", ":", "!", "?")) or len(words(line)) > 10 or FULL_DATE.search(line):
+                break
+            last = under
+        start = closing + name_start + len(name) - len(name.lstrip())
+        return start, closing + last[1] - (len(last[2]) - len(last[2].rstrip()))
+    return None
+
+
+@dataclass(frozen=True)
+class DocumentFact:
+    """Something a document says about itself, and where: asked in a question of this form, found by ``lines``."""
+
+    asked: re.Pattern[str]
+    lines: Callable[[StoredDocument], tuple[int, int] | None]
+    missing: str
+    """What the answer says of a document named that doesn't give it."""
+    known_otherwise: Callable[[StoredDocument], bool] = lambda document: False
+    """The fact is known without the document's lines (a date from the file name or the catalog): the passages
+    answer instead of a decline."""
+
+
+DOCUMENT_FACTS = (
+    DocumentFact(_ASKS_DOCUMENT_DATE, date_line, "carries no date", lambda document: bool(document.info.date)),
+    DocumentFact(_ASKS_SIGNATORY, signature_block, "is signed by no one and names no author"),
+)
+
+
+def document_fact_answer(
     question: str, documents: Sequence[StoredDocument], with_text: Callable[[str], StoredDocument | None],
     mode: str = "extractive", passages: Sequence[Passage] = (),
 ) -> Answer | None:
-    """The date lines of the documents the question asks the date of, each quoted and cited (from the retrieved
-    passage that holds it, when one does, so that the sources shown begin with it); a decline when none of them
-    carries a date; None when the question doesn't ask when a document was issued, names none, or the date is known
-    only from the file name or catalog (then the passages answer as for any question)."""
-    description = named_document_description(question)
-    if description is None:
+    """The lines of the documents named that give the fact the question asks (their date, their signature), each
+    quoted and cited (from the retrieved passage that holds it, when one does, so that the sources shown begin with
+    it); a decline when none of them gives it; None when the question asks no such fact of a document it names, or
+    the fact is known otherwise (then the passages answer as for any question)."""
+    for fact in DOCUMENT_FACTS:
+        description = named_document_description(question, fact.asked)
+        if description is not None:
+            break
+    else:
         return None
     whole = [document for document in (with_text(d.source) for d in documents) if document is not None]
     named = described_documents(description, whole)
@@ -117,7 +183,7 @@ def document_date_answer(
     lines: list[str] = []
     citations: list[Citation] = []
     for document in named:
-        found = date_line(document)
+        found = fact.lines(document)
         if found is None:
             continue
         start, end = found
@@ -133,10 +199,11 @@ def document_date_answer(
             passage=holding.text if holding else document.text[max(0, start - 200):end + 400],
         )
         citations.append(citation)
-        lines.append(f"{document.info.title}: {citation.quote} [{citation.n}]")
+        said = ", ".join(line.strip() for line in citation.quote.splitlines() if line.strip())
+        lines.append(f"{document.info.title}: {said} [{citation.n}]")
     if citations:
         return Answer(text="\n\n".join(lines), answerable=True, citations=citations, evidence=1.0, mode=mode)
-    if any(document.info.date for document in named):
+    if any(fact.known_otherwise(document) for document in named):
         return None
     titles = " or ".join(f"“{document.info.title}”" for document in named)
-    return decline(question, 0.0, mode, reason=f"{titles} carries no date")
+    return decline(question, 0.0, mode, reason=f"{titles} {fact.missing}")

@@ -1,10 +1,10 @@
-"""Questions about when a document itself is dated are answered with the line that dates it, quoted where it stands;
-a document named that carries no date is said to carry none; other "when" questions are searched as before."""
+"""Questions about a document itself — when it is dated, who signed it — are answered with the lines that say so,
+quoted where they stand; a document named that doesn't say is said not to; other questions are searched as before."""
 
 import pytest
 
-from assistant.answering.document_dates import (
-    date_line, described_documents, document_date_answer, named_document_description,
+from assistant.answering.document_facts import (
+    date_line, described_documents, document_fact_answer, named_document_description, signature_block,
 )
 from assistant.index.store import StoredDocument
 from assistant.pipeline import PolicyAssistant
@@ -18,13 +18,14 @@ def stored(source: str, title: str, kind: str, text: str, date: str | None = Non
 LETTER = stored(
     "letter.md", "Clusters and the Green Deal", "document",
     "Clusters and the Green Deal\n\nDear Commissioner,\n\nWe write to offer our support.\n\nYours sincerely,\n\n"
-    "Jane Doe\n\nBrussels, 4 May 2022\n",
+    "Jane Doe\nPresident of the Alliance\n\nBrussels, 4 May 2022\n",
 )
 INVESTMENT_PAPER = stored(
     "i3.md", "Clusters in the Interregional Innovation Investment Initiative", "position paper",
     "Clusters in the Interregional Innovation Investment Initiative\n\nThe Interregional Innovation Investment (I3) "
     "initiative will matter. Clusters launched 12 projects on 3 March 2020 under it, as the annual report of the "
-    "European Commission recorded at length in its chapter on regional cooperation and investment.\n",
+    "European Commission recorded at length in its chapter on regional cooperation and investment.\n\n"
+    "Contact Info\n\nJohn Smith\n\njohn.smith@example.org\n",
 )
 CALL = stored(
     "call.md", "A call for the recognition of clusters", "position paper",
@@ -79,15 +80,15 @@ def test_a_date_line_is_found_in_the_opening_or_under_the_signature_but_not_in_a
 
 def test_the_answer_quotes_the_date_line_where_it_stands_and_a_document_without_one_is_said_to_carry_none() -> None:
     by_source = {d.source: d for d in LIBRARY}
-    answer = document_date_answer("When was the Green Deal letter sent?", LIBRARY, by_source.get)
+    answer = document_fact_answer("When was the Green Deal letter sent?", LIBRARY, by_source.get)
     assert answer is not None and answer.outcome == "answered"
     [citation] = answer.citations
     assert LETTER.text[citation.start:citation.end] == citation.quote == "Brussels, 4 May 2022"
     assert "Brussels, 4 May 2022 [1]" in answer.text
-    undated = document_date_answer("What is the date of the I3 paper?", LIBRARY, by_source.get)
+    undated = document_fact_answer("What is the date of the I3 paper?", LIBRARY, by_source.get)
     assert undated is not None and undated.outcome == "declined"
     assert "“Clusters in the Interregional Innovation Investment Initiative” carries no date" in undated.text
-    assert document_date_answer("When was the SMP adopted?", LIBRARY, by_source.get) is None
+    assert document_fact_answer("When was the SMP adopted?", LIBRARY, by_source.get) is None
 
 
 @pytest.mark.slow
@@ -101,3 +102,47 @@ def test_asking_when_a_paper_was_published_quotes_its_date_line(corpus_assistant
     undated = corpus_assistant.ask("What is the date of the I3 paper?").answer
     assert undated.outcome == "declined"
     assert "Interregional Innovation Investment Initiative” carries no date" in undated.text
+    unsigned = corpus_assistant.ask("Who signed the call for recognition of clusters?").answer
+    assert unsigned.outcome == "declined"
+    assert "European Recovery Initiatives” is signed by no one" in unsigned.text
+
+
+@pytest.mark.parametrize(
+    ("question", "description"),
+    [
+        ("Who signed the Green Deal letter?", "the Green Deal letter"),
+        ("Who is the author of the I3 paper?", "the I3 paper"),
+        ("Who is the Green Deal letter from?", "the Green Deal letter"),
+        ("Who signed up to the task force?", None),  # matched, but names no document: searched as before
+        ("Who chaired the General Assembly?", None),
+    ],
+)
+def test_a_question_about_who_signed_a_document_names_it(question: str, description: str | None) -> None:
+    from assistant.answering.document_facts import DOCUMENT_FACTS
+
+    found = [named_document_description(question, fact.asked) for fact in DOCUMENT_FACTS]
+    described = next((d for d in found if d), None)
+    if description is None:
+        assert described is None or not described_documents(described, LIBRARY)
+    else:
+        assert described == description
+
+
+def test_a_signature_is_the_name_under_a_closing_line_not_a_contact_list() -> None:
+    start, end = signature_block(LETTER) or (0, 0)
+    assert LETTER.text[start:end] == "Jane Doe\nPresident of the Alliance"
+    assert signature_block(INVESTMENT_PAPER) is None  # "Contact Info" then a name is no signature
+    assert signature_block(CALL) is None
+
+
+def test_who_signed_is_answered_with_the_signature_or_said_to_be_unsigned() -> None:
+    by_source = {d.source: d for d in LIBRARY}
+    answer = document_fact_answer("Who signed the Green Deal letter?", LIBRARY, by_source.get)
+    assert answer is not None and answer.outcome == "answered"
+    assert "Jane Doe, President of the Alliance [1]" in answer.text
+    [citation] = answer.citations
+    assert LETTER.text[citation.start:citation.end] == citation.quote
+    unsigned = document_fact_answer("Who wrote the I3 paper?", LIBRARY, by_source.get)
+    assert unsigned is not None and unsigned.outcome == "declined"
+    assert "is signed by no one and names no author" in unsigned.text
+    assert "John Smith" not in unsigned.text
