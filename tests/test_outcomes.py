@@ -120,6 +120,29 @@ def test_a_sentence_without_the_kind_of_answer_required_is_not_an_answer_however
     assert corpus_assistant.ask("What does ECA stand for?").answer.outcome == "unsure"
 
 
+def test_a_typed_answer_in_the_passage_ranked_first_is_no_evidence_of_absence(corpus_assistant: PolicyAssistant) -> None:
+    """The moderator's name is in the passage ranked first, though the best-scored sentence is another passage's:
+    "the passages that give a person are not about what is asked" would be false."""
+    for question in (
+        "Who moderated the Dialogue between European Commissioner Thierry Breton and European Clusters Alliance held on "
+        "30 June 2020?",
+        "Who presented the Alliance and its aims at the June 2020 meeting?",
+        "How many clusters does the recognition annex say the Alliance stands for?",
+    ):
+        answer = corpus_assistant.ask(question).answer
+        assert answer.outcome != "declined", (question, answer.text)
+
+
+def test_who_someone_is_is_answered_by_a_sentence_naming_them_however_sure_the_classifier(
+    corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answerer = corpus_assistant.answerer
+    monkeypatch.setattr(answerer, "decline_model", replace(answerer.decline_model, threshold=0.0, floor=0.0))
+    answer = corpus_assistant.ask("Who is Teodora Jilkova?").answer
+    assert answer.outcome == "answered" and "moderator Teodora Jilkova" in answer.text, answer.text
+    assert all("Jilkova" in citation.quote for citation in answer.citations)
+
+
 def test_a_passage_that_does_not_name_the_place_asked_about_does_not_answer_however_sure_the_classifier(
     corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:

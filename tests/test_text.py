@@ -87,10 +87,21 @@ def test_country_adjectives_and_location_verbs_are_equivalent_search_terms() -> 
         ("How long did the dialogue last?", {"duration"}),
         ("How many SMEs took part?", {"quantity"}),
         ("What is her e-mail address?", {"e-mail address"}),
+        ("Who is Frans Timmermans?", {"sentence naming them"}),
+        ("who was Ursula von der Leyen", {"sentence naming them"}),
+        ("Who is he?", set()),
     ],
 )
 def test_the_kind_of_answer_a_question_wants(question: str, kinds: set[str]) -> None:
     assert {kind.name for kind in wanted_types(question)} == kinds
+
+
+def test_who_someone_is_is_said_only_by_a_sentence_naming_them() -> None:
+    """"Dear Executive Vice-President," is addressed to him, yet doesn't say who he is; the addressee line does."""
+    [kind] = wanted_types("Who is Frans Timmermans?")
+    assert kind.required
+    assert kind.given("Who is Frans Timmermans?", "To the Executive Vice-President for the Green Deal, Frans Timmermans")
+    assert not kind.given("Who is Frans Timmermans?", "Dear Executive Vice-President,")
 
 
 def test_a_count_must_be_of_what_was_asked() -> None:

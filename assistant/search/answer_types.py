@@ -128,6 +128,20 @@ def _matches(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
     return lambda question, text: bool(pattern.search(text))
 
 
+# "Who is Frans Timmermans?", "Who was Maria Rossi?": who someone the question names is, which only a sentence naming
+# them says (not "who is the treasurer", "who is he").
+_ASKS_WHO_SOMEONE_IS = re.compile(
+    r"^\W*(?i:(?:and |so )?who (?:is|was))\s+(?P<name>[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|der|di|da|del))*)\W*$"
+)
+
+
+def names_whom_the_question_asks_about(question: str, text: str) -> bool:
+    """Whether the text names the one whose identity the question asks, by the last word of the name ("Timmermans")."""
+    found = _ASKS_WHO_SOMEONE_IS.match(question.strip())
+    asked = search_terms(found.group("name"))[-1:] if found else []
+    return not asked or bool(set(equivalent_terms(asked[0])) & set(search_terms(text)))
+
+
 ANSWER_TYPES = (
     AnswerType("date", _ASKS_WHEN, _matches(_DATE), preferred=False, bonus=0.15),
     # a bare year ("the 2021-2027 period") answers "when" less precisely than "12 March 2021"
@@ -163,6 +177,10 @@ ANSWER_TYPES = (
         lambda question, text: names_a_person(text, question), preferred=True, bonus=0.0,
     ),
     AnswerType("amount of money", _ASKS_MONEY, _matches(_AMOUNT), preferred=True, bonus=0.1),
+    AnswerType(
+        "sentence naming them", _ASKS_WHO_SOMEONE_IS, names_whom_the_question_asks_about, preferred=True, bonus=0.0,
+        required=True,
+    ),
 )
 
 
