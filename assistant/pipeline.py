@@ -19,7 +19,9 @@ from pydantic import ConfigDict
 
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.collection import asks_about_the_collection, collection_answer
+from assistant.answering.collection import (
+    asks_about_the_collection, collection_answer, mentioned_topic, mentions_answer,
+)
 from assistant.answering.document_facts import document_fact_answer
 from assistant.answering.outcomes import Answer, Answerer, Question, decline, nothing_indexed
 from assistant.search.conversation import (
@@ -405,6 +407,12 @@ class PolicyAssistant:
         if asks_about_the_collection(prepared.question.text) or asks_about_the_collection(standalone):
             catalogue = collection_answer(self.store.documents(), self._document, self.extractive.mode)
             return StreamingAsk(self, started, asked, standalone, [], notices, catalogue)
+        topic = mentioned_topic(standalone)
+        if topic is not None:
+            sources = self.store.sources_with_phrase(search_terms(topic))
+            mentions = mentions_answer(topic, sources, self._document, self.answerer.mode, passages)
+            if mentions is not None:
+                return StreamingAsk(self, started, asked, standalone, passages, notices, mentions)
         about_itself = document_fact_answer(
             standalone, self.store.documents(), self._document, self.answerer.mode, passages
         )

@@ -2,7 +2,9 @@
 
 import pytest
 
-from assistant.answering.collection import LISTED, asks_about_the_collection, collection_answer
+from assistant.answering.collection import (
+    LISTED, asks_about_the_collection, collection_answer, mentioned_topic,
+)
 from assistant.index.store import StoredDocument
 from assistant.pipeline import PolicyAssistant
 from assistant.reading.documents import DocumentInfo
@@ -69,3 +71,40 @@ def test_a_document_is_labelled_without_repeating_what_its_title_says() -> None:
     document = StoredDocument("minutes.txt", "", info, f"{info.title}\n\nThe dialogue opened.", ())
     answer = collection_answer([document], {"minutes.txt": document}.get)
     assert "- Clusters for Next Generation EU (minutes) (2020-06-30) [1]" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Which documents mention the Just Transition Fund?", "Just Transition Fund"),
+        ("In which papers is COSME mentioned?", "COSME"),
+        ('What documents refer to "value chains"?', "value chains"),
+        ("Where is the Vanguard Initiative mentioned?", "Vanguard Initiative"),
+        ("Which documents do you have?", None),
+        ("Where is the alliance based?", None),
+        ("What does the annex mention about jobs?", None),
+    ],
+)
+def test_which_documents_mention_asks_for_the_words_to_find(question: str, topic: str | None) -> None:
+    assert mentioned_topic(question) == topic
+
+
+@pytest.mark.slow
+def test_which_documents_mention_lists_each_one_cited_where_it_first_uses_the_words(
+    corpus_assistant: PolicyAssistant,
+) -> None:
+    answer = corpus_assistant.ask("Which documents mention the Vanguard Initiative?").answer
+    assert answer.outcome == "answered"
+    sources = {c.source for c in answer.citations}
+    using = {
+        d.source for d in corpus_assistant.documents()
+        if "Vanguard Initiative" in (corpus_assistant.document_text(d.source) or "")
+    }
+    assert sources == using and len(using) == 2
+    for citation in answer.citations:
+        assert "Vanguard Initiative" in citation.quote
+        text = corpus_assistant.document_text(citation.source) or ""
+        assert text[citation.start:citation.end] == citation.quote
+        assert text.find("Vanguard Initiative") < citation.end  # the first mention
+    unused = corpus_assistant.ask("Which documents mention the hydrogen valleys?").answer
+    assert "is mentioned in" not in unused.text

@@ -66,14 +66,15 @@ def test_ten_passages_are_returned_best_first(corpus_assistant: PolicyAssistant)
 
 
 LIBRARY = [
-    ("call.txt", "A call for the recognition of Industrial Clusters in the European Recovery Initiatives", "position paper",
-     "2020-10-27"),
-    ("annex.txt", "Annex to: A call for the recognition of Industrial Clusters in the European Recovery Initiatives", "annex",
-     None),
+    ("call.txt", "A call for the recognition of Industrial Clusters in the European Recovery Initiatives",
+     "position paper", "2020-10-27"),
+    ("annex.txt", "Annex to: A call for the recognition of Industrial Clusters in the European Recovery Initiatives",
+     "annex", None),
     ("europe.txt", "Industrial Clusters for an innovative and competitive Europe", "position paper", None),
     ("i3.txt", "Reinforcing the Role of Industrial Clusters in the Interregional Innovation Investment Initiative",
      "position paper", None),
-    ("minutes.txt", "Clusters for Next Generation EU: dialogue with Commissioner Breton (minutes)", "minutes", "2020-06-30"),
+    ("minutes.txt", "Clusters for Next Generation EU: dialogue with Commissioner Breton (minutes)", "minutes",
+     "2020-06-30"),
 ]
 
 

@@ -1,5 +1,6 @@
 """Questions about the collection itself ("Which documents do you have?", "What can I ask you about?"): answered
-with the indexed documents, each cited by its title where its text begins, not searched for in their passages."""
+with the indexed documents, each cited by its title where its text begins, not searched for in their passages; and
+"Which documents mention X?": the documents that use those words, each cited where it first does."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from assistant.answering.citations import Citation
 from assistant.answering.outcomes import Answer
 from assistant.index.store import StoredDocument
 from assistant.reading.documents import page_at
+from assistant.search.retrieval import Passage
+from assistant.text.sentences import sentence_spans
 
 _DOCUMENTS = r"(?:documents?|papers?|position papers|minutes|files|sources|texts|publications)"
 _ASKS_ABOUT_THE_COLLECTION = re.compile(
@@ -73,11 +76,80 @@ def _cited(document: StoredDocument, n: int) -> Citation | None:
         end = len(text) if end < 0 else end
     else:
         end = start + len(document.info.title)
-    quote = text[start:end].strip()
-    if not quote:
+    if not text[start:end].strip():
         return None
+    return document_citation(document, n, start, start + len(text[start:end].strip()))
+
+
+def document_citation(
+    document: StoredDocument, n: int, start: int, end: int, passages: Sequence[Passage] = ()
+) -> Citation:
+    """A citation of ``document.text[start:end]``, from the retrieved passage that holds it when one does (so that
+    the sources listed under an answer begin with it), else with the text around it as its passage."""
+    holding = next(
+        (p.chunk for p in passages if p.chunk.source == document.source and p.chunk.start <= start < p.chunk.end),
+        None,
+    )
     return Citation(
         n=n, source=document.source, title=document.info.title, page=page_at(document.page_starts, start),
-        section=None, quote=quote, date=document.info.date, kind=document.info.kind, start=start,
-        end=start + len(quote), passage=text[start:start + 600],
+        section=holding.section if holding else None, quote=document.text[start:end], date=document.info.date,
+        kind=document.info.kind, chunk_id=holding.id if holding else None, start=start, end=end,
+        passage=holding.text if holding else document.text[max(0, start - 200):start + 600],
     )
+
+
+_MENTION_VERBS = (
+    r"mentions?|talks? about|refers? to|discuss(?:es)?|cites?|names?|deals? with|says? anything about|speaks? of|"
+    r"contains?|uses? the (?:term|word|phrase|name)"
+)
+_MENTIONED = r"mentioned|discussed|named|cited|referred to|used"
+_ASKS_WHICH_DOCUMENTS_MENTION = re.compile(
+    rf"^(?:which|what) (?:of the |of your )?{_DOCUMENTS} (?:{_MENTION_VERBS})\s+(?P<verb>.+)$"
+    rf"|^in (?:which|what) {_DOCUMENTS} (?:is|are|was|were) (?P<passive>.+?) (?:{_MENTIONED})$"
+    rf"|^where (?:is|are|was|were) (?P<where>.+?) (?:{_MENTIONED})$",
+    re.IGNORECASE,
+)
+
+
+def mentioned_topic(question: str) -> str | None:
+    """What a "Which documents mention X?" question asks to be found ("Just Transition Fund"), without its article
+    or quotes; None for any other question."""
+    found = _ASKS_WHICH_DOCUMENTS_MENTION.match(" ".join(question.split()).rstrip("?.! "))
+    if not found:
+        return None
+    topic = next(part for part in found.groupdict().values() if part)
+    topic = re.sub(r"^(?:the|a|an)\s+", "", topic.strip(" \"'“”‘’"), flags=re.IGNORECASE)
+    return topic or None
+
+
+def mentions_answer(
+    topic: str, sources: Sequence[str], with_text: Callable[[str], StoredDocument | None],
+    mode: str = "extractive", passages: Sequence[Passage] = (),
+) -> Answer | None:
+    """The documents that use the words of ``topic`` side by side (``sources``: found by the keyword index), most
+    recent first, each cited at the sentence where it first does; None when none does (the question is then searched
+    as any other: the documents may say it in other words)."""
+    words_of_topic = re.findall(r"[^\W_]+", topic)
+    if not words_of_topic:
+        return None
+    phrase = re.compile(r"\b" + r"[\W_]+".join(map(re.escape, words_of_topic)) + r"\b", re.IGNORECASE)
+    documents = [d for d in (with_text(source) for source in sources) if d is not None]
+    lines: list[str] = []
+    citations: list[Citation] = []
+    for document in sorted(documents, key=lambda d: (d.info.date or "", d.info.title), reverse=True)[:LISTED]:
+        found = phrase.search(document.text)
+        if found is None:
+            continue  # the search terms are stems: "transitional funds" is no mention of "Transition Fund"
+        sentence = next(s for s in sentence_spans(document.text) if s.start <= found.start() < s.end)
+        citation = document_citation(document, len(citations) + 1, sentence.start, sentence.end, passages)
+        citations.append(citation)
+        lines.append(f"- {_label(document)}: “{' '.join(citation.quote.split())}” [{citation.n}]")
+    if not citations:
+        return None
+    count = f"{len(citations)} document" + ("s" if len(citations) != 1 else "")
+    more = len(documents) - len(citations) if len(documents) > LISTED else 0
+    text = f"“{topic}” is mentioned in {count}" + (", most recent first:" if len(citations) > 1 else ":")
+    text += "\n\n" + "\n".join(lines)
+    if more > 0:
+        text += f"\n\n… and possibly {more} more: *Find passages* searches them all."
+    return Answer(text=text, answerable=True, citations=citations, evidence=1.0, mode=mode)

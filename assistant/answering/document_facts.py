@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from assistant.answering.citations import Citation
+from assistant.answering.collection import document_citation
 from assistant.answering.outcomes import Answer, decline
 from assistant.index.store import StoredDocument
-from assistant.reading.documents import FULL_DATE, page_at
+from assistant.reading.documents import FULL_DATE
 from assistant.reading.glossary import acronym_definitions
 from assistant.search.retrieval import Passage
 from assistant.text.names import names_a_person
@@ -122,7 +123,8 @@ _SIGNATURE_LINES = 3
 def signature_block(document: StoredDocument) -> tuple[int, int] | None:
     """Where the document is signed (start, end in its text): the line naming a person right after a short closing
     line ending in a comma, with the short lines under it (the signatory's role; not the date line of a letter dated
-    under its signature), in the document's last 600 characters. A contact list or an agenda naming people is no signature."""
+    under its signature), in the document's last 600 characters. A contact list or an agenda naming people is no
+    signature."""
     text = document.text
     closing = max(0, len(text) - 600)
     lines = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\n]*\S[^\n]*", text[closing:])]
@@ -186,18 +188,7 @@ def document_fact_answer(
         found = fact.lines(document)
         if found is None:
             continue
-        start, end = found
-        holding = next(
-            (p.chunk for p in passages if p.chunk.source == document.source and p.chunk.start <= start < p.chunk.end),
-            None,
-        )
-        citation = Citation(
-            n=len(citations) + 1, source=document.source, title=document.info.title,
-            page=page_at(document.page_starts, start), section=holding.section if holding else None,
-            quote=document.text[start:end], date=document.info.date, kind=document.info.kind,
-            chunk_id=holding.id if holding else None, start=start, end=end,
-            passage=holding.text if holding else document.text[max(0, start - 200):end + 400],
-        )
+        citation = document_citation(document, len(citations) + 1, *found, passages)
         citations.append(citation)
         said = ", ".join(line.strip() for line in citation.quote.splitlines() if line.strip())
         lines.append(f"{document.info.title}: {said} [{citation.n}]")

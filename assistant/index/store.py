@@ -378,6 +378,16 @@ class Store:
         ).fetchone()
         return row is not None
 
+    def sources_with_phrase(self, terms: Sequence[str]) -> list[str]:
+        """The documents with a chunk holding these search terms side by side, in this order."""
+        phrase = " ".join(t.replace('"', "") for t in terms if t.strip('"'))
+        if not phrase:
+            return []
+        rows = self._connect().execute(
+            "SELECT DISTINCT source FROM chunk_terms WHERE chunk_terms MATCH ?", (f'"{phrase}"',)
+        ).fetchall()
+        return sorted(row[0] for row in rows)
+
     def has_word_starting(self, prefix: str) -> bool:
         """Does any chunk hold a (stemmed) search term beginning with ``prefix``?"""
         row = self._connect().execute(

@@ -131,7 +131,8 @@ def _matches(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
 # "Who is Frans Timmermans?", "Who was Maria Rossi?": who someone the question names is, which only a sentence naming
 # them says (not "who is the treasurer", "who is he").
 _ASKS_WHO_SOMEONE_IS = re.compile(
-    r"^\W*(?i:(?:and |so )?who (?:is|was))\s+(?P<name>[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|der|di|da|del))*)\W*$"
+    r"^\W*(?i:(?:and |so )?who (?:is|was))\s+"
+    r"(?P<name>[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|der|di|da|del))*)\W*$"
 )
 
 
