@@ -414,7 +414,7 @@ class PolicyAssistant:
             if mentions is not None:
                 return StreamingAsk(self, started, asked, standalone, passages, notices, mentions)
         about_itself = document_fact_answer(
-            standalone, self.store.documents(), self._document, self.answerer.mode, passages
+            prepared.question, self.store.documents(), self._document, self.answerer.mode, passages
         )
         if about_itself is not None:
             return StreamingAsk(self, started, asked, standalone, passages, notices, about_itself)

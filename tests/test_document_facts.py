@@ -6,7 +6,9 @@ import pytest
 from assistant.answering.document_facts import (
     date_line, described_documents, document_fact_answer, named_document_description, signature_block,
 )
+from assistant.answering.outcomes import Answer, Question
 from assistant.index.store import StoredDocument
+from assistant.search.conversation import Turn
 from assistant.pipeline import PolicyAssistant
 from assistant.reading.documents import DocumentInfo
 
@@ -36,6 +38,13 @@ ANNEX = stored(
     "Annex to: A call for the recognition of clusters\n\nFacts and figures.\n",
 )
 LIBRARY = [LETTER, INVESTMENT_PAPER, CALL, ANNEX]
+BY_SOURCE = {d.source: d for d in LIBRARY}
+
+
+def answer_to(text: str, asked_before: str = "") -> Answer | None:
+    history = (Turn("user", asked_before), Turn("assistant", "…")) if asked_before else ()
+    question = Question(text, f"{asked_before} {text}".strip(), (), history=history)
+    return document_fact_answer(question, LIBRARY, BY_SOURCE.get)
 
 
 @pytest.mark.parametrize(
@@ -79,16 +88,15 @@ def test_a_date_line_is_found_in_the_opening_or_under_the_signature_but_not_in_a
 
 
 def test_the_answer_quotes_the_date_line_where_it_stands_and_a_document_without_one_is_said_to_carry_none() -> None:
-    by_source = {d.source: d for d in LIBRARY}
-    answer = document_fact_answer("When was the Green Deal letter sent?", LIBRARY, by_source.get)
+    answer = answer_to("When was the Green Deal letter sent?")
     assert answer is not None and answer.outcome == "answered"
     [citation] = answer.citations
     assert LETTER.text[citation.start:citation.end] == citation.quote == "Brussels, 4 May 2022"
     assert "Brussels, 4 May 2022 [1]" in answer.text
-    undated = document_fact_answer("What is the date of the I3 paper?", LIBRARY, by_source.get)
+    undated = answer_to("What is the date of the I3 paper?")
     assert undated is not None and undated.outcome == "declined"
     assert "“Clusters in the Interregional Innovation Investment Initiative” carries no date" in undated.text
-    assert document_fact_answer("When was the SMP adopted?", LIBRARY, by_source.get) is None
+    assert answer_to("When was the SMP adopted?") is None
 
 
 @pytest.mark.slow
@@ -105,6 +113,12 @@ def test_asking_when_a_paper_was_published_quotes_its_date_line(corpus_assistant
     unsigned = corpus_assistant.ask("Who signed the call for recognition of clusters?").answer
     assert unsigned.outcome == "declined"
     assert "European Recovery Initiatives” is signed by no one" in unsigned.text
+    history = [
+        {"role": "user", "content": "When was the call for recognition of clusters published?"},
+        {"role": "assistant", "content": answer.text},
+    ]
+    follow_up = corpus_assistant.ask("And who signed it?", history).answer
+    assert follow_up.outcome == "declined" and "is signed by no one" in follow_up.text, follow_up.text
 
 
 @pytest.mark.parametrize(
@@ -136,13 +150,20 @@ def test_a_signature_is_the_name_under_a_closing_line_not_a_contact_list() -> No
 
 
 def test_who_signed_is_answered_with_the_signature_or_said_to_be_unsigned() -> None:
-    by_source = {d.source: d for d in LIBRARY}
-    answer = document_fact_answer("Who signed the Green Deal letter?", LIBRARY, by_source.get)
+    answer = answer_to("Who signed the Green Deal letter?")
     assert answer is not None and answer.outcome == "answered"
     assert "Jane Doe, President of the Alliance [1]" in answer.text
     [citation] = answer.citations
     assert LETTER.text[citation.start:citation.end] == citation.quote
-    unsigned = document_fact_answer("Who wrote the I3 paper?", LIBRARY, by_source.get)
+    unsigned = answer_to("Who wrote the I3 paper?")
     assert unsigned is not None and unsigned.outcome == "declined"
     assert "is signed by no one and names no author" in unsigned.text
     assert "John Smith" not in unsigned.text
+
+
+def test_who_signed_it_names_the_document_the_conversation_is_about() -> None:
+    answer = answer_to("Who signed it?", "What does the Green Deal letter ask for?")
+    assert answer is not None and [c.source for c in answer.citations] == ["letter.md"]
+    dated = answer_to("And when was it sent?", "Who signed the Green Deal letter?")
+    assert dated is not None and "Brussels, 4 May 2022 [1]" in dated.text
+    assert answer_to("Who signed it?") is None  # no conversation: searched as any question

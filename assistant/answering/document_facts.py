@@ -13,7 +13,7 @@ from pathlib import PurePath
 
 from assistant.answering.citations import Citation
 from assistant.answering.collection import document_citation
-from assistant.answering.outcomes import Answer, decline
+from assistant.answering.outcomes import Answer, Question, decline
 from assistant.index.store import StoredDocument
 from assistant.reading.documents import FULL_DATE
 from assistant.reading.glossary import acronym_definitions
@@ -37,6 +37,7 @@ _DOCUMENT_NOUNS = (
     "declaration|contribution|communication|memo|brief|text"
 )
 _DOCUMENT_NOUN = re.compile(rf"\b(?:{_DOCUMENT_NOUNS})\b", re.IGNORECASE)
+_BACK_REFERENCES = frozenset({"it", "its", "this", "that", "these", "those", "them", "they", "one", "the", "a", "an"})
 _GENERIC_TERMS = frozenset(search_terms(_DOCUMENT_NOUNS.replace("|", " ")))
 DESCRIBED_SHARE = 0.6
 """Share of the question's own words about the document that a document's title, kind or acronyms must hold: set,
@@ -164,21 +165,39 @@ DOCUMENT_FACTS = (
 )
 
 
+def refers_back(description: str) -> bool:
+    """"It", "this one": the document is the one the conversation is about."""
+    return set(re.findall(r"[a-z]+", description.lower())) <= _BACK_REFERENCES
+
+
+def last_question_described(question: Question) -> str:
+    """What the conversation's last question says about a document: the document whose fact it asked ("the call for
+    recognition" of "When was the call for recognition published?"), else all of it."""
+    asked = [turn.content for turn in question.history if turn.role == "user"]
+    if not asked:
+        return ""
+    described = (named_document_description(asked[-1], fact.asked) for fact in DOCUMENT_FACTS)
+    return next((d for d in described if d), asked[-1])
+
+
 def document_fact_answer(
-    question: str, documents: Sequence[StoredDocument], with_text: Callable[[str], StoredDocument | None],
+    question: Question, documents: Sequence[StoredDocument], with_text: Callable[[str], StoredDocument | None],
     mode: str = "extractive", passages: Sequence[Passage] = (),
 ) -> Answer | None:
     """The lines of the documents named that give the fact the question asks (their date, their signature), each
     quoted and cited (from the retrieved passage that holds it, when one does, so that the sources shown begin with
     it); a decline when none of them gives it; None when the question asks no such fact of a document it names, or
-    the fact is known otherwise (then the passages answer as for any question)."""
+    the fact is known otherwise (then the passages answer as for any question). The fact is read from the question
+    as asked; "Who signed it?" asks it of the document the conversation's last question named."""
     for fact in DOCUMENT_FACTS:
-        description = named_document_description(question, fact.asked)
+        description = named_document_description(question.text, fact.asked)
         if description is not None:
             break
     else:
         return None
     whole = [document for document in (with_text(d.source) for d in documents) if document is not None]
+    if refers_back(description):
+        description = last_question_described(question)
     named = described_documents(description, whole)
     if not named:
         return None
@@ -197,4 +216,4 @@ def document_fact_answer(
     if any(fact.known_otherwise(document) for document in named):
         return None
     titles = " or ".join(f"“{document.info.title}”" for document in named)
-    return decline(question, 0.0, mode, reason=f"{titles} {fact.missing}")
+    return decline(question.text, 0.0, mode, reason=f"{titles} {fact.missing}")
