@@ -2,7 +2,7 @@
 the I3 paper?") and who signed it ("Who signed the Green Deal letter?"). Answered with the lines of the document
 that say so — its date line, its signature under a closing such as "Yours sincerely," — quoted and cited; declined
 when the document named has none. The document is the one the rest of the question describes best: by the words
-of its title and kind, or by an acronym it defines for its title's words ("the I3 paper")."""
+of its title, kind and file name, or by an acronym it defines for its title's words ("the I3 paper")."""
 
 from __future__ import annotations
 
