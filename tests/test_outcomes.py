@@ -111,13 +111,20 @@ def test_where_something_is_based_is_answered_by_the_sentence_naming_the_place(
     assert answer.outcome == "answered" and "Cremona" in answer.text, answer.text
 
 
-def test_a_sentence_without_the_kind_of_answer_required_is_not_an_answer_however_sure_the_classifier(
-    corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def sure_classifier(corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch) -> PolicyAssistant:
+    """The corpus assistant with an answer classifier sure of every answer: what still keeps one back is a check after
+    the classifier."""
     answerer = corpus_assistant.answerer
     monkeypatch.setattr(answerer, "decline_model", replace(answerer.decline_model, threshold=0.0, floor=0.0))
-    assert corpus_assistant.ask("What does EAAC stand for?").answer.outcome == "answered"
-    assert corpus_assistant.ask("What does ECA stand for?").answer.outcome == "unsure"
+    return corpus_assistant
+
+
+def test_a_sentence_without_the_kind_of_answer_required_is_not_an_answer_however_sure_the_classifier(
+    sure_classifier: PolicyAssistant,
+) -> None:
+    assert sure_classifier.ask("What does EAAC stand for?").answer.outcome == "answered"
+    assert sure_classifier.ask("What does ECA stand for?").answer.outcome == "unsure"
 
 
 def test_a_typed_answer_in_the_passage_ranked_first_is_no_evidence_of_absence(
@@ -136,25 +143,21 @@ def test_a_typed_answer_in_the_passage_ranked_first_is_no_evidence_of_absence(
 
 
 def test_who_someone_is_is_answered_by_a_sentence_naming_them_however_sure_the_classifier(
-    corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch
+    sure_classifier: PolicyAssistant,
 ) -> None:
-    answerer = corpus_assistant.answerer
-    monkeypatch.setattr(answerer, "decline_model", replace(answerer.decline_model, threshold=0.0, floor=0.0))
-    answer = corpus_assistant.ask("Who is Teodora Jilkova?").answer
+    answer = sure_classifier.ask("Who is Teodora Jilkova?").answer
     assert answer.outcome == "answered" and "moderator Teodora Jilkova" in answer.text, answer.text
     assert all("Jilkova" in citation.quote for citation in answer.citations)
 
 
 def test_a_passage_that_does_not_name_the_place_asked_about_does_not_answer_however_sure_the_classifier(
-    corpus_assistant: PolicyAssistant, monkeypatch: pytest.MonkeyPatch
+    sure_classifier: PolicyAssistant,
 ) -> None:
     """IoT4Industry's clusters come "from France, Italy, Germany, Belgium, and the UK": the sentence answers how many
     come from Italy, not how many come from Spain."""
-    answerer = corpus_assistant.answerer
-    monkeypatch.setattr(answerer, "decline_model", replace(answerer.decline_model, threshold=0.0, floor=0.0))
-    italian = corpus_assistant.ask("Do Italian clusters take part in IoT4Industry?").answer
+    italian = sure_classifier.ask("Do Italian clusters take part in IoT4Industry?").answer
     assert italian.outcome == "answered" and "Italy" in italian.text, italian.text
-    spanish = corpus_assistant.ask("Do Spanish clusters take part in IoT4Industry?").answer
+    spanish = sure_classifier.ask("Do Spanish clusters take part in IoT4Industry?").answer
     assert spanish.outcome == "unsure", spanish.text
 
 
