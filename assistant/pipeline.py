@@ -407,22 +407,25 @@ class PolicyAssistant:
         if asks_about_the_collection(prepared.question.text) or asks_about_the_collection(standalone):
             catalogue = collection_answer(self.store.documents(), self._document, self.extractive.mode)
             return StreamingAsk(self, started, asked, standalone, [], notices, catalogue)
-        topic = mentioned_topic(standalone)
-        if topic is not None:
-            sources = self.store.sources_with_phrase(search_terms(topic))
-            mentions = mentions_answer(topic, sources, self._document, self.answerer.mode, passages)
-            if mentions is not None:
-                return StreamingAsk(self, started, asked, standalone, passages, notices, mentions)
-        about_itself = document_fact_answer(
-            prepared.question, self.store.documents(), self._document, self.answerer.mode, passages
-        )
-        if about_itself is not None:
-            return StreamingAsk(self, started, asked, standalone, passages, notices, about_itself)
+        about_documents = self.answer_about_documents(prepared.question, passages)
+        if about_documents is not None:
+            return StreamingAsk(self, started, asked, standalone, passages, notices, about_documents)
         if isinstance(self.answerer, ModelAnswerer):
             stream = self.answerer.stream(prepared.question, passages)
             return StreamingAsk(self, started, asked, standalone, passages, notices, None, stream)
         answer = self.answerer.answer(prepared.question, passages)
         return StreamingAsk(self, started, asked, standalone, passages, notices, answer)
+
+    def answer_about_documents(self, question: Question, passages: Sequence[Passage]) -> Answer | None:
+        """The answer to a question about the documents rather than what they say ("Which documents mention …?",
+        "When was … sent?", "Who signed it?"): their words and lines found and quoted, no model asked."""
+        topic = mentioned_topic(question.text)
+        if topic is not None:
+            sources = self.store.sources_with_phrase(search_terms(topic))
+            mentions = mentions_answer(topic, sources, self._document, self.extractive.mode, passages)
+            if mentions is not None:
+                return mentions
+        return document_fact_answer(question, self.store.documents(), self._document, self.extractive.mode, passages)
 
     def prepare(
         self,
