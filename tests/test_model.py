@@ -278,3 +278,16 @@ def test_a_model_answer_giving_one_of_several_figures_gets_the_others_added(
     for citation in answer.citations:
         stored = model_assistant.document_text(citation.source)
         assert stored is not None and stored[citation.start:citation.end] == citation.quote
+
+
+def test_a_question_about_the_documents_themselves_is_answered_from_them_without_the_model(
+    model_assistant: PolicyAssistant, fake: FakeOpenAI
+) -> None:
+    """A date line or the documents using some words are found and quoted: nothing for a model to write."""
+    fake.script(Behaviour(reply=moderator_reply))
+    result = model_assistant.ask("When was the call for recognition of clusters published?")
+    assert result.answer.outcome == "answered" and result.answer.mode == "extractive"
+    assert [c.quote for c in result.answer.citations] == ["27 October 2020"]
+    mentions = model_assistant.ask("Which documents mention the Vanguard Initiative?").answer
+    assert mentions.outcome == "answered" and all("Vanguard Initiative" in c.quote for c in mentions.citations)
+    assert fake.requests == []
