@@ -127,21 +127,6 @@ def test_a_sentence_without_the_kind_of_answer_required_is_not_an_answer_however
     assert sure_classifier.ask("What does ECA stand for?").answer.outcome == "unsure"
 
 
-def test_a_typed_answer_in_the_passage_ranked_first_is_no_evidence_of_absence(
-    corpus_assistant: PolicyAssistant,
-) -> None:
-    """The moderator's name is in the passage ranked first, though the best-scored sentence is another passage's:
-    "the passages that give a person are not about what is asked" would be false."""
-    for question in (
-        "Who moderated the Dialogue between European Commissioner Thierry Breton and European Clusters Alliance "
-        "held on 30 June 2020?",
-        "Who presented the Alliance and its aims at the June 2020 meeting?",
-        "How many clusters does the recognition annex say the Alliance stands for?",
-    ):
-        answer = corpus_assistant.ask(question).answer
-        assert answer.outcome != "declined", (question, answer.text)
-
-
 def test_who_someone_is_is_answered_by_a_sentence_naming_them_however_sure_the_classifier(
     sure_classifier: PolicyAssistant,
 ) -> None:

@@ -210,3 +210,18 @@ def test_the_places_a_question_names_that_a_passage_lacks(question: str, missing
         " partners."
     )
     assert places_missing(question, passage) == missing
+
+
+@pytest.mark.parametrize(
+    ("text", "gives"),
+    [
+        ("Online meeting, 20 May 2021, 10:00–12:30 CET", True),
+        ("for the 2021-2027 period", True),
+        ("a two-year term", True),
+        ("Tuesday 30th June 2020 at 15:00", False),
+        ("The budget was approved with 13 votes in favour.", False),
+    ],
+)
+def test_a_span_from_one_time_or_year_to_another_says_how_long(text: str, gives: bool) -> None:
+    [duration] = [kind for kind in wanted_types("How long did the meeting last?") if kind.name == "duration"]
+    assert duration.given("How long did the meeting last?", text) is gives

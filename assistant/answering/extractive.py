@@ -170,8 +170,7 @@ class ExtractiveAnswerer:
         scored = self.score_sentences(question, coverage, passages)
         if not scored:
             return decline(question.text)
-        # the passages that match best: the best sentence's, and the one ranked first
-        best_match = {scored[0].passage.chunk.id, *(p.chunk.id for p in passages[:1])}
+        best_match = scored[0].passage.chunk.id
         kinds = wanted_types(question.text)
         reason = f"no document mentions {' or '.join(f'“{n}”' for n in unmentioned)}" if unmentioned else None
         moved = missing = False
@@ -185,7 +184,7 @@ class ExtractiveAnswerer:
                     missing = True
                     reason = reason or f"no passage gives the {kind.name} asked for"
                     continue
-                in_best = [s for s in typed if s.passage.chunk.id in best_match]
+                in_best = [s for s in typed if s.passage.chunk.id == best_match]
                 if in_best:
                     first = {id(s) for s in in_best}
                     scored = in_best + [s for s in scored if id(s) not in first]

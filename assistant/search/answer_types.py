@@ -23,10 +23,12 @@ _ADDRESSEE = re.compile(r"^To (?:the |Mr\.? |Ms\.? |Mrs\.? |Dr\.? )?[A-Z]")
 _NUMBER_WORDS = "|".join(CARDINALS[1:13]) + "|dozens?|hundreds?|thousands?|millions?|billions?|half|double|twice"
 _NUMBER_WORD = re.compile(rf"\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
 _DURATION = re.compile(
-    rf"(?:\d[\d.,]*|\b(?:{_NUMBER_WORDS}|several|a few|an?))\s+(?:\w+\s+)?"
+    rf"(?:\d[\d.,]*|\b(?:{_NUMBER_WORDS}|several|a few|an?))(?:\s+|-)(?:\w+\s+)?"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?|decades?|pages?|words?|characters?|lines?)\b",
     re.IGNORECASE,
 )
+# "10:00–12:30", "2021-2027": a span from one time or year to another says how long as well.
+_SPAN = re.compile(r"\b\d{1,2}[:.h]\d\d\s*[–—-]\s*\d{1,2}[:.h]\d\d\b|\b(?:19|20)\d\d\s*[–—-]\s*(?:19|20)\d\d\b")
 _WEEKDAYS = "|".join(WEEKDAY_NAMES)
 _TIME_EXPRESSION = re.compile(
     rf"\b(?:{_MONTHS}|{_WEEKDAYS}|(?:19|20)\d\d|\d{{1,2}}:\d\d|years?|months?|weeks?|days?|quarter|semester|"
@@ -154,7 +156,7 @@ ANSWER_TYPES = (
     AnswerType("time", _ASKS_WHEN, _matches(_TIME_EXPRESSION), preferred=True, bonus=0.0),
     AnswerType(
         "duration", re.compile(r"\bhow long\b|\bfor how many (?:minutes|hours|days|weeks|months|years)\b", re.I),
-        _matches(_DURATION), preferred=True, bonus=0.0,
+        lambda question, text: bool(_DURATION.search(text) or _SPAN.search(text)), preferred=True, bonus=0.0,
     ),
     AnswerType(
         "e-mail address", re.compile(r"\be-?mail\b", re.I), _matches(EMAIL_ADDRESS), preferred=False, bonus=0.25,
