@@ -37,7 +37,12 @@ ANNEX = stored(
     "annex.md", "Annex to: A call for the recognition of clusters", "annex",
     "Annex to: A call for the recognition of clusters\n\nFacts and figures.\n",
 )
-LIBRARY = [LETTER, INVESTMENT_PAPER, CALL, ANNEX]
+ASSEMBLY = stored(
+    "assembly.md", "General Assembly of the Alliance", "minutes",
+    "# General Assembly of the Alliance\n\nOnline meeting, 20 May 2021, 10:00–12:30 CET\n\n"
+    "The next General Assembly will take place on 18 November 2021 in Lisbon.\n", "2021-05-20",
+)
+LIBRARY = [LETTER, INVESTMENT_PAPER, CALL, ANNEX, ASSEMBLY]
 BY_SOURCE = {d.source: d for d in LIBRARY}
 
 
@@ -54,6 +59,8 @@ def answer_to(text: str, asked_before: str = "") -> Answer | None:
         ("What is the date of the I3 paper?", "the I3 paper"),
         ("When did the alliance publish its paper on the Green Deal?", "the alliance its paper on the Green Deal"),
         ("How old is the annex", "the annex"),
+        ("When did the General Assembly take place?", "the General Assembly"),
+        ("When was the General Assembly held?", "the General Assembly"),
         ("When will the next General Assembly take place?", None),
         ("When was the Czech application accepted?", None),
     ],
@@ -72,6 +79,7 @@ def test_only_a_question_about_when_a_document_was_issued_asks_its_date(question
         ("the annex to the call for recognition", ["annex.md"]),
         ("the position papers", ["i3.md", "call.md"]),
         ("the I3", []),  # the initiative, not a paper about it
+        ("the General Assembly", []),  # a meeting: only when the fact asked is one a meeting has too
         ("the paper on hydrogen valleys", []),
     ],
 )
@@ -97,6 +105,15 @@ def test_the_answer_quotes_the_date_line_where_it_stands_and_a_document_without_
     assert undated is not None and undated.outcome == "declined"
     assert "“Clusters in the Interregional Innovation Investment Initiative” carries no date" in undated.text
     assert answer_to("When was the SMP adopted?") is None
+
+
+def test_when_a_meeting_took_place_is_the_date_line_of_its_minutes_not_a_date_they_give_for_the_next() -> None:
+    assert [d.source for d in described_documents("the General Assembly", LIBRARY, meetings=True)] == ["assembly.md"]
+    answer = answer_to("When did the General Assembly take place?")
+    assert answer is not None and answer.outcome == "answered"
+    assert "Online meeting, 20 May 2021, 10:00–12:30 CET [1]" in answer.text
+    assert "18 November" not in answer.text
+    assert answer_to("Who is the General Assembly from?") is None  # a meeting is signed by no one: searched
 
 
 @pytest.mark.slow

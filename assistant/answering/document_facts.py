@@ -1,7 +1,7 @@
 """Questions about a document itself: when it is dated ("When was the Green Deal letter sent?", "What is the date of
-the I3 paper?") and who signed it ("Who signed the Green Deal letter?"). Answered with the lines of the document
-that say so — its date line, its signature under a closing such as "Yours sincerely," — quoted and cited; declined
-when the document named has none. The document is the one the rest of the question describes best: by the words
+the I3 paper?"; of minutes, "When did the General Assembly take place?") and who signed it ("Who signed the Green
+Deal letter?"). Answered with the lines of the document that say so — its date line, its signature under a closing
+such as "Yours sincerely," — quoted and cited; declined when the document named has none. The document is the one the rest of the question describes best: by the words
 of its title, kind and file name, or by an acronym it defines for its title's words ("the I3 paper")."""
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ _ASKS_DOCUMENT_DATE = re.compile(
     rf"^\W*(?:and |so )?(?:when|on what date|on which date|in which year|in what year) (?:was|were|is|are|did|has|have)"
     rf"\b(?P<named>.+?)\b(?:{_ISSUING})\b(?P<after>.*)$"
     r"|^\W*(?:and |so )?(?:what|which) (?:is|was|'s) the (?:publication |issue |release )?date (?:of|on)\b(?P<of>.+)$"
-    r"|^\W*(?:and |so )?how (?:old|recent) (?:is|are)\b(?P<age>.+)$",
+    r"|^\W*(?:and |so )?how (?:old|recent) (?:is|are)\b(?P<age>.+)$"
+    r"|^\W*(?:and |so )?(?:when|on what date|on which date|in which year|in what year) (?:was|were|did)"
+    r"\b(?P<meeting>.+?)\b(?:take place|took place|held|happen|happened|meet|met|convene|convened)\b(?P<agenda>.*)$",
     re.IGNORECASE,
 )
 _DOCUMENT_NOUNS = (
@@ -76,13 +78,17 @@ def identity_terms(document: StoredDocument) -> frozenset[str]:
     return frozenset(terms)
 
 
-def described_documents(description: str, documents: Sequence[StoredDocument]) -> list[StoredDocument]:
-    """The documents a description naming a kind of document ("paper", "letter", "minutes") fits best: the largest
-    share of its words among a document's names ("the annex to the call" is the annex), the fewest other words of
-    the title on a tie ("the call for recognition" is the call, not its annex; but "the minutes" are all of them).
-    Empty when none holds ``DESCRIBED_SHARE`` of them."""
+def described_documents(
+    description: str, documents: Sequence[StoredDocument], meetings: bool = False
+) -> list[StoredDocument]:
+    """The documents a description naming a kind of document ("paper", "letter", "minutes"), or with ``meetings`` a
+    meeting (then only minutes, which record one), fits best: the largest share of its words among a document's
+    names ("the annex to the call" is the annex), the fewest other words of the title on a tie ("the call for recognition" is the call, not
+    its annex; but "the minutes" are all of them). Empty when none holds ``DESCRIBED_SHARE`` of them."""
     if not _DOCUMENT_NOUN.search(description):
-        return []  # "When was the SMP adopted?" asks about the programme, not about a paper on it
+        if not meetings:
+            return []  # "When was the SMP adopted?" asks about the programme, not about a paper on it
+        documents = [document for document in documents if document.info.kind == "minutes"]
     said = set(search_terms(description))
     if not said:
         return []
@@ -157,10 +163,14 @@ class DocumentFact:
     known_otherwise: Callable[[StoredDocument], bool] = lambda document: False
     """The fact is known without the document's lines (a date from the file name or the catalog): the passages
     answer instead of a decline."""
+    of_meetings: bool = False
+    """A meeting has it too, given by its minutes ("When did the General Assembly take place?")."""
 
 
 DOCUMENT_FACTS = (
-    DocumentFact(_ASKS_DOCUMENT_DATE, date_line, "carries no date", lambda document: bool(document.info.date)),
+    DocumentFact(
+        _ASKS_DOCUMENT_DATE, date_line, "carries no date", lambda document: bool(document.info.date), of_meetings=True
+    ),
     DocumentFact(_ASKS_SIGNATORY, signature_block, "is signed by no one and names no author"),
 )
 
@@ -198,7 +208,7 @@ def document_fact_answer(
     whole = [document for document in (with_text(d.source) for d in documents) if document is not None]
     if refers_back(description):
         description = last_question_described(question)
-    named = described_documents(description, whole)
+    named = described_documents(description, whole, fact.of_meetings)
     if not named:
         return None
     lines: list[str] = []
