@@ -7,12 +7,15 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from evals.baselines import PlainBM25, plain_tokens, stemmed_tokens
 from evals.crossval import folds_of
 from evals.learn import RankerExample, absence_floor, decline_threshold, fit_ranker, harm_threshold
 from evals.questionset import PooledQuestion, question_pool, shared_gold_groups
-from evals.screen import Reading, cached_readings, harm, held_out_outcomes, reading_code_version
+from evals.screen import (
+    Reading, cached_readings, harm, held_out_outcomes, reading_code_version, with_matcher_scores,
+)
 
 
 def test_the_fitted_ranker_scores_relevant_passages_above_the_rest() -> None:
@@ -161,6 +164,30 @@ def test_the_screen_reuses_saved_readings_only_of_the_same_questions_and_code(tm
     before = reading_code_version(root)
     module.write_text("WEIGHT = 2\n", encoding="utf-8")
     assert reading_code_version(root) != before, "changed code must not reuse readings made by the old code"
+
+
+def test_a_code_change_is_screened_with_the_earlier_matcher_scores_where_the_best_sentence_is_unchanged(
+    tmp_path: Path,
+) -> None:
+    keys = ["s:a", "s:b", "s:c"]
+    earlier = [
+        Reading({"coverage": 0.5, "answer_match": 2.0}, True, True, sentence="Same sentence."),
+        Reading({"coverage": 0.5, "answer_match": -1.0}, True, False, sentence="Old sentence."),
+        Reading(None, False, False),
+    ]
+    path = tmp_path / "before.json"
+    path.write_text(json.dumps({"keys": keys, "readings": [vars(r) for r in earlier]}), encoding="utf-8")
+    now = [
+        Reading({"coverage": 0.9, "answer_match": 0.3}, True, True, sentence="Same sentence."),
+        Reading({"coverage": 0.7, "answer_match": 1.5}, True, True, sentence="New sentence."),
+        Reading({"coverage": 0.1, "answer_match": -2.0}, False, False, sentence="Any."),
+    ]
+    screened = with_matcher_scores(now, path, keys)
+    assert screened[0].features == {"coverage": 0.9, "answer_match": 2.0}  # the code's reading, the earlier score
+    assert screened[1].features == now[1].features  # another sentence: its own score
+    assert screened[2].features == now[2].features  # not read before
+    with pytest.raises(SystemExit, match="other questions"):
+        with_matcher_scores(now, path, ["s:a", "s:b", "s:d"])
 
 
 def test_the_threshold_for_other_languages_held_out_answers_what_the_classifier_is_sure_of() -> None:
