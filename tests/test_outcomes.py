@@ -48,6 +48,18 @@ def test_weak_evidence_without_evidence_of_absence_is_unsure_and_quotes_the_clos
     assert payload["outcome"] == "unsure" and payload["answerable"] is False and payload["citations"]
 
 
+def test_the_closest_offered_is_a_sentence_rather_than_the_date_line_unless_a_date_is_asked(
+    never_sure: PolicyAssistant,
+) -> None:
+    """The minutes' date line scores high on "June 2020" but tells a reader asking who spoke nothing."""
+    who = never_sure.ask("Who spoke for the French digital cluster in the June 2020 dialogue?").answer
+    assert who.outcome == "unsure"
+    assert "June 2020 at 15:00" not in who.citations[0].quote
+    assert "Marielle Campanella" in who.citations[0].quote
+    when = never_sure.ask("At what time did the June 2020 dialogue start?").answer
+    assert when.outcome == "unsure" and "15:00" in when.citations[0].quote
+
+
 @pytest.mark.parametrize(
     ("question", "evidence"),
     [

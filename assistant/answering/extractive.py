@@ -28,7 +28,7 @@ from assistant.search.conversation import looks_like_instruction
 from assistant.search.lexical import DocumentFrequencies, QueryCoverage
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import Passage
-from assistant.text.names import places_missing, proper_names
+from assistant.text.names import names_a_person, places_missing, proper_names
 from assistant.text.sentences import Span, is_fragment, sentence_spans
 from assistant.text.terms import equivalent_terms, search_terms, words
 
@@ -45,6 +45,22 @@ def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
         kinds_given and gives_the_place_asked(question, sentence.span.text)
         and not places_missing(question, situated_text(sentence.passage.chunk))
     )
+
+
+def about_the_document(sentence: ScoredSentence) -> bool:
+    """The title, or a line of the title block that names no one (its date, place or salutation): it says nothing
+    but which document this is. (An agenda line at the top of minutes names its speaker.)"""
+    chunk, span = sentence.passage.chunk, sentence.span
+    return span.text == chunk.title or (in_front_matter(chunk, span) and not names_a_person(span.text))
+
+
+def saying_first(question: str, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The sentences about the document itself after the others, unless the best one gives a kind of answer asked
+    for: "Tuesday 30th June 2020 at 15:00" offered as the closest to "Who spoke for the French cluster?" tells the
+    reader nothing (it answers "when")."""
+    if any(kind.given(question, scored[0].span.text) for kind in wanted_types(question)):
+        return scored
+    return sorted(scored, key=about_the_document)
 
 
 @dataclass(frozen=True)
@@ -121,7 +137,7 @@ class ExtractiveAnswerer:
             return self.compose_answer(question, found.sentences, found.coverage, passages, probability)
         if outcome == "declined":
             return decline(question.text, probability, reason=found.reason)
-        return unsure(found.sentences, probability)
+        return unsure(saying_first(question.text, found.sentences), probability)
 
     def answer_in_english_words(self, question: Question, passages: Sequence[Passage]) -> Answer:
         """A question in another language, searched in English words from a dictionary (``standalone``): answered
@@ -139,7 +155,7 @@ class ExtractiveAnswerer:
         threshold = self.decline_threshold if self.other_language_threshold is None else self.other_language_threshold
         if probability >= threshold and gives_what_is_required(english.text, found.sentences[0]):
             return self.compose_answer(english, found.sentences, found.coverage, passages, probability)
-        return as_unsure(compose(found.sentences[:1], probability), self.mode, lead=notice)
+        return as_unsure(compose(saying_first(english.text, found.sentences)[:1], probability), self.mode, lead=notice)
 
     def probability(self, found: Candidate) -> float:
         """The classifier's probability that the candidate's best sentence answers."""
