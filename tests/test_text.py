@@ -87,6 +87,9 @@ def test_country_adjectives_and_location_verbs_are_equivalent_search_terms() -> 
         ("How long did the dialogue last?", {"duration"}),
         ("How many SMEs took part?", {"quantity"}),
         ("What is her e-mail address?", {"e-mail address"}),
+        ("What is the address of the secretariat?", {"postal address"}),
+        ("What is the alliance's postal address?", {"postal address"}),
+        ("How can clusters address the skills gap?", set()),
         ("Who is Frans Timmermans?", {"sentence naming them"}),
         ("who was Ursula von der Leyen", {"sentence naming them"}),
         ("Who is he?", set()),
@@ -102,6 +105,17 @@ def test_who_someone_is_is_said_only_by_a_sentence_naming_them() -> None:
     assert kind.required
     assert kind.given("Who is Frans Timmermans?", "To the Executive Vice-President, Frans Timmermans")
     assert not kind.given("Who is Frans Timmermans?", "Dear Executive Vice-President,")
+
+
+def test_an_address_is_given_by_a_street_and_number_or_a_postcode_and_city_not_by_a_year() -> None:
+    [kind] = wanted_types("What is the address of the secretariat?")
+    assert kind.required
+    asked = "What is the address of the secretariat?"
+    assert kind.given(asked, "Secretariat of the European Clusters Alliance, Avenue des Arts 56, 1000 Brussels")
+    assert kind.given(asked, "Rue de la Loi 170, B-1040 Brussels")
+    assert kind.given(asked, "Our office: 10 Downing Street, London")
+    assert not kind.given(asked, "- Secretariat: circulate the approved accounts to all members by 4 June 2021.")
+    assert not kind.given(asked, "European clusters account for 61.8 million jobs, 2020 European Panorama")
 
 
 def test_a_count_must_be_of_what_was_asked() -> None:

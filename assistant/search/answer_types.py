@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.text.names import names_a_person, names_a_place
-from assistant.text.patterns import EMAIL_ADDRESS, PHONE_NUMBER, YEAR
+from assistant.text.patterns import EMAIL_ADDRESS, PHONE_NUMBER, POSTAL_ADDRESS, YEAR
 from assistant.text.terms import equivalent_terms, search_terms
 from assistant.text.wordlists import CARDINALS, MONTH_NAMES, WEEKDAY_NAMES
 
@@ -145,6 +145,14 @@ def names_whom_the_question_asks_about(question: str, text: str) -> bool:
     return not asked or bool(set(equivalent_terms(asked[0])) & set(search_terms(text)))
 
 
+_ASKS_POSTAL_ADDRESS = re.compile(
+    r"\b(?:the|its|their|his|her|our|your|postal|street|office|mailing|physical|full)\s+address\b|['’]s\s+address\b",
+    re.IGNORECASE,
+)
+""""What is the secretariat's address?" (not "address the challenges"; not "the e-mail address", with a word
+between; "Where is the secretariat?" may be answered by a city)."""
+
+
 ANSWER_TYPES = (
     AnswerType("date", _ASKS_WHEN, _matches(_DATE), preferred=False, bonus=0.15),
     # a bare year ("the 2021-2027 period") answers "when" less precisely than "12 March 2021"
@@ -165,6 +173,9 @@ ANSWER_TYPES = (
     AnswerType(
         "phone number", re.compile(r"\b(?:phone|telephone|mobile)\b", re.I), _matches(PHONE_NUMBER), preferred=False,
         bonus=0.25, required=True,
+    ),
+    AnswerType(
+        "postal address", _ASKS_POSTAL_ADDRESS, _matches(POSTAL_ADDRESS), preferred=False, bonus=0.25, required=True
     ),
     AnswerType("expansion", _ASKS_EXPANSION, expands_acronym, preferred=True, bonus=0.25, required=True),
     AnswerType("quantity", re.compile(r"\bhow (?:much|many)\b", re.I), counts_what_was_asked, preferred=True, bonus=0.0),

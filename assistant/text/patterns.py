@@ -22,3 +22,12 @@ LETTERED_LIST_MARK = re.compile(r"^(?:[-*•–·]\s+|\(?\d{1,2}[.)]\s+|\(?[a-z]
 EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE_NUMBER = re.compile(r"\+?\d[\d ().-]{6,}\d")
 """An e-mail address and a phone number as written in a document's contact lines."""
+
+POSTAL_ADDRESS = re.compile(
+    r"\b(?:Avenue|Av\.|Rue|Street|Road|Rd\.|Square|Boulevard|Bd\.|Lane|Strasse|Straße|Via|Viale|Calle|Plaza|"
+    r"Carrer|Rua|Ulica|ul\.)\s[^,\n]{0,40}?\d+\w?\b"
+    r"|\b\d+\w?,?\s(?:[A-Z][\w'’-]*\s){0,3}(?:Avenue|Rue|Street|Road|Square|Boulevard|Lane)\b"
+    r"|,\s*(?:[A-Z]{1,2}-)?(?!(?:19|20)\d\d\b)\d{4,5}\s+[A-Z][\w'’-]+"
+)
+"""A street with its number ("Avenue des Arts 56", "10 Downing Street") or a postcode and city after a comma
+(", 1000 Brussels"; not a year: "jobs, 2020 European Panorama"), as an address is written in contact lines."""
