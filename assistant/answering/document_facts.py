@@ -1,8 +1,9 @@
 """Questions about a document itself: when it is dated ("When was the Green Deal letter sent?", "What is the date of
 the I3 paper?"; of minutes, "When did the General Assembly take place?") and who signed it ("Who signed the Green
 Deal letter?"). Answered with the lines of the document that say so — its date line, its signature under a closing
-such as "Yours sincerely," — quoted and cited; declined when the document named has none. The document is the one the rest of the question describes best: by the words
-of its title, kind and file name, or by an acronym it defines for its title's words ("the I3 paper")."""
+such as "Yours sincerely," — quoted and cited; declined when the document named has none. The document is the one
+the rest of the question describes best: by the words of its title, kind and file name, or by an acronym it defines
+for its title's words ("the I3 paper")."""
 
 from __future__ import annotations
 
@@ -83,8 +84,9 @@ def described_documents(
 ) -> list[StoredDocument]:
     """The documents a description naming a kind of document ("paper", "letter", "minutes"), or with ``meetings`` a
     meeting (then only minutes, which record one), fits best: the largest share of its words among a document's
-    names ("the annex to the call" is the annex), the fewest other words of the title on a tie ("the call for recognition" is the call, not
-    its annex; but "the minutes" are all of them). Empty when none holds ``DESCRIBED_SHARE`` of them."""
+    names ("the annex to the call" is the annex), the fewest other words of the title on a tie ("the call for
+    recognition" is the call, not its annex; but "the minutes" are all of them). Empty when none holds
+    ``DESCRIBED_SHARE`` of them."""
     if not _DOCUMENT_NOUN.search(description):
         if not meetings:
             return []  # "When was the SMP adopted?" asks about the programme, not about a paper on it
