@@ -21,14 +21,14 @@ from assistant.answering.lists import items_after
 from assistant.answering.outcomes import Answer, Question, ScoredSentence, as_unsure, compose, decline, unsure
 from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
-    FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, sentence_weight, table_header,
+    FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, saying_first, sentence_weight, table_header,
 )
 from assistant.search.answer_types import gives_the_place_asked, wanted_types
 from assistant.search.conversation import looks_like_instruction
 from assistant.search.lexical import DocumentFrequencies, QueryCoverage
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import Passage
-from assistant.text.names import names_a_person, places_missing, proper_names
+from assistant.text.names import places_missing, proper_names
 from assistant.text.sentences import Span, is_fragment, sentence_spans
 from assistant.text.terms import equivalent_terms, search_terms, words
 
@@ -45,22 +45,6 @@ def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
         kinds_given and gives_the_place_asked(question, sentence.span.text)
         and not places_missing(question, situated_text(sentence.passage.chunk))
     )
-
-
-def about_the_document(sentence: ScoredSentence) -> bool:
-    """The title, or a line of the title block that names no one (its date, place or salutation): it says nothing
-    but which document this is. (An agenda line at the top of minutes names its speaker.)"""
-    chunk, span = sentence.passage.chunk, sentence.span
-    return span.text == chunk.title or (in_front_matter(chunk, span) and not names_a_person(span.text))
-
-
-def saying_first(question: str, scored: list[ScoredSentence]) -> list[ScoredSentence]:
-    """The sentences about the document itself after the others, unless the best one gives a kind of answer asked
-    for: "Tuesday 30th June 2020 at 15:00" offered as the closest to "Who spoke for the French cluster?" tells the
-    reader nothing (it answers "when")."""
-    if any(kind.given(question, scored[0].span.text) for kind in wanted_types(question)):
-        return scored
-    return sorted(scored, key=about_the_document)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,17 @@
 """How much a sentence can answer, by its form and place: headings, fragments, questions and instructions count for
-less; the title block's lines are about the document; a table row is read with its header."""
+less; the title block's lines are about the document (offered as the closest only after the others); a table row is
+read with its header."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from assistant.answering.outcomes import ScoredSentence
 from assistant.reading.chunking import Chunk
 from assistant.reading.documents import looks_like_heading
+from assistant.search.answer_types import wanted_types
 from assistant.search.conversation import looks_like_instruction
+from assistant.text.names import names_a_person
 from assistant.text.patterns import LIST_MARK
 from assistant.text.sentences import Span, is_fragment, sentence_spans
 from assistant.text.terms import words
@@ -40,6 +45,22 @@ def in_front_matter(chunk: Chunk, span: Span) -> bool:
         return False
     before = sentence_spans(chunk.text[: span.start - chunk.start])
     return not any(s.text.rstrip().endswith((".", "!", "?")) for s in before)
+
+
+def about_the_document(sentence: ScoredSentence) -> bool:
+    """The title, or a line of the title block that names no one (its date, place or salutation): it says nothing
+    but which document this is. (An agenda line at the top of minutes names its speaker.)"""
+    chunk, span = sentence.passage.chunk, sentence.span
+    return span.text == chunk.title or (in_front_matter(chunk, span) and not names_a_person(span.text))
+
+
+def saying_first(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """The sentences about the document itself after the others, unless the best one gives a kind of answer asked
+    for: "Tuesday 30th June 2020 at 15:00" offered as the closest to "Who spoke for the French cluster?" tells the
+    reader nothing (it answers "when")."""
+    if any(kind.given(question, scored[0].span.text) for kind in wanted_types(question)):
+        return list(scored)
+    return sorted(scored, key=about_the_document)
 
 
 def heading_start(chunk: Chunk) -> int:
