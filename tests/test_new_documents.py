@@ -67,6 +67,8 @@ def test_figures_that_differ_across_three_documents_are_all_given_with_their_dat
         ("To whom is the letter on the Green Deal addressed?", "Frans Timmermans"),
         ("When did the alliance publish its position on the Single Market Programme?", "12 March 2021"),
         ("Who is the alliance's treasurer?", "Maria Rossi"),
+        ("What is the address of the alliance's secretariat?", "Avenue des Arts 56, 1000 Brussels"),
+        ("When did the General Assembly take place?", "20 May 2021"),
     ],
 )
 def test_typed_questions_find_the_line_that_answers_them(extended: PolicyAssistant, question: str, expected: str) -> None:
@@ -159,3 +161,11 @@ def test_what_a_named_speaker_said_comes_from_a_passage_naming_them(extended: Po
     assert not declined.answerable and "what the Commission said" in declined.text
     answered = extended.ask("What did Ilaria Massari say is essential to be prepared for new disruptions?").answer
     assert answered.answerable and "fluid collaboration" in answered.text
+
+
+def test_a_sentence_about_another_year_is_not_quoted_beside_the_answer(extended: PolicyAssistant) -> None:
+    """The accounts for 2020 stand next to the budget for 2021, under one heading naming both years."""
+    answer = extended.ask("What is the budget for 2021?").answer
+    assert answer.outcome == "answered" and "EUR 96,000" in answer.text
+    assert "accounts for 2020" not in answer.text
+    assert "18 November" not in extended.ask("When did the General Assembly take place?").answer.text

@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.answering.absence import (
     ABSENCE_FEATURES, OPINION_FEATURES, absent_years, decided_outcome, name_terms, named_speaker, naming_terms,
-    situated_sentence, situated_text, speaks_in,
+    situated_sentence, situated_text, speaks_in, years_in,
 )
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import compose_conflict, find_conflicts
@@ -241,7 +241,7 @@ class ExtractiveAnswerer:
             # a title, heading or dateline that gives it is the answer ("To the Commissioner for Internal Market
             # <name>" says who the Commissioner is).
             scored = [s for s in scored if any(kind.given(question.text, s.span.text) for kind in given)]
-        chosen = self.choose(scored)
+        chosen = self.choose(scored, question.text)
         said = [
             s for s in chosen
             if s.span.text not in (s.passage.chunk.title, s.passage.chunk.section) and not in_front_matter(s.passage.chunk, s.span)
@@ -371,13 +371,19 @@ class ExtractiveAnswerer:
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 
-    def choose(self, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    def choose(self, scored: Sequence[ScoredSentence], question: str = "") -> list[ScoredSentence]:
+        """The best sentence and the close ones beside it that add something: not the same words, not another year
+        than the question asks about ("the accounts for 2020" beside "the budget for 2021")."""
         best = scored[0]
         chosen = [best]
+        asked_years = years_in(question)
         for candidate in scored[1:]:
             if len(chosen) >= self.max_sentences or candidate.score < 0.8 * best.score:
                 break
             if any(overlaps(candidate, other) for other in chosen):
+                continue
+            named_years = years_in(candidate.span.text)
+            if asked_years and named_years and not asked_years & named_years:
                 continue
             chosen.append(candidate)
         return chosen
