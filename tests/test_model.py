@@ -141,14 +141,14 @@ def test_a_faithful_date_is_kept_with_or_without_the_ordinal_suffix(
     model_assistant: PolicyAssistant, fake: FakeOpenAI, date: str
 ) -> None:
     fake.script(Behaviour(reply=citing("30th June 2020", f"The dialogue took place on {date} [{{n}}].")))
-    answer = model_assistant.ask("When did the dialogue with Commissioner Breton take place?").answer
+    answer = model_assistant.ask("On which day did the dialogue with Commissioner Breton take place?").answer
     assert answer.mode == "fake-model" and answer.outcome == "answered", answer.notices
     assert date in answer.text and "30th June 2020" in answer.citations[0].quote
 
 
 def test_a_wrong_date_is_still_removed(model_assistant: PolicyAssistant, fake: FakeOpenAI) -> None:
     fake.script(Behaviour(reply=citing("30th June 2020", "The dialogue took place on 30 July 2020 [{n}].")))
-    answer = model_assistant.ask("When did the dialogue with Commissioner Breton take place?").answer
+    answer = model_assistant.ask("On which day did the dialogue with Commissioner Breton take place?").answer
     assert "30 July 2020" not in answer.text
 
 
@@ -290,4 +290,6 @@ def test_a_question_about_the_documents_themselves_is_answered_from_them_without
     assert [c.quote for c in result.answer.citations] == ["27 October 2020"]
     mentions = model_assistant.ask("Which documents mention the Vanguard Initiative?").answer
     assert mentions.outcome == "answered" and all("Vanguard Initiative" in c.quote for c in mentions.citations)
+    meeting = model_assistant.ask("When did the dialogue with Commissioner Breton take place?").answer
+    assert meeting.mode == "extractive" and [c.quote for c in meeting.citations] == ["Tuesday 30th June 2020 at 15:00"]
     assert fake.requests == []
