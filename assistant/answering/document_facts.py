@@ -32,7 +32,8 @@ _ASKS_DOCUMENT_DATE = re.compile(
     r"|^\W*(?:and |so )?(?:what|which) (?:is|was|'s) the (?:publication |issue |release )?date (?:of|on)\b(?P<of>.+)$"
     r"|^\W*(?:and |so )?how (?:old|recent) (?:is|are)\b(?P<age>.+)$"
     r"|^\W*(?:and |so )?(?:when|on what date|on which date|in which year|in what year) (?:was|were|did)"
-    r"\b(?P<meeting>.+?)\b(?:take place|took place|held|happen|happened|meet|met|convene|convened)\b(?P<after_meeting>.*)$",
+    r"\b(?P<meeting>.+?)\b(?:take place|took place|held|happen|happened|meet|met|convene|convened)\b"
+    r"(?P<after_meeting>.*)$",
     re.IGNORECASE,
 )
 _DOCUMENT_NOUNS = (

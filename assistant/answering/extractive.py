@@ -371,7 +371,7 @@ class ExtractiveAnswerer:
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 
-    def choose(self, scored: Sequence[ScoredSentence], question: str = "") -> list[ScoredSentence]:
+    def choose(self, scored: Sequence[ScoredSentence], question: str) -> list[ScoredSentence]:
         """The best sentence and the close ones beside it that add something: not the same words, not another year
         than the question asks about ("the accounts for 2020" beside "the budget for 2021")."""
         best = scored[0]
