@@ -26,14 +26,14 @@ _ISSUING = (
     r"published|issued|sent|written|dated|released|adopted|signed|drafted|submitted|produced|finali[sz]ed|"
     r"publish|issue|send|write|release|adopt|sign|draft|submit|produce|finali[sz]e|(?:come|came|put) out"
 )
+_WHEN = r"^\W*(?:and |so )?(?:when|on what date|on which date|in which year|in what year)"
 _ASKS_DOCUMENT_DATE = re.compile(
-    rf"^\W*(?:and |so )?(?:when|on what date|on which date|in which year|in what year) (?:was|were|is|are|did|has|have)"
+    rf"{_WHEN} (?:was|were|is|are|did|has|have)"
     rf"\b(?P<named>.+?)\b(?:{_ISSUING})\b(?P<after>.*)$"
     r"|^\W*(?:and |so )?(?:what|which) (?:is|was|'s) the (?:publication |issue |release )?date (?:of|on)\b(?P<of>.+)$"
     r"|^\W*(?:and |so )?how (?:old|recent) (?:is|are)\b(?P<age>.+)$"
-    r"|^\W*(?:and |so )?(?:when|on what date|on which date|in which year|in what year) (?:was|were|did)"
-    r"\b(?P<meeting>.+?)\b(?:take place|took place|held|happen|happened|meet|met|convene|convened)\b"
-    r"(?P<after_meeting>.*)$",
+    rf"|{_WHEN} (?:was|were|did)\b(?P<meeting>.+?)\b"
+    r"(?:take place|took place|held|happen|happened|meet|met|convene|convened)\b(?P<after_meeting>.*)$",
     re.IGNORECASE,
 )
 _DOCUMENT_NOUNS = (
