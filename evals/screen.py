@@ -150,15 +150,15 @@ def with_matcher_scores(readings: Sequence[Reading], path: Path, keys: Sequence[
     if saved.get("keys") != list(keys):
         raise SystemExit(f"{path} holds readings of other questions")
     scored = []
+    own = 0
     for reading, old in zip(readings, saved["readings"]):
         if reading.features is not None and old["features"] is not None and old.get("sentence") == reading.sentence:
             earlier = {name: value for name, value in old["features"].items() if name.startswith("answer_match")}
             reading = replace(reading, features={**reading.features, **earlier})
+        elif reading.features is not None:
+            own += 1
         scored.append(reading)
-    changed = sum(
-        r.features is not None and r.sentence != old.get("sentence") for r, old in zip(readings, saved["readings"])
-    )
-    print(f"matcher scores of {path}; {changed} questions whose best sentence changed keep their own", file=sys.stderr)
+    print(f"matcher scores of {path}; {own} questions read otherwise before keep their own", file=sys.stderr)
     return scored
 
 
