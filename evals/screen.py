@@ -146,8 +146,11 @@ def with_matcher_scores(readings: Sequence[Reading], path: Path, keys: Sequence[
     Refitting the matcher on candidates changed by a few questions reshuffles its training and moves its scores of
     most questions (at unchanged features, right − 2 × wrong moved from 237.1 to 230.0): taking the scores of an
     earlier reading screens a change of the code that reads the other features without that noise."""
-    saved = json.loads(path.read_text(encoding="utf-8"))
-    if saved.get("keys") != list(keys):
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SystemExit(f"{path}: no readings saved by --readings there ({exc})") from exc
+    if not isinstance(saved, dict) or saved.get("keys") != list(keys):
         raise SystemExit(f"{path} holds readings of other questions")
     scored = []
     own = 0

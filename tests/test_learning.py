@@ -188,6 +188,10 @@ def test_a_code_change_is_screened_with_the_earlier_matcher_scores_where_the_bes
     assert screened[2].features == now[2].features  # not read before
     with pytest.raises(SystemExit, match="other questions"):
         with_matcher_scores(now, path, ["s:a", "s:b", "s:d"])
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(SystemExit, match="broken.json: no readings saved"):
+        with_matcher_scores(now, broken, keys)
 
 
 def test_the_threshold_for_other_languages_held_out_answers_what_the_classifier_is_sure_of() -> None:
