@@ -169,3 +169,31 @@ def test_a_sentence_about_another_year_is_not_quoted_beside_the_answer(extended:
     assert answer.outcome == "answered" and "EUR 96,000" in answer.text
     assert "accounts for 2020" not in answer.text
     assert "18 November" not in extended.ask("When did the General Assembly take place?").answer.text
+
+
+def test_a_sentence_running_over_a_page_break_is_quoted_whole(tmp_path: Path, embeddings: LocalEmbeddings) -> None:
+    """The answer quotes the whole sentence on one line, not the half on either page; the citation keeps the
+    document's characters at its offsets, so it verifies and opens at the right place."""
+    from tests.conftest import write_text_pdf
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_text_pdf(corpus / "skills-note.pdf", [
+        "Skills for cluster managers\n\nThe skills working group met four times in 2022 and heard twelve member "
+        "associations. The working group recommends that every member association should train at least",
+        "forty cluster managers a year in data skills. The next review of this note is planned for 2024.",
+    ])
+    shutil.copy(CORPUS / "industrial-clusters-for-an-innovative-and-competitive-europe.txt", corpus)
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    assert Ingestor(settings, embeddings).run().ok
+    assistant = PolicyAssistant(settings, embeddings)
+    try:
+        answer = assistant.ask("How many cluster managers should each member association train every year?").answer
+        whole = "every member association should train at least forty cluster managers a year in data skills."
+        assert whole in answer.text, answer.text
+        citation = next(c for c in answer.citations if "forty" in c.quote)
+        text = assistant.document_text("skills-note.pdf")
+        assert text is not None and text[citation.start:citation.end] == citation.quote
+        assert "train at least\n\nforty" in citation.quote and citation.page == 1
+    finally:
+        assistant.store.close()

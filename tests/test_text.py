@@ -4,7 +4,7 @@ from assistant.search.answer_types import counts_what_was_asked, gives_the_place
 from assistant.text.matching import contains_verbatim, normalize_for_match
 from assistant.text.names import names_a_person, names_a_place, places_missing, proper_names
 from assistant.text.numbers import number_key
-from assistant.text.sentences import sentence_spans
+from assistant.text.sentences import as_read, sentence_spans
 from assistant.text.terms import equivalent_terms, expanded_terms, search_terms, spelling_key, stem
 
 
@@ -27,6 +27,26 @@ def test_sentences_keep_offsets_and_do_not_split_decimals_or_abbreviations() -> 
     ]
     for span in spans:
         assert text[span.start - 100:span.end - 100] == span.text
+
+
+def test_a_sentence_running_over_a_page_break_is_one_sentence_shown_on_one_line() -> None:
+    """A page break of the source leaves a blank line in the middle of a sentence: the sentence is one span (the
+    document's characters, so its offsets hold) and reads with a space where the page turned."""
+    text = (
+        "Our partners have built networks that enable\n\nthem to join international value chains. They grow.\n\n"
+        "The challenges we face:\n\nchanging economies\n\nchanging climate\n\n"
+        "Anna Example, director\nanna@example.eu"
+    )
+    spans = sentence_spans(text)
+    assert [s.text for s in spans] == [
+        "Our partners have built networks that enable\n\nthem to join international value chains.", "They grow.",
+        # short lower-case lines that finish no sentence are a list set out as paragraphs, not one sentence
+        "The challenges we face:", "changing economies", "changing climate",
+        "Anna Example, director", "anna@example.eu",  # a single line break is a line of its own, as before
+    ]
+    assert all(text[s.start:s.end] == s.text for s in spans)
+    assert as_read(spans[0].text) == "Our partners have built networks that enable them to join international value chains."
+    assert as_read(text).count("\n\n") == text.count("\n\n") - 1
 
 
 def test_british_and_american_spellings_share_a_search_term() -> None:

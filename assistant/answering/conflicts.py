@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from assistant.answering.citations import Citation
-from assistant.answering.outcomes import Answer, ScoredSentence, citation_of, compose, inert_markers
+from assistant.answering.outcomes import Answer, ScoredSentence, citation_of, compose, as_shown
 from assistant.text.numbers import iter_numbers, number_key
 from assistant.text.terms import search_terms
 
@@ -105,7 +105,7 @@ CONFLICT_NOTICE = "Conflicting figures: the documents disagree; check which docu
 
 def _conflict_line(citation: Citation) -> str:
     """One document's figure: its title and date, the quoted sentence and its marker."""
-    return f"{citation.title} ({citation.date or 'undated'}): “{inert_markers(citation.quote)}” [{citation.n}]"
+    return f"{citation.title} ({citation.date or 'undated'}): “{as_shown(citation.quote)}” [{citation.n}]"
 
 
 def add_missing_conflicts(answer: Answer, offline: Answer) -> Answer:

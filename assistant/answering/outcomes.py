@@ -11,7 +11,7 @@ from typing import Protocol
 from assistant.answering.citations import Citation
 from assistant.search.conversation import Turn
 from assistant.search.retrieval import Passage
-from assistant.text.sentences import Span
+from assistant.text.sentences import Span, as_read
 
 DECLINE_PREFIX = "The documents don't say"
 NOTHING_INDEXED = "No documents are indexed yet"
@@ -111,7 +111,7 @@ def unsure(closest: Sequence[ScoredSentence], evidence: float, mode: str = "extr
 def as_unsure(answer: Answer, mode: str | None = None, lead: str = f"{UNSURE_PREFIX}.") -> Answer:
     """An answer's first citation offered as the closest passage, not as the answer (after ``lead``)."""
     closest = [replace(answer.citations[0], n=1)] if answer.citations else []
-    quoted = f" The closest is: “{inert_markers(closest[0].quote)}” [1]" if closest else ""
+    quoted = f" The closest is: “{as_shown(closest[0].quote)}” [1]" if closest else ""
     return Answer(
         text=f"{lead}{quoted}", answerable=False, citations=closest, evidence=answer.evidence,
         mode=mode or answer.mode, unsure=True,
@@ -141,10 +141,11 @@ def citation_of(sentence: ScoredSentence, n: int) -> Citation:
 _MARKER_IN_SOURCE = re.compile(r"\[(\d{1,3})\]")
 
 
-def inert_markers(quoted: str) -> str:
-    """A "[7]" written inside a document is shown as "(7)" in the answer, so it can't pass for a citation.
-    The citation's quote keeps the document's exact characters."""
-    return _MARKER_IN_SOURCE.sub(r"(\1)", quoted)
+def as_shown(quoted: str) -> str:
+    """A quote as the answer shows it: a "[7]" written inside a document as "(7)", so it can't pass for a
+    citation, and a page break inside a sentence as a space. The citation's quote keeps the document's exact
+    characters."""
+    return _MARKER_IN_SOURCE.sub(r"(\1)", as_read(quoted))
 
 
 def compose(chosen: Sequence[ScoredSentence], evidence: float) -> Answer:
@@ -162,5 +163,5 @@ def compose(chosen: Sequence[ScoredSentence], evidence: float) -> Answer:
         if key not in numbers:
             numbers[key] = len(numbers) + 1
             citations.append(citation_of(sentence, numbers[key]))
-        parts.append(f"{inert_markers(sentence.span.text)} [{numbers[key]}]")
+        parts.append(f"{as_shown(sentence.span.text)} [{numbers[key]}]")
     return Answer(text=" ".join(parts), answerable=True, citations=citations, evidence=evidence)

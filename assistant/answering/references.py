@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from assistant.answering.citations import Citation, find_in_text
 from assistant.errors import AssistantError
+from assistant.text.sentences import as_read
 
 STYLES = ("footnote", "plain")
 
@@ -54,9 +55,9 @@ class VerifiedQuote:
     def formatted(self, style: str = "footnote", note: int = 1) -> str:
         """The quote and its reference, ready to paste: Markdown footnote or plain text."""
         if style == "footnote":
-            return f"“{self.quote}”[^{note}]\n\n[^{note}]: {self.reference()}"
+            return f"“{as_read(self.quote)}”[^{note}]\n\n[^{note}]: {self.reference()}"
         if style == "plain":
-            return f"“{self.quote}” ({self.reference()})"
+            return f"“{as_read(self.quote)}” ({self.reference()})"
         raise ValueError(f"unknown reference style {style!r}; use one of {', '.join(STYLES)}")
 
 

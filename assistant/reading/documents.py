@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.errors import DocumentError
 from assistant.text.patterns import CONTROL_CHARACTERS, EMAIL_ADDRESS, LETTERED_LIST_MARK, PHONE_NUMBER
+from assistant.text.sentences import continues_sentence, ends_mid_sentence
 from assistant.text.wordlists import MONTH_NAMES
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
@@ -69,14 +70,7 @@ _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _LABEL = re.compile(r"^(?:e-?mail|tel|telephone|phone|mobile|fax|web|website|address)\s*:", re.IGNORECASE)
-_ENDS_MID_SENTENCE = re.compile(r"(?:\b[a-z][\w'-]*|,)$")
 _TERMINAL = (".", "!", "?", ":", ";", ",", "…")
-
-
-def continues_sentence(before: str, after: str) -> bool:
-    """Whether ``after`` goes on with the sentence ``before`` breaks off ("… introduced the Alliance and" at the
-    foot of a page, "its objectives." at the top of the next)."""
-    return bool(_ENDS_MID_SENTENCE.search(before.rstrip())) and after.lstrip()[:1].islower()
 
 
 def is_list_item(line: str) -> bool:
@@ -126,7 +120,7 @@ def _clean_block(block: str) -> list[str]:
     if not lines:
         return []
     dated = next((i for i, line in enumerate(lines) if len(lines) > 1 and is_date_line(line)
-                  and not (i and _ENDS_MID_SENTENCE.search(lines[i - 1]))), None)
+                  and not (i and ends_mid_sentence(lines[i - 1]))), None)
     if dated is not None:
         # A date line keeps its own block (PDF extraction drops the blank lines around "Brussels, 3 March 2021").
         before, after = "\n".join(lines[:dated]), "\n".join(lines[dated + 1:])

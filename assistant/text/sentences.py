@@ -27,6 +27,44 @@ def is_fragment(text: str) -> bool:
 
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)|\n")
+_ENDS_MID_SENTENCE = re.compile(r"(?:\b[a-z][\w'-]*|,)$")
+_ENDS_A_SENTENCE = re.compile(r"[.!?…]")
+_BLANK_LINE = re.compile(r"[ \t]*\n[ \t]*\n\s*")
+
+
+def ends_mid_sentence(text: str) -> bool:
+    """Ends on a lower-case word or a comma: a sentence broken off, not a heading or a finished one."""
+    return bool(_ENDS_MID_SENTENCE.search(text.rstrip()))
+
+
+def continues_sentence(before: str, after: str) -> bool:
+    """Whether ``after`` goes on with the sentence ``before`` breaks off ("… introduced the Alliance and" at the
+    foot of a page, "its objectives." at the top of the next)."""
+    return ends_mid_sentence(before) and after.lstrip()[:1].islower()
+
+
+def runs_over_blank_line(before: str, after: str) -> bool:
+    """Whether one sentence goes on over the blank line between ``before`` and ``after`` (a page break of the
+    source): ``before`` breaks off mid-sentence and the next line, in lower case, brings a sentence to its end. Short
+    lower-case lines that end nothing are rather a list set out as paragraphs ("changing economies" / "changing
+    climate")."""
+    next_line = after.lstrip().split("\n", 1)[0]
+    return continues_sentence(before, after) and bool(_ENDS_A_SENTENCE.search(next_line))
+
+
+def _blank_lines_run_over(text: str) -> list[re.Match[str]]:
+    return [
+        gap for gap in _BLANK_LINE.finditer(text)
+        if runs_over_blank_line(text[max(0, gap.start() - 200):gap.start()], text[gap.end():gap.end() + 400])
+    ]
+
+
+def as_read(text: str) -> str:
+    """The text with each blank line that a sentence runs over read as a space: how a quote is shown in an answer
+    (the citation keeps the document's characters, so its offsets still point at them)."""
+    for gap in reversed(_blank_lines_run_over(text)):
+        text = f"{text[:gap.start()]} {text[gap.end():]}"
+    return text
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[Span]:
@@ -39,8 +77,11 @@ def _sentence_spans(text: str, offset: int) -> tuple[Span, ...]:
     # Each candidate passage is split for its features, its sentence vectors and the answerer: once per text.
     spans: list[Span] = []
     start = 0
+    run_over = [(gap.start(), gap.end()) for gap in _blank_lines_run_over(text)]
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
+        if match.group() == "\n" and any(a <= match.start() < b for a, b in run_over):
+            continue  # a sentence running over a page break is one sentence, quoted whole
         if match.group() != "\n":
             before = text[start:match.start()].rsplit(None, 1)
             last_word = before[-1].lower().rstrip(".") if before else ""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from assistant.answering.references import VerifiedQuote
+from assistant.text.sentences import as_read
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -26,11 +27,11 @@ class ExportEntry:
 
 
 def quote_entry(quote: VerifiedQuote) -> ExportEntry:
-    return ExportEntry(text=f"“{quote.quote}” [1]", quotes=(quote,), is_quote=True)
+    return ExportEntry(text=f"“{as_read(quote.quote)}” [1]", quotes=(quote,), is_quote=True)
 
 
 def _note_text(quote: VerifiedQuote, with_quote: bool) -> str:
-    return f"“{quote.quote}” {quote.reference()}" if with_quote else quote.reference()
+    return f"“{as_read(quote.quote)}” {quote.reference()}" if with_quote else quote.reference()
 
 
 def to_markdown(title: str, entries: Sequence[ExportEntry]) -> str:

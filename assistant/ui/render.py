@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.answering.citations import Citation
+from assistant.text.sentences import as_read
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -45,7 +46,7 @@ def citation_heading(citation: Citation) -> str:
 
 
 def citation_markdown(citation: Citation) -> str:
-    return f"> {escape_markdown(citation.quote)}\n\n`{citation.source}`"
+    return f"> {escape_markdown(as_read(citation.quote))}\n\n`{citation.source}`"
 
 
 def passage_with_quote_highlighted(passage: str, quote: str) -> str:

@@ -27,6 +27,7 @@ from assistant.ui.render import (
     answer_markdown, escape_markdown, passage_label, passage_with_quote_highlighted, readable_text,
 )
 from assistant.search.retrieval import Passage, SearchFilters
+from assistant.text.sentences import as_read
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ANSWER_PARAMETER = "answer"
@@ -109,7 +110,7 @@ def citation_card(assistant: PolicyAssistant, citation: Citation, citations: Seq
     """A source card: reference, the quoted words, actions; the whole passage on demand."""
     with st.container(border=True):
         st.markdown(f"**[{citation.n}]** {escape_markdown(citation.reference())}")
-        st.markdown(f"> {escape_markdown(citation.quote)}")
+        st.markdown(f"> {escape_markdown(as_read(citation.quote))}")
         if citation.passage:
             with st.expander("Whole passage"):
                 st.markdown(passage_with_quote_highlighted(citation.passage, citation.quote))
