@@ -206,3 +206,39 @@ def test_a_decline_repeats_a_long_question_shortened() -> None:
     text = decline(pasted).text
     assert "What does the alliance say about clusters" in text and " …”" in text
     assert len(text) < TOPIC_CHARS + 120
+
+
+def test_a_year_the_question_names_is_looked_for_before_a_close_sentence_about_another(
+    tmp_path: Path, embeddings: LocalEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A date from a 2021 work plan is a close contender for "when … according to the 2020 dialogue?"; the sentence
+    of the 2020 minutes answers, so the question is not declined for a year the first contender's passage lacks.
+    Invented documents; the classifier set never to be sure, so only the evidence of absence decides."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "dialogue-minutes-2020-06-30.md").write_text(  # dated by its name
+        "# Dialogue between the Commissioner and the network\n\n## Conclusions\n\n"
+        "- Recovery plans: cluster associations must be part of the recovery plans of the Member States, which the "
+        "Member States will present to the Commission in the last quarter of this year.\n"
+        "- Digital clusters: meetings can move online when travel is impossible.\n"
+    )
+    (corpus / "work-plan.md").write_text(
+        "# Work plan of the network\n\nAdopted on 20 May 2021\n\n## Task force\n\nA task force on batteries will be "
+        "set up by the Member States' associations. Members wishing to join it should tell the secretariat before "
+        "30 June 2021.\n"
+    )
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    assert Ingestor(settings, embeddings).run().ok
+    assistant = PolicyAssistant(settings, embeddings)
+    try:
+        answerer = assistant.answerer
+        assert isinstance(answerer, ExtractiveAnswerer)
+        monkeypatch.setattr(answerer, "decline_model", replace(answerer.decline_model, threshold=1.0, floor=0.0))
+        answer = assistant.ask(
+            "When will the Member States hand their recovery plans to the Commission, according to the 2020 dialogue?"
+        ).answer
+        assert answer.outcome == "unsure" and "last quarter of this year" in answer.text, answer.text
+        declined = assistant.ask("When will the Member States hand their recovery plans over in 2023?").answer
+        assert declined.outcome == "declined" and "2023" in declined.text
+    finally:
+        assistant.store.close()

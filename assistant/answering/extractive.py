@@ -170,6 +170,10 @@ class ExtractiveAnswerer:
         scored = self.score_sentences(question, coverage, passages)
         if not scored:
             return decline(question.text)
+        # "… per the 2020 dialogue": a sentence whose passage (with its headings and date) names the year asked about
+        # goes before one that doesn't, which would be a near miss ("before 30 June 2021" under "Work plan 2021").
+        top = scored[0].score
+        scored.sort(key=lambda s: s.score < 0.8 * top or bool(absent_years(question.text, s.passage.chunk)))
         best_match = scored[0].passage.chunk.id
         kinds = wanted_types(question.text)
         reason = f"no document mentions {' or '.join(f'“{n}”' for n in unmentioned)}" if unmentioned else None
