@@ -19,7 +19,7 @@ def stored(source: str, title: str, kind: str, text: str, date: str | None = Non
 
 LETTER = stored(
     "letter.md", "Clusters and the Green Deal", "document",
-    "Clusters and the Green Deal\n\nDear Commissioner,\n\nWe write to offer our support.\n\nYours sincerely,\n\n"
+    "Clusters and the Green Deal\n\nTo the Commissioner for Energy, Kadri Example\n\nDear Commissioner,\n\nWe write to offer our support.\n\nYours sincerely,\n\n"
     "Jane Doe\nPresident of the Alliance\n\nBrussels, 4 May 2022\n",
 )
 INVESTMENT_PAPER = stored(
@@ -81,6 +81,10 @@ def test_only_a_question_about_when_a_document_was_issued_asks_its_date(question
         ("the I3", []),  # the initiative, not a paper about it
         ("the General Assembly", []),  # a meeting: only when the fact asked is one a meeting has too
         ("the paper on hydrogen valleys", []),
+        ("the letter to Kadri Example", ["letter.md"]),  # a letter is named by its addressee too
+        ("the letter to the Commissioner for Energy", ["letter.md"]),
+        ("the letter to the Commissioner for Health", []),  # a name the letter lacks: another letter
+        ("the Green Deal letter of Hydrogen Europe", []),
     ],
 )
 def test_the_document_meant_is_the_one_the_description_fits_best(description: str, sources: list[str]) -> None:

@@ -18,6 +18,7 @@ from assistant.answering.outcomes import Answer, Question, decline
 from assistant.index.store import StoredDocument
 from assistant.reading.documents import FULL_DATE
 from assistant.reading.glossary import acronym_definitions
+from assistant.search.answer_types import ADDRESSEE_LINE
 from assistant.search.retrieval import Passage
 from assistant.text.names import names_a_person
 from assistant.text.terms import search_terms, words
@@ -58,6 +59,10 @@ _ASKS_SIGNATORY = re.compile(
 )
 
 
+_OPENING_CHARS = 600
+"""A document's title block (date, addressee) lies in its first this many characters, its signature in its last."""
+
+
 def named_document_description(question: str, asked: re.Pattern[str] = _ASKS_DOCUMENT_DATE) -> str | None:
     """What the question says about the document it asks a fact of ("the Green Deal letter"), or None when it
     doesn't ask that fact (by default, when a document was issued)."""
@@ -69,11 +74,13 @@ def named_document_description(question: str, asked: re.Pattern[str] = _ASKS_DOC
 
 
 def identity_terms(document: StoredDocument) -> frozenset[str]:
-    """The words that name a document: its title's, kind's and file name's, and each acronym it defines for words of
-    its title (a paper titled "… Interregional Innovation Investment Initiative" that writes "(I3)" is "the I3
-    paper")."""
+    """The words that name a document: its title's, kind's and file name's, its addressee's ("the letter to
+    <name>"), and each acronym it defines for words of its title (a paper titled "… Interregional Innovation
+    Investment Initiative" that writes "(I3)" is "the I3 paper")."""
     file_name = PurePath(document.source).stem.replace("-", " ").replace("_", " ")
-    terms = set(search_terms(f"{document.info.title} {document.info.kind} {file_name}"))
+    opening = document.text[:_OPENING_CHARS].split("\n")
+    addressees = " ".join(line for line in opening if ADDRESSEE_LINE.match(line.strip()))
+    terms = set(search_terms(f"{document.info.title} {document.info.kind} {file_name} {addressees}"))
     for short, long_form, _ in acronym_definitions(document.text[:4000]):
         if set(search_terms(long_form)) <= terms:
             terms.update(search_terms(short))
@@ -95,11 +102,13 @@ def described_documents(
     said = set(search_terms(description))
     if not said:
         return []
+    # "the letter to the Commissioner for Health" is not the one to the Commissioner for Energy, whatever the share
+    capitalised = set(search_terms(" ".join(word for word in description.split()[1:] if word[:1].isupper())))
     fits: list[tuple[float, float, StoredDocument]] = []
     for document in documents:
         names = identity_terms(document)
         share = len(said & names) / len(said)
-        if share >= DESCRIBED_SHARE:
+        if share >= DESCRIBED_SHARE and capitalised <= names:
             title = set(search_terms(document.info.title)) or names
             coverage = 0.0 if said <= _GENERIC_TERMS else len(said & title) / len(title)
             fits.append((share, coverage, document))
@@ -113,7 +122,7 @@ def date_line(document: StoredDocument) -> tuple[int, int] | None:
     """Where the line that dates the document is (start, end in its text): the first short line holding a full date
     in its opening, else in its closing (a letter dated under its signature)."""
     text = document.text
-    for start_at, end_at in ((0, min(len(text), 600)), (max(0, len(text) - 600), len(text))):
+    for start_at, end_at in ((0, min(len(text), _OPENING_CHARS)), (max(0, len(text) - _OPENING_CHARS), len(text))):
         for match in FULL_DATE.finditer(text, start_at, end_at):
             start = text.rfind("\n", 0, match.start()) + 1
             end = text.find("\n", match.end())
@@ -136,7 +145,7 @@ def signature_block(document: StoredDocument) -> tuple[int, int] | None:
     under its signature), in the document's last 600 characters. A contact list or an agenda naming people is no
     signature."""
     text = document.text
-    closing = max(0, len(text) - 600)
+    closing = max(0, len(text) - _OPENING_CHARS)
     lines = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\n]*\S[^\n]*", text[closing:])]
     for index, (_, _, line) in enumerate(lines[:-1]):
         if not (line.rstrip().endswith(",") and len(words(line)) <= _VALEDICTION_WORDS):

@@ -19,7 +19,8 @@ _DATE = re.compile(
     r"\d{1,2}:\d\d)\b",
     re.IGNORECASE,
 )
-_ADDRESSEE = re.compile(r"^To (?:the |Mr\.? |Ms\.? |Mrs\.? |Dr\.? )?[A-Z]")
+ADDRESSEE_LINE = re.compile(r"^To (?:the |Mr\.? |Ms\.? |Mrs\.? |Dr\.? )?[A-Z]")
+"""A letter's addressee line ("To the Executive Vice-President …, <name>")."""
 _NUMBER_WORDS = "|".join(CARDINALS[1:13]) + "|dozens?|hundreds?|thousands?|millions?|billions?|half|double|twice"
 _NUMBER_WORD = re.compile(rf"\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
 _DURATION = re.compile(
@@ -159,7 +160,7 @@ ANSWER_TYPES = (
     AnswerType("year", _ASKS_WHEN, _matches(YEAR), preferred=False, bonus=0.05),
     AnswerType(
         "addressee", re.compile(r"\bto whom\b|\baddressed\b|\baddressee\b|\brecipients?\b", re.I),
-        _matches(_ADDRESSEE), preferred=False, bonus=0.25,
+        _matches(ADDRESSEE_LINE), preferred=False, bonus=0.25,
     ),
     AnswerType("time", _ASKS_WHEN, _matches(_TIME_EXPRESSION), preferred=True, bonus=0.0),
     AnswerType(
