@@ -69,6 +69,7 @@ def test_figures_that_differ_across_three_documents_are_all_given_with_their_dat
         ("Who is the alliance's treasurer?", "Maria Rossi"),
         ("What is the address of the alliance's secretariat?", "Avenue des Arts 56, 1000 Brussels"),
         ("When did the General Assembly take place?", "20 May 2021"),
+        ("Where is the secretariat of the alliance?", "1000 Brussels"),  # an address names a place
     ],
 )
 def test_typed_questions_find_the_line_that_answers_them(extended: PolicyAssistant, question: str, expected: str) -> None:

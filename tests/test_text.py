@@ -113,6 +113,9 @@ def test_country_adjectives_and_location_verbs_are_equivalent_search_terms() -> 
         ("Who is Frans Timmermans?", {"sentence naming them"}),
         ("who was Ursula von der Leyen", {"sentence naming them"}),
         ("Who is he?", set()),
+        ("Where is the secretariat?", {"place"}),
+        ("In which city will the assembly meet?", {"place"}),
+        ("Quote the sentence where the alliance asks for more money.", set()),
     ],
 )
 def test_the_kind_of_answer_a_question_wants(question: str, kinds: set[str]) -> None:

@@ -154,6 +154,14 @@ _ASKS_POSTAL_ADDRESS = re.compile(
 between; "Where is the secretariat?" may be answered by a city)."""
 
 
+# "Where is … based?", "In which city …?": a place (not "quote the sentence where …").
+_ASKS_WHERE = re.compile(
+    r"^\W*(?:and |so |but )?where\b|\b(?:in|from|at) (?:which|what) (?:city|country|region|town|place|location|venue|"
+    r"member state)\b",
+    re.IGNORECASE,
+)
+
+
 ANSWER_TYPES = (
     AnswerType("date", _ASKS_WHEN, _matches(_DATE), preferred=False, bonus=0.15),
     # a bare year ("the 2021-2027 period") answers "when" less precisely than "12 March 2021"
@@ -192,18 +200,11 @@ ANSWER_TYPES = (
         lambda question, text: names_a_person(text, question), preferred=True, bonus=0.0,
     ),
     AnswerType("amount of money", _ASKS_MONEY, _matches(_AMOUNT), preferred=True, bonus=0.1),
+    AnswerType("place", _ASKS_WHERE, lambda question, text: names_a_place(text, question), preferred=False, bonus=0.1),
     AnswerType(
         "sentence naming them", _ASKS_WHO_SOMEONE_IS, names_whom_the_question_asks_about, preferred=True, bonus=0.0,
         required=True,
     ),
-)
-
-
-# "Where is … based?", "In which city …?": a place (not "quote the sentence where …").
-_ASKS_WHERE = re.compile(
-    r"^\W*(?:and |so |but )?where\b|\b(?:in|from|at) (?:which|what) (?:city|country|region|town|place|location|venue|"
-    r"member state)\b",
-    re.IGNORECASE,
 )
 
 
