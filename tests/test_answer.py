@@ -44,6 +44,26 @@ def test_follow_up_uses_the_conversation_to_find_the_minutes(corpus_assistant: P
     assert "Jilkova" in result.answer.text
 
 
+def test_a_follow_up_of_a_follow_up_keeps_the_subject_the_conversation_started_with(
+    corpus_assistant: PolicyAssistant,
+) -> None:
+    history = [
+        {"role": "user", "content": "What happened at the 30 June 2020 meeting?"},
+        {"role": "assistant", "content": "Commissioner Breton met the European Clusters Alliance."},
+        {"role": "user", "content": "And who opened it?"},
+        {"role": "assistant", "content": "Commissioner Thierry Breton opened the session."},
+    ]
+    result = corpus_assistant.ask("And who moderated it?", history)
+    assert result.standalone_question == (
+        "What happened at the 30 June 2020 meeting? And who opened it? And who moderated it?"
+    )
+    assert result.passages[0].chunk.source.startswith("minutes-")
+    assert "Jilkova" in result.answer.text
+    earlier = [{"role": "user", "content": "Who is the treasurer?"}, {"role": "assistant", "content": "Maria Rossi."}]
+    fresh = corpus_assistant.ask("What does the annex say about employment?", earlier + history)
+    assert fresh.standalone_question == "What does the annex say about employment?"
+
+
 def test_follow_up_pronoun_takes_its_subject_from_the_history(corpus_assistant: PolicyAssistant) -> None:
     history = [
         {"role": "user", "content": "What is IoT4Industry?"},

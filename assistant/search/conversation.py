@@ -95,12 +95,23 @@ def is_followup(question: str) -> bool:
     return len(tokens) <= 3
 
 
+_THREAD_TURNS = 3
+"""How many earlier questions a chain of follow-ups reaches back for its subject."""
+
+
 def standalone_question(question: str, history: Sequence[Turn]) -> str:
-    """The retrieval query: a follow-up is joined to the user's previous question so it keeps its subject."""
+    """The retrieval query: a follow-up is joined to the user's previous question so it keeps its subject, and a
+    follow-up of a follow-up to the questions back to the one that set the subject ("Where will the next General
+    Assembly take place?" / "Who will host it?" / "And when?")."""
     previous = [turn.content for turn in history if turn.role == "user"]
     if not previous or not is_followup(question):
         return question
-    return f"{previous[-1]} {question}"
+    thread = [question]
+    for earlier in reversed(previous[-_THREAD_TURNS:]):
+        thread.insert(0, earlier)
+        if not is_followup(earlier):
+            break
+    return " ".join(thread)
 
 
 def history_text(history: Sequence[Turn]) -> str:
