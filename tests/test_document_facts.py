@@ -19,7 +19,8 @@ def stored(source: str, title: str, kind: str, text: str, date: str | None = Non
 
 LETTER = stored(
     "letter.md", "Clusters and the Green Deal", "document",
-    "Clusters and the Green Deal\n\nTo the Commissioner for Energy, Kadri Example\n\nDear Commissioner,\n\nWe write to offer our support.\n\nYours sincerely,\n\n"
+    "Clusters and the Green Deal\n\nTo the Commissioner for Energy, Kadri Example\n\nDear Commissioner,\n\n"
+    "We write to offer our support.\n\nYours sincerely,\n\n"
     "Jane Doe\nPresident of the Alliance\n\nBrussels, 4 May 2022\n",
 )
 INVESTMENT_PAPER = stored(
