@@ -59,8 +59,9 @@ _ASKS_SIGNATORY = re.compile(
 )
 
 
-_OPENING_CHARS = 600
-"""A document's title block (date, addressee) lies in its first this many characters, its signature in its last."""
+_END_CHARS = 600
+"""A document's title block (date, addressee) lies within this many characters of its start, its signature within
+this many of its end."""
 
 
 def named_document_description(question: str, asked: re.Pattern[str] = _ASKS_DOCUMENT_DATE) -> str | None:
@@ -78,7 +79,7 @@ def identity_terms(document: StoredDocument) -> frozenset[str]:
     <name>"), and each acronym it defines for words of its title (a paper titled "… Interregional Innovation
     Investment Initiative" that writes "(I3)" is "the I3 paper")."""
     file_name = PurePath(document.source).stem.replace("-", " ").replace("_", " ")
-    opening = document.text[:_OPENING_CHARS].split("\n")
+    opening = document.text[:_END_CHARS].split("\n")
     addressees = " ".join(line for line in opening if ADDRESSEE_LINE.match(line.strip()))
     terms = set(search_terms(f"{document.info.title} {document.info.kind} {file_name} {addressees}"))
     for short, long_form, _ in acronym_definitions(document.text[:4000]):
@@ -122,7 +123,7 @@ def date_line(document: StoredDocument) -> tuple[int, int] | None:
     """Where the line that dates the document is (start, end in its text): the first short line holding a full date
     in its opening, else in its closing (a letter dated under its signature)."""
     text = document.text
-    for start_at, end_at in ((0, min(len(text), _OPENING_CHARS)), (max(0, len(text) - _OPENING_CHARS), len(text))):
+    for start_at, end_at in ((0, min(len(text), _END_CHARS)), (max(0, len(text) - _END_CHARS), len(text))):
         for match in FULL_DATE.finditer(text, start_at, end_at):
             start = text.rfind("\n", 0, match.start()) + 1
             end = text.find("\n", match.end())
@@ -145,7 +146,7 @@ def signature_block(document: StoredDocument) -> tuple[int, int] | None:
     under its signature), in the document's last 600 characters. A contact list or an agenda naming people is no
     signature."""
     text = document.text
-    closing = max(0, len(text) - _OPENING_CHARS)
+    closing = max(0, len(text) - _END_CHARS)
     lines = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\n]*\S[^\n]*", text[closing:])]
     for index, (_, _, line) in enumerate(lines[:-1]):
         if not (line.rstrip().endswith(",") and len(words(line)) <= _VALEDICTION_WORDS):

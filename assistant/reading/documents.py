@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.errors import DocumentError
 from assistant.text.patterns import CONTROL_CHARACTERS, EMAIL_ADDRESS, LETTERED_LIST_MARK, PHONE_NUMBER
-from assistant.text.sentences import continues_sentence, ends_mid_sentence
+from assistant.text.sentences import ends_mid_sentence
 from assistant.text.wordlists import MONTH_NAMES
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
