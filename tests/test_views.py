@@ -12,7 +12,7 @@ from assistant.reading.glossary import acronym_definitions, extract_entries, mer
 from assistant.records.database import open_records
 from assistant.settings import Settings
 from assistant.ui.export import ExportEntry, docx_footnotes, quote_entry, to_docx, to_markdown
-from assistant.ui.render import passage_label, readable_text
+from assistant.ui.render import passage_label, quote_markdown, readable_text
 from assistant.ui.starters import starter_questions
 from assistant.ui.views import document_html
 
@@ -207,3 +207,16 @@ def test_the_glossary_reads_again_only_the_documents_that_changed(
         connection.execute("DELETE FROM glossary_sources")
     store.rebuild_glossary()
     assert store.glossary() == kept and len(read) == 5  # every remaining document read again: the same glossary
+
+
+def test_a_quote_running_over_a_page_break_reads_on_one_line_everywhere_it_is_shown_or_copied() -> None:
+    """The quote verifies against the document's own characters (a blank line where the page turned); the card, the
+    copied reference and the export show the sentence as it reads."""
+    document = "Networks\n\nOur partners have built networks that enable\n\nthem to join international value chains.\n"
+    quote = "Our partners have built networks that enable\n\nthem to join international value chains."
+    verified = verify_quote("note.pdf", quote, {"note.pdf": document}.get, "Note", None, None, 1)
+    reads = "networks that enable them to join"
+    assert verified.quote == quote and document[verified.start:verified.end] == quote
+    assert reads in verified.formatted("plain") and reads in verified.formatted("footnote")
+    assert reads in quote_entry(verified).text and reads in to_markdown("Working set", [quote_entry(verified)])
+    assert "\n" not in quote_markdown(quote) and "enable them" in quote_markdown(quote)

@@ -45,8 +45,9 @@ def citation_heading(citation: Citation) -> str:
     return f"[{citation.n}] {citation.reference()}"
 
 
-def citation_markdown(citation: Citation) -> str:
-    return f"> {escape_markdown(as_read(citation.quote))}\n\n`{citation.source}`"
+def quote_markdown(quote: str) -> str:
+    """A quoted passage as a block quote, read as the document reads (a page break inside a sentence is a space)."""
+    return f"> {escape_markdown(as_read(quote))}"
 
 
 def passage_with_quote_highlighted(passage: str, quote: str) -> str:

@@ -24,10 +24,9 @@ from assistant.records.database import open_records
 from assistant.ui.export import ExportEntry, quote_entry, to_docx, to_markdown
 from assistant.ui.starters import starter_questions as starter_questions_for
 from assistant.ui.render import (
-    answer_markdown, escape_markdown, passage_label, passage_with_quote_highlighted, readable_text,
+    answer_markdown, escape_markdown, passage_label, passage_with_quote_highlighted, quote_markdown, readable_text,
 )
 from assistant.search.retrieval import Passage, SearchFilters
-from assistant.text.sentences import as_read
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ANSWER_PARAMETER = "answer"
@@ -110,7 +109,7 @@ def citation_card(assistant: PolicyAssistant, citation: Citation, citations: Seq
     """A source card: reference, the quoted words, actions; the whole passage on demand."""
     with st.container(border=True):
         st.markdown(f"**[{citation.n}]** {escape_markdown(citation.reference())}")
-        st.markdown(f"> {escape_markdown(as_read(citation.quote))}")
+        st.markdown(quote_markdown(citation.quote))
         if citation.passage:
             with st.expander("Whole passage"):
                 st.markdown(passage_with_quote_highlighted(citation.passage, citation.quote))
@@ -318,7 +317,7 @@ def glossary_view(assistant: PolicyAssistant) -> None:
         for entry in group:
             title = entry.term + (f" — {entry.expansion}" if entry.expansion else "")
             with st.expander(title):
-                st.markdown(f"> {escape_markdown(entry.quote)}")
+                st.markdown(quote_markdown(entry.quote))
                 document = assistant.store.document(entry.source)
                 st.caption(f"{document.info.title if document else entry.source} ({entry.source})")
 
@@ -332,7 +331,7 @@ def working_set_view(assistant: PolicyAssistant) -> None:
         st.info("Collect passages with “Add to working set” on any citation or passage.")
     for index, quote in enumerate(quotes):
         with st.container(border=True):
-            st.markdown(f"> {escape_markdown(quote.quote)}")
+            st.markdown(quote_markdown(quote.quote))
             st.caption(quote.reference())
             if st.button("Remove", key=f"ws-remove-{index}"):
                 quotes.pop(index)
