@@ -58,6 +58,11 @@ class Candidate:
     """Why to decline, when it declines: the most specific thing known."""
 
 
+CLOSE_SHARE = 0.8
+"""A sentence scoring at least this share of the best one's is a close contender: quoted beside it, and looked at
+before the best is taken (for the year asked about, or by the language model's second opinion)."""
+
+
 class ExtractiveAnswerer:
     """Quotes the best-supported sentences of the top passages, each with its citation; a fitted classifier decides
     when the evidence is too weak and it declines instead."""
@@ -172,8 +177,9 @@ class ExtractiveAnswerer:
             return decline(question.text)
         # "… per the 2020 dialogue": a sentence whose passage (with its headings and date) names the year asked about
         # goes before one that doesn't, which would be a near miss ("before 30 June 2021" under "Work plan 2021").
-        top = scored[0].score
-        scored.sort(key=lambda s: s.score < 0.8 * top or bool(absent_years(question.text, s.passage.chunk)))
+        if years_in(question.text):
+            top = scored[0].score
+            scored.sort(key=lambda s: s.score < CLOSE_SHARE * top or bool(absent_years(question.text, s.passage.chunk)))
         best_match = scored[0].passage.chunk.id
         kinds = wanted_types(question.text)
         reason = f"no document mentions {' or '.join(f'“{n}”' for n in unmentioned)}" if unmentioned else None
@@ -273,7 +279,7 @@ class ExtractiveAnswerer:
         if self.likelihood is None:
             return scored, {}
         contenders = self.contenders if self.likelihood_weight else 1
-        band = [s for s in scored[:contenders] if s.score >= 0.8 * scored[0].score]
+        band = [s for s in scored[:contenders] if s.score >= CLOSE_SHARE * scored[0].score]
         opinions = self.second_opinion(question, band)
         if self.likelihood_weight:
             order = sorted(
@@ -382,7 +388,7 @@ class ExtractiveAnswerer:
         chosen = [best]
         asked_years = years_in(question)
         for candidate in scored[1:]:
-            if len(chosen) >= self.max_sentences or candidate.score < 0.8 * best.score:
+            if len(chosen) >= self.max_sentences or candidate.score < CLOSE_SHARE * best.score:
                 break
             if any(overlaps(candidate, other) for other in chosen):
                 continue
