@@ -178,8 +178,9 @@ class ExtractiveAnswerer:
         # "… per the 2020 dialogue": a sentence whose passage (with its headings and date) names the year asked about
         # goes before one that doesn't, which would be a near miss ("before 30 June 2021" under "Work plan 2021").
         if years_in(question.text):
+            lacking = {p.chunk.id for p in passages if absent_years(question.text, p.chunk)}
             top = scored[0].score
-            scored.sort(key=lambda s: s.score < CLOSE_SHARE * top or bool(absent_years(question.text, s.passage.chunk)))
+            scored.sort(key=lambda s: s.score < CLOSE_SHARE * top or s.passage.chunk.id in lacking)
         best_match = scored[0].passage.chunk.id
         kinds = wanted_types(question.text)
         reason = f"no document mentions {' or '.join(f'“{n}”' for n in unmentioned)}" if unmentioned else None
