@@ -222,6 +222,18 @@ def test_contact_details_are_answered_from_the_contact_block(
     assert expected in result.answer.citations[0].quote
 
 
+def test_a_contact_detail_is_never_given_as_someone_elses(corpus_assistant: PolicyAssistant) -> None:
+    """The contact block lists two people, each with an address and a mobile number: the number asked for is the
+    named person's, quoted with the name; the other person's number is not in the answer."""
+    answer = corpus_assistant.ask("What is Krzysztof Krystowski's mobile number?").answer
+    assert answer.answerable and "+48 884881891" in answer.text and "+34 650410080" not in answer.text
+    assert answer.citations[0].quote.startswith("Krzysztof Krystowski")
+    closest = corpus_assistant.ask("What is the secretariat's phone number?").answer
+    for citation in closest.citations:
+        if "Mobile" in citation.quote:  # a number offered as the closest shows whose it is
+            assert citation.quote.split("\n", 1)[0] in ("Antonio Novo Guerrero", "Krzysztof Krystowski")
+
+
 def test_when_inside_a_question_does_not_ask_for_a_date(corpus_assistant: PolicyAssistant) -> None:
     result = corpus_assistant.ask("What did Commissioner Breton say clusters are essential for when he concluded his speech?")
     assert result.answer.answerable

@@ -42,7 +42,7 @@ def test_a_sentence_running_over_a_page_break_is_one_sentence_shown_on_one_line(
         "Our partners have built networks that enable\n\nthem to join international value chains.", "They grow.",
         # short lower-case lines that finish no sentence are a list set out as paragraphs, not one sentence
         "The challenges we face:", "changing economies", "changing climate",
-        "Anna Example, director", "anna@example.eu",  # a single line break is a line of its own, as before
+        "Anna Example, director\nanna@example.eu",  # a contact entry: the address goes with whose it is
     ]
     assert all(text[s.start:s.end] == s.text for s in spans)
     whole = "Our partners have built networks that enable them to join international value chains."
@@ -146,6 +146,25 @@ def test_a_count_must_be_of_what_was_asked() -> None:
     sentence = "IoT4Industry consists of 7 European clusters from France, Italy, Germany, Belgium, and the UK."
     assert counts_what_was_asked("How many European clusters make up IoT4Industry?", sentence)
     assert not counts_what_was_asked("How many SMEs took part in IoT4Industry?", sentence)
+
+
+def test_a_contact_entry_is_one_unit_with_the_name_it_belongs_to() -> None:
+    """A phone number or an e-mail address is quoted with the name above it, never on its own, so an answer can't
+    show one person's number for another; a sentence or a heading above contact lines stays apart."""
+    text = (
+        "Contact Info\n\nAnna Example\n\nanna@example.eu\n\nMobile: +32 470 12 34 56\n\nBen Sample\n\n"
+        "Tel: +49 30 1234567\n\nWrite to us with any question about this paper.\nEmail: info@example.eu"
+    )
+    spans = sentence_spans(text)
+    assert [s.text for s in spans] == [
+        "Contact Info",
+        "Anna Example\n\nanna@example.eu\n\nMobile: +32 470 12 34 56",
+        "Ben Sample\n\nTel: +49 30 1234567",
+        "Write to us with any question about this paper.",
+        "Email: info@example.eu",
+    ]
+    assert all(text[s.start:s.end] == s.text for s in spans)
+    assert as_read(spans[1].text) == "Anna Example anna@example.eu Mobile: +32 470 12 34 56"
 
 
 def test_a_date_inside_a_capitalised_run_is_not_part_of_a_name() -> None:

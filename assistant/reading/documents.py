@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import DocumentError
-from assistant.text.patterns import CONTROL_CHARACTERS, EMAIL_ADDRESS, LETTERED_LIST_MARK, PHONE_NUMBER
+from assistant.text.patterns import CONTROL_CHARACTERS, LETTERED_LIST_MARK, is_contact_line
 from assistant.text.sentences import ends_mid_sentence
 from assistant.text.wordlists import MONTH_NAMES
 
@@ -69,19 +69,11 @@ _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_LABEL = re.compile(r"^(?:e-?mail|tel|telephone|phone|mobile|fax|web|website|address)\s*:", re.IGNORECASE)
 _TERMINAL = (".", "!", "?", ":", ";", ",", "…")
 
 
 def is_list_item(line: str) -> bool:
     return bool(LETTERED_LIST_MARK.match(line))
-
-
-def is_contact_line(line: str) -> bool:
-    """An e-mail address, a phone number or a labelled contact detail ("Mobile: +34 …"): data of a contact or
-    signature block, never a heading; and the short line above one is the name it belongs to, not a heading."""
-    stripped = line.strip()
-    return bool(_LABEL.match(stripped) or EMAIL_ADDRESS.search(stripped) or PHONE_NUMBER.fullmatch(stripped))
 
 
 def looks_like_heading(line: str) -> bool:

@@ -23,6 +23,15 @@ EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE_NUMBER = re.compile(r"\+?\d[\d ().-]{6,}\d")
 """An e-mail address and a phone number as written in a document's contact lines."""
 
+_CONTACT_LABEL = re.compile(r"^(?:e-?mail|tel|telephone|phone|mobile|fax|web|website|address)\s*:", re.IGNORECASE)
+
+
+def is_contact_line(line: str) -> bool:
+    """An e-mail address, a phone number or a labelled contact detail ("Mobile: +34 …"): data of a contact or
+    signature block, never a heading; and the short line above one is the name it belongs to, not a heading."""
+    stripped = line.strip()
+    return bool(_CONTACT_LABEL.match(stripped) or EMAIL_ADDRESS.search(stripped) or PHONE_NUMBER.fullmatch(stripped))
+
 POSTAL_ADDRESS = re.compile(
     r"\b(?:Avenue|Av\.|Rue|Street|Road|Rd\.|Square|Boulevard|Bd\.|Lane|Strasse|Straße|Via|Viale|Calle|Plaza|"
     r"Carrer|Rua|Ulica|ul\.)\s[^,\n]{0,40}?\d+\w?\b"

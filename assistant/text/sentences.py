@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.text.numbers import MONTH_OF
-from assistant.text.patterns import LIST_MARK
+from assistant.text.patterns import LIST_MARK, is_contact_line
 from assistant.text.wordlists import ABBREVIATIONS
 
 
@@ -30,6 +30,7 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)|\n")
 _ENDS_MID_SENTENCE = re.compile(r"(?:\b[a-z][\w'-]*|,)$")
 _ENDS_A_SENTENCE = re.compile(r"[.!?…]")
 _BLANK_LINE = re.compile(r"[ \t]*\n[ \t]*\n\s*")
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
 
 
 def ends_mid_sentence(text: str) -> bool:
@@ -52,17 +53,35 @@ def runs_over_blank_line(before: str, after: str) -> bool:
     return continues_sentence(before, after) and bool(_ENDS_A_SENTENCE.search(next_line))
 
 
-def _blank_lines_run_over(text: str) -> list[re.Match[str]]:
+_NAME_WORDS = 6
+
+
+def contact_entry_goes_on(before: str, after: str) -> bool:
+    """Whether the next line is a contact detail of the entry the line before it opens or continues ("Krzysztof
+    Krystowski" / "krzysztof.krystowski@…" / "Mobile: +48 …"): one entry, quoted whole, so that a number or an
+    address is never shown without whose it is."""
+    previous = before.rstrip().rsplit("\n", 1)[-1].strip()
+    next_line = after.lstrip().split("\n", 1)[0]
+    if not previous or not is_contact_line(next_line):
+        return False
+    return is_contact_line(previous) or (is_fragment(previous) and len(previous.split()) <= _NAME_WORDS)
+
+
+def _gaps_run_over(text: str) -> list[re.Match[str]]:
+    """The line breaks inside one unit: a blank line a sentence runs over, a break inside a contact entry."""
     return [
-        gap for gap in _BLANK_LINE.finditer(text)
-        if runs_over_blank_line(text[max(0, gap.start() - 200):gap.start()], text[gap.end():gap.end() + 400])
+        gap for gap in _LINE_BREAK.finditer(text)
+        if (_BLANK_LINE.fullmatch(gap.group()) and runs_over_blank_line(text[max(0, gap.start() - 200):gap.start()],
+                                                                        text[gap.end():gap.end() + 400]))
+        or contact_entry_goes_on(text[max(0, gap.start() - 200):gap.start()], text[gap.end():gap.end() + 200])
     ]
 
 
 def as_read(text: str) -> str:
-    """The text with each blank line that a sentence runs over read as a space: how a quote is shown in an answer
-    (the citation keeps the document's characters, so its offsets still point at them)."""
-    for gap in reversed(_blank_lines_run_over(text)):
+    """The text with each line break inside a unit (a blank line a sentence runs over, the lines of a contact entry)
+    read as a space: how a quote is shown in an answer (the citation keeps the document's characters, so its offsets
+    still point at them)."""
+    for gap in reversed(_gaps_run_over(text)):
         text = f"{text[:gap.start()]} {text[gap.end():]}"
     return text
 
@@ -77,11 +96,11 @@ def _sentence_spans(text: str, offset: int) -> tuple[Span, ...]:
     # Each candidate passage is split for its features, its sentence vectors and the answerer: once per text.
     spans: list[Span] = []
     start = 0
-    run_over = [(gap.start(), gap.end()) for gap in _blank_lines_run_over(text)]
+    run_over = [(gap.start(), gap.end()) for gap in _gaps_run_over(text)]
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
         if match.group() == "\n" and any(a <= match.start() < b for a, b in run_over):
-            continue  # a sentence running over a page break is one sentence, quoted whole
+            continue  # a sentence over a page break, a contact entry: one unit, quoted whole
         if match.group() != "\n":
             before = text[start:match.start()].rsplit(None, 1)
             last_word = before[-1].lower().rstrip(".") if before else ""
