@@ -164,6 +164,22 @@ def test_what_a_named_speaker_said_comes_from_a_passage_naming_them(extended: Po
     assert answered.answerable and "fluid collaboration" in answered.text
 
 
+def test_documents_of_different_dates_naming_different_people_are_set_side_by_side(extended: PolicyAssistant) -> None:
+    # The 2020 minutes call one man the alliance's President, the 2021 minutes another: both quoted, each with its
+    # document's date, and said to disagree, rather than two Presidents read as one answer.
+    answer = extended.ask("Who is the President of the alliance?").answer
+    assert answer.answerable and "Other documents name someone else" in answer.text
+    assert "Jean-Luc Beylat" in answer.text and "Antonio Novo Guerrero" in answer.text
+    assert "(2020-06-30)" in answer.text and "2021-05-20" in answer.text
+    assert any("different people" in notice.lower() for notice in answer.notices)
+    assert len({c.source for c in answer.citations}) == len(answer.citations) >= 2
+
+
+def test_one_document_naming_someone_is_not_a_disagreement(extended: PolicyAssistant) -> None:
+    answer = extended.ask("Who is the treasurer?").answer
+    assert "Maria Rossi" in answer.text and "someone else" not in answer.text
+
+
 def test_a_sentence_about_another_year_is_not_quoted_beside_the_answer(extended: PolicyAssistant) -> None:
     """The accounts for 2020 stand next to the budget for 2021, under one heading naming both years."""
     answer = extended.ask("What is the budget for 2021?").answer

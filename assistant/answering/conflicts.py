@@ -1,14 +1,15 @@
-"""Documents that disagree: sentences of other documents stating the same thing with different figures, quoted
-beside the answer rather than silently picking one."""
+"""Documents that disagree: sentences of other documents stating the same thing with different figures, or naming
+someone else, quoted beside the answer with their dates rather than silently picking one."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from assistant.answering.citations import Citation
 from assistant.answering.outcomes import Answer, ScoredSentence, citation_of, compose, as_shown
+from assistant.text.names import person_names
 from assistant.text.numbers import iter_numbers, number_key
 from assistant.text.terms import search_terms
 
@@ -82,25 +83,54 @@ def find_conflicts(
     return conflicts
 
 
-def compose_conflict(best_sentence: ScoredSentence, conflicts: Sequence[ScoredSentence], evidence: float) -> Answer:
-    """The best-supported sentence first, as the answer to any question starts, then the other documents' figures,
-    each quoted with its document and date (the most recent first, undated last), instead of silently picking one."""
+@dataclass(frozen=True)
+class Disagreement:
+    """What documents disagree on, as the answer says it: "Other documents {differ} (the above is from …)"."""
+
+    differ: str
+    notice: str
+
+
+FIGURES = Disagreement(
+    "give different figures", "Conflicting figures: the documents disagree; check which document and date you need."
+)
+PEOPLE = Disagreement(
+    "name someone else", "Different people named: documents of different dates disagree; check which date you need."
+)
+CONFLICT_NOTICE = FIGURES.notice
+
+
+def names_someone_else(chosen: Sequence[ScoredSentence], question: str) -> bool:
+    """Whether the quoted sentences come from different documents that name different people ("The President, <A>,
+    …" in the 2021 minutes, "The President …, <B>, …" in the 2020 ones: a role changed hands)."""
+    named = {s.passage.chunk.source: set(person_names(s.span.text, question)) for s in chosen}
+    return len(named) >= 2 and all(named.values()) and not any(
+        named[a] & named[b] for a in named for b in named if a != b
+    )
+
+
+def compose_conflict(
+    best_sentence: ScoredSentence, conflicts: Sequence[ScoredSentence], evidence: float,
+    disagreement: Disagreement = FIGURES,
+) -> Answer:
+    """The best-supported sentence first, as the answer to any question starts, then the other documents' figures
+    (or people), each quoted with its document and date (the most recent first, undated last), instead of silently
+    picking one."""
     answer = compose([best_sentence], evidence)
     best = best_sentence.passage.chunk
     dated = sorted((s for s in conflicts if s.passage.chunk.date), key=lambda s: s.passage.chunk.date or "", reverse=True)
     ordered = [*dated, *(s for s in conflicts if not s.passage.chunk.date)]
     citations = list(answer.citations)
-    parts = [answer.text, f"Other documents give different figures (the above is from {best.title}, {best.date or 'undated'}):"]
+    situated = f"the above is from {best.title}, {best.date or 'undated'}"
+    parts = [answer.text, f"Other documents {disagreement.differ} ({situated}):"]
     for sentence in ordered:
         citation = citation_of(sentence, len(citations) + 1)
         citations.append(citation)
         parts.append(_conflict_line(citation))
     return Answer(
-        text="\n\n".join(parts), answerable=True, citations=citations, evidence=evidence, notices=[CONFLICT_NOTICE],
+        text="\n\n".join(parts), answerable=True, citations=citations, evidence=evidence,
+        notices=[disagreement.notice],
     )
-
-
-CONFLICT_NOTICE = "Conflicting figures: the documents disagree; check which document and date you need."
 
 
 def _conflict_line(citation: Citation) -> str:
@@ -109,19 +139,20 @@ def _conflict_line(citation: Citation) -> str:
 
 
 def add_missing_conflicts(answer: Answer, offline: Answer) -> Answer:
-    """A model's answer that gives one figure where the offline check found the documents disagreeing: the other
-    documents' figures are added, quoted and cited, so no figure is silently picked."""
-    if CONFLICT_NOTICE not in offline.notices or not answer.answerable:
+    """A model's answer that gives one figure (or person) where the offline check found the documents disagreeing:
+    the other documents' are added, quoted and cited, so none is silently picked."""
+    disagreement = next((d for d in (FIGURES, PEOPLE) if d.notice in offline.notices), None)
+    if disagreement is None or not answer.answerable:
         return answer
     cited = {c.source for c in answer.citations}
     missing = [c for c in offline.citations if c.source not in cited]
     if not missing:
         return answer
     citations = list(answer.citations)
-    parts = [answer.text, "The documents give different figures for this:"]
+    parts = [answer.text, f"Other documents {disagreement.differ}:"]
     for citation in missing:
         added = replace(citation, n=len(citations) + 1)
         citations.append(added)
         parts.append(_conflict_line(added))
-    notices = [*answer.notices, CONFLICT_NOTICE]
+    notices = [*answer.notices, disagreement.notice]
     return replace(answer, text="\n\n".join(parts), citations=citations, notices=notices)

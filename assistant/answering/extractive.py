@@ -15,7 +15,7 @@ from assistant.answering.absence import (
     situated_sentence, situated_text, speaks_in, years_in,
 )
 from assistant.answering.answer_match import AnswerMatcher
-from assistant.answering.conflicts import compose_conflict, find_conflicts
+from assistant.answering.conflicts import PEOPLE, compose_conflict, find_conflicts, names_someone_else
 from assistant.answering.language import offline_notice
 from assistant.answering.lists import items_after
 from assistant.answering.outcomes import Answer, Question, ScoredSentence, as_unsure, compose, decline, unsure
@@ -261,6 +261,10 @@ class ExtractiveAnswerer:
             chosen = said  # a title, heading or dateline beside sentences that say something adds nothing
         if chosen[0].span.text.endswith(":"):
             chosen = [chosen[0], *items_after(chosen[0], self.max_sentences - 1, passages, self.whole_lists)]
+        if any(kind.name == "person" for kind in given) and names_someone_else(chosen, question.text):
+            lead = max(chosen, key=lambda s: s.score)  # the sentence ``compose`` would quote first
+            others = [s for s in chosen if s.passage.chunk.source != lead.passage.chunk.source]
+            return compose_conflict(lead, others, evidence, PEOPLE)
         asked = frozenset(t for term in coverage.terms for t in equivalent_terms(term))
         conflicts = find_conflicts(chosen[0], self.conflict_candidates(coverage, passages), asked)
         if conflicts:

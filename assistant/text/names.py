@@ -38,12 +38,17 @@ def proper_names(text: str) -> list[str]:
     return names
 
 
-def names_a_person(text: str, question: str = "") -> bool:
-    """Whether the text names someone ("Jean-Luc Beylat", "Maria Rossi (Italian Cluster Association)",
-    "Commissioner Breton"), not only a body ("the Czech National Cluster Association"), a role ("Executive
-    Vice-President"), a plan or programme ("EU Grand Plan", "Just Transition Fund"), nor only the question's names."""
+def person_names(text: str, question: str = "") -> list[str]:
+    """The names of people in the text ("Jean-Luc Beylat", "Maria Rossi (Italian Cluster Association)",
+    "Commissioner Breton"), not of a body ("the Czech National Cluster Association"), a role ("Executive
+    Vice-President"), a plan or programme ("EU Grand Plan", "Just Transition Fund"), nor names the question gives."""
     asked = {w.lower() for w in words(question)}
-    return any(_is_person_name(name.split(), asked) for name in proper_names(text))
+    return [name for name in proper_names(text) if _is_person_name(name.split(), asked)]
+
+
+def names_a_person(text: str, question: str = "") -> bool:
+    """Whether the text names someone (``person_names``)."""
+    return bool(person_names(text, question))
 
 
 def _is_person_name(name_words: list[str], asked: set[str]) -> bool:
