@@ -17,6 +17,8 @@ from evals.questionset import read_questions
 from evals.run import run_questions
 from evals.score import score
 from tests.conftest import CORPUS
+from tests.fake_openai import Behaviour, FakeOpenAI
+from tests.test_model import citing, model_settings
 
 EXTRA_CORPUS = PROJECT_ROOT / "evals" / "extra_corpus"
 SMP_PAPER = "position-single-market-programme.pdf"
@@ -173,6 +175,17 @@ def test_documents_of_different_dates_naming_different_people_are_set_side_by_si
     assert "(2020-06-30)" in answer.text and "2021-05-20" in answer.text
     assert any("different people" in notice.lower() for notice in answer.notices)
     assert len({c.source for c in answer.citations}) == len(answer.citations) >= 2
+
+
+def test_a_model_answer_naming_one_of_them_gets_the_other_added(
+    extended: PolicyAssistant, embeddings: LocalEmbeddings, fake: FakeOpenAI
+) -> None:
+    fake.script(Behaviour(reply=citing("The President, Jean-Luc Beylat", "The President is Jean-Luc Beylat [{n}].")))
+    answer = PolicyAssistant(model_settings(extended.settings, fake), embeddings).ask(
+        "Who is the President of the alliance?"
+    ).answer
+    assert answer.mode == "fake-model" and "Jean-Luc Beylat" in answer.text
+    assert "Other documents name someone else" in answer.text and "Antonio Novo Guerrero" in answer.text
 
 
 def test_one_document_naming_someone_is_not_a_disagreement(extended: PolicyAssistant) -> None:
