@@ -201,6 +201,16 @@ def test_a_sentence_about_another_year_is_not_quoted_beside_the_answer(extended:
     assert "18 November" not in extended.ask("When did the General Assembly take place?").answer.text
 
 
+def test_a_year_is_looked_for_in_every_retrieved_passage_before_its_absence_is_claimed(
+    extended: PolicyAssistant,
+) -> None:
+    # The 2021 minutes' President scores first and its passage lacks 2020; the 2020 minutes' passage that answers
+    # is retrieved further down than the passages read first.
+    answer = extended.ask("Who was the President of the alliance in 2020?").answer
+    assert answer.outcome != "declined", answer.text
+    assert "Antonio Novo Guerrero" in answer.citations[0].quote
+
+
 def test_a_sentence_running_over_a_page_break_is_quoted_whole(tmp_path: Path, embeddings: LocalEmbeddings) -> None:
     """The answer quotes the whole sentence on one line, not the half on either page; the citation keeps the
     document's characters at its offsets, so it verifies and opens at the right place."""

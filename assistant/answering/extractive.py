@@ -178,9 +178,7 @@ class ExtractiveAnswerer:
         # "… per the 2020 dialogue": a sentence whose passage (with its headings and date) names the year asked about
         # goes before one that doesn't, which would be a near miss ("before 30 June 2021" under "Work plan 2021").
         if years_in(question.text):
-            lacking = {p.chunk.id for p in passages if absent_years(question.text, p.chunk)}
-            top = scored[0].score
-            scored.sort(key=lambda s: s.score < CLOSE_SHARE * top or s.passage.chunk.id in lacking)
+            scored = self.year_first(question, coverage, passages, scored)
         best_match = scored[0].passage.chunk.id
         kinds = wanted_types(question.text)
         reason = f"no document mentions {' or '.join(f'“{n}”' for n in unmentioned)}" if unmentioned else None
@@ -240,6 +238,28 @@ class ExtractiveAnswerer:
                 opinion = self.decline_model.neutral(OPINION_FEATURES)
         features.update(opinion or {})
         return Candidate(scored, coverage, features, reason)
+
+    def year_first(
+        self, question: Question, coverage: QueryCoverage, passages: Sequence[Passage], scored: list[ScoredSentence]
+    ) -> list[ScoredSentence]:
+        """Among the close contenders, a sentence whose passage (with its headings and date) names the year asked
+        about goes first. When the best still lacks it, the retrieved passages further down that name it are read
+        too ("Who was the President in 2020?": the 2020 minutes' passage), so that the year's absence is claimed
+        only of what was retrieved."""
+        lacking = {p.chunk.id for p in passages if absent_years(question.text, p.chunk)}
+
+        def ordered(sentences: list[ScoredSentence]) -> list[ScoredSentence]:
+            top = sentences[0].score
+            return sorted(sentences, key=lambda s: s.score < CLOSE_SHARE * top or s.passage.chunk.id in lacking)
+
+        scored = ordered(scored)
+        further = [
+            (rank, p) for rank, p in enumerate(passages, start=1)
+            if rank > self.passages_considered and p.chunk.id not in lacking
+        ]
+        if scored[0].passage.chunk.id in lacking and further:
+            scored = ordered(self.score_sentences(question, coverage, passages, further))
+        return scored
 
     def compose_answer(
         self, question: Question, scored: list[ScoredSentence], coverage: QueryCoverage, passages: Sequence[Passage],
@@ -317,7 +337,8 @@ class ExtractiveAnswerer:
         return [float(x) for x in vectors @ np.asarray(question.query_vector, dtype=np.float32)]
 
     def score_sentences(
-        self, question: Question, coverage: QueryCoverage, passages: Sequence[Passage]
+        self, question: Question, coverage: QueryCoverage, passages: Sequence[Passage],
+        further: Sequence[tuple[int, Passage]] = (),
     ) -> list[ScoredSentence]:
         """Single sentences and adjacent pairs from the top passages, best first.
 
@@ -327,7 +348,8 @@ class ExtractiveAnswerer:
         wants_figure = bool(set(words(question.text)) & FIGURE_QUESTION_WORDS)
         kinds = wanted_types(question.text)
         scored: list[ScoredSentence] = []
-        for rank, passage in enumerate(passages[: self.passages_considered], start=1):
+        considered = [*enumerate(passages[: self.passages_considered], start=1), *further]
+        for rank, passage in considered:
             chunk = passage.chunk
             header = chunk.situation()
             heading_at = heading_start(chunk)
