@@ -32,8 +32,8 @@ import numpy as np
 from assistant.answering.absence import DECLINE_FEATURES, decided_outcome
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.search.ranker import LinearModel
-from assistant.settings import PROJECT_ROOT, RANKER_PATH, Settings
-from evals.learn import assistants_for, decline_example, fit_decline, held_out_match_scores
+from assistant.settings import DECLINE_PATH, PROJECT_ROOT, RANKER_PATH, Settings
+from evals.learn import absence_floor, assistants_for, decline_example, fit_decline, held_out_match_scores
 from evals.match_training import NearMisses
 from evals.crossval import folds_of
 from evals.questionset import PooledQuestion, indexed_corpora, question_pool
@@ -200,6 +200,19 @@ def harm(readings: Sequence[Reading], outcomes: Sequence[str], chosen: Sequence[
     ])
 
 
+def refloor(readings: Sequence[Reading], path: Path) -> int:
+    """The shipped classifier's absence floor by ``evals.learn``'s rule, from its probabilities of the pool's readings
+    (their matcher scores from matchers that did not see the question, as the classifier was fitted on)."""
+    shipped = LinearModel.load(path)
+    read = [r for r in readings if r.features is not None]
+    probabilities = shipped.probabilities(shipped.rows([r.features or {} for r in read]))
+    floor = absence_floor(probabilities, np.asarray([r.answerable for r in read]), shipped.threshold)
+    extra = {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if k == "fitted_on"}
+    path.write_text(replace(shipped, floor=floor).to_json(**extra), encoding="utf-8")
+    print(f"absence floor {shipped.floor:.4f} -> {floor:.4f} ({len(read)} pool readings), written to {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.screen", description=__doc__)
     parser.add_argument("--splits", type=int, default=3, help="fold splits (seeds) averaged")
@@ -218,9 +231,16 @@ def main(argv: list[str] | None = None) -> int:
         help="take the answer matcher's scores from readings saved by an earlier run (--readings) where a question's "
         "best sentence is unchanged: screens a change of the code without the noise of refitting the matcher",
     )
+    parser.add_argument(
+        "--refloor", action="store_true",
+        help="set the shipped answer classifier's absence floor from the readings (evals.learn's rule, ABSENCE_FALSE_RATE) "
+        "and write it to the shipped model file; its weights and threshold stay",
+    )
     args = parser.parse_args(argv)
     pool = question_pool()
     readings = cached_readings(args.readings, pool, args.matchers)
+    if args.refloor:
+        return refloor(readings, DECLINE_PATH)
     if args.matcher_scores:
         readings = with_matcher_scores(readings, args.matcher_scores, [pooled.key for pooled in pool])
     splits = [folds_of(pool, 5, seed) for seed in range(args.splits)]

@@ -14,7 +14,7 @@ from evals.crossval import folds_of
 from evals.learn import RankerExample, absence_floor, decline_threshold, fit_ranker, harm_threshold
 from evals.questionset import PooledQuestion, question_pool, shared_gold_groups
 from evals.screen import (
-    Reading, cached_readings, harm, held_out_outcomes, reading_code_version, with_matcher_scores,
+    Reading, cached_readings, harm, held_out_outcomes, reading_code_version, refloor, with_matcher_scores,
 )
 
 
@@ -68,8 +68,29 @@ def test_the_absence_floor_leaves_almost_every_answerable_question_above_it() ->
     answerable = np.array([True] * 100 + [False] * 20)
     probabilities = np.concatenate([np.linspace(0.05, 0.95, 100), np.linspace(0.0, 0.2, 20)])
     floor = absence_floor(probabilities, answerable, threshold=0.5)
-    assert (probabilities[answerable] < floor).mean() <= 0.02 < (probabilities[~answerable] < floor).mean()
+    assert floor == probabilities[answerable].min(), "under every answerable training question"
+    assert (probabilities[~answerable] < floor).any(), "the unanswerable ones below it are declined"
     assert absence_floor(probabilities, answerable, threshold=0.01) == 0.01, "never above the threshold"
+
+
+def test_the_shipped_floor_is_rederived_from_readings_without_touching_the_classifier(tmp_path: Path) -> None:
+    from assistant.search.ranker import LinearModel
+    from assistant.settings import DECLINE_PATH
+
+    path = tmp_path / "decline.json"
+    path.write_text(DECLINE_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    shipped = LinearModel.load(path)
+    rng = np.random.default_rng(0)
+    rows = [{name: float(rng.normal(m, s)) for name, m, s in zip(shipped.features, shipped.mean, shipped.scale)}
+            for _ in range(40)]
+    readings = [Reading(row, i % 4 != 0, i % 2 == 0) for i, row in enumerate(rows)]
+    assert refloor(readings, path) == 0
+    refloored = LinearModel.load(path)
+    probabilities = shipped.probabilities(shipped.rows(rows))
+    answerable = np.array([r.answerable for r in readings])
+    assert refloored.floor == pytest.approx(min(shipped.threshold, probabilities[answerable].min()))
+    assert refloored.threshold == shipped.threshold and np.array_equal(refloored.weights, shipped.weights)
+    assert json.loads(path.read_text(encoding="utf-8"))["fitted_on"] == json.loads(DECLINE_PATH.read_text())["fitted_on"]
 
 
 def question(
