@@ -233,8 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--refloor", action="store_true",
-        help="set the shipped answer classifier's absence floor from the readings (evals.learn's rule, ABSENCE_FALSE_RATE) "
-        "and write it to the shipped model file; its weights and threshold stay",
+        help="set the shipped answer classifier's absence floor from the readings (evals.learn's rule, "
+        "ABSENCE_FALSE_RATE) and write it to the shipped model file; its weights and threshold stay",
     )
     args = parser.parse_args(argv)
     pool = question_pool()

@@ -90,7 +90,8 @@ def test_the_shipped_floor_is_rederived_from_readings_without_touching_the_class
     answerable = np.array([r.answerable for r in readings])
     assert refloored.floor == pytest.approx(min(shipped.threshold, probabilities[answerable].min()))
     assert refloored.threshold == shipped.threshold and np.array_equal(refloored.weights, shipped.weights)
-    assert json.loads(path.read_text(encoding="utf-8"))["fitted_on"] == json.loads(DECLINE_PATH.read_text())["fitted_on"]
+    fitted_on = json.loads(DECLINE_PATH.read_text(encoding="utf-8"))["fitted_on"]
+    assert json.loads(path.read_text(encoding="utf-8"))["fitted_on"] == fitted_on
 
 
 def question(
