@@ -95,14 +95,14 @@ FIGURES = Disagreement(
     "give different figures", "Conflicting figures: the documents disagree; check which document and date you need."
 )
 PEOPLE = Disagreement(
-    "name someone else", "Different people named: documents of different dates disagree; check which date you need."
+    "name someone else", "Different people named: the documents disagree; check which document and date you need."
 )
 CONFLICT_NOTICE = FIGURES.notice
 
 
 def names_someone_else(chosen: Sequence[ScoredSentence], question: str) -> bool:
-    """Whether the quoted sentences come from different documents that name different people ("The President, <A>,
-    …" in the 2021 minutes, "The President …, <B>, …" in the 2020 ones: a role changed hands)."""
+    """Whether the quoted sentences come from different documents that name different people, no one in common ("The
+    President, <A>, …" in the 2021 minutes, "The President …, <B>, …" in the 2020 ones: a role changed hands)."""
     named = {s.passage.chunk.source: set(person_names(s.span.text, question)) for s in chosen}
     return len(named) >= 2 and all(named.values()) and not any(
         named[a] & named[b] for a in named for b in named if a != b

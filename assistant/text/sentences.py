@@ -54,6 +54,7 @@ def runs_over_blank_line(before: str, after: str) -> bool:
 
 
 _NAME_WORDS = 6
+"""A line of at most this many words, with no sentence end, above a contact line is the name the entry is under."""
 
 
 def contact_entry_goes_on(before: str, after: str) -> bool:
@@ -69,12 +70,13 @@ def contact_entry_goes_on(before: str, after: str) -> bool:
 
 def _gaps_run_over(text: str) -> list[re.Match[str]]:
     """The line breaks inside one unit: a blank line a sentence runs over, a break inside a contact entry."""
-    return [
-        gap for gap in _LINE_BREAK.finditer(text)
-        if (_BLANK_LINE.fullmatch(gap.group()) and runs_over_blank_line(text[max(0, gap.start() - 200):gap.start()],
-                                                                        text[gap.end():gap.end() + 400]))
-        or contact_entry_goes_on(text[max(0, gap.start() - 200):gap.start()], text[gap.end():gap.end() + 200])
-    ]
+    gaps = []
+    for gap in _LINE_BREAK.finditer(text):
+        before, after = text[max(0, gap.start() - 200):gap.start()], text[gap.end():gap.end() + 400]
+        page_break = bool(_BLANK_LINE.fullmatch(gap.group())) and runs_over_blank_line(before, after)
+        if page_break or contact_entry_goes_on(before, after):
+            gaps.append(gap)
+    return gaps
 
 
 def as_read(text: str) -> str:
