@@ -172,7 +172,8 @@ class ExtractiveAnswerer:
             question.text, self.document_frequencies, question.history_text, name_terms(unmentioned, question.text),
             naming_terms(question, passages),
         )
-        scored = self.score_sentences(question, coverage, passages)
+        top = list(enumerate(passages[: self.passages_considered], start=1))
+        scored = self.score_sentences(question, coverage, top)
         if not scored:
             return decline(question.text)
         # "… per the 2020 dialogue": a sentence whose passage (with its headings and date) names the year asked about
@@ -252,14 +253,15 @@ class ExtractiveAnswerer:
             top = sentences[0].score
             return sorted(sentences, key=lambda s: s.score < CLOSE_SHARE * top or s.passage.chunk.id in lacking)
 
-        scored = ordered(scored)
+        first = ordered(scored)
         further = [
             (rank, p) for rank, p in enumerate(passages, start=1)
             if rank > self.passages_considered and p.chunk.id not in lacking
         ]
-        if scored[0].passage.chunk.id in lacking and further:
-            scored = ordered(self.score_sentences(question, coverage, passages, further))
-        return scored
+        if first[0].passage.chunk.id not in lacking or not further:
+            return first
+        read_further = self.score_sentences(question, coverage, further)
+        return ordered(sorted([*scored, *read_further], key=lambda s: s.score, reverse=True))
 
     def compose_answer(
         self, question: Question, scored: list[ScoredSentence], coverage: QueryCoverage, passages: Sequence[Passage],
@@ -337,10 +339,9 @@ class ExtractiveAnswerer:
         return [float(x) for x in vectors @ np.asarray(question.query_vector, dtype=np.float32)]
 
     def score_sentences(
-        self, question: Question, coverage: QueryCoverage, passages: Sequence[Passage],
-        further: Sequence[tuple[int, Passage]] = (),
+        self, question: Question, coverage: QueryCoverage, ranked: Sequence[tuple[int, Passage]]
     ) -> list[ScoredSentence]:
-        """Single sentences and adjacent pairs from the top passages, best first.
+        """Single sentences and adjacent pairs of the passages given with their ranks, best first.
 
         A pair lets the answer quote "How can we … be prepared for new disruptions? It is essential to have a fluid
         collaboration" when the question's words are spread over two sentences of one paragraph.
@@ -348,8 +349,7 @@ class ExtractiveAnswerer:
         wants_figure = bool(set(words(question.text)) & FIGURE_QUESTION_WORDS)
         kinds = wanted_types(question.text)
         scored: list[ScoredSentence] = []
-        considered = [*enumerate(passages[: self.passages_considered], start=1), *further]
-        for rank, passage in considered:
+        for rank, passage in ranked:
             chunk = passage.chunk
             header = chunk.situation()
             heading_at = heading_start(chunk)
