@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.answering.outcomes import DECLINE_PREFIX
+from assistant.answering.outcomes import DECLINE_PREFIX, Answer
 from assistant.errors import QuestionError
 from assistant.pipeline import PolicyAssistant
 from assistant.search.answer_types import states_a_quantity
@@ -238,6 +238,18 @@ def test_a_contact_detail_is_never_given_as_someone_elses(corpus_assistant: Poli
     for citation in closest.citations:
         if "Mobile" in citation.quote:  # a number offered as the closest shows whose it is
             assert citation.quote.split("\n", 1)[0] in ("Antonio Novo Guerrero", "Krzysztof Krystowski")
+
+
+def test_no_candidate_quote_joins_two_peoples_contact_entries(corpus_assistant: PolicyAssistant) -> None:
+    """A number is quoted with the lines above that say whose it is, but another person's entry is no such line:
+    no sentence the answerer could quote holds both mobile numbers."""
+    prepared = corpus_assistant.prepare("What is Antonio Novo's mobile?")
+    assert prepared.question is not None
+    found = corpus_assistant.extractive.candidate(prepared.question, prepared.passages)
+    assert not isinstance(found, Answer)
+    quotes = [s.span.text for s in found.sentences]
+    assert any("+34 650410080" in q for q in quotes)
+    assert not any("+34 650410080" in q and "+48 884881891" in q for q in quotes)
 
 
 def test_when_inside_a_question_does_not_ask_for_a_date(corpus_assistant: PolicyAssistant) -> None:

@@ -29,6 +29,7 @@ from assistant.search.lexical import DocumentFrequencies, QueryCoverage
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import Passage
 from assistant.text.names import places_missing, proper_names
+from assistant.text.patterns import holds_contact
 from assistant.text.sentences import Span, is_fragment, sentence_spans
 from assistant.text.terms import equivalent_terms, search_terms, words
 
@@ -367,9 +368,11 @@ class ExtractiveAnswerer:
                     weight *= 0.8
                 candidates.append((span, float(similarity), weight, 1.0))
                 if is_fragment(span.text) and any(kind.bonus and kind.given(question.text, span.text) for kind in kinds):
-                    # A phone number or a date is quoted with the lines that say whose or what it is.
+                    # A phone number or a date is quoted with the lines that say whose or what it is; another
+                    # person's contact entry above (one unit with its own name) is no label of it.
                     for labels in (1, 2):
-                        if index >= labels and all(is_fragment(s.text) for s in spans[index - labels:index]):
+                        above = spans[index - labels:index]
+                        if index >= labels and all(is_fragment(s.text) and not holds_contact(s.text) for s in above):
                             start = spans[index - labels].start
                             block = Span(chunk.text[start - chunk.start:span.end - chunk.start], start, span.end)
                             candidates.append((block, float(similarity), 0.75, self.pair_discount))
