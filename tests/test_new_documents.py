@@ -237,3 +237,12 @@ def test_a_sentence_running_over_a_page_break_is_quoted_whole(tmp_path: Path, em
         assert "train at least\n\nforty" in citation.quote and citation.page == 1
     finally:
         assistant.store.close()
+
+
+def test_a_month_and_year_name_the_document_of_that_date(extended: PolicyAssistant) -> None:
+    # "The June 2020 exchange" is the dialogue dated 30 June 2020: its passages are ranked up and answer. Before,
+    # the 2021 minutes' action points ("by 4 June 2021") came first and the answer claimed that the passages found
+    # don't mention 2020, although the dialogue's were retrieved.
+    answer = extended.ask("Which member of the Commission took part in the June 2020 exchange?").answer
+    assert answer.outcome != "declined", answer.text
+    assert answer.citations and all(c.source.startswith("minutes-clusters-for-next-generation") for c in answer.citations)

@@ -93,6 +93,10 @@ LIBRARY = [
         ("What happened at the meeting on 30 June 2020?", {"minutes.txt"}),
         ("What did the alliance ask for on October 27, 2020?", {"call.txt"}),
         ("What will happen on 30 June 2021?", set()),
+        # … or by its month: a month of another year, or a full date in that month, names another day.
+        ("Who moderated the June 2020 dialogue?", {"minutes.txt"}),
+        ("Who spoke at the meeting of June 2021?", set()),
+        ("What happened on 2 June 2020?", set()),
     ],
 )
 def test_documents_named_in_a_question_are_recognised(question: str, expected: set[str]) -> None:

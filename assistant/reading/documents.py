@@ -320,6 +320,21 @@ def full_dates(text: str) -> list[str]:
     return found
 
 
+_MONTH_YEAR = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+
+
+def months_named(text: str) -> list[str]:
+    """The months the text names with their year outside a full date ("the June 2020 dialogue"), YYYY-MM, in the
+    order they appear."""
+    within_dates = [m.span() for m in FULL_DATE.finditer(text)]
+    return [
+        f"{year}-{MONTH_NAMES.index(month.lower()) + 1:02d}"
+        for match in _MONTH_YEAR.finditer(text)
+        if not any(start <= match.start() < end for start, end in within_dates)
+        for month, year in [match.groups()]
+    ]
+
+
 _DATE_LINE = re.compile(
     rf"^(?:[A-Z][\w'-]+,?\s+){{0,2}}(?:{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}|{_ISO_DATE.pattern})"
     r"(?:,?\s+(?:at\s+)?\d{1,2}[:.h]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+\w+)?)?$",

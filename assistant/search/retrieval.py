@@ -14,7 +14,7 @@ from assistant.index.chroma import VectorIndex
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.store import Store
 from assistant.reading.chunking import Chunk
-from assistant.reading.documents import full_dates
+from assistant.reading.documents import full_dates, months_named
 from assistant.search.answer_types import wanted_types
 from assistant.search.lexical import QueryCoverage
 from assistant.search.ranker import LinearModel, log_length
@@ -67,9 +67,9 @@ def referenced_sources(
     question: str, labels: Sequence[tuple[str, str, str, str | None]], by_title: bool = True
 ) -> set[str]:
     """Documents the question names ("according to the annex", "in the minutes", "its recovery paper", its title,
-    or its date: "the meeting on 30 June 2020"): for a reference, those whose title and kind share the most of its
-    words, nothing when it fits half the library or more; for titles, the one named with the most words ("Annex to:
-    A call for …" over "A call for …")."""
+    or its date: "the meeting on 30 June 2020", "the June 2020 dialogue"): for a reference, those whose title and
+    kind share the most of its words, nothing when it fits half the library or more; for titles, the one named with
+    the most words ("Annex to: A call for …" over "A call for …")."""
     asked = set(search_terms(question))
     named = {
         source: len(title_terms(title) & asked)
@@ -86,7 +86,8 @@ def referenced_sources(
         if chosen and len(chosen) < max(2, len(labels) / 2):
             referenced |= chosen
     dates = set(full_dates(question))
-    return referenced | {source for source, _, _, date in labels if date in dates}
+    months = set(months_named(question))
+    return referenced | {source for source, _, _, date in labels if date and (date in dates or date[:7] in months)}
 
 
 @dataclass(frozen=True)
