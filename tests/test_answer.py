@@ -97,15 +97,6 @@ def test_a_question_naming_a_document_is_answered_from_it_first(corpus_assistant
     assert result.passages[0].chunk.source == "annex-call-for-recognition-of-clusters.txt"
 
 
-def test_a_document_named_by_its_file_name_answers_alone(corpus_assistant: PolicyAssistant) -> None:
-    # "The I3 paper" is reinforcing-clusters-in-the-i3-initiative.txt, whose title writes the acronym out. It gives
-    # no count of jobs: the industrial paper's 122 million is not its answer.
-    result = corpus_assistant.ask("How many jobs do clusters account for according to the I3 paper?")
-    assert result.answer.outcome != "answered", result.answer.text
-    assert "122" not in result.answer.text
-    assert result.passages[0].chunk.source == "reinforcing-clusters-in-the-i3-initiative.txt"
-
-
 @pytest.mark.parametrize(
     ("question", "history", "source"),
     [

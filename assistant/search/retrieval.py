@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import PurePath
 
 import numpy as np
 from langchain_core.documents import Document
@@ -64,13 +63,6 @@ def names_title(question_terms: set[str], title: str) -> bool:
     return len(terms) >= 3 and len(terms & question_terms) >= TITLE_NAMED_SHARE * len(terms)
 
 
-@lru_cache(maxsize=4096)
-def label_terms(source: str, title: str, kind: str) -> frozenset[str]:
-    """The words a short reference may name a document by: its title's, its kind's and its file name's ("the I3
-    paper" for reinforcing-clusters-in-the-i3-initiative.txt, whose title spells the acronym out)."""
-    return frozenset(search_terms(f"{title} {kind} {PurePath(source).stem.replace('-', ' ').replace('_', ' ')}"))
-
-
 def referenced_sources(
     question: str, labels: Sequence[tuple[str, str, str, str | None]], by_title: bool = True
 ) -> set[str]:
@@ -88,7 +80,7 @@ def referenced_sources(
         terms = set(search_terms(match.group(1)))
         specific = terms - _GENERIC_REFERENCE_TERMS
         wanted = specific or terms
-        overlap = {source: len(wanted & label_terms(source, title, kind)) for source, title, kind, _ in labels}
+        overlap = {source: len(wanted & set(search_terms(f"{title} {kind}"))) for source, title, kind, _ in labels}
         best = max(overlap.values(), default=0)
         chosen = {source for source, count in overlap.items() if count == best and best > 0}
         if chosen and len(chosen) < max(2, len(labels) / 2):
