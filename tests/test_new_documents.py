@@ -246,3 +246,14 @@ def test_a_month_and_year_name_the_document_of_that_date(extended: PolicyAssista
     answer = extended.ask("Which member of the Commission took part in the June 2020 exchange?").answer
     assert answer.outcome != "declined", answer.text
     assert answer.citations and all(c.source.startswith("minutes-clusters-for-next-generation") for c in answer.citations)
+
+
+def test_a_sentence_dated_to_another_year_than_asked_is_evidence_of_absence(extended: PolicyAssistant) -> None:
+    # "Accounts 2020 and budget 2021" heads the accounts for 2020: the heading's 2021 is the budget's.
+    answer = extended.ask("Who presented the alliance's accounts for 2021?").answer
+    assert answer.outcome == "declined", answer.text
+    assert "about 2020, not 2021" in answer.text
+    assert extended.ask("Who presented the alliance's accounts for 2020?").answer.outcome == "answered"
+    # A year within a date says when something was said, not what about.
+    framework = extended.ask("How long a period does the new EU budget framework discussed in June 2020 cover?")
+    assert framework.answer.outcome != "declined", framework.answer.text

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from assistant.answering.outcomes import Question, ScoredSentence
 from assistant.reading.chunking import Chunk
-from assistant.reading.documents import FULL_DATE, full_dates
+from assistant.reading.documents import FULL_DATE, full_dates, without_dates
 from assistant.search.retrieval import Passage, names_title, title_terms
 from assistant.text.patterns import YEAR
 from assistant.text.terms import equivalent_terms, search_terms
@@ -109,6 +109,19 @@ def situated_sentence(sentence: ScoredSentence) -> str:
 def situated_text(chunk: Chunk) -> str:
     """A passage with what situates it: its document's title and date, its section and list lead-in."""
     return "\n".join(part for part in (chunk.title, chunk.situation(), chunk.text, chunk.date or "") if part)
+
+
+def topic_years(question: str) -> set[str]:
+    """The years the question asks about, not those of a date saying when ("discussed in June 2020")."""
+    return years_in(without_dates(question))
+
+
+def about_other_years(question: str, sentence: str) -> bool:
+    """The sentence dates itself to years the question doesn't ask about, and to none it does: "the accounts for
+    2020" for "the 2021 accounts", whatever year its heading ("Accounts 2020 and budget 2021") also names. A year
+    within a date ("the framework discussed in June 2020") says when, not what about."""
+    asked, named = topic_years(question), years_in(sentence)
+    return bool(asked and named and not asked & named)
 
 
 def absent_years(question: str, chunk: Chunk) -> list[str]:

@@ -11,8 +11,8 @@ from itertools import takewhile
 import numpy as np
 
 from assistant.answering.absence import (
-    ABSENCE_FEATURES, OPINION_FEATURES, absent_years, decided_outcome, name_terms, named_speaker, naming_terms,
-    situated_sentence, situated_text, speaks_in, years_in,
+    ABSENCE_FEATURES, OPINION_FEATURES, about_other_years, absent_years, decided_outcome, name_terms, named_speaker,
+    naming_terms, situated_sentence, situated_text, speaks_in, topic_years, years_in,
 )
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import PEOPLE, compose_conflict, find_conflicts, names_someone_else
@@ -219,6 +219,10 @@ class ExtractiveAnswerer:
         missing_years = absent_years(question.text, best.passage.chunk)
         if missing_years:
             reason = reason or f"the passages found don't mention {' or '.join(missing_years)}"
+        elif about_other_years(question.text, best.span.text):
+            missing_years = sorted(topic_years(question.text))
+            named = " and ".join(sorted(years_in(best.span.text)))
+            reason = reason or f"the closest sentence is about {named}, not {' or '.join(missing_years)}"
         features = {
             "sentence_coverage": best.lexical,
             "sentence_similarity": best.dense,
@@ -252,7 +256,10 @@ class ExtractiveAnswerer:
 
         def ordered(sentences: list[ScoredSentence]) -> list[ScoredSentence]:
             top = sentences[0].score
-            return sorted(sentences, key=lambda s: s.score < CLOSE_SHARE * top or s.passage.chunk.id in lacking)
+            return sorted(
+                sentences, key=lambda s: s.score < CLOSE_SHARE * top or s.passage.chunk.id in lacking
+                or about_other_years(question.text, s.span.text),
+            )
 
         first = ordered(scored)
         further = [
@@ -416,14 +423,12 @@ class ExtractiveAnswerer:
         than the question asks about ("the accounts for 2020" beside "the budget for 2021")."""
         best = scored[0]
         chosen = [best]
-        asked_years = years_in(question)
         for candidate in scored[1:]:
             if len(chosen) >= self.max_sentences or candidate.score < CLOSE_SHARE * best.score:
                 break
             if any(overlaps(candidate, other) for other in chosen):
                 continue
-            named_years = years_in(candidate.span.text)
-            if asked_years and named_years and not asked_years & named_years:
+            if about_other_years(question, candidate.span.text):
                 continue
             chosen.append(candidate)
         return chosen

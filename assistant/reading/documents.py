@@ -335,6 +335,11 @@ def months_named(text: str) -> list[str]:
     ]
 
 
+def without_dates(text: str) -> str:
+    """The text with its full dates and months taken out ("the budget discussed in June 2020" keeps no year)."""
+    return _MONTH_YEAR.sub(" ", FULL_DATE.sub(" ", text))
+
+
 _DATE_LINE = re.compile(
     rf"^(?:[A-Z][\w'-]+,?\s+){{0,2}}(?:{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}|{_ISO_DATE.pattern})"
     r"(?:,?\s+(?:at\s+)?\d{1,2}[:.h]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+\w+)?)?$",
