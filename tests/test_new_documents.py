@@ -245,7 +245,8 @@ def test_a_month_and_year_name_the_document_of_that_date(extended: PolicyAssista
     # don't mention 2020, although the dialogue's were retrieved.
     answer = extended.ask("Which member of the Commission took part in the June 2020 exchange?").answer
     assert answer.outcome != "declined", answer.text
-    assert answer.citations and all(c.source.startswith("minutes-clusters-for-next-generation") for c in answer.citations)
+    assert answer.citations
+    assert all(c.source.startswith("minutes-clusters-for-next-generation") for c in answer.citations)
 
 
 def test_a_sentence_dated_to_another_year_than_asked_is_evidence_of_absence(extended: PolicyAssistant) -> None:
