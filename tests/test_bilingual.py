@@ -146,9 +146,9 @@ def test_a_follow_up_in_another_language_keeps_the_subject_of_the_question_befor
 
 
 def test_without_a_dictionary_a_question_in_another_language_gets_the_notice_and_the_passages(
-    corpus_settings: Settings, tmp_path: Path, embeddings: LocalEmbeddings
+    corpus_assistant: PolicyAssistant, tmp_path: Path, embeddings: LocalEmbeddings
 ) -> None:
-    assistant = PolicyAssistant(corpus_settings.with_overrides(dictionary_dir=tmp_path / "none"), embeddings)
+    assistant = PolicyAssistant(corpus_assistant.settings.with_overrides(dictionary_dir=tmp_path / "none"), embeddings)
     result = assistant.ask("Wer hat die Sitzung mit Kommissar Breton moderiert?")
     assert result.answer.text.startswith("Dieser Assistent antwortet offline nur auf Englisch")
     assert result.answer.citations == [] and result.passages
@@ -156,13 +156,13 @@ def test_without_a_dictionary_a_question_in_another_language_gets_the_notice_and
 
 
 def test_a_damaged_dictionary_is_named_and_the_question_searched_as_written(
-    corpus_settings: Settings, tmp_path: Path, embeddings: LocalEmbeddings
+    corpus_assistant: PolicyAssistant, tmp_path: Path, embeddings: LocalEmbeddings
 ) -> None:
     folder = tmp_path / "dictd"
     folder.mkdir()
     (folder / "freedict-deu-eng.index").write_text("Kommission\tA\tZ\n", encoding="utf-8")
     (folder / "freedict-deu-eng.dict.dz").write_bytes(b"not gzip at all")
-    assistant = PolicyAssistant(corpus_settings.with_overrides(dictionary_dir=folder), embeddings)
+    assistant = PolicyAssistant(corpus_assistant.settings.with_overrides(dictionary_dir=folder), embeddings)
     result = assistant.ask("Wer hat die Sitzung mit Kommissar Breton moderiert?")
     damaged = "The German dictionary could not be read (BadGzipFile"
     assert any(n.startswith(damaged) for n in result.notices), result.notices
