@@ -191,7 +191,7 @@ ANSWER_TYPES = (
     AnswerType(
         "person",
         re.compile(
-            r"^\s*(?:and |so )?who (?:[\w'’-]+ ){0,6}?(?:vice-)?(?:president|chair\w*|"
+            r"^\s*(?:and |so )?who (?:is|was|will be|has been) the (?:[\w'’-]+ ){0,5}?(?:vice-)?(?:president|chair\w*|"
             r"moderator|treasurer|secretary|head|director|commissioner|coordinator|speaker|author|signatory|leader|"
             r"manager|representative|rapporteur|contact|founder|spokes\w+)\b"
             r"|^\s*who (?:chairs|chaired|leads|led|heads|headed|signed|moderated|presented|introduced|opened)\b",
