@@ -258,3 +258,13 @@ def test_a_sentence_dated_to_another_year_than_asked_is_evidence_of_absence(exte
     # A year within a date says when something was said, not what about.
     framework = extended.ask("How long a period does the new EU budget framework discussed in June 2020 cover?")
     assert framework.answer.outcome != "declined", framework.answer.text
+
+
+def test_a_section_named_by_its_heading_is_answered_by_its_list(extended: PolicyAssistant) -> None:
+    # The minutes' "Action points" heading stands over a list of three: the question names the section, and the
+    # list is quoted whole under its heading, not the sentence sharing most words ("The next General Assembly …").
+    answer = extended.ask("What are the action points of the General Assembly?").answer
+    quote = answer.citations[0].quote
+    assert quote.startswith("Action points"), answer.text
+    assert "- Secretariat:" in quote and "- Austrian association:" in quote and "- President:" in quote
+    assert "Lisbon" not in answer.text
