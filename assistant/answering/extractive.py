@@ -372,7 +372,7 @@ class ExtractiveAnswerer:
                 if span.text.endswith(":") and items:
                     # A lead-in and the short lines it introduces ("…the challenges we face: changing economies,
                     # changing climate, changing attitudes") answer together; the lead-in alone says little.
-                    block = Span(chunk.text[span.start - chunk.start:items[-1].end - chunk.start], span.start, items[-1].end)
+                    block = chunk.span(span.start, items[-1].end)
                     candidates.append((block, float(similarity), max(weight, 0.75), 1.0))
                     weight *= 0.8
                 if span.text == chunk.section and names_heading(question.text, span.text):
@@ -380,8 +380,7 @@ class ExtractiveAnswerer:
                     # answered by the list under it, quoted with the heading as its lead-in.
                     listed = list(takewhile(lambda s: bool(LIST_MARK.match(s.text)), spans[index + 1:]))
                     if listed:
-                        end = listed[min(len(listed), LIST_ITEMS_QUOTED) - 1].end
-                        block = Span(chunk.text[span.start - chunk.start:end - chunk.start], span.start, end)
+                        block = chunk.span(span.start, listed[:LIST_ITEMS_QUOTED][-1].end)
                         candidates.append((block, float(similarity), 1.0, 1.0))
                         named_sections.add((block.start, block.end))
                 candidates.append((span, float(similarity), weight, 1.0))
@@ -392,7 +391,7 @@ class ExtractiveAnswerer:
                         above = spans[index - labels:index]
                         if index >= labels and all(is_fragment(s.text) and not holds_contact(s.text) for s in above):
                             start = spans[index - labels].start
-                            block = Span(chunk.text[start - chunk.start:span.end - chunk.start], start, span.end)
+                            block = chunk.span(start, span.end)
                             candidates.append((block, float(similarity), 0.75, self.pair_discount))
             for (first, sim_a), (second, sim_b) in zip(zip(spans, similarities), zip(spans[1:], similarities[1:])):
                 if "\n" in chunk.text[first.end - chunk.start:second.start - chunk.start]:
@@ -401,8 +400,8 @@ class ExtractiveAnswerer:
                 # a question and the sentence answering it read together at the answer's weight
                 first_weight = second_weight if first.text.endswith("?") else sentence_weight(first.text, chunk.section, wants_figure)
                 weight = min(first_weight, second_weight)
-                text = chunk.text[first.start - chunk.start:second.end - chunk.start]
-                candidates.append((Span(text, first.start, second.end), max(sim_a, sim_b), weight, self.pair_discount))
+                pair = chunk.span(first.start, second.end)
+                candidates.append((pair, max(sim_a, sim_b), weight, self.pair_discount))
             for span, similarity, weight, discount in candidates:
                 given = [kind for kind in kinds if kind.given(question.text, span.text)]
                 if weight == 0.0 and any(kind.bonus for kind in given) and not looks_like_instruction(span.text):

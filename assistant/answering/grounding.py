@@ -78,7 +78,7 @@ def enclosing_sentences(passage: PromptPassage, start: int, end: int) -> Span:
     chunk = passage.passage.chunk
     spans = [s for s in sentence_spans(passage.text, offset=chunk.start) if s.end > start and s.start < end]
     first, last = spans[0].start, spans[-1].end
-    return Span(chunk.text[first - chunk.start:last - chunk.start], first, last)
+    return chunk.span(first, last)
 
 
 def quoted_span(passage: PromptPassage, words: str) -> Span | None:
@@ -94,9 +94,7 @@ def candidate_spans(passage: PromptPassage) -> list[tuple[Span, bool]]:
     """Single sentences, and adjacent pairs (a claim may join two), each marked True when a pair."""
     chunk = passage.passage.chunk
     spans = sentence_spans(passage.text, offset=chunk.start)
-    pairs = [
-        Span(chunk.text[a.start - chunk.start:b.end - chunk.start], a.start, b.end) for a, b in zip(spans, spans[1:])
-    ]
+    pairs = [chunk.span(a.start, b.end) for a, b in zip(spans, spans[1:])]
     return [(span, False) for span in spans] + [(pair, True) for pair in pairs]
 
 

@@ -59,7 +59,7 @@ def _list_items(chunk: Chunk, spans: Sequence[Span]) -> list[Span]:
             items.append(span)
         elif items and "\n" not in chunk.text[items[-1].end - chunk.start:span.start - chunk.start]:
             start = items[-1].start  # a second sentence of the same item is quoted with it
-            items[-1] = Span(chunk.text[start - chunk.start:span.end - chunk.start], start, span.end)
+            items[-1] = chunk.span(start, span.end)
         else:
             break
     return items

@@ -115,6 +115,11 @@ class Chunk:
         """Section heading and list lead-in, always: the words that situate every sentence of the chunk."""
         return "\n".join(part for part in (self.section, self.context) if part)
 
+    def span(self, start: int, end: int) -> Span:
+        """The chunk's text from one document offset to another, as one span (a pair of sentences, a lead-in and its
+        list)."""
+        return Span(self.text[start - self.start:end - self.start], start, end)
+
     def search_text(self) -> str:
         """The text as search reads it: without page furniture interrupting a sentence."""
         return without_furniture(self.text)
