@@ -326,12 +326,9 @@ _MONTH_YEAR = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 def months_named(text: str) -> list[str]:
     """The months the text names with their year outside a full date ("the June 2020 dialogue"), YYYY-MM, in the
     order they appear."""
-    within_dates = [m.span() for m in FULL_DATE.finditer(text)]
     return [
         f"{year}-{MONTH_NAMES.index(month.lower()) + 1:02d}"
-        for match in _MONTH_YEAR.finditer(text)
-        if not any(start <= match.start() < end for start, end in within_dates)
-        for month, year in [match.groups()]
+        for month, year in _MONTH_YEAR.findall(FULL_DATE.sub(" ", text))
     ]
 
 

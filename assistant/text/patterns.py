@@ -37,6 +37,7 @@ def holds_contact(text: str) -> bool:
     """Whether any line of the text is a contact line."""
     return any(is_contact_line(line) for line in text.split("\n"))
 
+
 POSTAL_ADDRESS = re.compile(
     r"\b(?:Avenue|Av\.|Rue|Street|Road|Rd\.|Square|Boulevard|Bd\.|Lane|Strasse|Straße|Via|Viale|Calle|Plaza|"
     r"Carrer|Rua|Ulica|ul\.)\s[^,\n]{0,40}?\d+\w?\b"
