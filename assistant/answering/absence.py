@@ -111,16 +111,11 @@ def situated_text(chunk: Chunk) -> str:
     return "\n".join(part for part in (chunk.title, chunk.situation(), chunk.text, chunk.date or "") if part)
 
 
-def topic_years(question: str) -> set[str]:
-    """The years the question asks about, not those of a date saying when ("discussed in June 2020")."""
-    return years_in(without_dates(question))
-
-
 def about_other_years(question: str, sentence: str) -> bool:
-    """The sentence dates itself to years the question doesn't ask about, and to none it does: "the accounts for
-    2020" for "the 2021 accounts", whatever year its heading ("Accounts 2020 and budget 2021") also names. A year
-    within a date ("the framework discussed in June 2020") says when, not what about."""
-    asked, named = topic_years(question), years_in(sentence)
+    """The sentence dates itself to years the question doesn't ask about, and to none it does ("the accounts for
+    2020" beside "the budget for 2021"). A year within a date ("the framework discussed in June 2020") says when,
+    not what about."""
+    asked, named = years_in(without_dates(question)), years_in(sentence)
     return bool(asked and named and not asked & named)
 
 

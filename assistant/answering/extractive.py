@@ -12,17 +12,16 @@ import numpy as np
 
 from assistant.answering.absence import (
     ABSENCE_FEATURES, OPINION_FEATURES, about_other_years, absent_years, decided_outcome, name_terms, named_speaker,
-    naming_terms, situated_sentence, situated_text, speaks_in, topic_years, years_in,
+    naming_terms, situated_sentence, situated_text, speaks_in, years_in,
 )
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import PEOPLE, compose_conflict, find_conflicts, names_someone_else
 from assistant.answering.language import offline_notice
-from assistant.answering.lists import LIST_ITEMS_QUOTED, items_after
+from assistant.answering.lists import items_after
 from assistant.answering.outcomes import Answer, Question, ScoredSentence, as_unsure, compose, decline, unsure
 from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
-    FIGURE_QUESTION_WORDS, heading_start, in_front_matter, names_heading, overlaps, saying_first, sentence_weight,
-    table_header,
+    FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, saying_first, sentence_weight, table_header,
 )
 from assistant.search.answer_types import gives_the_place_asked, wanted_types
 from assistant.search.conversation import looks_like_instruction
@@ -30,7 +29,7 @@ from assistant.search.lexical import DocumentFrequencies, QueryCoverage
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import Passage
 from assistant.text.names import places_missing, proper_names
-from assistant.text.patterns import LIST_MARK, holds_contact
+from assistant.text.patterns import holds_contact
 from assistant.text.sentences import Span, is_fragment, sentence_spans
 from assistant.text.terms import equivalent_terms, search_terms, words
 
@@ -220,10 +219,6 @@ class ExtractiveAnswerer:
         missing_years = absent_years(question.text, best.passage.chunk)
         if missing_years:
             reason = reason or f"the passages found don't mention {' or '.join(missing_years)}"
-        elif about_other_years(question.text, best.span.text):
-            missing_years = sorted(topic_years(question.text))
-            named = " and ".join(sorted(years_in(best.span.text)))
-            reason = reason or f"the closest sentence is about {named}, not {' or '.join(missing_years)}"
         features = {
             "sentence_coverage": best.lexical,
             "sentence_similarity": best.dense,
@@ -257,10 +252,7 @@ class ExtractiveAnswerer:
 
         def ordered(sentences: list[ScoredSentence]) -> list[ScoredSentence]:
             top = sentences[0].score
-            return sorted(
-                sentences, key=lambda s: s.score < CLOSE_SHARE * top or s.passage.chunk.id in lacking
-                or about_other_years(question.text, s.span.text),
-            )
+            return sorted(sentences, key=lambda s: s.score < CLOSE_SHARE * top or s.passage.chunk.id in lacking)
 
         first = ordered(scored)
         further = [
@@ -365,7 +357,6 @@ class ExtractiveAnswerer:
             spans = sentence_spans(chunk.text, offset=chunk.start)
             similarities = self.similarities(question, passage, spans)
             candidates: list[tuple[Span, float, float, float]] = []
-            named_sections: set[tuple[int, int]] = set()
             for index, (span, similarity) in enumerate(zip(spans, similarities, strict=True)):
                 weight = sentence_weight(span.text, chunk.section, wants_figure)
                 items = list(takewhile(lambda s: is_fragment(s.text), spans[index + 1:index + 9]))
@@ -375,14 +366,6 @@ class ExtractiveAnswerer:
                     block = chunk.span(span.start, items[-1].end)
                     candidates.append((block, float(similarity), max(weight, 0.75), 1.0))
                     weight *= 0.8
-                if span.text == chunk.section and names_heading(question.text, span.text):
-                    # "List the action points of the assembly": a section the question names by its heading is
-                    # answered by the list under it, quoted with the heading as its lead-in.
-                    listed = list(takewhile(lambda s: bool(LIST_MARK.match(s.text)), spans[index + 1:]))
-                    if listed:
-                        block = chunk.span(span.start, listed[:LIST_ITEMS_QUOTED][-1].end)
-                        candidates.append((block, float(similarity), 1.0, 1.0))
-                        named_sections.add((block.start, block.end))
                 candidates.append((span, float(similarity), weight, 1.0))
                 if is_fragment(span.text) and any(kind.bonus and kind.given(question.text, span.text) for kind in kinds):
                     # A phone number or a date is quoted with the lines that say whose or what it is; another
@@ -424,8 +407,6 @@ class ExtractiveAnswerer:
                 score += sum(kind.bonus for kind in given)
                 if chunk.source in question.referenced_sources:
                     score += 0.1
-                if (span.start, span.end) in named_sections:
-                    score += 0.1  # the section named, as the document named above: what is asked is there
                 scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored

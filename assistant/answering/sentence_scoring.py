@@ -14,7 +14,7 @@ from assistant.search.conversation import looks_like_instruction
 from assistant.text.names import names_a_person
 from assistant.text.patterns import LIST_MARK
 from assistant.text.sentences import Span, is_fragment, sentence_spans
-from assistant.text.terms import search_terms, words
+from assistant.text.terms import words
 
 FIGURE_QUESTION_WORDS = frozenset(
     {"how", "many", "much", "number", "percent", "percentage", "share", "figure", "figures", "years", "when", "year",
@@ -90,8 +90,3 @@ def overlaps(a: ScoredSentence, b: ScoredSentence) -> bool:
     words_a, words_b = set(words(a.span.text)), set(words(b.span.text))
     return len(words_a & words_b) >= 0.8 * min(len(words_a), len(words_b))
 
-
-def names_heading(question: str, heading: str) -> bool:
-    """The question holds every word of a section's heading ("the action points of the assembly")."""
-    terms = set(search_terms(heading))
-    return bool(terms) and terms <= set(search_terms(question))
