@@ -52,6 +52,24 @@ def test_list_items_stay_whole_when_a_chunk_fills_up(count_tokens: WordPieceCoun
                 assert line.endswith("across borders.")
 
 
+def test_a_short_lead_in_is_no_heading_and_opens_the_chunk_of_its_list(count_tokens: WordPieceCounter) -> None:
+    # "We therefore ask the Commission to:" is six words, as short as a heading, but it ends mid-sentence: it leads
+    # into the list, and when the chunk before it fills up it moves on with the list instead of being left behind.
+    opening = " ".join(f"Clusters in region {i} already work with small firms on energy." for i in range(5))
+    document = make_document(
+        f"Dear Commissioner,\n\n{opening}\n\nWe therefore ask the Commission to:\n\n"
+        "1. involve clusters in the transition pathways;\n2. create a green cluster label;\n3. fund coal regions."
+    )
+    assert "heading" not in [u.kind for u in parse_units(document.text)][1:]
+    chunks = chunk_document(document, count_tokens, 75)  # the opening and the lead-in fit, the first item not
+    assert len(chunks) == 2
+    assert chunks[1].text.startswith("We therefore ask the Commission to:\n\n1. involve")
+    assert chunks[1].section != "We therefore ask the Commission to:"
+    # a heading with a colon still names its section
+    agenda = make_document("Agenda:\n\n- Opening by the President\n- Accounts")
+    assert [u.kind for u in parse_units(agenda.text)] == ["heading", "item", "item"]
+
+
 def test_an_over_long_paragraph_is_cut_at_sentence_boundaries(count_tokens: WordPieceCounter) -> None:
     paragraph = " ".join(f"Sentence number {i} explains why clusters matter for Europe." for i in range(40))
     chunks = chunk_document(make_document(paragraph), count_tokens, 50)

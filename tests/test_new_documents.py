@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.outcomes import Answer
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
@@ -247,3 +248,26 @@ def test_a_month_and_year_name_the_document_of_that_date(extended: PolicyAssista
     assert answer.outcome != "declined", answer.text
     assert answer.citations
     assert all(c.source.startswith("minutes-clusters-for-next-generation") for c in answer.citations)
+
+
+def test_what_a_letter_asks_is_its_lead_in_with_the_list_it_introduces(extended: PolicyAssistant) -> None:
+    # "We therefore ask the Commission to:" was taken for a heading (six words, a colon), so it counted as a section
+    # title and the letter's opening sentence was quoted instead, as unsure. It now leads into its three requests.
+    answer = extended.ask("What does the Green Deal letter ask the Commission to do?").answer
+    assert answer.outcome == "answered", answer.text
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[0] == "We therefore ask the Commission to:"
+    assert [q[:2] for q in quotes[1:4]] == ["1.", "2.", "3."]
+
+
+def test_an_unsure_answer_offers_a_lead_in_with_its_items(extended: PolicyAssistant) -> None:
+    # Offered alone as the closest passage, "We therefore ask the Commission to:" tells the reader nothing.
+    prepared = extended.prepare("What label do the signatories want the Commission to introduce?", None, None)
+    found = extended.extractive.candidate(prepared.question, prepared.passages)
+    assert not isinstance(found, Answer)
+    lead_in = next(s for s in found.sentences if s.span.text == "We therefore ask the Commission to:")
+    offered = extended.extractive.closest(prepared.question.text, [lead_in, *found.sentences])[0]
+    assert offered.span.text.startswith("We therefore ask the Commission to:\n\n1. involve")
+    assert '2. create a European "Green Cluster" label' in offered.span.text
+    document = extended.document_text(offered.passage.chunk.source)
+    assert document is not None and document[offered.span.start:offered.span.end] == offered.span.text  # verbatim

@@ -127,7 +127,7 @@ class ExtractiveAnswerer:
             return self.compose_answer(question, found.sentences, found.coverage, passages, probability)
         if outcome == "declined":
             return decline(question.text, probability, reason=found.reason)
-        return unsure(saying_first(question.text, found.sentences), probability)
+        return unsure(self.closest(question.text, found.sentences), probability)
 
     def answer_in_english_words(self, question: Question, passages: Sequence[Passage]) -> Answer:
         """A question in another language, searched in English words from a dictionary (``standalone``): answered
@@ -145,7 +145,19 @@ class ExtractiveAnswerer:
         threshold = self.decline_threshold if self.other_language_threshold is None else self.other_language_threshold
         if probability >= threshold and gives_what_is_required(english.text, found.sentences[0]):
             return self.compose_answer(english, found.sentences, found.coverage, passages, probability)
-        return as_unsure(compose(saying_first(english.text, found.sentences)[:1], probability), self.mode, lead=notice)
+        return as_unsure(compose(self.closest(english.text, found.sentences)[:1], probability), self.mode, lead=notice)
+
+    def closest(self, question: str, sentences: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+        """The sentences an unsure answer offers, closest first; a lead-in ("We therefore ask the Commission to:")
+        is offered with the items it introduces, as one quote: alone it says nothing."""
+        offered = saying_first(question, sentences)
+        lead_in = offered[0]
+        if lead_in.span.text.endswith(":"):
+            items = [s for s in items_after(lead_in, 0, (), self.whole_lists) if s.passage is lead_in.passage]
+            if items:
+                block = lead_in.passage.chunk.span(lead_in.span.start, items[-1].span.end)
+                offered = [replace(lead_in, span=block), *offered[1:]]
+        return offered
 
     def probability(self, found: Candidate) -> float:
         """The classifier's probability that the candidate's best sentence answers."""

@@ -31,7 +31,7 @@ from assistant.reading.glossary import GLOSSARY_VERSION
 from assistant.settings import Settings
 from assistant.text.sentences import sentence_spans
 
-CHUNKING_VERSION = 11
+CHUNKING_VERSION = 12
 """Bump when the chunking algorithm changes, so existing indexes are re-chunked at the next ingest."""
 
 Progress = Callable[[int, int], None]

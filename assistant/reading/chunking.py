@@ -258,7 +258,11 @@ def chunk_document(
             current.append(unit)
             continue
         if current and (not same_page or tokens_if_added(unit) > max_tokens):
+            # a lead-in ("We therefore ask the Commission to:") opens the chunk of the list it introduces
+            lead_in_moves = same_page and unit.kind == "item" and len(current) > 1 and current[-1] is list_lead
+            carried = [current.pop()] if lead_in_moves else []
             flush()
+            current.extend(carried)
         if unit.kind == "furniture":  # kept with the sentence it interrupts; names no section, leads no list
             current.append(unit)
             continue

@@ -16,7 +16,7 @@ from typing import Any
 from assistant.errors import DocumentError
 from assistant.text.patterns import CONTROL_CHARACTERS, LETTERED_LIST_MARK, is_contact_line
 from assistant.text.sentences import ends_mid_sentence
-from assistant.text.wordlists import MONTH_NAMES
+from assistant.text.wordlists import MONTH_NAMES, STOP_WORDS
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
 CATALOG_NAME = "catalog.json"
@@ -84,8 +84,8 @@ def looks_like_heading(line: str) -> bool:
     word_count = len(stripped.split())
     if word_count > 15 or stripped.endswith((".", ",", ";", "…")):
         return False
-    if stripped.endswith(":") and word_count > 6:  # a sentence leading into a list, not a heading
-        return False
+    if stripped.endswith(":") and (word_count > 6 or stripped[:-1].split()[-1] in STOP_WORDS):
+        return False  # a sentence leading into a list ("We therefore ask the Commission to:"), not a heading
     first = stripped[0]
     return (first.isupper() or first.isdigit()) and any(c.isalpha() for c in stripped)
 
