@@ -271,3 +271,13 @@ def test_an_unsure_answer_offers_a_lead_in_with_its_items(extended: PolicyAssist
     assert '2. create a European "Green Cluster" label' in offered.span.text
     document = extended.document_text(offered.passage.chunk.source)
     assert document is not None and document[offered.span.start:offered.span.end] == offered.span.text  # verbatim
+
+
+def test_in_the_document_a_question_names_sentences_are_chosen_by_the_words_not_naming_it(
+    extended: PolicyAssistant,
+) -> None:
+    # "the June 2020 minutes" names the dialogue; its agenda line repeats the title's words and was offered before
+    # the sentence saying what clusters attract.
+    answer = extended.ask("What do clusters attract, according to the June 2020 minutes?").answer
+    assert answer.outcome != "declined", answer.text
+    assert "magnets for talents and investors" in answer.citations[0].quote, answer.text

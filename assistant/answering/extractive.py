@@ -409,15 +409,20 @@ class ExtractiveAnswerer:
                 if span.text.startswith("|"):
                     context += "\n" + table_header(chunk, span)  # "| Poland | … | 60 |" is read under its columns
                 lexical = coverage.coverage(span.text, context)
+                named = chunk.source in question.referenced_sources
+                # In the document the question names ("… in its Single Market Programme paper"), the words naming it
+                # are said by every sentence: choose among them by the rest. The answer classifier keeps reading the
+                # coverage it was fitted on.
+                choosing = coverage.coverage(span.text, f"{chunk.title}\n{context}") if named and not front else lexical
                 if front and similarities and any(kind.bonus for kind in kinds):
                     # "Brussels, 12 March 2021" means little alone; under the title it is the paper's date (for a
                     # question asking a date or an addressee, not for "who was re-elected at <the meeting>").
                     similarity = max(similarity, float(similarities[0]))
-                score = discount * weight * (0.5 * lexical + 0.5 * similarity) + 0.08 / rank
+                score = discount * weight * (0.5 * choosing + 0.5 * similarity) + 0.08 / rank
                 if wants_figure and any(c.isdigit() for c in span.text):
                     score += 0.05
                 score += sum(kind.bonus for kind in given)
-                if chunk.source in question.referenced_sources:
+                if named:
                     score += 0.1
                 scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score))
         scored.sort(key=lambda s: s.score, reverse=True)
