@@ -290,3 +290,34 @@ def test_a_date_line_answers_when_and_nothing_else(extended: PolicyAssistant) ->
     assert all("15:00" not in c.quote for c in discussed.citations), discussed.text
     started = extended.ask("When did the June 2020 dialogue start?").answer
     assert started.outcome == "answered" and started.citations[0].quote == "Tuesday 30th June 2020 at 15:00"
+
+
+def test_a_lead_in_at_the_foot_of_a_page_is_quoted_with_the_list_on_the_next(
+    tmp_path: Path, embeddings: LocalEmbeddings,
+) -> None:
+    """The lead-in closes page 1 and its list opens page 2 (a passage each, as no passage crosses a page): quoted
+    alone, "The working group therefore recommends that member associations:" would be an answer saying nothing."""
+    from tests.conftest import write_text_pdf
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_text_pdf(corpus / "training-note.pdf", [
+        "Training for cluster managers\n\nThe training working group met four times in 2022 and heard twelve member "
+        "associations about their cluster managers.\n\nThe working group therefore recommends that member "
+        "associations:",
+        "- train forty cluster managers a year in data skills;\n- share their course material with one another;\n"
+        "- report on the courses they held at each General Assembly.",
+    ])
+    shutil.copy(CORPUS / "industrial-clusters-for-an-innovative-and-competitive-europe.txt", corpus)
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    assert Ingestor(settings, embeddings).run().ok
+    assistant = PolicyAssistant(settings, embeddings)
+    try:
+        answer = assistant.ask("What does the training working group recommend to member associations?").answer
+        quotes = [c.quote for c in answer.citations]
+        assert quotes[0].startswith("The working group therefore recommends"), answer.text
+        assert any(q.startswith("- train forty cluster managers") for q in quotes), answer.text
+        assert any(q.startswith("- report on the courses") for q in quotes), answer.text
+        assert {c.page for c in answer.citations if c.quote.startswith("- ")} == {2}
+    finally:
+        assistant.store.close()

@@ -25,15 +25,21 @@ def items_after(
     passage = lead_in.passage
     following = _said_after(passage.chunk, lead_in.span.end)
     items = _list_items(passage.chunk, following) if whole_list else []
-    if not items:
+    # A lead-in closing its passage (the foot of a page) may have its list open the next one.
+    if not items and not (whole_list and not following):
         return [replace(lead_in, span=span, score=lead_in.score * 0.9) for span in following[:count]]
     chosen = [replace(lead_in, span=span, score=lead_in.score * 0.9) for span in items]
     continuations = {
         p.chunk.ordinal: p for p in passages
-        if p.chunk.source == passage.chunk.source and p.chunk.context and lead_in.span.text.startswith(p.chunk.context)
+        if p.chunk.source == passage.chunk.source and p.chunk.context
+        # the list's next passage carries its lead-in's paragraph as context, cut to its start
+        and (lead_in.span.text.startswith(p.chunk.context) or lead_in.span.text in p.chunk.context)
     }
     ordinal = passage.chunk.ordinal + 1
-    while ordinal in continuations and len(chosen) < LIST_ITEMS_QUOTED and items[-1].end == following[-1].end:
+    while (
+        ordinal in continuations and len(chosen) < LIST_ITEMS_QUOTED
+        and (not following or items[-1].end == following[-1].end)
+    ):
         passage = continuations[ordinal]
         following = _said_after(passage.chunk, passage.chunk.start)
         items = _list_items(passage.chunk, following)
