@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -212,23 +213,34 @@ def test_a_year_is_looked_for_in_every_retrieved_passage_before_its_absence_is_c
     assert "Antonio Novo Guerrero" in answer.citations[0].quote
 
 
-def test_a_sentence_running_over_a_page_break_is_quoted_whole(tmp_path: Path, embeddings: LocalEmbeddings) -> None:
-    """The answer quotes the whole sentence on one line, not the half on either page; the citation keeps the
-    document's characters at its offsets, so it verifies and opens at the right place."""
+@contextmanager
+def assistant_over_pdf(
+    tmp_path: Path, embeddings: LocalEmbeddings, name: str, pages: list[str]
+) -> Iterator[PolicyAssistant]:
+    """An assistant over a generated PDF of these pages, beside one paper of the corpus for search to tell apart."""
     from tests.conftest import write_text_pdf
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    write_text_pdf(corpus / "skills-note.pdf", [
-        "Skills for cluster managers\n\nThe skills working group met four times in 2022 and heard twelve member "
-        "associations. The working group recommends that every member association should train at least",
-        "forty cluster managers a year in data skills. The next review of this note is planned for 2024.",
-    ])
+    write_text_pdf(corpus / name, pages)
     shutil.copy(CORPUS / "industrial-clusters-for-an-innovative-and-competitive-europe.txt", corpus)
     settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
     assert Ingestor(settings, embeddings).run().ok
     assistant = PolicyAssistant(settings, embeddings)
     try:
+        yield assistant
+    finally:
+        assistant.store.close()
+
+
+def test_a_sentence_running_over_a_page_break_is_quoted_whole(tmp_path: Path, embeddings: LocalEmbeddings) -> None:
+    """The answer quotes the whole sentence on one line, not the half on either page; the citation keeps the
+    document's characters at its offsets, so it verifies and opens at the right place."""
+    with assistant_over_pdf(tmp_path, embeddings, "skills-note.pdf", [
+        "Skills for cluster managers\n\nThe skills working group met four times in 2022 and heard twelve member "
+        "associations. The working group recommends that every member association should train at least",
+        "forty cluster managers a year in data skills. The next review of this note is planned for 2024.",
+    ]) as assistant:
         answer = assistant.ask("How many cluster managers should each member association train every year?").answer
         whole = "every member association should train at least forty cluster managers a year in data skills."
         assert whole in answer.text, answer.text
@@ -236,8 +248,6 @@ def test_a_sentence_running_over_a_page_break_is_quoted_whole(tmp_path: Path, em
         text = assistant.document_text("skills-note.pdf")
         assert text is not None and text[citation.start:citation.end] == citation.quote
         assert "train at least\n\nforty" in citation.quote and citation.page == 1
-    finally:
-        assistant.store.close()
 
 
 def test_a_month_and_year_name_the_document_of_that_date(extended: PolicyAssistant) -> None:
@@ -297,27 +307,16 @@ def test_a_lead_in_at_the_foot_of_a_page_is_quoted_with_the_list_on_the_next(
 ) -> None:
     """The lead-in closes page 1 and its list opens page 2 (a passage each, as no passage crosses a page): quoted
     alone, "The working group therefore recommends that member associations:" would be an answer saying nothing."""
-    from tests.conftest import write_text_pdf
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    write_text_pdf(corpus / "training-note.pdf", [
+    with assistant_over_pdf(tmp_path, embeddings, "training-note.pdf", [
         "Training for cluster managers\n\nThe training working group met four times in 2022 and heard twelve member "
         "associations about their cluster managers.\n\nThe working group therefore recommends that member "
         "associations:",
         "- train forty cluster managers a year in data skills;\n- share their course material with one another;\n"
         "- report on the courses they held at each General Assembly.",
-    ])
-    shutil.copy(CORPUS / "industrial-clusters-for-an-innovative-and-competitive-europe.txt", corpus)
-    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
-    assert Ingestor(settings, embeddings).run().ok
-    assistant = PolicyAssistant(settings, embeddings)
-    try:
+    ]) as assistant:
         answer = assistant.ask("What does the training working group recommend to member associations?").answer
         quotes = [c.quote for c in answer.citations]
         assert quotes[0].startswith("The working group therefore recommends"), answer.text
         assert any(q.startswith("- train forty cluster managers") for q in quotes), answer.text
         assert any(q.startswith("- report on the courses") for q in quotes), answer.text
         assert {c.page for c in answer.citations if c.quote.startswith("- ")} == {2}
-    finally:
-        assistant.store.close()
