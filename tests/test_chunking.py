@@ -65,9 +65,9 @@ def test_a_short_lead_in_is_no_heading_and_opens_the_chunk_of_its_list(count_tok
     assert len(chunks) == 2
     assert chunks[1].text.startswith("We therefore ask the Commission to:\n\n1. involve")
     assert chunks[1].section != "We therefore ask the Commission to:"
-    # a heading with a colon still names its section
-    agenda = make_document("Agenda:\n\n- Opening by the President\n- Accounts")
-    assert [u.kind for u in parse_units(agenda.text)] == ["heading", "item", "item"]
+    # a heading with a colon still names its section; a line that is only a colon is read, not a crash
+    agenda = make_document("Agenda:\n\n- Opening by the President\n- Accounts\n\n:\n\nAny other business To:")
+    assert [u.kind for u in parse_units(agenda.text)] == ["heading", "item", "item", "paragraph", "paragraph"]
 
 
 def test_an_over_long_paragraph_is_cut_at_sentence_boundaries(count_tokens: WordPieceCounter) -> None:

@@ -154,7 +154,7 @@ class ExtractiveAnswerer:
         offered = saying_first(question, sentences)
         lead_in = offered[0]
         if lead_in.span.text.endswith(":"):
-            items = [s for s in items_after(lead_in, 0, (), self.whole_lists) if s.passage is lead_in.passage]
+            items = items_after(lead_in, 0, (), self.whole_lists)  # those of its own passage: nothing else is given
             if items:
                 block = lead_in.passage.chunk.span(lead_in.span.start, items[-1].span.end)
                 offered = [replace(lead_in, span=block), *offered[1:]]
