@@ -65,6 +65,11 @@ def test_a_short_lead_in_is_no_heading_and_opens_the_chunk_of_its_list(count_tok
     assert len(chunks) == 2
     assert chunks[1].text.startswith("We therefore ask the Commission to:\n\n1. involve")
     assert chunks[1].section != "We therefore ask the Commission to:"
+    # a lead-in that would not fit beside its first item stays where it is: no chunk outgrows the limit
+    pathways = " ".join(["involve clusters in the transition pathways of every ecosystem"] * 7)
+    long_item = f"1. {pathways} and in all regions;"  # 70 tokens alone, 77 with the lead-in
+    crowded = make_document(f"Dear Commissioner,\n\n{opening}\n\nWe therefore ask the Commission to:\n\n{long_item}")
+    assert all(count_tokens(c.text) <= 75 for c in chunk_document(crowded, count_tokens, 75))
     # a heading with a colon still names its section; a line that is only a colon is read, not a crash
     agenda = make_document("Agenda:\n\n- Opening by the President\n- Accounts\n\n:\n\nAny other business To:")
     assert [u.kind for u in parse_units(agenda.text)] == ["heading", "item", "item", "paragraph", "paragraph"]

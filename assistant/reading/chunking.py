@@ -259,7 +259,10 @@ def chunk_document(
             continue
         if current and (not same_page or tokens_if_added(unit) > max_tokens):
             # a lead-in ("We therefore ask the Commission to:") opens the chunk of the list it introduces
-            lead_in_moves = same_page and unit.kind == "item" and len(current) > 1 and current[-1] is list_lead
+            lead_in_moves = (
+                same_page and unit.kind == "item" and len(current) > 1 and current[-1] is list_lead
+                and count_tokens(text[current[-1].start:unit.end]) <= max_tokens
+            )
             carried = [current.pop()] if lead_in_moves else []
             flush()
             current.extend(carried)
