@@ -362,6 +362,7 @@ class ExtractiveAnswerer:
         """
         wants_figure = bool(set(words(question.text)) & FIGURE_QUESTION_WORDS)
         kinds = wanted_types(question.text)
+        asks_when = any(kind.name in TEMPORAL_KINDS for kind in kinds)
         scored: list[ScoredSentence] = []
         for rank, passage in ranked:
             chunk = passage.chunk
@@ -404,7 +405,7 @@ class ExtractiveAnswerer:
                     weight = 0.75  # "Mobile: +34 650410080" is short, but it is what "what is her phone number" wants
                 if weight == 0.0 or not coverage.adds_to_question(span.text):
                     continue
-                if is_date_line(span.text) and not any(kind.name in TEMPORAL_KINDS for kind in kinds):
+                if not asks_when and is_date_line(span.text):
                     continue  # "Tuesday 30th June 2020 at 15:00" says when (and how long), not what was discussed
                 front = in_front_matter(chunk, span)
                 situated = header if span.start >= heading_at else (chunk.context or "")

@@ -25,8 +25,8 @@ def items_after(
     passage = lead_in.passage
     following = _said_after(passage.chunk, lead_in.span.end)
     items = _list_items(passage.chunk, following) if whole_list else []
-    # A lead-in closing its passage (the foot of a page) may have its list open the next one.
-    if not items and not (whole_list and not following):
+    closes_passage = whole_list and not following  # at the foot of a page: its list may open the next passage
+    if not items and not closes_passage:
         return [replace(lead_in, span=span, score=lead_in.score * 0.9) for span in following[:count]]
     chosen = [replace(lead_in, span=span, score=lead_in.score * 0.9) for span in items]
     continuations = {

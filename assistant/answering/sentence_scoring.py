@@ -89,4 +89,3 @@ def overlaps(a: ScoredSentence, b: ScoredSentence) -> bool:
         return True
     words_a, words_b = set(words(a.span.text)), set(words(b.span.text))
     return len(words_a & words_b) >= 0.8 * min(len(words_a), len(words_b))
-

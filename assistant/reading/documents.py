@@ -84,9 +84,10 @@ def looks_like_heading(line: str) -> bool:
     word_count = len(stripped.split())
     if word_count > 15 or stripped.endswith((".", ",", ";", "…")):
         return False
-    before_colon = stripped[:-1].split()
-    if stripped.endswith(":") and (word_count > 6 or (before_colon and before_colon[-1].lower() in STOP_WORDS)):
-        return False  # a sentence leading into a list ("We therefore ask the Commission to:"), not a heading
+    if stripped.endswith(":"):
+        before_colon = stripped[:-1].split()
+        if word_count > 6 or (before_colon and before_colon[-1].lower() in STOP_WORDS):
+            return False  # a sentence leading into a list ("We therefore ask the Commission to:"), not a heading
     first = stripped[0]
     return (first.isupper() or first.isdigit()) and any(c.isalpha() for c in stripped)
 
