@@ -293,15 +293,6 @@ def test_in_the_document_a_question_names_sentences_are_chosen_by_the_words_not_
     assert "magnets for talents and investors" in answer.citations[0].quote, answer.text
 
 
-def test_a_date_line_answers_when_and_nothing_else(extended: PolicyAssistant) -> None:
-    # The dialogue's dateline shares "June 2020" and, under the title, "dialogue" with the question: it was answered
-    # as what was discussed.
-    discussed = extended.ask("What was discussed at the June 2020 dialogue?").answer
-    assert all("15:00" not in c.quote for c in discussed.citations), discussed.text
-    started = extended.ask("When did the June 2020 dialogue start?").answer
-    assert started.outcome == "answered" and started.citations[0].quote == "Tuesday 30th June 2020 at 15:00"
-
-
 def test_a_lead_in_at_the_foot_of_a_page_is_quoted_with_the_list_on_the_next(
     tmp_path: Path, embeddings: LocalEmbeddings,
 ) -> None:

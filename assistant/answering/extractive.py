@@ -23,8 +23,7 @@ from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
     FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, saying_first, sentence_weight, table_header,
 )
-from assistant.reading.documents import is_date_line
-from assistant.search.answer_types import TEMPORAL_KINDS, gives_the_place_asked, wanted_types
+from assistant.search.answer_types import gives_the_place_asked, wanted_types
 from assistant.search.conversation import looks_like_instruction
 from assistant.search.lexical import DocumentFrequencies, QueryCoverage
 from assistant.search.ranker import LinearModel
@@ -362,7 +361,6 @@ class ExtractiveAnswerer:
         """
         wants_figure = bool(set(words(question.text)) & FIGURE_QUESTION_WORDS)
         kinds = wanted_types(question.text)
-        asks_when = any(kind.name in TEMPORAL_KINDS for kind in kinds)
         scored: list[ScoredSentence] = []
         for rank, passage in ranked:
             chunk = passage.chunk
@@ -405,8 +403,6 @@ class ExtractiveAnswerer:
                     weight = 0.75  # "Mobile: +34 650410080" is short, but it is what "what is her phone number" wants
                 if weight == 0.0 or not coverage.adds_to_question(span.text):
                     continue
-                if not asks_when and is_date_line(span.text):
-                    continue  # "Tuesday 30th June 2020 at 15:00" says when (and how long), not what was discussed
                 front = in_front_matter(chunk, span)
                 situated = header if span.start >= heading_at else (chunk.context or "")
                 context = f"{chunk.title}\n{situated}" if front else situated

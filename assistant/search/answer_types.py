@@ -162,10 +162,6 @@ _ASKS_WHERE = re.compile(
 )
 
 
-TEMPORAL_KINDS = frozenset({"date", "year", "time", "duration"})
-"""The kinds of answer a line that is only a date speaks to (a start time is the closest line to "how long")."""
-
-
 ANSWER_TYPES = (
     AnswerType("date", _ASKS_WHEN, _matches(_DATE), preferred=False, bonus=0.15),
     # a bare year ("the 2021-2027 period") answers "when" less precisely than "12 March 2021"
