@@ -103,7 +103,9 @@ CONFLICT_NOTICE = FIGURES.notice
 def names_someone_else(chosen: Sequence[ScoredSentence], question: str) -> bool:
     """Whether the quoted sentences come from different documents that name different people, no one in common ("The
     President, <A>, …" in the 2021 minutes, "The President …, <B>, …" in the 2020 ones: a role changed hands)."""
-    named = {s.passage.chunk.source: set(person_names(s.span.text, question)) for s in chosen}
+    named: dict[str, set[str]] = {}
+    for sentence in chosen:  # a document's people are those of all its sentences quoted, not of its last one
+        named.setdefault(sentence.passage.chunk.source, set()).update(person_names(sentence.span.text, question))
     return len(named) >= 2 and all(named.values()) and not any(
         named[a] & named[b] for a in named for b in named if a != b
     )

@@ -23,7 +23,7 @@ from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
     FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, saying_first, sentence_weight, table_header,
 )
-from assistant.search.answer_types import gives_the_place_asked, wanted_types
+from assistant.search.answer_types import gives_the_place_asked, names_a_role, wanted_types
 from assistant.search.conversation import looks_like_instruction
 from assistant.search.lexical import DocumentFrequencies, QueryCoverage
 from assistant.search.ranker import LinearModel
@@ -296,7 +296,10 @@ class ExtractiveAnswerer:
             chosen = said  # a title, heading or dateline beside sentences that say something adds nothing
         if chosen[0].span.text.endswith(":"):
             chosen = [chosen[0], *items_after(chosen[0], self.max_sentences - 1, passages, self.whole_lists)]
-        if any(kind.name == "person" for kind in given) and names_someone_else(chosen, question.text):
+        asks_about_someone = any(kind.name == "person" for kind in given) or names_a_role(question.text)
+        if asks_about_someone and names_someone_else(chosen, question.text):
+            # "Qui est le président ?" rendered "who that him president": the role names whom it is about even where
+            # the question's form isn't read
             lead = max(chosen, key=lambda s: s.score)  # the sentence ``compose`` would quote first
             others = [s for s in chosen if s.passage.chunk.source != lead.passage.chunk.source]
             return compose_conflict(lead, others, evidence, PEOPLE)

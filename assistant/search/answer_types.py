@@ -162,6 +162,18 @@ _ASKS_WHERE = re.compile(
 )
 
 
+_ROLE = (
+    r"(?:vice-)?(?:president|chair\w*|moderator|treasurer|secretary|head|director|commissioner|coordinator|speaker|"
+    r"author|signatory|leader|manager|representative|rapporteur|contact|founder|spokes\w+)"
+)
+_NAMES_A_ROLE = re.compile(rf"\b{_ROLE}\b", re.IGNORECASE)
+
+
+def names_a_role(question: str) -> bool:
+    """The question names a role someone holds ("the president"), whatever it asks of them."""
+    return bool(_NAMES_A_ROLE.search(question))
+
+
 ANSWER_TYPES = (
     AnswerType("date", _ASKS_WHEN, _matches(_DATE), preferred=False, bonus=0.15),
     # a bare year ("the 2021-2027 period") answers "when" less precisely than "12 March 2021"
@@ -191,9 +203,7 @@ ANSWER_TYPES = (
     AnswerType(
         "person",
         re.compile(
-            r"^\s*(?:and |so )?who (?:is|was|will be|has been) the (?:[\w'’-]+ ){0,5}?(?:vice-)?(?:president|chair\w*|"
-            r"moderator|treasurer|secretary|head|director|commissioner|coordinator|speaker|author|signatory|leader|"
-            r"manager|representative|rapporteur|contact|founder|spokes\w+)\b"
+            rf"^\s*(?:and |so )?who (?:is|was|will be|has been) the (?:[\w'’-]+ ){{0,5}}?{_ROLE}\b"
             r"|^\s*who (?:chairs|chaired|leads|led|heads|headed|signed|moderated|presented|introduced|opened)\b",
             re.IGNORECASE,
         ),
