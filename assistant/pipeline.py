@@ -39,7 +39,7 @@ from assistant.answering.language import (
     CONFIDENCE, ENGLISH_FUNCTION_WORDS, LANGUAGE_NAMES, detect_language, english_function_words, likely_languages,
     reads_as_english,
 )
-from assistant.text.bilingual import QueryTranslator
+from assistant.text.bilingual import Cognates, QueryTranslator
 from assistant.text.terms import search_terms
 from assistant.answering.model import AnswerStream, ModelAnswerer
 from assistant.answering.query_likelihood import QueryLikelihood
@@ -268,8 +268,9 @@ class PolicyAssistant:
         )
         self._document = lru_cache(maxsize=256)(self.store.document)
         self.translator = QueryTranslator(
-            settings.dictionary_dir, settings.data_dir / "dictionaries", self.used_in_documents
+            settings.dictionary_dir, settings.data_dir / "dictionaries", self.used_in_documents, self.cognate_of
         )
+        self._cognates: Cognates | None = None
 
     def used_in_documents(self, words: str) -> bool:
         """Whether the indexed documents use every search term of ``words``."""
@@ -278,6 +279,12 @@ class PolicyAssistant:
             return False
         counts, _ = self.store.document_frequencies(terms)
         return all(counts.get(term, 0) for term in terms)
+
+    def cognate_of(self, word: str) -> str | None:
+        """The documents' word that ``word`` (of another language, in no dictionary) is written like, if any."""
+        if self._cognates is None:
+            self._cognates = Cognates(self.store.words())
+        return self._cognates.of(word)
 
     def refresh(self, fetched: tuple[Generation | None] | None = None) -> bool:
         """Take what any ingest changed since the last question (an upload in the browser, the command line in
@@ -293,6 +300,7 @@ class PolicyAssistant:
             self.index.reopen()  # by name: if the index was rebuilt, its collection is a new one
         self._document.cache_clear()
         self.checker.forget()
+        self._cognates = None
         return True
 
     def _search_current(

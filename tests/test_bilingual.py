@@ -10,9 +10,10 @@ import pytest
 
 from assistant.errors import AssistantError
 from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.ingestion import Ingestor
 from assistant.pipeline import PolicyAssistant
 from assistant.settings import Settings
-from assistant.text.bilingual import BilingualDictionary, entry_translations, gloss
+from assistant.text.bilingual import BilingualDictionary, Cognates, entry_translations, gloss
 
 BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -88,6 +89,24 @@ def test_the_documents_choose_among_a_words_senses_and_names_numbers_and_acronym
     assert "die" not in rendered.split(), "a three-letter function word is not searched"
 
 
+def test_a_word_no_dictionary_holds_is_searched_as_the_documents_word_it_is_written_like(
+    german: BilingualDictionary,
+) -> None:
+    cognates = Cognates(["initiatives", "clusters", "associations", "manager", "regulation", "just", "Breton"])
+    assert cognates.of("Initiativen") == "initiatives"
+    assert cognates.of("clústeres") == "clusters", "accents folded"
+    assert cognates.of("asociaciones") == "associations"
+    assert cognates.of("manera") is None, "alike in part only ('manager'): no cognate"
+    assert cognates.of("jest") is None, "a short word is too often like an unrelated one"
+    documents = {"commission", "initiatives", "alliance"}
+    rendered = gloss(
+        "Welche Initiativen fordert die Kommission vom Wasserstoffrat?", german,
+        lambda words: all(w.lower() in documents for w in words.split()), cognates.of,
+    )
+    # "Welche" and "Wasserstoffrat": no word of the documents is alike, so as written
+    assert rendered == "Welche initiatives demand claim commission Wasserstoffrat"
+
+
 def test_a_table_built_by_another_version_or_from_a_changed_dictionary_is_built_again(tmp_path: Path) -> None:
     write_dictd(tmp_path / "dictd", "freedict-deu-eng", {"was": GERMAN["was"]})
     first = BilingualDictionary.open("de", tmp_path / "dictd", tmp_path / "tables")
@@ -109,8 +128,9 @@ def test_a_german_question_is_searched_in_english_and_quotes_the_passage_that_an
 
 
 def test_without_the_fitted_threshold_a_rendering_must_be_as_sure_as_english_and_a_damaged_one_is_named(
-    corpus_settings: Settings, tmp_path: Path, embeddings: LocalEmbeddings
+    corpus_assistant: PolicyAssistant, tmp_path: Path, embeddings: LocalEmbeddings
 ) -> None:
+    corpus_settings = corpus_assistant.settings  # the corpus ingested (alone, this test found an empty index)
     missing = corpus_settings.with_overrides(other_languages_path=tmp_path / "none.json")
     result = PolicyAssistant(missing, embeddings).ask("Welche Organisation vertrat Athanasios Konstandopoulos?")
     assert result.answer.outcome == "unsure" and "CERTH" in result.answer.citations[0].quote
@@ -167,3 +187,30 @@ def test_a_damaged_dictionary_is_named_and_the_question_searched_as_written(
     damaged = "The German dictionary could not be read (BadGzipFile"
     assert any(n.startswith(damaged) for n in result.notices), result.notices
     assert result.answer.text.startswith("Dieser Assistent antwortet offline nur auf Englisch") and result.passages
+
+
+def test_a_spanish_word_in_no_dictionary_is_searched_as_the_documents_word_even_one_just_added(
+    settings: Settings, embeddings: LocalEmbeddings,
+) -> None:
+    """"biorrefinerías" is in no Spanish dictionary; once a document says "biorefineries", a question using it is
+    searched with the documents' word (the words are read again after an ingest, as every other check is)."""
+    settings.corpus_dir.mkdir(parents=True, exist_ok=True)
+    (settings.corpus_dir / "skills-note.md").write_text(
+        "# Skills note\n\nThe alliance asks for training of cluster managers in data skills.\n", encoding="utf-8"
+    )
+    assert Ingestor(settings, embeddings).run().ok
+    assistant = PolicyAssistant(settings, embeddings)
+    try:
+        question = "¿Qué pide la alianza sobre las biorrefinerías?"
+        before = assistant.ask(question)
+        assert "biorrefinerías" in before.standalone_question.split(), "no document word is alike yet"
+        (settings.corpus_dir / "bioeconomy-note.md").write_text(
+            "# Bioeconomy note\n\nThe alliance asks for a network of biorefineries in every rural region.\n",
+            encoding="utf-8",
+        )
+        assert Ingestor(settings, embeddings).run().ok
+        after = assistant.ask(question)
+        assert "biorefineries" in after.standalone_question.split(), after.standalone_question
+        assert after.passages[0].chunk.source == "bioeconomy-note.md"
+    finally:
+        assistant.store.close()

@@ -264,6 +264,14 @@ class Store:
             )
         return len(merged)
 
+    def words(self) -> set[str]:
+        """The words the documents write with a lower-case letter, in lower case (kept per document with the
+        glossary): names and ordinary words, not acronyms."""
+        found: set[str] = set()
+        for (ordinary,) in self._connect().execute("SELECT ordinary FROM glossary_sources"):
+            found.update(json.loads(ordinary))
+        return found
+
     def glossary(self) -> list[GlossaryEntry]:
         rows = self._connect().execute(
             "SELECT term, kind, expansion, source, quote, start_offset, end_offset FROM glossary ORDER BY kind, lower(term)"
