@@ -3,8 +3,9 @@ dictionaries (Debian's ``dict-freedict-<lang>-eng`` packages, dictd format) read
 
 Dictionary-based query translation is the classic offline way across languages: it cannot write an answer, but it
 lets the English passages be found. Of a word's translations, those the indexed documents use come first (the
-documents themselves choose the sense); a word no dictionary holds (a name, an acronym, a cognate such as
-"innovation") is searched as written.
+documents themselves choose the sense); a word no dictionary holds is searched as the documents' word it is written
+like ("asociaciones" as "associations": cognate matching, the classic remedy for words a dictionary lacks), else as
+written (a name, an acronym).
 """
 
 from __future__ import annotations
