@@ -367,6 +367,7 @@ class ExtractiveAnswerer:
         scored: list[ScoredSentence] = []
         for rank, passage in ranked:
             chunk = passage.chunk
+            named = chunk.source in question.referenced_sources
             header = chunk.situation()
             heading_at = heading_start(chunk)
             spans = sentence_spans(chunk.text, offset=chunk.start)
@@ -412,7 +413,6 @@ class ExtractiveAnswerer:
                 if span.text.startswith("|"):
                     context += "\n" + table_header(chunk, span)  # "| Poland | … | 60 |" is read under its columns
                 lexical = coverage.coverage(span.text, context)
-                named = chunk.source in question.referenced_sources
                 # In the document the question names ("… in its Single Market Programme paper"), the words naming it
                 # are said by every sentence: choose among them by the rest. The answer classifier keeps reading the
                 # coverage it was fitted on.
