@@ -184,6 +184,18 @@ def test_documents_of_different_dates_naming_different_people_are_set_side_by_si
     assert len({c.source for c in answer.citations}) == len(answer.citations) >= 2
 
 
+@pytest.mark.parametrize(
+    "question", ["How many votes did the re-election of the President receive?", "Wer wurde im Mai 2021 zum Präsidenten gewählt?"]
+)
+def test_the_vice_president_is_not_given_for_the_president(extended: PolicyAssistant, question: str) -> None:
+    # Only the Vice-President's re-election has votes in the 2021 minutes; its sentence holds every word of the first
+    # question, as "Vice-President" is searched as "vice" and "president". Quoted as the closest, not as the answer.
+    answer = extended.ask(question).answer
+    assert answer.outcome == "unsure" and "re-elected Vice-President" in answer.text
+    asked_as_written = extended.ask("How many votes did the re-election of the Vice-President receive?").answer
+    assert asked_as_written.outcome == "answered" and "12 votes in favour" in asked_as_written.text
+
+
 def test_a_model_answer_naming_one_of_them_gets_the_other_added(
     extended: PolicyAssistant, embeddings: LocalEmbeddings, fake: FakeOpenAI
 ) -> None:

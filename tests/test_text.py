@@ -1,6 +1,8 @@
 import pytest
 
-from assistant.search.answer_types import counts_what_was_asked, gives_the_place_asked, wanted_types
+from assistant.search.answer_types import (
+    counts_what_was_asked, gives_the_place_asked, names_the_role_asked, wanted_types,
+)
 from assistant.text.matching import contains_verbatim, normalize_for_match
 from assistant.text.names import names_a_person, names_a_place, places_missing, proper_names
 from assistant.text.numbers import number_key
@@ -247,6 +249,24 @@ def test_a_where_question_needs_a_place(question: str, answered: bool) -> None:
 def test_the_place_the_question_gives_is_no_answer_to_it() -> None:
     assert not names_a_place("The alliance has an office in Madrid.", "Where is the alliance's office in Madrid?")
     assert names_a_place("The alliance has an office in Madrid.", "Where is the alliance's office?")
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "named"),
+    [
+        ("Who is the President?", "Ana Example was re-elected Vice-President.", False),
+        ("Who are the presidents?", "Ana Example was re-elected Vice-President.", False),
+        ("Who is the alliance's President?", "The co-President, Ana Example, spoke.", False),
+        ("Who is the Vice-President?", "The President, Ana Example, welcomed the members.", False),
+        ("Who is the Vice-President?", "The President and the Vice-President, Ana Example, spoke.", True),
+        ("Who is the President?", "Ana Example, President of the alliance, spoke.", True),
+        ("How many votes did the President get?", "Ana Example was elected with 12 votes.", True),
+        # a word of meaning before the role may make it the other form ("deputy president"): not judged
+        ("Where does the deputy president come from?", "Ana Example was re-elected Vice-President.", True),
+    ],
+)
+def test_a_role_is_named_as_asked_not_as_another_of_its_forms(question: str, text: str, named: bool) -> None:
+    assert names_the_role_asked(question, text) is named
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
     FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, saying_first, sentence_weight, table_header,
 )
-from assistant.search.answer_types import gives_the_place_asked, names_a_role, wanted_types
+from assistant.search.answer_types import gives_the_place_asked, names_a_role, names_the_role_asked, wanted_types
 from assistant.search.conversation import looks_like_instruction
 from assistant.search.lexical import DocumentFrequencies, QueryCoverage
 from assistant.search.ranker import LinearModel
@@ -38,12 +38,13 @@ Embedder = Callable[[list[str]], list[list[float]]]
 
 def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
     """Whether the sentence gives every kind of answer without which it cannot answer the question (an acronym's
-    expansion, an e-mail address, a phone number, the place a "where" question asks), from a passage that names every
-    place the question names ("the General Assembly in Madrid" is not answered from a passage about the one in
-    Lisbon)."""
+    expansion, an e-mail address, a phone number, the place a "where" question asks), names a role the question asks
+    about as asked (not the Vice-President for the President), and comes from a passage that names every place the
+    question names ("the General Assembly in Madrid" is not answered from a passage about the one in Lisbon)."""
     kinds_given = all(kind.given(question, sentence.span.text) for kind in wanted_types(question) if kind.required)
     return (
         kinds_given and gives_the_place_asked(question, sentence.span.text)
+        and names_the_role_asked(question, sentence.span.text)
         and not places_missing(question, situated_text(sentence.passage.chunk))
     )
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from assistant.text.names import names_a_person, names_a_place
 from assistant.text.patterns import EMAIL_ADDRESS, PHONE_NUMBER, POSTAL_ADDRESS, YEAR
-from assistant.text.terms import equivalent_terms, search_terms
-from assistant.text.wordlists import CARDINALS, MONTH_NAMES, WEEKDAY_NAMES
+from assistant.text.terms import equivalent_terms, search_terms, words
+from assistant.text.wordlists import CARDINALS, MONTH_NAMES, STOP_WORDS, WEEKDAY_NAMES
 
 _MONTHS = "|".join(MONTH_NAMES)
 _DATE = re.compile(
@@ -172,6 +172,34 @@ _NAMES_A_ROLE = re.compile(rf"\b{_ROLE}\b", re.IGNORECASE)
 def names_a_role(question: str) -> bool:
     """The question names a role someone holds ("the president"), whatever it asks of them."""
     return bool(_NAMES_A_ROLE.search(question))
+
+
+# A role with whatever is joined to its front by a hyphen: "Vice-President", "co-chair", "ex-Director".
+_ROLE_AS_WRITTEN = re.compile(rf"\b((?:[^\W\d_]+-)*){_ROLE.removeprefix('(?:vice-)?')}s?\b", re.IGNORECASE)
+
+
+def _roles(text: str, unqualified: bool = False) -> dict[str, set[str]]:
+    """Each role the text names, by its last word, with the forms it is written in ("president": {"vice-president"});
+    ``unqualified``: only those with no word of meaning before them ("the President", not "the deputy President",
+    which may be the Vice-President)."""
+    forms: dict[str, set[str]] = {}
+    for found in _ROLE_AS_WRITTEN.finditer(text):
+        before = text[:found.start()].split()[-1:]
+        if unqualified and before and not before[0].endswith(("'s", "’s")):  # the alliance's President
+            word = words(before[0])[-1:]
+            if word and word[0].isalpha() and word[0] not in STOP_WORDS:
+                continue
+        written = re.sub(r"(?<=[^s])s$", "", found.group().lower())  # "Presidents" is a form of "President"
+        forms.setdefault(written.rsplit("-", 1)[-1], set()).add(written)
+    return forms
+
+
+def names_the_role_asked(question: str, text: str) -> bool:
+    """Whether a text naming a role the question asks about names it as asked: "re-elected Vice-President" does not
+    speak of the President, nor "the President" of the Vice-President. A text naming no form of the role may still
+    answer (it can name the person instead)."""
+    in_text = _roles(text)
+    return all(not in_text.get(last) or forms & in_text[last] for last, forms in _roles(question, True).items())
 
 
 ANSWER_TYPES = (
