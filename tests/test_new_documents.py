@@ -185,7 +185,8 @@ def test_documents_of_different_dates_naming_different_people_are_set_side_by_si
 
 
 @pytest.mark.parametrize(
-    "question", ["How many votes did the re-election of the President receive?", "Wer wurde im Mai 2021 zum Präsidenten gewählt?"]
+    "question",
+    ["How many votes did the re-election of the President receive?", "Wer wurde im Mai 2021 zum Präsidenten gewählt?"],
 )
 def test_the_vice_president_is_not_given_for_the_president(extended: PolicyAssistant, question: str) -> None:
     # Only the Vice-President's re-election has votes in the 2021 minutes; its sentence holds every word of the first
