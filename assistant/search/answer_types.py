@@ -162,10 +162,11 @@ _ASKS_WHERE = re.compile(
 )
 
 
-_ROLE = (
-    r"(?:vice-)?(?:president|chair\w*|moderator|treasurer|secretary|head|director|commissioner|coordinator|speaker|"
+_ROLE_WORD = (
+    r"(?:president|chair\w*|moderator|treasurer|secretary|head|director|commissioner|coordinator|speaker|"
     r"author|signatory|leader|manager|representative|rapporteur|contact|founder|spokes\w+)"
 )
+_ROLE = rf"(?:vice-)?{_ROLE_WORD}"
 _NAMES_A_ROLE = re.compile(rf"\b{_ROLE}\b", re.IGNORECASE)
 
 
@@ -175,7 +176,7 @@ def names_a_role(question: str) -> bool:
 
 
 # A role with whatever is joined to its front by a hyphen: "Vice-President", "co-chair", "ex-Director".
-_ROLE_AS_WRITTEN = re.compile(rf"\b((?:[^\W\d_]+-)*){_ROLE.removeprefix('(?:vice-)?')}s?\b", re.IGNORECASE)
+_ROLE_AS_WRITTEN = re.compile(rf"\b(?:[^\W\d_]+-)*{_ROLE_WORD}s?\b", re.IGNORECASE)
 
 
 def _roles(text: str, unqualified: bool = False) -> dict[str, set[str]]:
