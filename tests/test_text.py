@@ -1,5 +1,6 @@
 import pytest
 
+from assistant.answering.absence import about_other_years
 from assistant.search.answer_types import (
     counts_what_was_asked, gives_the_place_asked, names_the_role_asked, wanted_types,
 )
@@ -267,6 +268,23 @@ def test_the_place_the_question_gives_is_no_answer_to_it() -> None:
 )
 def test_a_role_is_named_as_asked_not_as_another_of_its_forms(question: str, text: str, named: bool) -> None:
     assert names_the_role_asked(question, text) is named
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "other_years"),
+    [
+        ("Who presented the accounts for 2021?", "Ana Example presented the accounts for 2020.", True),
+        ("Who presented the accounts for 2020?", "Ana Example presented the accounts for 2020.", False),
+        ("What is the budget for 2021?", "The budget amounts to EUR 96,000.", False),
+        ("What did the members say?", "The accounts for 2020 close with a surplus.", False),
+        # a date says when, not what about: a deadline in 2021 may be the one for the 2022 programme
+        ("When is the 2022 programme due?", "Members should send it before 30 June 2021.", False),
+        ("What was decided on 30 June 2020?", "The budget for 2021 was adopted.", False),
+    ],
+)
+def test_a_sentence_about_other_years_than_asked_is_told_apart(question: str, sentence: str, other_years: bool) -> None:
+    assert about_other_years(question, sentence, counting_dates=False) is other_years
+
 
 
 @pytest.mark.parametrize(

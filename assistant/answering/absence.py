@@ -111,11 +111,12 @@ def situated_text(chunk: Chunk) -> str:
     return "\n".join(part for part in (chunk.title, chunk.situation(), chunk.text, chunk.date or "") if part)
 
 
-def about_other_years(question: str, sentence: str) -> bool:
+def about_other_years(question: str, sentence: str, counting_dates: bool = True) -> bool:
     """The sentence dates itself to years the question doesn't ask about, and to none it does ("the accounts for
-    2020" beside "the budget for 2021"). A year within a date ("the framework discussed in June 2020") says when,
-    not what about."""
-    asked, named = years_in(without_dates(question)), years_in(sentence)
+    2020" beside "the budget for 2021"). A year within a date of the question ("the framework discussed in June
+    2020") says when, not what about; ``counting_dates=False``: in the sentence too ("before 30 June 2021" may be the
+    deadline for the 2022 programme)."""
+    asked, named = years_in(without_dates(question)), years_in(sentence if counting_dates else without_dates(sentence))
     return bool(asked and named and not asked & named)
 
 

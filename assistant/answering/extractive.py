@@ -39,12 +39,14 @@ Embedder = Callable[[list[str]], list[list[float]]]
 def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
     """Whether the sentence gives every kind of answer without which it cannot answer the question (an acronym's
     expansion, an e-mail address, a phone number, the place a "where" question asks), names a role the question asks
-    about as asked (not the Vice-President for the President), and comes from a passage that names every place the
-    question names ("the General Assembly in Madrid" is not answered from a passage about the one in Lisbon)."""
+    about as asked (not the Vice-President for the President), is not about other years than the question asks ("the
+    accounts for 2020" for those of 2021), and comes from a passage that names every place the question names ("the
+    General Assembly in Madrid" is not answered from a passage about the one in Lisbon)."""
     kinds_given = all(kind.given(question, sentence.span.text) for kind in wanted_types(question) if kind.required)
     return (
         kinds_given and gives_the_place_asked(question, sentence.span.text)
         and names_the_role_asked(question, sentence.span.text)
+        and not about_other_years(question, sentence.span.text, counting_dates=False)
         and not places_missing(question, situated_text(sentence.passage.chunk))
     )
 
@@ -258,14 +260,18 @@ class ExtractiveAnswerer:
         self, question: Question, coverage: QueryCoverage, passages: Sequence[Passage], scored: list[ScoredSentence]
     ) -> list[ScoredSentence]:
         """Among the close contenders, a sentence whose passage (with its headings and date) names the year asked
-        about goes first. When the best still lacks it, the retrieved passages further down that name it are read
+        about goes first, and before it one that is not itself about other years ("the accounts for 2020" under
+        "Accounts 2020 and budget 2021", asked about 2021's budget). When the best still lacks it, the retrieved passages further down that name it are read
         too ("Who was the President in 2020?": the 2020 minutes' passage), so that the year's absence is claimed
         only of what was retrieved."""
         lacking = {p.chunk.id for p in passages if absent_years(question.text, p.chunk)}
 
         def ordered(sentences: list[ScoredSentence]) -> list[ScoredSentence]:
             top = sentences[0].score
-            return sorted(sentences, key=lambda s: s.score < CLOSE_SHARE * top or s.passage.chunk.id in lacking)
+            return sorted(sentences, key=lambda s: (
+                s.score < CLOSE_SHARE * top or s.passage.chunk.id in lacking,
+                about_other_years(question.text, s.span.text, counting_dates=False),
+            ))
 
         first = ordered(scored)
         further = [
