@@ -272,6 +272,17 @@ def test_a_lead_in_is_followed_by_its_first_points(corpus_assistant: PolicyAssis
     assert "Include Cluster Associations in European recovery plan" in quotes[1]
 
 
+def test_a_sentence_is_quoted_with_the_next_one_that_speaks_of_it(corpus_assistant: PolicyAssistant) -> None:
+    """The annex names the alliance in one sentence and says what it does in the next ("This alliance has been …")."""
+    answer = corpus_assistant.ask("What has the European Alliance Against Coronavirus been working on?").answer
+    quotes = [c.quote for c in answer.citations]
+    assert answer.outcome == "answered" and quotes[0].endswith("Alliance Against Coronavirus (EAAC).")
+    assert quotes[1].startswith("This alliance has been deeply involved in detecting COVID-related disruptions")
+    # a next sentence that introduces a list of its own is not added (it answers something else)
+    introduced = corpus_assistant.ask("Whose vice-president is Krzysztof Krystowski?").answer
+    assert not any(c.quote.startswith("He recapped") for c in introduced.citations)
+
+
 def test_a_question_in_the_document_is_not_quoted_as_an_answer_on_its_own(corpus_assistant: PolicyAssistant) -> None:
     """"What is the role of clusters in industrial ecosystems?" is a heading that asks; it answers nothing."""
     answer = corpus_assistant.ask("What is a cluster?").answer

@@ -17,7 +17,7 @@ from assistant.answering.absence import (
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import PEOPLE, compose_conflict, find_conflicts, names_someone_else
 from assistant.answering.language import offline_notice
-from assistant.answering.lists import items_after
+from assistant.answering.lists import continuation, items_after
 from assistant.answering.outcomes import Answer, Question, ScoredSentence, as_unsure, compose, decline, unsure
 from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
@@ -303,6 +303,10 @@ class ExtractiveAnswerer:
             chosen = said  # a title, heading or dateline beside sentences that say something adds nothing
         if chosen[0].span.text.endswith(":"):
             chosen = [chosen[0], *items_after(chosen[0], self.max_sentences - 1, passages, self.whole_lists)]
+        elif not given and len(chosen) < self.max_sentences:
+            following = continuation(chosen[0])
+            if following and not any(overlaps(following, other) for other in chosen):
+                chosen = [chosen[0], following, *chosen[1:]]
         asks_about_someone = any(kind.name == "person" for kind in given) or names_a_role(question.text)
         if asks_about_someone and names_someone_else(chosen, question.text):
             # "Qui est le président ?" rendered "who that him president": the role names whom it is about even where

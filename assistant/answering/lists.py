@@ -1,4 +1,5 @@
-"""A list asked for is answered whole: the items a lead-in introduces, read on across the passages that continue it."""
+"""A list asked for is answered whole: the items a lead-in introduces, read on across the passages that continue it;
+and a sentence is not cut from the one after it that speaks of it ("This alliance has been …")."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from assistant.reading.chunking import Chunk
 from assistant.search.retrieval import Passage
 from assistant.text.patterns import LIST_MARK
 from assistant.text.sentences import Span, sentence_spans
+from assistant.text.terms import words
+from assistant.text.wordlists import PRONOUNS
 
 LIST_ITEMS_QUOTED = 8
 """At most this many items of a list are quoted after its lead-in (a list asked for is answered whole)."""
@@ -69,3 +72,17 @@ def _list_items(chunk: Chunk, spans: Sequence[Span]) -> list[Span]:
         else:
             break
     return items
+
+
+_REFERRING_BACK = PRONOUNS - {"there"}
+
+
+def continuation(sentence: ScoredSentence) -> ScoredSentence | None:
+    """The next sentence of the passage when it opens by referring back to this one ("This alliance has been deeply
+    involved in …" after "… the European Alliance Against Coronavirus (EAAC)."), unless it introduces a list of its
+    own ("He presented ideas for the future:"), which answers another question."""
+    following = _said_after(sentence.passage.chunk, sentence.span.end)
+    opening = words(following[0].text)[:1] if following else []
+    if not opening or opening[0] not in _REFERRING_BACK or following[0].text.endswith(":"):
+        return None
+    return replace(sentence, span=following[0], score=sentence.score * 0.9)
