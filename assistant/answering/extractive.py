@@ -261,9 +261,9 @@ class ExtractiveAnswerer:
     ) -> list[ScoredSentence]:
         """Among the close contenders, a sentence whose passage (with its headings and date) names the year asked
         about goes first, and before it one that is not itself about other years ("the accounts for 2020" under
-        "Accounts 2020 and budget 2021", asked about 2021's budget). When the best still lacks it, the retrieved passages further down that name it are read
-        too ("Who was the President in 2020?": the 2020 minutes' passage), so that the year's absence is claimed
-        only of what was retrieved."""
+        "Accounts 2020 and budget 2021", asked about 2021's budget). When the best still lacks it, the retrieved
+        passages further down that name it are read too ("Who was the President in 2020?": the 2020 minutes'
+        passage), so that the year's absence is claimed only of what was retrieved."""
         lacking = {p.chunk.id for p in passages if absent_years(question.text, p.chunk)}
 
         def ordered(sentences: list[ScoredSentence]) -> list[ScoredSentence]:
