@@ -286,7 +286,6 @@ def test_a_sentence_about_other_years_than_asked_is_told_apart(question: str, se
     assert about_other_years(question, sentence, counting_dates=False) is other_years
 
 
-
 @pytest.mark.parametrize(
     ("question", "missing"),
     [
