@@ -281,6 +281,11 @@ def test_a_sentence_is_quoted_with_the_next_one_that_speaks_of_it(corpus_assista
     # a next sentence that introduces a list of its own is not added (it answers something else)
     introduced = corpus_assistant.ask("Whose vice-president is Krzysztof Krystowski?").answer
     assert not any(c.quote.startswith("He recapped") for c in introduced.citations)
+    # offered as the closest when unsure, the two are one quote: the first alone says nothing of what was done
+    asked = "Besides spotting supply-chain problems, what did the anti-coronavirus alliance pass on?"
+    unsure = corpus_assistant.ask(asked).answer
+    assert unsure.outcome == "unsure" and len(unsure.citations) == 1
+    assert unsure.citations[0].quote.startswith("Alliance Against Coronavirus (EAAC). This alliance has been")
 
 
 def test_a_question_in_the_document_is_not_quoted_as_an_answer_on_its_own(corpus_assistant: PolicyAssistant) -> None:

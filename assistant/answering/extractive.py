@@ -152,14 +152,18 @@ class ExtractiveAnswerer:
 
     def closest(self, question: str, sentences: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """The sentences an unsure answer offers, closest first; a lead-in ("We therefore ask the Commission to:")
-        is offered with the items it introduces, as one quote: alone it says nothing."""
+        is offered with the items it introduces, and a sentence with the next one when that one refers back to it
+        (``continuation``), as one quote: alone they say less."""
         offered = saying_first(question, sentences)
-        lead_in = offered[0]
-        if lead_in.span.text.endswith(":"):
-            items = items_after(lead_in, 0, (), self.whole_lists)  # those of its own passage: nothing else is given
-            if items:
-                block = lead_in.passage.chunk.span(lead_in.span.start, items[-1].span.end)
-                offered = [replace(lead_in, span=block), *offered[1:]]
+        first = offered[0]
+        if first.span.text.endswith(":"):
+            items = items_after(first, 0, (), self.whole_lists)  # those of its own passage: nothing else is given
+            last = items[-1] if items else None
+        else:
+            following = continuation(first)
+            last = following if following else None
+        if last is not None:
+            offered = [replace(first, span=first.passage.chunk.span(first.span.start, last.span.end)), *offered[1:]]
         return offered
 
     def probability(self, found: Candidate) -> float:
