@@ -160,8 +160,7 @@ class ExtractiveAnswerer:
             items = items_after(first, 0, (), self.whole_lists)  # those of its own passage: nothing else is given
             last = items[-1] if items else None
         else:
-            following = continuation(first)
-            last = following if following else None
+            last = continuation(first)
         if last is not None:
             offered = [replace(first, span=first.passage.chunk.span(first.span.start, last.span.end)), *offered[1:]]
         return offered
