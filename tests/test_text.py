@@ -7,7 +7,7 @@ from assistant.search.answer_types import (
 from assistant.text.matching import contains_verbatim, normalize_for_match
 from assistant.text.names import names_a_person, names_a_place, places_missing, proper_names
 from assistant.text.numbers import number_key
-from assistant.text.sentences import as_read, sentence_spans
+from assistant.text.sentences import as_read, read_under_columns, sentence_spans
 from assistant.text.terms import equivalent_terms, expanded_terms, search_terms, spelling_key, stem
 
 
@@ -124,6 +124,21 @@ def test_country_adjectives_and_location_verbs_are_equivalent_search_terms() -> 
 )
 def test_the_kind_of_answer_a_question_wants(question: str, kinds: set[str]) -> None:
     assert {kind.name for kind in wanted_types(question)} == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "gives"),
+    [
+        ("The budget amounts to EUR 96,000.", True),
+        ("Income was 412,000 euros.", True),
+        ("Item: Events; 2021 (EUR): 62,000; Budget 2022 (EUR): 80,000", True),  # a row under its column names
+        ("| Events | 62,000 | 80,000 |", False),
+        ("The Alliance counts 87 members (EUR area: 20 countries).", False),
+    ],
+)
+def test_an_amount_of_money_is_a_figure_with_its_currency(text: str, gives: bool) -> None:
+    [kind] = wanted_types("What is the budget for events?")
+    assert kind.given("What is the budget for events?", text) is gives
 
 
 def test_who_someone_is_is_said_only_by_a_sentence_naming_them() -> None:
@@ -319,3 +334,19 @@ def test_the_places_a_question_names_that_a_passage_lacks(question: str, missing
 def test_a_span_from_one_time_or_year_to_another_says_how_long(text: str, gives: bool) -> None:
     [duration] = [kind for kind in wanted_types("How long did the meeting last?") if kind.name == "duration"]
     assert duration.given("How long did the meeting last?", text) is gives
+
+
+TABLE = "Accounts.\n\n| Item | 2021 (EUR) | Budget 2022 (EUR) |\n|---|---|---|\n| Events | 62,000 | 80,000 |\n| Total | 1 |\n"
+
+
+def test_a_table_row_is_read_under_its_column_names() -> None:
+    read = {span.text: read_under_columns(TABLE, span, 100) for span in sentence_spans(TABLE, offset=100)}
+    assert read == {
+        "Accounts.": "Accounts.",
+        "| Item | 2021 (EUR) | Budget 2022 (EUR) |": "| Item | 2021 (EUR) | Budget 2022 (EUR) |",
+        "|---|---|---|": "|---|---|---|",
+        "| Events | 62,000 | 80,000 |": "Item: Events; 2021 (EUR): 62,000; Budget 2022 (EUR): 80,000",
+        "| Total | 1 |": "| Item | 2021 (EUR) | Budget 2022 (EUR) |\n| Total | 1 |",  # cells not one per column
+    }
+    table_alone = "| Events | 62,000 | 80,000 |"  # its column names in an earlier passage: read as written
+    assert read_under_columns(table_alone, sentence_spans(table_alone)[0]) == table_alone

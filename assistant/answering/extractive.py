@@ -21,7 +21,7 @@ from assistant.answering.lists import continuation, items_after
 from assistant.answering.outcomes import Answer, Question, ScoredSentence, as_unsure, compose, decline, unsure
 from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
-    FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, saying_first, sentence_weight, table_header,
+    FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, saying_first, sentence_weight,
 )
 from assistant.search.answer_types import gives_the_place_asked, names_a_role, names_the_role_asked, wanted_types
 from assistant.search.conversation import looks_like_instruction
@@ -30,7 +30,7 @@ from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import Passage
 from assistant.text.names import places_missing, proper_names
 from assistant.text.patterns import holds_contact
-from assistant.text.sentences import Span, is_fragment, sentence_spans
+from assistant.text.sentences import Span, is_fragment, read_under_columns, sentence_spans
 from assistant.text.terms import equivalent_terms, search_terms, words
 
 Embedder = Callable[[list[str]], list[list[float]]]
@@ -42,11 +42,12 @@ def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
     about as asked (not the Vice-President for the President), is not about other years than the question asks ("the
     accounts for 2020" for those of 2021), and comes from a passage that names every place the question names ("the
     General Assembly in Madrid" is not answered from a passage about the one in Lisbon)."""
-    kinds_given = all(kind.given(question, sentence.span.text) for kind in wanted_types(question) if kind.required)
+    read = sentence.read
+    kinds_given = all(kind.given(question, read) for kind in wanted_types(question) if kind.required)
     return (
-        kinds_given and gives_the_place_asked(question, sentence.span.text)
-        and names_the_role_asked(question, sentence.span.text)
-        and not about_other_years(question, sentence.span.text, counting_dates=False)
+        kinds_given and gives_the_place_asked(question, read)
+        and names_the_role_asked(question, read)
+        and not about_other_years(question, read, counting_dates=False)
         and not places_missing(question, situated_text(sentence.passage.chunk))
     )
 
@@ -162,7 +163,9 @@ class ExtractiveAnswerer:
         else:
             last = continuation(first)
         if last is not None:
-            offered = [replace(first, span=first.passage.chunk.span(first.span.start, last.span.end)), *offered[1:]]
+            offered = [
+                replace(first, span=first.passage.chunk.span(first.span.start, last.span.end), reading=""), *offered[1:]
+            ]
         return offered
 
     def probability(self, found: Candidate) -> float:
@@ -208,7 +211,7 @@ class ExtractiveAnswerer:
                 # "How long did it last" is better answered by a duration than by a start time: a sentence of the
                 # best-matching passage that gives one goes first. Whether one was found is the classifier's to weigh,
                 # not a reason to decline: the patterns miss "a two-year term" and "12 votes … 2 abstentions".
-                typed = [s for s in scored if kind.given(question.text, s.span.text)]
+                typed = [s for s in scored if kind.given(question.text, s.read)]
                 if not typed:
                     missing = True
                     reason = reason or f"no passage gives the {kind.name} asked for"
@@ -273,7 +276,7 @@ class ExtractiveAnswerer:
             top = sentences[0].score
             return sorted(sentences, key=lambda s: (
                 s.score < CLOSE_SHARE * top or s.passage.chunk.id in lacking,
-                about_other_years(question.text, s.span.text, counting_dates=False),
+                about_other_years(question.text, s.read, counting_dates=False),
             ))
 
         first = ordered(scored)
@@ -291,12 +294,12 @@ class ExtractiveAnswerer:
         evidence: float,
     ) -> Answer:
         kinds = wanted_types(question.text)
-        given = [kind for kind in kinds if kind.given(question.text, scored[0].span.text)]
+        given = [kind for kind in kinds if kind.given(question.text, scored[0].read)]
         if given:
             # A date, a phone number or a person's name answers alone: no neighbouring sentence that gives none, and
             # a title, heading or dateline that gives it is the answer ("To the Commissioner for Internal Market
             # <name>" says who the Commissioner is).
-            scored = [s for s in scored if any(kind.given(question.text, s.span.text) for kind in given)]
+            scored = [s for s in scored if any(kind.given(question.text, s.read) for kind in given)]
         chosen = self.choose(scored, question.text)
         said = [
             s for s in chosen
@@ -365,7 +368,8 @@ class ExtractiveAnswerer:
             return passage.sentence_similarities
         if not spans or not len(question.query_vector):
             return [0.0] * len(spans)
-        vectors = np.asarray(self.embed([span.text for span in spans]), dtype=np.float32)
+        read = [read_under_columns(passage.chunk.text, span, passage.chunk.start) for span in spans]
+        vectors = np.asarray(self.embed(read), dtype=np.float32)
         return [float(x) for x in vectors @ np.asarray(question.query_vector, dtype=np.float32)]
 
     def score_sentences(
@@ -416,7 +420,8 @@ class ExtractiveAnswerer:
                 pair = chunk.span(first.start, second.end)
                 candidates.append((pair, max(sim_a, sim_b), weight, self.pair_discount))
             for span, similarity, weight, discount in candidates:
-                given = [kind for kind in kinds if kind.given(question.text, span.text)]
+                read = read_under_columns(chunk.text, span, chunk.start)
+                given = [kind for kind in kinds if kind.given(question.text, read)]
                 if weight == 0.0 and any(kind.bonus for kind in given) and not looks_like_instruction(span.text):
                     weight = 0.75  # "Mobile: +34 650410080" is short, but it is what "what is her phone number" wants
                 if weight == 0.0 or not coverage.adds_to_question(span.text):
@@ -424,13 +429,11 @@ class ExtractiveAnswerer:
                 front = in_front_matter(chunk, span)
                 situated = header if span.start >= heading_at else (chunk.context or "")
                 context = f"{chunk.title}\n{situated}" if front else situated
-                if span.text.startswith("|"):
-                    context += "\n" + table_header(chunk, span)  # "| Poland | … | 60 |" is read under its columns
-                lexical = coverage.coverage(span.text, context)
+                lexical = coverage.coverage(read, context)
                 # In the document the question names ("… in its Single Market Programme paper"), the words naming it
                 # are said by every sentence: choose among them by the rest. The answer classifier keeps reading the
                 # coverage it was fitted on.
-                choosing = coverage.coverage(span.text, f"{chunk.title}\n{context}") if named and not front else lexical
+                choosing = coverage.coverage(read, f"{chunk.title}\n{context}") if named and not front else lexical
                 if front and similarities and any(kind.bonus for kind in kinds):
                     # "Brussels, 12 March 2021" means little alone; under the title it is the paper's date (for a
                     # question asking a date or an addressee, not for "who was re-elected at <the meeting>").
@@ -441,7 +444,7 @@ class ExtractiveAnswerer:
                 score += sum(kind.bonus for kind in given)
                 if named:
                     score += 0.1
-                scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score))
+                scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score, read if read != span.text else ""))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 
@@ -455,7 +458,7 @@ class ExtractiveAnswerer:
                 break
             if any(overlaps(candidate, other) for other in chosen):
                 continue
-            if about_other_years(question, candidate.span.text):
+            if about_other_years(question, candidate.read):
                 continue
             chosen.append(candidate)
         return chosen

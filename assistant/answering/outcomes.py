@@ -11,7 +11,7 @@ from typing import Protocol
 from assistant.answering.citations import Citation
 from assistant.search.conversation import Turn
 from assistant.search.retrieval import Passage
-from assistant.text.sentences import Span, as_read
+from assistant.text.sentences import Span, as_read, sentence_spans, table_header
 
 DECLINE_PREFIX = "The documents don't say"
 NOTHING_INDEXED = "No documents are indexed yet"
@@ -127,6 +127,13 @@ class ScoredSentence:
     lexical: float
     dense: float
     score: float
+    reading: str = ""
+    """How the sentence is read when not as written: a table row under its column names (``read_under_columns``)."""
+
+    @property
+    def read(self) -> str:
+        """The sentence as its questions are matched against: kinds of answer, years, roles."""
+        return self.reading or self.span.text
 
 
 def citation_of(sentence: ScoredSentence, n: int) -> Citation:
@@ -148,9 +155,28 @@ def as_shown(quoted: str) -> str:
     return _MARKER_IN_SOURCE.sub(r"(\1)", as_read(quoted))
 
 
+def with_column_names(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """The sentences with the first row of each table a quoted row is from: alone, "| Events | 62,000 | 80,000 |"
+    doesn't say which figure is which year's."""
+    quoted = list(chosen)
+    places = {(s.passage.chunk.id, s.span.start) for s in quoted}
+    for sentence in chosen:
+        chunk = sentence.passage.chunk
+        if not sentence.reading:
+            continue
+        names = table_header(chunk.text, sentence.span.start - chunk.start)
+        above = [s for s in sentence_spans(chunk.text, offset=chunk.start) if s.start < sentence.span.start]
+        header = next((s for s in reversed(above) if s.text == names), None)
+        if header is not None and (chunk.id, header.start) not in places:
+            places.add((chunk.id, header.start))
+            quoted.append(replace(sentence, span=header, reading=""))
+    return quoted
+
+
 def compose(chosen: Sequence[ScoredSentence], evidence: float) -> Answer:
     """Answer text of quoted sentences, each followed by its citation marker: the passage holding the best sentence
     first, and within a passage in reading order."""
+    chosen = with_column_names(chosen)
     best_in_passage: dict[str, float] = {}
     for sentence in chosen:
         chunk_id = sentence.passage.chunk.id

@@ -58,7 +58,7 @@ def saying_first(question: str, scored: Sequence[ScoredSentence]) -> list[Scored
     """The sentences about the document itself after the others, unless the best one gives a kind of answer asked
     for: "Tuesday 30th June 2020 at 15:00" offered as the closest to "Who spoke for the French cluster?" tells the
     reader nothing (it answers "when")."""
-    if any(kind.given(question, scored[0].span.text) for kind in wanted_types(question)):
+    if any(kind.given(question, scored[0].read) for kind in wanted_types(question)):
         return list(scored)
     return sorted(scored, key=about_the_document)
 
@@ -70,17 +70,6 @@ def heading_start(chunk: Chunk) -> int:
         return chunk.start
     found = chunk.text.find(chunk.section)
     return chunk.start if found < 0 else chunk.start + found
-
-
-def table_header(chunk: Chunk, span: Span) -> str:
-    """The first row of the Markdown table a row belongs to (its column names)."""
-    lines = chunk.text[: span.start - chunk.start].split("\n")
-    header = ""
-    for line in reversed(lines[:-1] if lines and not lines[-1].strip() else lines):
-        if not line.startswith("|"):
-            break
-        header = line
-    return header
 
 
 def overlaps(a: ScoredSentence, b: ScoredSentence) -> bool:

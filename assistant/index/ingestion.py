@@ -29,9 +29,9 @@ from assistant.index.shared import SharedIndex, open_cache, remove_cache_files, 
 from assistant.index.store import SCHEMA_VERSION, Store, stored_schema_version
 from assistant.reading.glossary import GLOSSARY_VERSION
 from assistant.settings import Settings
-from assistant.text.sentences import sentence_spans
+from assistant.text.sentences import read_under_columns, sentence_spans
 
-CHUNKING_VERSION = 12
+CHUNKING_VERSION = 13
 """Bump when the chunking algorithm changes, so existing indexes are re-chunked at the next ingest."""
 
 Progress = Callable[[int, int], None]
@@ -144,7 +144,8 @@ class Ingestor:
         return chunk_document(document, self.count_tokens, body_limit)
 
     def chunking_signature(self) -> str:
-        """Changes whenever the same file would be cut into different chunks: then every file is re-chunked."""
+        """Changes whenever the same file would be cut into different chunks or its sentences embedded otherwise: then
+        every file is re-chunked."""
         return f"v{CHUNKING_VERSION}:{self.settings.chunk_max_tokens}:{self.settings.embedding_max_tokens}"
 
     def run(self, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
@@ -294,7 +295,7 @@ class Ingestor:
         self, need_chunk_vector: list[Chunk], need_sentence_vectors: list[Chunk]
     ) -> tuple[list[list[float]], dict[str, np.ndarray]]:
         """Chunk vectors (for Chroma) and per-sentence vectors (for reranking and answering) in one model call."""
-        sentences = [[s.text for s in sentence_spans(c.text)] for c in need_sentence_vectors]
+        sentences = [[read_under_columns(c.text, s) for s in sentence_spans(c.text)] for c in need_sentence_vectors]
         texts = [c.embedding_text() for c in need_chunk_vector] + [t for group in sentences for t in group]
         if not texts:
             return [], {}

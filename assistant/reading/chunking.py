@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.reading.documents import SourceDocument, is_contact_line, is_list_item, looks_like_heading
-from assistant.text.sentences import Span, continues_sentence, sentence_spans
+from assistant.text.sentences import Span, continues_sentence, read_under_columns, sentence_spans
 
 TokenCounter = Callable[[str], int]
 
@@ -299,12 +299,15 @@ def _make_chunks(document: SourceDocument, spans: list[tuple[int, int, str | Non
     for ordinal, (start, end, section, context) in enumerate(spans):
         body = document.text[start:end]
         # Everything stored with the vector is hashed: a new title or date gives new ids, so nothing stale survives;
-        # so are where its sentences end, as a vector is stored per sentence.
+        # so are where its sentences end and how a table row is read, as a vector is stored per sentence.
         info = document.info
-        sentence_ends = " ".join(str(span.end) for span in sentence_spans(body))
-        identity = "\x00".join(
-            (document.source, info.title, info.kind, info.date or "", section or "", context or "", body, sentence_ends)
-        )
+        sentences = sentence_spans(body)
+        sentence_ends = " ".join(str(span.end) for span in sentences)
+        read_otherwise = [read for span in sentences if (read := read_under_columns(body, span)) != span.text]
+        identity = "\x00".join((
+            document.source, info.title, info.kind, info.date or "", section or "", context or "", body, sentence_ends,
+            *read_otherwise,
+        ))
         digest = hashlib.sha1(identity.encode()).hexdigest()[:20]
         occurrence = seen.get(digest, 0)
         seen[digest] = occurrence + 1

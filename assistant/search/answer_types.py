@@ -49,8 +49,9 @@ _ASKS_MONEY = re.compile(
     rf"|\bwhat (?:is|was|are|were|will be) the (?:\w+ )?(?:{_MONEY_WORDS})\b(?! (?:programme|program|instrument|line|strand))",
     re.IGNORECASE,
 )
+# "EUR 62,000", "62,000 euros", and a figure under a column of amounts ("2021 (EUR): 62,000")
 _AMOUNT = re.compile(
-    r"(?:\b(?:EUR|USD|GBP)|[€$£])\s?\d|\d[\d.,]*\s?(?:€|\b(?:EUR|euros?|USD|dollars?|GBP|pounds?|million|billion|bn)\b)",
+    r"(?:\b(?:EUR|USD|GBP)|[€$£])\)?:?\s?\d|\d[\d.,]*\s?(?:€|\b(?:EUR|euros?|USD|dollars?|GBP|pounds?|million|billion|bn)\b)",
     re.IGNORECASE,
 )
 _HOW_MANY = re.compile(r"\bhow (?:much|many)\s+(.{1,60})", re.IGNORECASE)

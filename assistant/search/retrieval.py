@@ -19,7 +19,7 @@ from assistant.search.answer_types import wanted_types
 from assistant.search.lexical import QueryCoverage
 from assistant.search.ranker import LinearModel, log_length
 from assistant.settings import Settings
-from assistant.text.sentences import is_fragment, sentence_spans
+from assistant.text.sentences import is_fragment, read_under_columns, sentence_spans
 from assistant.text.terms import expanded_terms, search_terms
 
 
@@ -226,22 +226,23 @@ class HybridSearcher:
             chunk = found.chunks[cid]
             header = chunk.situation()
             spans = sentence_spans(chunk.text)
+            readings = [read_under_columns(chunk.text, s) for s in spans]
             d_rank, d_sim = dense.get(cid, (None, floor_dense))
             k_rank, k_score = keyword.get(cid, (None, 0.0))
             sentence_similarity = best_sentence.get(cid, 0.0)
-            given = [kind for kind in kinds if any(kind.given(found.query, s.text) for s in spans)]
+            given = [kind for kind in kinds if any(kind.given(found.query, r) for r in readings)]
             rows[cid] = {
                 "keyword_score": k_score / top_keyword,
                 "keyword_reciprocal_rank": 1.0 / k_rank if k_rank else 0.0,
                 "dense_similarity": d_sim,
                 "dense_gap": top_dense - d_sim,
                 "dense_reciprocal_rank": 1.0 / d_rank if d_rank else 0.0,
-                "sentence_coverage": max((coverage.coverage(s.text, header) for s in spans), default=0.0),
+                "sentence_coverage": max((coverage.coverage(r, header) for r in readings), default=0.0),
                 "sentence_similarity": sentence_similarity,
                 "sentence_similarity_gap": top_sentence - sentence_similarity,
                 "passage_coverage": coverage.coverage(chunk.text, f"{chunk.title}\n{header}"),
                 "coverage_beyond_title": max(
-                    (coverage.coverage_beyond(s.text, header, chunk.title) for s in spans), default=0.0
+                    (coverage.coverage_beyond(r, header, chunk.title) for r in readings), default=0.0
                 ),
                 "named_document": float(chunk.source in found.referenced),
                 "log_length": log_length(chunk.text),

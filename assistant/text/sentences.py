@@ -88,6 +88,40 @@ def as_read(text: str) -> str:
     return text
 
 
+def table_header(text: str, row_start: int) -> str:
+    """The first row (the column names) of the Markdown table whose row starts at ``row_start`` of ``text``; empty
+    when the table starts before the text does."""
+    lines = text[:row_start].split("\n")
+    header = ""
+    for line in reversed(lines[:-1] if lines and not lines[-1].strip() else lines):
+        if not line.startswith("|"):
+            break
+        header = line
+    return header
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def read_under_columns(text: str, span: Span, offset: int = 0) -> str:
+    """A sentence of ``text`` (which starts at ``offset``) as a reader takes it in: a Markdown table row with each
+    cell under its column's name ("| Events | 62,000 | 80,000 |" under "| Item | 2021 (EUR) | Budget 2022 (EUR) |"
+    is "Item: Events; 2021 (EUR): 62,000; Budget 2022 (EUR): 80,000"), since a row alone doesn't say what its figures
+    are; anything else as written."""
+    if not span.text.startswith("|"):
+        return span.text
+    header = table_header(text, span.start - offset)
+    if not header or header == span.text:
+        return span.text
+    names, cells = _cells(header), _cells(span.text)
+    if all(set(cell) <= set("-: ") for cell in cells):
+        return span.text  # the line under the column names
+    if len(names) != len(cells):
+        return f"{header}\n{span.text}"
+    return "; ".join(f"{name}: {cell}" if name else cell for name, cell in zip(names, cells))
+
+
 def sentence_spans(text: str, offset: int = 0) -> list[Span]:
     """Split text into sentences (and separate lines), with offsets; abbreviations and decimals don't split."""
     return list(_sentence_spans(text, offset))
