@@ -202,6 +202,8 @@ def test_a_table_row_whose_figures_are_amounts_by_its_column_names_answers_how_m
         quotes = [c.quote for c in answer.citations if c.source == "minutes-board-2022-03-14.md"]
         assert quotes[:2] == ["| Item | 2021 (EUR) | Budget 2022 (EUR) |", row], answer.text
         assert answer.text.startswith("| Item | 2021 (EUR) | Budget 2022 (EUR) | [1] " + row)
+        unsure = assistant.ask("How much do they expect from projects in 2022?").answer
+        assert unsure.unsure and [c.quote for c in unsure.citations] == ["| Project income | 114,000 | 95,000 |"]
     finally:
         assistant.store.close()
 

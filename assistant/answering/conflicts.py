@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answering.citations import Citation
-from assistant.answering.outcomes import Answer, ScoredSentence, citation_of, compose, as_shown
+from assistant.answering.outcomes import Answer, ScoredSentence, as_shown, citation_of, compose, with_column_names
 from assistant.text.names import person_names
 from assistant.text.numbers import iter_numbers, number_key
 from assistant.text.terms import search_terms
@@ -118,7 +118,7 @@ def compose_conflict(
     """The best-supported sentence first, as the answer to any question starts, then the other documents' figures
     (or people), each quoted with its document and date (the most recent first, undated last), instead of silently
     picking one."""
-    answer = compose([best_sentence], evidence)
+    answer = compose(with_column_names([best_sentence]), evidence)
     best = best_sentence.passage.chunk
     dated = sorted((s for s in conflicts if s.passage.chunk.date), key=lambda s: s.passage.chunk.date or "", reverse=True)
     ordered = [*dated, *(s for s in conflicts if not s.passage.chunk.date)]

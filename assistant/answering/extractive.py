@@ -18,7 +18,9 @@ from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import PEOPLE, compose_conflict, find_conflicts, names_someone_else
 from assistant.answering.language import offline_notice
 from assistant.answering.lists import continuation, items_after
-from assistant.answering.outcomes import Answer, Question, ScoredSentence, as_unsure, compose, decline, unsure
+from assistant.answering.outcomes import (
+    Answer, Question, ScoredSentence, as_unsure, compose, decline, unsure, with_column_names,
+)
 from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
     FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, saying_first, sentence_weight,
@@ -324,7 +326,7 @@ class ExtractiveAnswerer:
         conflicts = find_conflicts(chosen[0], self.conflict_candidates(coverage, passages), asked)
         if conflicts:
             return compose_conflict(chosen[0], conflicts, evidence)
-        return compose(chosen, evidence)
+        return compose(with_column_names(chosen), evidence)
 
     def second_opinion(self, question: Question, sentences: Sequence[ScoredSentence]) -> list[Likelihood]:
         """The language model's reading of each sentence under its section heading (a speaker's turn is often named

@@ -176,7 +176,6 @@ def with_column_names(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
 def compose(chosen: Sequence[ScoredSentence], evidence: float) -> Answer:
     """Answer text of quoted sentences, each followed by its citation marker: the passage holding the best sentence
     first, and within a passage in reading order."""
-    chosen = with_column_names(chosen)
     best_in_passage: dict[str, float] = {}
     for sentence in chosen:
         chunk_id = sentence.passage.chunk.id
