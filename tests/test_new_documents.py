@@ -279,6 +279,25 @@ def test_a_sentence_about_another_year_is_not_given_as_the_answer(extended: Poli
     assert asked_about_its_year.outcome == "answered" and "Maria Rossi" in asked_about_its_year.text
 
 
+def test_a_date_or_a_share_asked_for_by_name_is_answered_only_by_a_sentence_giving_one(
+    extended: PolicyAssistant,
+) -> None:
+    # The letter offers to present the proposals "before the end of the year": when, but no date.
+    no_date = extended.ask(
+        "On what date will the alliance present its proposals to the Executive Vice-President in person?"
+    ).answer
+    assert no_date.outcome == "unsure" and "before the end of the year" in no_date.text
+    # "reserve part of the technical assistance of the Just Transition Fund": the letter names no share
+    no_share = extended.ask(
+        "What share of the Just Transition Fund's technical assistance did the letter ask to reserve?"
+    ).answer
+    assert no_share.outcome == "unsure", no_share.text
+    # "almost 122.000.000 jobs" scores as high as "equivalent to 23.4% of total European employment": of the two,
+    # the one that gives a share is the answer
+    share = extended.ask("What share of all jobs in Europe do clusters represent?").answer
+    assert share.outcome == "answered" and "23.4%" in share.citations[0].quote, share.text
+
+
 def test_a_year_is_looked_for_in_every_retrieved_passage_before_its_absence_is_claimed(
     extended: PolicyAssistant,
 ) -> None:

@@ -2,7 +2,7 @@ import pytest
 
 from assistant.answering.absence import about_other_years
 from assistant.search.answer_types import (
-    counts_what_was_asked, gives_the_place_asked, names_the_role_asked, wanted_types,
+    counts_what_was_asked, gives_the_figure_asked, gives_the_place_asked, names_the_role_asked, wanted_types,
 )
 from assistant.text.matching import contains_verbatim, normalize_for_match
 from assistant.text.names import names_a_person, names_a_place, places_missing, proper_names
@@ -336,7 +336,10 @@ def test_a_span_from_one_time_or_year_to_another_says_how_long(text: str, gives:
     assert duration.given("How long did the meeting last?", text) is gives
 
 
-TABLE = "Accounts.\n\n| Item | 2021 (EUR) | Budget 2022 (EUR) |\n|---|---|---|\n| Events | 62,000 | 80,000 |\n| Total | 1 |\n"
+TABLE = (
+    "Accounts.\n\n| Item | 2021 (EUR) | Budget 2022 (EUR) |\n|---|---|---|\n"
+    "| Events | 62,000 | 80,000 |\n| Total | 1 |\n"
+)
 
 
 def test_a_table_row_is_read_under_its_column_names() -> None:
@@ -350,3 +353,21 @@ def test_a_table_row_is_read_under_its_column_names() -> None:
     }
     table_alone = "| Events | 62,000 | 80,000 |"  # its column names in an earlier passage: read as written
     assert read_under_columns(table_alone, sentence_spans(table_alone)[0]) == table_alone
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "gives"),
+    [
+        ("On what date will they present it?", "We would present it before the end of the year.", False),
+        ("On what date will they present it?", "The next General Assembly will take place on 18 November 2021.", True),
+        ("Which day was the call sent?", "Brussels, 27 October 2020", True),
+        ("What share of SMEs had started a project?", "68% of their SMEs had started at least one project", True),
+        ("What share of the budget should go to clusters?", "reserve part of the technical assistance", False),
+        ("What proportion of members voted?", "14 of the 15 member associations were represented", True),
+        ("What percentage of firms export?", "their success rates are higher", False),
+        ("When will they present it?", "We would present it before the end of the year.", True),  # "when" is not a date
+        ("How many jobs do clusters account for?", "almost 122.000.000 jobs", True),
+    ],
+)
+def test_a_date_or_a_share_asked_for_by_name_is_given_only_by_one(question: str, text: str, gives: bool) -> None:
+    assert gives_the_figure_asked(question, text) is gives

@@ -25,7 +25,9 @@ from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
     FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, saying_first, sentence_weight,
 )
-from assistant.search.answer_types import gives_the_place_asked, names_a_role, names_the_role_asked, wanted_types
+from assistant.search.answer_types import (
+    asks_for_a_figure, gives_the_figure_asked, gives_the_place_asked, names_a_role, names_the_role_asked, wanted_types,
+)
 from assistant.search.conversation import looks_like_instruction
 from assistant.search.lexical import DocumentFrequencies, QueryCoverage
 from assistant.search.ranker import LinearModel
@@ -40,14 +42,15 @@ Embedder = Callable[[list[str]], list[list[float]]]
 
 def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
     """Whether the sentence gives every kind of answer without which it cannot answer the question (an acronym's
-    expansion, an e-mail address, a phone number, the place a "where" question asks), names a role the question asks
+    expansion, an e-mail address, a phone number, the place a "where" question asks, the date or the share a question
+    asks for by name), names a role the question asks
     about as asked (not the Vice-President for the President), is not about other years than the question asks ("the
     accounts for 2020" for those of 2021), and comes from a passage that names every place the question names ("the
     General Assembly in Madrid" is not answered from a passage about the one in Lisbon)."""
     read = sentence.read
     kinds_given = all(kind.given(question, read) for kind in wanted_types(question) if kind.required)
     return (
-        kinds_given and gives_the_place_asked(question, read)
+        kinds_given and gives_the_place_asked(question, read) and gives_the_figure_asked(question, read)
         and names_the_role_asked(question, read)
         and not about_other_years(question, read, counting_dates=False)
         and not places_missing(question, situated_text(sentence.passage.chunk))
@@ -204,6 +207,13 @@ class ExtractiveAnswerer:
         # goes before one that doesn't, which would be a near miss ("before 30 June 2021" under "Work plan 2021").
         if years_in(question.text):
             scored = self.year_first(question, coverage, passages, scored)
+        if asks_for_a_figure(question.text):
+            # "What share of all jobs …": of the close contenders, one giving a share ("23.4% of total European
+            # employment") goes before one that doesn't ("almost 122.000.000 jobs"), which could not be the answer
+            top = scored[0].score
+            scored = sorted(scored, key=lambda s: (
+                s.score < CLOSE_SHARE * top or not gives_the_figure_asked(question.text, s.read)
+            ))
         best_match = scored[0].passage.chunk.id
         kinds = wanted_types(question.text)
         reason = f"no document mentions {' or '.join(f'“{n}”' for n in unmentioned)}" if unmentioned else None
@@ -446,7 +456,8 @@ class ExtractiveAnswerer:
                 score += sum(kind.bonus for kind in given)
                 if named:
                     score += 0.1
-                scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score, read if read != span.text else ""))
+                reading = read if read != span.text else ""
+                scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score, reading))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 

@@ -51,10 +51,21 @@ _ASKS_MONEY = re.compile(
 )
 # "EUR 62,000", "62,000 euros", and a figure under a column of amounts ("2021 (EUR): 62,000")
 _AMOUNT = re.compile(
-    r"(?:\b(?:EUR|USD|GBP)|[€$£])\)?:?\s?\d|\d[\d.,]*\s?(?:€|\b(?:EUR|euros?|USD|dollars?|GBP|pounds?|million|billion|bn)\b)",
+    r"(?:\b(?:EUR|USD|GBP)|[€$£])\)?:?\s?\d"
+    r"|\d[\d.,]*\s?(?:€|\b(?:EUR|euros?|USD|dollars?|GBP|pounds?|million|billion|bn)\b)",
     re.IGNORECASE,
 )
 _HOW_MANY = re.compile(r"\bhow (?:much|many)\s+(.{1,60})", re.IGNORECASE)
+# "On what date …", "which day …": a date is what is asked; "before the end of the year" says when, but no date
+_ASKS_A_DATE = re.compile(r"\b(?:what|which) (?:date|day)\b", re.IGNORECASE)
+# "What share of …", "what percentage …": a part of a whole, given as a figure or a fraction ("68%", "a third"),
+# which "reserve part of the technical assistance" or "their success rates are higher" doesn't give
+_ASKS_A_SHARE = re.compile(r"\bwhat (?:share|percentage|proportion|fraction)\b", re.IGNORECASE)
+_SHARE = re.compile(
+    r"\d\s?%|\bper ?cent\b|\b(?:half|halves|thirds?|quarters?|fifths?|tenths?|majority|minority)\b|\bone in \w+\b"
+    r"|\b\w+ (?:of|out of) (?:the |every )?\d[\d,]*\b",
+    re.IGNORECASE,
+)
 
 
 def standalone_numbers(text: str) -> list[int]:
@@ -246,6 +257,19 @@ ANSWER_TYPES = (
         required=True,
     ),
 )
+
+
+def asks_for_a_figure(question: str) -> bool:
+    """Whether the question asks for a date or a share by name ("On what date …", "What share of …")."""
+    return bool(_ASKS_A_DATE.search(question) or _ASKS_A_SHARE.search(question))
+
+
+def gives_the_figure_asked(question: str, text: str) -> bool:
+    """A question asking for a date by name is answered only by a text giving one, and a question asking what share
+    only by a text giving a part of a whole. (Checks on the answer only: the kinds of answer the ranker and the
+    classifier read stay those they were fitted with.)"""
+    date_given = not _ASKS_A_DATE.search(question) or bool(_DATE.search(text))
+    return date_given and (not _ASKS_A_SHARE.search(question) or bool(_SHARE.search(text)))
 
 
 def gives_the_place_asked(question: str, text: str) -> bool:
