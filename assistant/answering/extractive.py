@@ -240,6 +240,13 @@ class ExtractiveAnswerer:
             # "According to the annex": what another document says doesn't answer it.
             scored = [s for s in scored if s.passage.chunk.source in question.referenced_sources]
             if not scored:
+                # its passages retrieved further down are read before the document is said not to answer
+                further = [
+                    (rank, p) for rank, p in enumerate(passages, start=1)
+                    if rank > self.passages_considered and p.chunk.source in question.referenced_sources
+                ]
+                scored = self.score_sentences(question, coverage, further)
+            if not scored:
                 return decline(question.text, reason="the document the question names doesn't answer it")
         opinion: dict[str, float] | None = None
         if self.likelihood_weight:
