@@ -288,6 +288,15 @@ def test_a_sentence_is_quoted_with_the_next_one_that_speaks_of_it(corpus_assista
     assert unsure.citations[0].quote.startswith("Alliance Against Coronavirus (EAAC). This alliance has been")
 
 
+def test_a_conclusion_is_quoted_with_the_sentence_it_is_drawn_from(corpus_assistant: PolicyAssistant) -> None:
+    """"Hence, they can provide policymakers with valuable information …": why is said in the sentence before."""
+    answer = corpus_assistant.ask("Why can clusters give policymakers useful information for the recovery?").answer
+    quotes = [c.quote for c in answer.citations]
+    assert answer.outcome == "answered", answer.text
+    assert quotes[0].startswith("Being so close to the market, clusters have real-time information"), quotes
+    assert quotes[1].startswith("Hence, they can provide policymakers with valuable information"), quotes
+
+
 def test_a_question_in_the_document_is_not_quoted_as_an_answer_on_its_own(corpus_assistant: PolicyAssistant) -> None:
     """"What is the role of clusters in industrial ecosystems?" is a heading that asks; it answers nothing."""
     answer = corpus_assistant.ask("What is a cluster?").answer

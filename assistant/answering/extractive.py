@@ -17,7 +17,7 @@ from assistant.answering.absence import (
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import PEOPLE, compose_conflict, find_conflicts, names_someone_else
 from assistant.answering.language import offline_notice
-from assistant.answering.lists import continuation, items_after
+from assistant.answering.lists import continuation, items_after, premise
 from assistant.answering.outcomes import (
     Answer, Question, ScoredSentence, as_unsure, compose, decline, unsure, with_column_names,
 )
@@ -332,6 +332,10 @@ class ExtractiveAnswerer:
             following = continuation(chosen[0])
             if following and not any(overlaps(following, other) for other in chosen):
                 chosen = [chosen[0], following, *chosen[1:]]
+        if not given and len(chosen) < self.max_sentences:
+            reason = premise(chosen[0])
+            if reason and not any(overlaps(reason, other) for other in chosen):
+                chosen = [chosen[0], reason, *chosen[1:]]
         asks_about_someone = any(kind.name == "person" for kind in given) or names_a_role(question.text)
         if asks_about_someone and names_someone_else(chosen, question.text):
             # "Qui est le président ?" rendered "who that him president": the role names whom it is about even where

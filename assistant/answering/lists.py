@@ -86,3 +86,24 @@ def continuation(sentence: ScoredSentence) -> ScoredSentence | None:
     if not opening or opening[0] not in _REFERRING_BACK or following[0].text.endswith(":"):
         return None
     return replace(sentence, span=following[0], score=sentence.score * 0.9)
+
+
+_CONCLUDING = ("hence", "therefore", "thus", "consequently", "accordingly", "for this reason", "for these reasons",
+               "as a result", "this is why", "that is why")
+"""Openings by which a sentence draws a conclusion from the one before it."""
+
+
+def premise(sentence: ScoredSentence) -> ScoredSentence | None:
+    """The sentence before this one in its paragraph when this one opens by concluding from it ("Hence, they can
+    provide policymakers with valuable information …" after "Being so close to the market, clusters have real-time
+    information …"): the reason is said there, not in the conclusion."""
+    opening = " ".join(words(LIST_MARK.sub("", sentence.span.text))[:3])
+    if not opening.startswith(_CONCLUDING):
+        return None
+    chunk = sentence.passage.chunk
+    before = [s for s in sentence_spans(chunk.text, offset=chunk.start) if s.end <= sentence.span.start]
+    if not before or "\n\n" in chunk.text[before[-1].end - chunk.start:sentence.span.start - chunk.start]:
+        return None
+    if sentence_weight(before[-1].text, chunk.section) == 0.0 or before[-1].text.endswith((":", "?")):
+        return None
+    return replace(sentence, span=before[-1], score=sentence.score * 0.9, reading="")
