@@ -298,24 +298,20 @@ def test_a_date_or_a_share_asked_for_by_name_is_answered_only_by_a_sentence_givi
     assert share.outcome == "answered" and "23.4%" in share.citations[0].quote, share.text
 
 
-def test_the_document_a_question_names_is_read_further_down_before_it_is_said_not_to_answer(
-    extended: PolicyAssistant,
+@pytest.mark.parametrize(("question", "quoted"), [
+    # The 2021 minutes' President scores first and its passage lacks 2020; the 2020 minutes' passage that answers is
+    # retrieved further down than the passages read first.
+    ("Who was the President of the alliance in 2020?", "Antonio Novo Guerrero"),
+    # The annex's passage ranks seventh, below the five read first (all from other documents).
+    ("Which two programmes' time frames does the annex name for the coming years?",
+     "Multiannual Financial Framework (2021-2027)"),
+])
+def test_what_a_question_names_is_looked_for_further_down_before_its_absence_is_claimed(
+    extended: PolicyAssistant, question: str, quoted: str,
 ) -> None:
-    # The annex's passage ranks seventh, below the five read first (all from other documents)
-    answer = extended.ask("Which two programmes' time frames does the annex name for the coming years?").answer
+    answer = extended.ask(question).answer
     assert answer.outcome != "declined", answer.text
-    assert "Multiannual Financial Framework (2021-2027)" in answer.citations[0].quote
-    assert answer.citations[0].source == "annex-call-for-recognition-of-clusters.txt"
-
-
-def test_a_year_is_looked_for_in_every_retrieved_passage_before_its_absence_is_claimed(
-    extended: PolicyAssistant,
-) -> None:
-    # The 2021 minutes' President scores first and its passage lacks 2020; the 2020 minutes' passage that answers
-    # is retrieved further down than the passages read first.
-    answer = extended.ask("Who was the President of the alliance in 2020?").answer
-    assert answer.outcome != "declined", answer.text
-    assert "Antonio Novo Guerrero" in answer.citations[0].quote
+    assert quoted in answer.citations[0].quote
 
 
 @contextmanager
