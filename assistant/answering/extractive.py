@@ -43,10 +43,10 @@ Embedder = Callable[[list[str]], list[list[float]]]
 def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
     """Whether the sentence gives every kind of answer without which it cannot answer the question (an acronym's
     expansion, an e-mail address, a phone number, the place a "where" question asks, the date or the share a question
-    asks for by name), names a role the question asks
-    about as asked (not the Vice-President for the President), is not about other years than the question asks ("the
-    accounts for 2020" for those of 2021), and comes from a passage that names every place the question names ("the
-    General Assembly in Madrid" is not answered from a passage about the one in Lisbon)."""
+    asks for by name), names a role the question asks about as asked (not the Vice-President for the President), is
+    not about other years than the question asks ("the accounts for 2020" for those of 2021), and comes from a passage
+    that names every place the question names ("the General Assembly in Madrid" is not answered from a passage about
+    the one in Lisbon). A table row is read under its column names."""
     read = sentence.read
     kinds_given = all(kind.given(question, read) for kind in wanted_types(question) if kind.required)
     return (
@@ -333,9 +333,9 @@ class ExtractiveAnswerer:
             if following and not any(overlaps(following, other) for other in chosen):
                 chosen = [chosen[0], following, *chosen[1:]]
         if not given and len(chosen) < self.max_sentences:
-            reason = premise(chosen[0])
-            if reason and not any(overlaps(reason, other) for other in chosen):
-                chosen = [chosen[0], reason, *chosen[1:]]
+            drawn_from = premise(chosen[0])
+            if drawn_from and not any(overlaps(drawn_from, other) for other in chosen):
+                chosen = [chosen[0], drawn_from, *chosen[1:]]
         asks_about_someone = any(kind.name == "person" for kind in given) or names_a_role(question.text)
         if asks_about_someone and names_someone_else(chosen, question.text):
             # "Qui est le président ?" rendered "who that him president": the role names whom it is about even where

@@ -161,9 +161,9 @@ def with_column_names(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     quoted = list(chosen)
     places = {(s.passage.chunk.id, s.span.start) for s in quoted}
     for sentence in chosen:
-        chunk = sentence.passage.chunk
         if not sentence.reading:
             continue
+        chunk = sentence.passage.chunk
         names = table_header(chunk.text, sentence.span.start - chunk.start)
         above = [s for s in sentence_spans(chunk.text, offset=chunk.start) if s.start < sentence.span.start]
         header = next((s for s in reversed(above) if s.text == names), None)
