@@ -63,7 +63,7 @@ _ASKS_A_DATE = re.compile(r"\b(?:what|which) (?:date|day)\b", re.IGNORECASE)
 _ASKS_A_SHARE = re.compile(r"\bwhat (?:share|percentage|proportion|fraction)\b", re.IGNORECASE)
 _SHARE = re.compile(
     r"\d\s?%|\bper ?cent\b|\b(?:half|halves|thirds?|quarters?|fifths?|tenths?|majority|minority)\b|\bone in \w+\b"
-    r"|\b\w+ (?:of|out of) (?:the |every )?\d[\d,]*\b",
+    r"|\b(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten) (?:of|out of) (?:the |every )?\d[\d,]*\b",
     re.IGNORECASE,
 )
 
