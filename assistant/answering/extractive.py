@@ -168,9 +168,7 @@ class ExtractiveAnswerer:
         else:
             last = continuation(first)
         if last is not None:
-            offered = [
-                replace(first, span=first.passage.chunk.span(first.span.start, last.span.end), reading=""), *offered[1:]
-            ]
+            offered = [replace(first, span=first.passage.chunk.span(first.span.start, last.span.end)), *offered[1:]]
         return offered
 
     def probability(self, found: Candidate) -> float:
@@ -467,8 +465,7 @@ class ExtractiveAnswerer:
                 score += sum(kind.bonus for kind in given)
                 if named:
                     score += 0.1
-                reading = read if read != span.text else ""
-                scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score, reading))
+                scored.append(ScoredSentence(rank, passage, span, lexical, similarity, score))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 

@@ -106,4 +106,4 @@ def premise(sentence: ScoredSentence) -> ScoredSentence | None:
         return None
     if sentence_weight(before[-1].text, chunk.section) == 0.0 or before[-1].text.endswith((":", "?")):
         return None
-    return replace(sentence, span=before[-1], score=sentence.score * 0.9, reading="")
+    return replace(sentence, span=before[-1], score=sentence.score * 0.9)

@@ -11,7 +11,7 @@ from typing import Protocol
 from assistant.answering.citations import Citation
 from assistant.search.conversation import Turn
 from assistant.search.retrieval import Passage
-from assistant.text.sentences import Span, as_read, sentence_spans, table_header
+from assistant.text.sentences import Span, as_read, read_under_columns, sentence_spans, table_header
 
 DECLINE_PREFIX = "The documents don't say"
 NOTHING_INDEXED = "No documents are indexed yet"
@@ -127,13 +127,13 @@ class ScoredSentence:
     lexical: float
     dense: float
     score: float
-    reading: str = ""
-    """How the sentence is read when not as written: a table row under its column names (``read_under_columns``)."""
 
     @property
     def read(self) -> str:
-        """The sentence as its questions are matched against: kinds of answer, years, roles."""
-        return self.reading or self.span.text
+        """The sentence as its questions are matched against (kinds of answer, years, roles): a table row under its
+        column names (``read_under_columns``), anything else as written."""
+        chunk = self.passage.chunk
+        return read_under_columns(chunk.text, self.span, chunk.start)
 
 
 def citation_of(sentence: ScoredSentence, n: int) -> Citation:
@@ -161,7 +161,7 @@ def with_column_names(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     quoted = list(chosen)
     places = {(s.passage.chunk.id, s.span.start) for s in quoted}
     for sentence in chosen:
-        if not sentence.reading:
+        if sentence.read == sentence.span.text:
             continue
         chunk = sentence.passage.chunk
         names = table_header(chunk.text, sentence.span.start - chunk.start)
@@ -169,7 +169,7 @@ def with_column_names(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         header = next((s for s in reversed(above) if s.text == names), None)
         if header is not None and (chunk.id, header.start) not in places:
             places.add((chunk.id, header.start))
-            quoted.append(replace(sentence, span=header, reading=""))
+            quoted.append(replace(sentence, span=header))
     return quoted
 
 
