@@ -412,3 +412,69 @@ def test_a_lead_in_at_the_foot_of_a_page_is_quoted_with_the_list_on_the_next(
         assert any(q.startswith("- train forty cluster managers") for q in quotes), answer.text
         assert any(q.startswith("- report on the courses") for q in quotes), answer.text
         assert {c.page for c in answer.citations if c.quote.startswith("- ")} == {2}
+
+
+SKILLS_RESPONSE = """# Response to the public consultation on the European Year of Skills
+
+Submitted by the European Clusters Alliance on 12 January 2023. Contact: Lena Hartmann, Policy Officer (lena.hartmann@clustersalliance.eu).
+
+## Question 1: What are the main skills gaps in your sector?
+
+The gaps our members report most often are in digital skills (named by 71 % of responding clusters) and in skills for the green transition (58 %).
+
+## Question 2: Which measures would help most?
+
+1. Short, modular courses that can be combined into a recognised qualification.
+2. Vouchers that let small firms buy training from any accredited provider, including cluster organisations.
+3. A European register of skills partnerships, so that companies can find training close to them.
+
+We do not support a new EU-level certification body.
+
+## Next steps
+
+The Alliance will present these findings at the Skills Forum in Lisbon on 23 March 2023. Members who want to contribute case studies should write to the contact above before 28 February 2023.
+"""
+MEASURES = [
+    "1. Short, modular courses that can be combined into a recognised qualification.",
+    "2. Vouchers that let small firms buy training from any accredited provider, including cluster organisations.",
+    "3. A European register of skills partnerships, so that companies can find training close to them.",
+]
+
+
+@pytest.fixture(scope="module")
+def beside_a_skills_response(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings) -> Iterator[PolicyAssistant]:
+    corpus = tmp_path_factory.mktemp("skills-corpus")
+    (corpus / "consultation-response-skills-2023.md").write_text(SKILLS_RESPONSE)
+    shutil.copy(EXTRA_CORPUS / MINUTES, corpus)
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path_factory.mktemp("skills-index"))
+    assert Ingestor(settings, embeddings).run().ok
+    assistant = PolicyAssistant(settings, embeddings)
+    yield assistant
+    assistant.store.close()
+
+
+@pytest.mark.parametrize("question", [
+    "Which measures does the alliance propose for skills?", "Which measures would help most to close skills gaps?",
+])
+def test_the_list_under_a_heading_naming_what_is_asked_is_quoted_whole(
+    beside_a_skills_response: PolicyAssistant, question: str,
+) -> None:
+    # Numbered items were split from their numbers ("1." then the item), so no list was seen, and with no lead-in
+    # sentence the one item closest to the question's words was quoted alone (the register, not the courses).
+    answer = beside_a_skills_response.ask(question).answer
+    assert answer.outcome == "answered", answer.text
+    assert [c.quote for c in answer.citations] == MEASURES
+
+
+def test_an_item_asked_about_is_quoted_without_the_rest_of_its_list(beside_a_skills_response: PolicyAssistant) -> None:
+    answer = beside_a_skills_response.ask("Would vouchers help small firms buy training?").answer
+    assert answer.citations and answer.citations[0].quote == MEASURES[1], answer.text
+    assert MEASURES[0] not in [c.quote for c in answer.citations]
+
+
+def test_whom_to_contact_is_answered_by_a_line_naming_someone(beside_a_skills_response: PolicyAssistant) -> None:
+    # "Members who want to contribute case studies should write to the contact above …" was the answer: it names
+    # no one to write to.
+    answer = beside_a_skills_response.ask("Who should I contact about the skills consultation?").answer
+    assert answer.citations, answer.text
+    assert "Lena Hartmann" in answer.citations[0].quote, answer.text

@@ -32,6 +32,18 @@ def test_sentences_keep_offsets_and_do_not_split_decimals_or_abbreviations() -> 
         assert text[span.start - 100:span.end - 100] == span.text
 
 
+def test_a_numbered_list_item_is_one_sentence_with_its_number_and_read_without_it() -> None:
+    # "1. Short, modular courses …" was split into "1." and the item, so the item was no list item.
+    text = "Measures\n\n1. Short, modular courses. They add up.\n2. Vouchers for small firms.\n12.5% of firms train."
+    spans = sentence_spans(text)
+    assert [s.text for s in spans] == [
+        "Measures", "1. Short, modular courses.", "They add up.", "2. Vouchers for small firms.", "12.5% of firms train.",
+    ]
+    assert [read_under_columns(text, s) for s in spans][1:] == [
+        "Short, modular courses.", "They add up.", "Vouchers for small firms.", "12.5% of firms train.",
+    ]
+
+
 def test_a_sentence_running_over_a_page_break_is_one_sentence_shown_on_one_line() -> None:
     """A page break of the source leaves a blank line in the middle of a sentence: the sentence is one span (the
     document's characters, so its offsets hold) and reads with a space where the page turned."""
@@ -120,6 +132,9 @@ def test_country_adjectives_and_location_verbs_are_equivalent_search_terms() -> 
         ("Where is the secretariat?", {"place"}),
         ("In which city will the assembly meet?", {"place"}),
         ("Quote the sentence where the alliance asks for more money.", set()),
+        ("Who should I contact about the skills consultation?", {"contact"}),
+        ("Whom can we write to about this paper?", {"contact"}),
+        ("Whom should clusters connect small firms with?", set()),
     ],
 )
 def test_the_kind_of_answer_a_question_wants(question: str, kinds: set[str]) -> None:

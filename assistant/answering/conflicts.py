@@ -57,20 +57,20 @@ def find_conflicts(
     about ("15 National Cluster Associations" against "12 National Cluster Associations"); different figures: each
     side has a number the other lacks (so "2021-2027" beside "2021-2027 and 2021-2023" is not a conflict).
     """
-    figures = _figures(best.span.text)
+    figures = _figures(best.read)
     if not figures:
         return []
-    vocabulary = _figure_words(best.span.text)
+    vocabulary = _figure_words(best.read)
     conflicts: list[ScoredSentence] = []
     seen_figures = [figures]
     seen_sources = {best.passage.chunk.source}
     for candidate in sorted(candidates, key=lambda c: c.score, reverse=True):
         if candidate.passage.chunk.source in seen_sources or candidate.lexical < 0.5 * best.lexical:
             continue
-        other = _figures(candidate.span.text)
-        words_other = _figure_words(candidate.span.text)
+        other = _figures(candidate.read)
+        words_other = _figure_words(candidate.read)
         shared = len(vocabulary & words_other) / max(1, min(len(vocabulary), len(words_other)))
-        same_thing = shared >= 0.6 or differs_on_asked(best.span.text, candidate.span.text, asked)
+        same_thing = shared >= 0.6 or differs_on_asked(best.read, candidate.read, asked)
         if not same_thing or not (figures - other) or not (other - figures):
             continue
         if any(other == known for known in seen_figures):

@@ -17,7 +17,9 @@ from assistant.answering.absence import (
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import PEOPLE, compose_conflict, find_conflicts, names_someone_else
 from assistant.answering.language import offline_notice
-from assistant.answering.lists import continuation, items_after, premise
+from assistant.answering.lists import (
+    asks_for_what_a_heading_lists, continuation, items_after, list_opening_its_section, premise,
+)
 from assistant.answering.outcomes import (
     Answer, Question, ScoredSentence, as_unsure, compose, decline, unsure, with_column_names,
 )
@@ -158,11 +160,16 @@ class ExtractiveAnswerer:
 
     def closest(self, question: str, sentences: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """The sentences an unsure answer offers, closest first; a lead-in ("We therefore ask the Commission to:")
-        is offered with the items it introduces, and a sentence with the next one when that one refers back to it
-        (``continuation``), as one quote: alone they say less."""
+        is offered with the items it introduces, an item with the rest of the list under a heading that names what
+        is asked, and a sentence with the next one when that one refers back to it (``continuation``), as one quote:
+        alone they say less."""
         offered = saying_first(question, sentences)
         first = offered[0]
-        if first.span.text.endswith(":"):
+        listed = self.whole_lists and asks_for_what_a_heading_lists(question, first)
+        section_list = list_opening_its_section(first) if listed else []
+        if section_list:
+            first, last = section_list[0], section_list[-1]
+        elif first.span.text.endswith(":"):
             items = items_after(first, 0, (), self.whole_lists)  # those of its own passage: nothing else is given
             last = items[-1] if items else None
         else:
@@ -324,7 +331,11 @@ class ExtractiveAnswerer:
         ]
         if said and not given and not any(kind.bonus for kind in kinds):
             chosen = said  # a title, heading or dateline beside sentences that say something adds nothing
-        if chosen[0].span.text.endswith(":"):
+        listed = self.whole_lists and asks_for_what_a_heading_lists(question.text, chosen[0])
+        section_list = list_opening_its_section(chosen[0]) if listed else []
+        if section_list:
+            chosen = section_list  # the heading is the list's lead-in, and names what is asked
+        elif chosen[0].span.text.endswith(":"):
             chosen = [chosen[0], *items_after(chosen[0], self.max_sentences - 1, passages, self.whole_lists)]
         elif not given and len(chosen) < self.max_sentences:
             following = continuation(chosen[0])
@@ -460,7 +471,7 @@ class ExtractiveAnswerer:
                     # question asking a date or an addressee, not for "who was re-elected at <the meeting>").
                     similarity = max(similarity, float(similarities[0]))
                 score = discount * weight * (0.5 * choosing + 0.5 * similarity) + 0.08 / rank
-                if wants_figure and any(c.isdigit() for c in span.text):
+                if wants_figure and any(c.isdigit() for c in read):
                     score += 0.05
                 score += sum(kind.bonus for kind in given)
                 if named:
@@ -489,7 +500,8 @@ class ExtractiveAnswerer:
         found = []
         for rank, passage in enumerate(passages, start=1):
             for span in sentence_spans(passage.chunk.text, offset=passage.chunk.start):
-                if any(c.isdigit() for c in span.text):
-                    lexical = coverage.coverage(span.text)
+                read = read_under_columns(passage.chunk.text, span, passage.chunk.start)
+                if any(c.isdigit() for c in read):
+                    lexical = coverage.coverage(read)
                     found.append(ScoredSentence(rank, passage, span, lexical, 0.0, lexical))
         return found

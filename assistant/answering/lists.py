@@ -3,6 +3,7 @@ and a sentence is not cut from the one after it that speaks of it ("This allianc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -12,8 +13,8 @@ from assistant.reading.chunking import Chunk
 from assistant.search.retrieval import Passage
 from assistant.text.patterns import LIST_MARK
 from assistant.text.sentences import Span, sentence_spans
-from assistant.text.terms import words
-from assistant.text.wordlists import PRONOUNS
+from assistant.text.terms import search_terms, words
+from assistant.text.wordlists import PRONOUNS, STOP_WORDS
 
 LIST_ITEMS_QUOTED = 8
 """At most this many items of a list are quoted after its lead-in (a list asked for is answered whole)."""
@@ -51,6 +52,41 @@ def items_after(
         chosen += [replace(lead_in, passage=passage, span=span, score=lead_in.score * 0.9) for span in items]
         ordinal += 1
     return chosen[:LIST_ITEMS_QUOTED]
+
+
+_ASKS_FOR_SEVERAL = re.compile(
+    r"^\W*(?:and |so )?(?:which|what)\s+(?:(?:are|were|will be|would be)\s+(?:the|its|their|our|your)\s+)?"
+    r"(?P<before>(?:[\w'’-]+\s+){0,2}?)(?P<things>[a-z][\w'’-]*[^s\W]s)\b",
+    re.IGNORECASE,
+)
+""""Which measures …", "What are the action points?": several things of a kind, by a plural noun."""
+
+
+def asks_for_what_a_heading_lists(question: str, item: ScoredSentence) -> bool:
+    """Whether the question asks for several things of the kind the item's section heading names and the item itself
+    doesn't ("Which measures does the alliance propose?" of "2. Vouchers that let small firms …" under "Which
+    measures would help most?"): the heading says what the items are, so the list under it is the answer. ("Which
+    clusters are based in Sweden?" is not asking for the items under "Clusters have proven to be strong partners",
+    each of which says "clusters".)"""
+    found = _ASKS_FOR_SEVERAL.match(question)
+    heading = item.passage.chunk.section
+    if not found or not heading or set(words(found.group("before"))) & STOP_WORDS:
+        return False
+    things = search_terms(found.group("things"))[-1:]
+    return bool(things) and things[0] in search_terms(heading) and things[0] not in search_terms(item.read)
+
+
+def list_opening_its_section(sentence: ScoredSentence) -> list[ScoredSentence]:
+    """The items of the list that opens the sentence's section right under its heading, when the sentence is one of
+    them (up to ``LIST_ITEMS_QUOTED``); otherwise none."""
+    chunk = sentence.passage.chunk
+    if not chunk.section or not chunk.text.lstrip("# ").startswith(chunk.section):
+        return []  # a later passage of its section: what opens the section is not here
+    said = _said_after(chunk, chunk.start)
+    items = _list_items(chunk, said[1:] if said and said[0].text == chunk.section else said)
+    if not any(item.start <= sentence.span.start and sentence.span.end <= item.end for item in items):
+        return []
+    return [replace(sentence, span=span, score=sentence.score * 0.9) for span in items[:LIST_ITEMS_QUOTED]]
 
 
 def _said_after(chunk: Chunk, offset: int) -> list[Span]:

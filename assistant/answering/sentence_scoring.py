@@ -25,12 +25,12 @@ FIGURE_QUESTION_WORDS = frozenset(
 def sentence_weight(text: str, section: str | None, wants_figure: bool = False) -> float:
     """Headings and fragments name a topic rather than say something about it: they count for less. A line that is
     only a date or a time ("Tuesday 30th June 2020 at 15:00") answers "when", not "who" or "what"."""
-    if len(words(text)) < 3 or looks_like_instruction(text):
+    body = LIST_MARK.sub("", text)  # a list item's number is no figure and no word of it
+    if len(words(body)) < 3 or looks_like_instruction(text):
         return 0.0  # an instruction written into a document is never the answer to a question
-    has_figure = any(c.isdigit() for c in text)
+    has_figure = any(c.isdigit() for c in body)
     if text == section and not has_figure:
         return 0.6
-    body = LIST_MARK.sub("", text)
     if body.endswith("?"):
         return 0.6  # "What is the role of clusters?" asks; the sentence after it answers
     if looks_like_heading(body) and not body.endswith(":") and not (has_figure and wants_figure):

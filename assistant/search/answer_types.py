@@ -158,6 +158,15 @@ def names_whom_the_question_asks_about(question: str, text: str) -> bool:
     return not asked or bool(set(equivalent_terms(asked[0])) & set(search_terms(text)))
 
 
+# "Who should I contact about …?", "Whom can we write to …": someone to reach (a person, or an address or number),
+# not "who should clusters connect …"
+_ASKS_WHOM_TO_CONTACT = re.compile(
+    r"\bwhom? (?:should|can|could|do|may|might|would|shall) (?:i|we|you|one|members|people) "
+    r"(?:contact|write to|call|e-?mail|reach|get in touch with|talk to|speak to|turn to)\b",
+    re.IGNORECASE,
+)
+
+
 _ASKS_POSTAL_ADDRESS = re.compile(
     r"\b(?:the|its|their|his|her|our|your|postal|street|office|mailing|physical|full)\s+address\b|['’]s\s+address\b",
     re.IGNORECASE,
@@ -249,6 +258,11 @@ ANSWER_TYPES = (
             re.IGNORECASE,
         ),
         lambda question, text: names_a_person(text, question), preferred=True, bonus=0.0,
+    ),
+    AnswerType(
+        "contact", _ASKS_WHOM_TO_CONTACT,
+        lambda question, text: names_a_person(text, question) or bool(EMAIL_ADDRESS.search(text) or PHONE_NUMBER.search(text)),
+        preferred=True, bonus=0.0,
     ),
     AnswerType("amount of money", _ASKS_MONEY, _matches(_AMOUNT), preferred=True, bonus=0.1),
     AnswerType("place", _ASKS_WHERE, lambda question, text: names_a_place(text, question), preferred=False, bonus=0.1),

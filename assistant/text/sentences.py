@@ -31,6 +31,8 @@ _ENDS_MID_SENTENCE = re.compile(r"(?:\b[a-z][\w'-]*|,)$")
 _ENDS_A_SENTENCE = re.compile(r"[.!?…]")
 _BLANK_LINE = re.compile(r"[ \t]*\n[ \t]*\n\s*")
 _LINE_BREAK = re.compile(r"[ \t]*\n\s*")
+_LIST_NUMBER = re.compile(r"\s*\(?\d{1,2}\.")
+_LIST_NUMBER_AND_SPACE = re.compile(r"\(?\d{1,2}\.\s+")
 
 
 def ends_mid_sentence(text: str) -> bool:
@@ -108,9 +110,10 @@ def read_under_columns(text: str, span: Span, offset: int = 0) -> str:
     """A sentence of ``text`` (which starts at ``offset``) as a reader takes it in: a Markdown table row with each
     cell under its column's name ("| Events | 62,000 | 80,000 |" under "| Item | 2021 (EUR) | Budget 2022 (EUR) |"
     is "Item: Events; 2021 (EUR): 62,000; Budget 2022 (EUR): 80,000"), since a row alone doesn't say what its figures
-    are; anything else as written."""
+    are; a numbered list item without its number, which says nothing of what it says; anything else as written."""
     if not span.text.startswith("|"):
-        return span.text
+        numbered = _LIST_NUMBER_AND_SPACE.match(span.text)
+        return span.text[numbered.end():] if numbered else span.text
     header = table_header(text, span.start - offset)
     if not header or header == span.text:
         return span.text
@@ -147,6 +150,8 @@ def _sentence_spans(text: str, offset: int) -> tuple[Span, ...]:
                 continue
             if last_word.isdigit() and len(last_word) <= 2 and following.split(" ", 1)[0].lower() in MONTH_OF:
                 continue  # "am 27. Oktober": a German or Polish ordinal day, not a sentence end
+            if _LIST_NUMBER.fullmatch(text[start:end]):
+                continue  # "1. Short, modular courses …": the number of a list item, not a sentence
         _append_trimmed(spans, text, start, end, offset)
         start = end
     _append_trimmed(spans, text, start, len(text), offset)
