@@ -293,8 +293,10 @@ def test_a_conclusion_is_quoted_with_the_sentence_it_is_drawn_from(corpus_assist
     answer = corpus_assistant.ask("Why can clusters give policymakers useful information for the recovery?").answer
     quotes = [c.quote for c in answer.citations]
     assert answer.outcome == "answered", answer.text
-    assert quotes[0].startswith("Being so close to the market, clusters have real-time information"), quotes
-    assert quotes[1].startswith("Hence, they can provide policymakers with valuable information"), quotes
+    # the reason is the first item of a numbered list, quoted with its number
+    assert quotes[0].startswith("1. Being so close to the market, clusters have real-time information"), quotes
+    quoted = " ".join(quotes)
+    assert quoted.index("Being so close to the market") < quoted.index("Hence, they can provide policymakers"), quotes
 
 
 def test_a_question_in_the_document_is_not_quoted_as_an_answer_on_its_own(corpus_assistant: PolicyAssistant) -> None:

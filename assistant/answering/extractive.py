@@ -466,6 +466,10 @@ class ExtractiveAnswerer:
                 # are said by every sentence: choose among them by the rest. The answer classifier keeps reading the
                 # coverage it was fitted on.
                 choosing = coverage.coverage(read, f"{chunk.title}\n{context}") if named and not front else lexical
+                if any(kind.required for kind in given):
+                    # "What is the policy officer's e-mail address?": to the answer classifier, a line giving one
+                    # says "e-mail address" by giving it (the choice among such lines stays with their own words)
+                    lexical = coverage.coverage("\n".join([read, *(k.name for k in given if k.required)]), context)
                 if front and similarities and any(kind.bonus for kind in kinds):
                     # "Brussels, 12 March 2021" means little alone; under the title it is the paper's date (for a
                     # question asking a date or an addressee, not for "who was re-elected at <the meeting>").

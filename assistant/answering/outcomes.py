@@ -161,7 +161,7 @@ def with_column_names(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     quoted = list(chosen)
     places = {(s.passage.chunk.id, s.span.start) for s in quoted}
     for sentence in chosen:
-        if sentence.read == sentence.span.text:
+        if not sentence.span.text.startswith("|") or sentence.read == sentence.span.text:
             continue
         chunk = sentence.passage.chunk
         names = table_header(chunk.text, sentence.span.start - chunk.start)
