@@ -489,3 +489,11 @@ def test_a_line_giving_the_e_mail_address_asked_for_answers_without_saying_e_mai
     answer = beside_a_skills_response.ask("What is the email address of the policy officer?").answer
     assert answer.outcome == "answered", answer.text
     assert "lena.hartmann@clustersalliance.eu" in answer.citations[0].quote
+
+
+def test_the_lines_before_the_first_heading_are_read_under_the_title(beside_a_skills_response: PolicyAssistant) -> None:
+    # "Submitted by … on 12 January 2023" says nothing of a response or skills: only the title does. Without it,
+    # "The Alliance will present these findings … on 23 March 2023" was the closer date.
+    answer = beside_a_skills_response.ask("When did the alliance submit its response on the Year of Skills?").answer
+    assert answer.outcome == "answered", answer.text
+    assert answer.citations[0].quote == "Submitted by the European Clusters Alliance on 12 January 2023."
