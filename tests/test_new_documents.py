@@ -442,7 +442,9 @@ MEASURES = [
 
 
 @pytest.fixture(scope="module")
-def beside_a_skills_response(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings) -> Iterator[PolicyAssistant]:
+def beside_a_skills_response(
+    tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings,
+) -> Iterator[PolicyAssistant]:
     corpus = tmp_path_factory.mktemp("skills-corpus")
     for path in [*CORPUS.iterdir(), *EXTRA_CORPUS.iterdir()]:
         shutil.copy(path, corpus / path.name)

@@ -37,7 +37,8 @@ def test_a_numbered_list_item_is_one_sentence_with_its_number_and_read_without_i
     text = "Measures\n\n1. Short, modular courses. They add up.\n2. Vouchers for small firms.\n12.5% of firms train."
     spans = sentence_spans(text)
     assert [s.text for s in spans] == [
-        "Measures", "1. Short, modular courses.", "They add up.", "2. Vouchers for small firms.", "12.5% of firms train.",
+        "Measures", "1. Short, modular courses.", "They add up.", "2. Vouchers for small firms.",
+        "12.5% of firms train.",
     ]
     assert [read_under_columns(text, s) for s in spans][1:] == [
         "Short, modular courses.", "They add up.", "Vouchers for small firms.", "12.5% of firms train.",

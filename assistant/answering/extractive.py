@@ -460,8 +460,8 @@ class ExtractiveAnswerer:
                     continue
                 front = in_front_matter(chunk, span)
                 situated = header if span.start >= heading_at else (chunk.context or "")
-                if not chunk.section and chunk.ordinal == 0:
-                    situated = "\n".join(part for part in (chunk.title, situated) if part)  # under no heading but the title
+                if not chunk.section and chunk.ordinal == 0:  # under no heading but the title
+                    situated = "\n".join(part for part in (chunk.title, situated) if part)
                 context = f"{chunk.title}\n{situated}" if front else situated
                 lexical = coverage.coverage(read, context)
                 # In the document the question names ("… in its Single Market Programme paper"), the words naming it

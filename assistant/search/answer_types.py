@@ -261,7 +261,9 @@ ANSWER_TYPES = (
     ),
     AnswerType(
         "contact", _ASKS_WHOM_TO_CONTACT,
-        lambda question, text: names_a_person(text, question) or bool(EMAIL_ADDRESS.search(text) or PHONE_NUMBER.search(text)),
+        lambda question, text: (
+            names_a_person(text, question) or bool(EMAIL_ADDRESS.search(text) or PHONE_NUMBER.search(text))
+        ),
         preferred=True, bonus=0.0,
     ),
     AnswerType("amount of money", _ASKS_MONEY, _matches(_AMOUNT), preferred=True, bonus=0.1),
