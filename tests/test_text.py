@@ -7,7 +7,7 @@ from assistant.search.answer_types import (
 from assistant.text.matching import contains_verbatim, normalize_for_match
 from assistant.text.names import names_a_person, names_a_place, places_missing, proper_names
 from assistant.text.numbers import number_key
-from assistant.text.sentences import as_read, read_under_columns, sentence_spans
+from assistant.text.sentences import as_read, reading_of, sentence_spans
 from assistant.text.terms import equivalent_terms, expanded_terms, search_terms, spelling_key, stem
 
 
@@ -40,7 +40,7 @@ def test_a_numbered_list_item_is_one_sentence_with_its_number_and_read_without_i
         "Measures", "1. Short, modular courses.", "They add up.", "2. Vouchers for small firms.",
         "12.5% of firms train.",
     ]
-    assert [read_under_columns(text, s) for s in spans][1:] == [
+    assert [reading_of(text, s) for s in spans][1:] == [
         "Short, modular courses.", "They add up.", "Vouchers for small firms.", "12.5% of firms train.",
     ]
 
@@ -359,7 +359,7 @@ TABLE = (
 
 
 def test_a_table_row_is_read_under_its_column_names() -> None:
-    read = {span.text: read_under_columns(TABLE, span, 100) for span in sentence_spans(TABLE, offset=100)}
+    read = {span.text: reading_of(TABLE, span, 100) for span in sentence_spans(TABLE, offset=100)}
     assert read == {
         "Accounts.": "Accounts.",
         "| Item | 2021 (EUR) | Budget 2022 (EUR) |": "| Item | 2021 (EUR) | Budget 2022 (EUR) |",
@@ -368,7 +368,7 @@ def test_a_table_row_is_read_under_its_column_names() -> None:
         "| Total | 1 |": "| Item | 2021 (EUR) | Budget 2022 (EUR) |\n| Total | 1 |",  # cells not one per column
     }
     table_alone = "| Events | 62,000 | 80,000 |"  # its column names in an earlier passage: read as written
-    assert read_under_columns(table_alone, sentence_spans(table_alone)[0]) == table_alone
+    assert reading_of(table_alone, sentence_spans(table_alone)[0]) == table_alone
 
 
 @pytest.mark.parametrize(

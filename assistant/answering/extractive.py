@@ -36,7 +36,7 @@ from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import Passage
 from assistant.text.names import places_missing, proper_names
 from assistant.text.patterns import holds_contact
-from assistant.text.sentences import Span, is_fragment, read_under_columns, sentence_spans
+from assistant.text.sentences import Span, is_fragment, reading_of, sentence_spans
 from assistant.text.terms import equivalent_terms, search_terms, words
 
 Embedder = Callable[[list[str]], list[list[float]]]
@@ -400,7 +400,7 @@ class ExtractiveAnswerer:
             return passage.sentence_similarities
         if not spans or not len(question.query_vector):
             return [0.0] * len(spans)
-        read = [read_under_columns(passage.chunk.text, span, passage.chunk.start) for span in spans]
+        read = [reading_of(passage.chunk.text, span, passage.chunk.start) for span in spans]
         vectors = np.asarray(self.embed(read), dtype=np.float32)
         return [float(x) for x in vectors @ np.asarray(question.query_vector, dtype=np.float32)]
 
@@ -452,7 +452,7 @@ class ExtractiveAnswerer:
                 pair = chunk.span(first.start, second.end)
                 candidates.append((pair, max(sim_a, sim_b), weight, self.pair_discount))
             for span, similarity, weight, discount in candidates:
-                read = read_under_columns(chunk.text, span, chunk.start)
+                read = reading_of(chunk.text, span, chunk.start)
                 given = [kind for kind in kinds if kind.given(question.text, read)]
                 if weight == 0.0 and any(kind.bonus for kind in given) and not looks_like_instruction(span.text):
                     weight = 0.75  # "Mobile: +34 650410080" is short, but it is what "what is her phone number" wants
@@ -506,7 +506,7 @@ class ExtractiveAnswerer:
         found = []
         for rank, passage in enumerate(passages, start=1):
             for span in sentence_spans(passage.chunk.text, offset=passage.chunk.start):
-                read = read_under_columns(passage.chunk.text, span, passage.chunk.start)
+                read = reading_of(passage.chunk.text, span, passage.chunk.start)
                 if any(c.isdigit() for c in read):
                     lexical = coverage.coverage(read)
                     found.append(ScoredSentence(rank, passage, span, lexical, 0.0, lexical))

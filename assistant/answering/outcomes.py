@@ -11,7 +11,7 @@ from typing import Protocol
 from assistant.answering.citations import Citation
 from assistant.search.conversation import Turn
 from assistant.search.retrieval import Passage
-from assistant.text.sentences import Span, as_read, read_under_columns, sentence_spans, table_header
+from assistant.text.sentences import Span, as_read, reading_of, sentence_spans, table_header
 
 DECLINE_PREFIX = "The documents don't say"
 NOTHING_INDEXED = "No documents are indexed yet"
@@ -131,9 +131,9 @@ class ScoredSentence:
     @property
     def read(self) -> str:
         """The sentence as its questions are matched against (kinds of answer, years, roles): a table row under its
-        column names (``read_under_columns``), anything else as written."""
+        column names (``reading_of``), anything else as written."""
         chunk = self.passage.chunk
-        return read_under_columns(chunk.text, self.span, chunk.start)
+        return reading_of(chunk.text, self.span, chunk.start)
 
 
 def citation_of(sentence: ScoredSentence, n: int) -> Citation:

@@ -29,7 +29,7 @@ from assistant.index.shared import SharedIndex, open_cache, remove_cache_files, 
 from assistant.index.store import SCHEMA_VERSION, Store, stored_schema_version
 from assistant.reading.glossary import GLOSSARY_VERSION
 from assistant.settings import Settings
-from assistant.text.sentences import read_under_columns, sentence_spans
+from assistant.text.sentences import reading_of, sentence_spans
 
 CHUNKING_VERSION = 14
 """Bump when the chunking algorithm changes, so existing indexes are re-chunked at the next ingest."""
@@ -295,7 +295,7 @@ class Ingestor:
         self, need_chunk_vector: list[Chunk], need_sentence_vectors: list[Chunk]
     ) -> tuple[list[list[float]], dict[str, np.ndarray]]:
         """Chunk vectors (for Chroma) and per-sentence vectors (for reranking and answering) in one model call."""
-        sentences = [[read_under_columns(c.text, s) for s in sentence_spans(c.text)] for c in need_sentence_vectors]
+        sentences = [[reading_of(c.text, s) for s in sentence_spans(c.text)] for c in need_sentence_vectors]
         texts = [c.embedding_text() for c in need_chunk_vector] + [t for group in sentences for t in group]
         if not texts:
             return [], {}

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.reading.documents import SourceDocument, is_contact_line, is_list_item, looks_like_heading
-from assistant.text.sentences import Span, continues_sentence, read_under_columns, sentence_spans
+from assistant.text.sentences import Span, continues_sentence, reading_of, sentence_spans
 
 TokenCounter = Callable[[str], int]
 
@@ -303,7 +303,7 @@ def _make_chunks(document: SourceDocument, spans: list[tuple[int, int, str | Non
         info = document.info
         sentences = sentence_spans(body)
         sentence_ends = " ".join(str(span.end) for span in sentences)
-        read_otherwise = [read for span in sentences if (read := read_under_columns(body, span)) != span.text]
+        read_otherwise = [read for span in sentences if (read := reading_of(body, span)) != span.text]
         identity = "\x00".join((
             document.source, info.title, info.kind, info.date or "", section or "", context or "", body, sentence_ends,
             *read_otherwise,

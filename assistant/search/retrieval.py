@@ -19,7 +19,7 @@ from assistant.search.answer_types import wanted_types
 from assistant.search.lexical import QueryCoverage
 from assistant.search.ranker import LinearModel, log_length
 from assistant.settings import Settings
-from assistant.text.sentences import is_fragment, read_under_columns, sentence_spans
+from assistant.text.sentences import is_fragment, reading_of, sentence_spans
 from assistant.text.terms import expanded_terms, search_terms
 
 
@@ -226,7 +226,7 @@ class HybridSearcher:
             chunk = found.chunks[cid]
             header = chunk.situation()
             spans = sentence_spans(chunk.text)
-            readings = [read_under_columns(chunk.text, s) for s in spans]
+            readings = [reading_of(chunk.text, s) for s in spans]
             d_rank, d_sim = dense.get(cid, (None, floor_dense))
             k_rank, k_score = keyword.get(cid, (None, 0.0))
             sentence_similarity = best_sentence.get(cid, 0.0)

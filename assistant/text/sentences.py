@@ -31,8 +31,8 @@ _ENDS_MID_SENTENCE = re.compile(r"(?:\b[a-z][\w'-]*|,)$")
 _ENDS_A_SENTENCE = re.compile(r"[.!?…]")
 _BLANK_LINE = re.compile(r"[ \t]*\n[ \t]*\n\s*")
 _LINE_BREAK = re.compile(r"[ \t]*\n\s*")
-_LIST_NUMBER = re.compile(r"\s*\(?\d{1,2}\.")
-_LIST_NUMBER_AND_SPACE = re.compile(r"\(?\d{1,2}\.\s+")
+_LIST_NUMBER = re.compile(r"\s*\d{1,2}\.")
+_LIST_NUMBER_AND_SPACE = re.compile(r"\d{1,2}\.\s+")
 
 
 def ends_mid_sentence(text: str) -> bool:
@@ -106,7 +106,7 @@ def _cells(row: str) -> list[str]:
     return [cell.strip() for cell in row.strip().strip("|").split("|")]
 
 
-def read_under_columns(text: str, span: Span, offset: int = 0) -> str:
+def reading_of(text: str, span: Span, offset: int = 0) -> str:
     """A sentence of ``text`` (which starts at ``offset``) as a reader takes it in: a Markdown table row with each
     cell under its column's name ("| Events | 62,000 | 80,000 |" under "| Item | 2021 (EUR) | Budget 2022 (EUR) |"
     is "Item: Events; 2021 (EUR): 62,000; Budget 2022 (EUR): 80,000"), since a row alone doesn't say what its figures
