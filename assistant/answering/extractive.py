@@ -18,7 +18,7 @@ from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import PEOPLE, compose_conflict, find_conflicts, names_someone_else
 from assistant.answering.language import offline_notice
 from assistant.answering.lists import (
-    asks_for_what_a_heading_lists, continuation, items_after, list_opening_its_section, premise,
+    continuation, items_after, listed_under_its_heading, premise,
 )
 from assistant.answering.outcomes import (
     Answer, Question, ScoredSentence, as_unsure, compose, decline, unsure, with_column_names,
@@ -165,8 +165,7 @@ class ExtractiveAnswerer:
         alone they say less."""
         offered = saying_first(question, sentences)
         first = offered[0]
-        listed = self.whole_lists and asks_for_what_a_heading_lists(question, first)
-        section_list = list_opening_its_section(first) if listed else []
+        section_list = listed_under_its_heading(question, first) if self.whole_lists else []
         if section_list:
             first, last = section_list[0], section_list[-1]
         elif first.span.text.endswith(":"):
@@ -331,8 +330,7 @@ class ExtractiveAnswerer:
         ]
         if said and not given and not any(kind.bonus for kind in kinds):
             chosen = said  # a title, heading or dateline beside sentences that say something adds nothing
-        listed = self.whole_lists and asks_for_what_a_heading_lists(question.text, chosen[0])
-        section_list = list_opening_its_section(chosen[0]) if listed else []
+        section_list = listed_under_its_heading(question.text, chosen[0]) if self.whole_lists else []
         if section_list:
             chosen = section_list  # the heading is the list's lead-in, and names what is asked
         elif chosen[0].span.text.endswith(":"):

@@ -62,7 +62,7 @@ _ASKS_FOR_SEVERAL = re.compile(
 """"Which measures …", "What are the action points?": several things of a kind, by a plural noun."""
 
 
-def asks_for_what_a_heading_lists(question: str, item: ScoredSentence) -> bool:
+def _asks_for_what_a_heading_lists(question: str, item: ScoredSentence) -> bool:
     """Whether the question asks for several things of the kind the item's section heading names and the item itself
     doesn't ("Which measures does the alliance propose?" of "2. Vouchers that let small firms …" under "Which
     measures would help most?"): the heading says what the items are, so the list under it is the answer. ("Which
@@ -76,10 +76,13 @@ def asks_for_what_a_heading_lists(question: str, item: ScoredSentence) -> bool:
     return bool(things) and things[0] in search_terms(heading) and things[0] not in search_terms(item.read)
 
 
-def list_opening_its_section(sentence: ScoredSentence) -> list[ScoredSentence]:
-    """The items of the list that opens the sentence's section right under its heading, when the sentence is one of
-    them (up to ``LIST_ITEMS_QUOTED``); otherwise none."""
+def listed_under_its_heading(question: str, sentence: ScoredSentence) -> list[ScoredSentence]:
+    """The items of the list that opens the sentence's section right under its heading (up to
+    ``LIST_ITEMS_QUOTED``), when the sentence is one of them and the question asks for what the heading lists;
+    otherwise none."""
     chunk = sentence.passage.chunk
+    if not _asks_for_what_a_heading_lists(question, sentence):
+        return []
     if not chunk.section or not chunk.text.lstrip("# ").startswith(chunk.section):
         return []  # a later passage of its section: what opens the section is not here
     said = _said_after(chunk, chunk.start)

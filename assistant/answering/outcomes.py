@@ -131,7 +131,7 @@ class ScoredSentence:
     @property
     def read(self) -> str:
         """The sentence as its questions are matched against (kinds of answer, years, roles): a table row under its
-        column names (``reading_of``), anything else as written."""
+        column names, a numbered list item without its number (``reading_of``), anything else as written."""
         chunk = self.passage.chunk
         return reading_of(chunk.text, self.span, chunk.start)
 
