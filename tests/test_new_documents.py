@@ -3,6 +3,7 @@ the catalog, indexed beside the real corpus (real pypdf, real embedding model, r
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -499,3 +500,13 @@ def test_the_lines_before_the_first_heading_are_read_under_the_title(beside_a_sk
     answer = beside_a_skills_response.ask("When did the alliance submit its response on the Year of Skills?").answer
     assert answer.outcome == "answered", answer.text
     assert answer.citations[0].quote == "Submitted by the European Clusters Alliance on 12 January 2023."
+
+
+def test_an_e_mail_address_is_quoted_only_from_the_document_that_answers(
+    beside_a_skills_response: PolicyAssistant,
+) -> None:
+    # Two documents give an address: the position paper its secretariat's, the response its policy officer's. The
+    # answer quoted the best line and the other document's as well, as if both were the one asked for.
+    answer = beside_a_skills_response.ask("What is the contact e-mail?").answer
+    addresses = [address for c in answer.citations for address in re.findall(r"[\w.]+@[\w.]+", c.quote)]
+    assert addresses and len({c.source for c in answer.citations}) == 1, answer.text
