@@ -176,8 +176,8 @@ _ASKS_WHICH_ONES = re.compile(
     r"((?:[^\W\d_][\w'’-]*\s+){0,2}[^\W\d_][\w'’-]*)",
     re.IGNORECASE,
 )
-# "14 of the 15 member …", "thousands of …", "seven flagships …": a count of its own (not "INNOSUP-1"), perhaps with
-# two words of meaning, before the word
+# "14 of the 15 member …", "thousands of …", "seven flagships …": a count of its own (not "INNOSUP-1"), perhaps
+# with two words of meaning, before the word
 _COUNTED_BEFORE = re.compile(
     rf"(?<![\w'’.,-]){_COUNT}\s+(?:of\s+(?:the\s+|our\s+|their\s+|its\s+)?(?:{_COUNT}\s+)?)?"
     r"(?P<between>(?:[^\W\d_][\w'’-]*\s+){0,2})$",
