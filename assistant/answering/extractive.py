@@ -325,8 +325,7 @@ class ExtractiveAnswerer:
             # a title, heading or dateline that gives it is the answer ("To the Commissioner for Internal Market
             # <name>" says who the Commissioner is).
             scored = [s for s in scored if any(kind.given(question.text, s.read) for kind in given)]
-        if any(kind.required for kind in given):
-            # another document's e-mail address or phone number is another office's or person's
+        if any(kind.belongs_to_someone for kind in given):
             scored = [s for s in scored if s.passage.chunk.source == scored[0].passage.chunk.source]
         chosen = self.choose(scored, question.text)
         said = [

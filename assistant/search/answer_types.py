@@ -113,6 +113,9 @@ class AnswerType:
     required: bool = False
     """A sentence without it does not answer at all ("What does ECA stand for?" is not answered by a sentence that
     only uses "ECA"): the answer is unsure whatever the classifier says."""
+    belongs_to_someone: bool = False
+    """It belongs to whoever its line names (an e-mail address, a phone number, a postal address): another document's
+    is someone else's, so the answer quotes it from one document only."""
 
 
 _ACRONYM_IN_QUESTION = re.compile(r"\b(?:[A-Z]{2,}[A-Za-z0-9]*(?:-\d)?|[A-Z]\d)\b")
@@ -185,10 +188,12 @@ _COUNTED_BEFORE = re.compile(
 )
 
 
+_ENUMERATION_AFTER = re.compile(r"^[\w'’-]*\s*(?::|\(|,? (?:such as|including|namely|e\.g\.)\b)", re.IGNORECASE)
+
+
 def _counted(before: str) -> bool:
     found = _COUNTED_BEFORE.search(before)
     return bool(found) and not any(word.lower() in STOP_WORDS for word in found.group("between").split())
-_ENUMERATION_AFTER = re.compile(r"^[\w'’-]*\s*(?::|\(|,? (?:such as|including|namely|e\.g\.)\b)", re.IGNORECASE)
 
 
 def identifies_the_ones_asked(question: str, text: str) -> bool:
@@ -279,14 +284,15 @@ ANSWER_TYPES = (
     ),
     AnswerType(
         "e-mail address", re.compile(r"\be-?mail\b", re.I), _matches(EMAIL_ADDRESS), preferred=False, bonus=0.25,
-        required=True,
+        required=True, belongs_to_someone=True,
     ),
     AnswerType(
         "phone number", re.compile(r"\b(?:phone|telephone|mobile)\b", re.I), _matches(PHONE_NUMBER), preferred=False,
-        bonus=0.25, required=True,
+        bonus=0.25, required=True, belongs_to_someone=True,
     ),
     AnswerType(
-        "postal address", _ASKS_POSTAL_ADDRESS, _matches(POSTAL_ADDRESS), preferred=False, bonus=0.25, required=True
+        "postal address", _ASKS_POSTAL_ADDRESS, _matches(POSTAL_ADDRESS), preferred=False, bonus=0.25, required=True,
+        belongs_to_someone=True,
     ),
     AnswerType("expansion", _ASKS_EXPANSION, expands_acronym, preferred=True, bonus=0.25, required=True),
     AnswerType("quantity", re.compile(r"\bhow (?:much|many)\b", re.I), counts_what_was_asked, preferred=True, bonus=0.0),
