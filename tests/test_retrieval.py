@@ -113,7 +113,7 @@ def test_the_date_naming_a_document_is_not_among_the_words_its_sentences_must_ho
     # sentence of them is under that date, so the answering one needn't repeat it, and a line that does (the date
     # line) is none the better for it. A month that is not the document's date may be what is asked about.
     minutes = Chunk(
-        "m1", "minutes.txt", 0, "The concluding remarks were drawn by the President.", "Closing remarks", None, 0, 52,
+        "m1", "minutes.txt", 0, "The concluding remarks were drawn by the President.", "Closing remarks", None, 0, 51,
         "Clusters for Next Generation EU", "minutes", "2020-06-30",
     )
     dated = {"june", "2020"}
