@@ -202,7 +202,9 @@ def identifies_the_ones_asked(question: str, text: str) -> bool:
     names none; "three priorities for the coming period:" is followed by them. A text not using the words asked
     about may say it otherwise, so it may answer."""
     asked = _ASKS_WHICH_ONES.match(question)
-    terms = set(search_terms(asked.group(1))) if asked else set()
+    if not asked:
+        return True
+    terms = set(search_terms(asked.group(1)))
     mentions = [m for m in re.finditer(r"[^\W_][\w'’-]*", text) if set(search_terms(m.group())) & terms]
     if not mentions:
         return True
