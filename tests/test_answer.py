@@ -190,22 +190,6 @@ def test_names_and_counts_the_documents_do_give_are_answered(
 
 
 @pytest.mark.parametrize(
-    "question",
-    [
-        # The paper counts the flagship areas ("seven flagships areas"), names none of them and drops none.
-        "Which flagship areas did the Commission drop from the recovery plan?",
-        # The I3 paper's alliance works with "thousands of universities", none named.
-        "Which universities work with the alliance's innovative businesses?",
-    ],
-)
-def test_which_ones_are_not_answered_by_a_sentence_that_only_counts_them(
-    corpus_assistant: PolicyAssistant, question: str
-) -> None:
-    answer = corpus_assistant.ask(question).answer
-    assert answer.outcome != "answered", answer.text
-
-
-@pytest.mark.parametrize(
     ("text", "states"),
     [("more than 740 clusters", True), ("61.8 million jobs", True), ("seven flagships areas", True),
      ("(2021-2027)", True), ("the INNOSUP-1 project called IoT4Industry", False), ("the COVID-19 crisis", False)],

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from assistant.answering.outcomes import Question, ScoredSentence
 from assistant.reading.chunking import Chunk
-from assistant.reading.documents import FULL_DATE, full_dates, month_mentions, without_dates
+from assistant.reading.documents import FULL_DATE, full_dates, without_dates
 from assistant.search.retrieval import Passage, names_title, title_terms
 from assistant.text.patterns import YEAR
 from assistant.text.terms import equivalent_terms, search_terms
@@ -42,8 +42,8 @@ def name_terms(unmentioned: Sequence[str], question: str) -> frozenset[str]:
 
 
 def naming_terms(question: Question, passages: Sequence[Passage]) -> frozenset[str]:
-    """The words of the titles and dates the question names its documents by ("the 30 June 2020 dialogue", "the June
-    2020 dialogue"; not the words of a short reference such as "the annex", which may also be what is asked about)."""
+    """The words of the titles and dates the question names its documents by ("the 30 June 2020 dialogue"; not the
+    words of a short reference such as "the annex", which may also be what is asked about)."""
     if not question.referenced_sources:
         return frozenset()
     asked = set(search_terms(question.text))
@@ -51,8 +51,6 @@ def naming_terms(question: Question, passages: Sequence[Passage]) -> frozenset[s
     titles = {chunk.title for chunk in named}
     dates = {chunk.date for chunk in named}
     by_date = [m.group() for m in FULL_DATE.finditer(question.text) if set(full_dates(m.group())) & dates]
-    months = {date[:7] for date in dates if date}
-    by_date += [written for written, month in month_mentions(question.text) if month in months]
     return frozenset(
         [t for title in titles if names_title(asked, title) for t in title_terms(title)]
         + [t for written in by_date for t in search_terms(written)]

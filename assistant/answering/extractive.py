@@ -28,8 +28,7 @@ from assistant.answering.sentence_scoring import (
     FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, saying_first, sentence_weight,
 )
 from assistant.search.answer_types import (
-    asks_for_a_figure, gives_the_figure_asked, gives_the_place_asked, identifies_the_ones_asked, names_a_role,
-    names_the_role_asked, wanted_types,
+    asks_for_a_figure, gives_the_figure_asked, gives_the_place_asked, names_a_role, names_the_role_asked, wanted_types,
 )
 from assistant.search.conversation import looks_like_instruction
 from assistant.search.lexical import DocumentFrequencies, QueryCoverage
@@ -47,15 +46,14 @@ def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
     """Whether the sentence gives every kind of answer without which it cannot answer the question (an acronym's
     expansion, an e-mail address, a phone number, the place a "where" question asks, the date or the share a question
     asks for by name), names a role the question asks about as asked (not the Vice-President for the President), is
-    not about other years than the question asks ("the accounts for 2020" for those of 2021), doesn't merely count
-    the ones a "which" question asks about ("14 of the 15 member associations"), and comes from a passage that names
-    every place the question names ("the General Assembly in Madrid" is not answered from a passage about the one in
-    Lisbon). A table row is read under its column names."""
+    not about other years than the question asks ("the accounts for 2020" for those of 2021), and comes from a passage
+    that names every place the question names ("the General Assembly in Madrid" is not answered from a passage about
+    the one in Lisbon). A table row is read under its column names."""
     read = sentence.read
     kinds_given = all(kind.given(question, read) for kind in wanted_types(question) if kind.required)
     return (
         kinds_given and gives_the_place_asked(question, read) and gives_the_figure_asked(question, read)
-        and names_the_role_asked(question, read) and identifies_the_ones_asked(question, read)
+        and names_the_role_asked(question, read)
         and not about_other_years(question, read, counting_dates=False)
         and not places_missing(question, situated_text(sentence.passage.chunk))
     )

@@ -325,18 +325,13 @@ def full_dates(text: str) -> list[str]:
 _MONTH_YEAR = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 
 
-def month_mentions(text: str) -> list[tuple[str, str]]:
-    """The months the text names with their year outside a full date ("the June 2020 dialogue"), as written and as
-    YYYY-MM, in the order they appear."""
-    return [
-        (found.group(), f"{found.group(2)}-{MONTH_NAMES.index(found.group(1).lower()) + 1:02d}")
-        for found in _MONTH_YEAR.finditer(FULL_DATE.sub(" ", text))
-    ]
-
-
 def months_named(text: str) -> list[str]:
-    """The months the text names with their year outside a full date, YYYY-MM, in the order they appear."""
-    return [month for _, month in month_mentions(text)]
+    """The months the text names with their year outside a full date ("the June 2020 dialogue"), YYYY-MM, in the
+    order they appear."""
+    return [
+        f"{year}-{MONTH_NAMES.index(month.lower()) + 1:02d}"
+        for month, year in _MONTH_YEAR.findall(FULL_DATE.sub(" ", text))
+    ]
 
 
 def without_dates(text: str) -> str:

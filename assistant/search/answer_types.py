@@ -170,50 +170,6 @@ _ASKS_WHOM_TO_CONTACT = re.compile(
 )
 
 
-_COUNT = rf"(?:(?!(?:19|20)\d\d\b)\d[\d.,]*|(?:{_NUMBER_WORDS})\b|several\b|many\b|numerous\b|various\b)"
-"""A number or a word counting (not a year: "in 2021 in Lisbon" counts nothing)."""
-# "Which member association …", "Name the seven flagship areas", "What are the three priorities …": which ones, by
-# the words after the count (the noun asked about, perhaps a verb after it; only those the sentence uses matter)
-_ASKS_WHICH_ONES = re.compile(
-    rf"^\W*(?:and |so )?(?:which|name|list|what (?:are|were))\s+(?:the |all )?(?:{_COUNT}\s+)?"
-    r"((?:[^\W\d_][\w'’-]*\s+){0,2}[^\W\d_][\w'’-]*)",
-    re.IGNORECASE,
-)
-# "14 of the 15 member …", "thousands of …", "seven flagships …": a count of its own (not "INNOSUP-1"), perhaps
-# with two words of meaning, before the word
-_COUNTED_BEFORE = re.compile(
-    rf"(?<![\w'’.,-]){_COUNT}\s+(?:of\s+(?:the\s+|our\s+|their\s+|its\s+)?(?:{_COUNT}\s+)?)?"
-    r"(?P<between>(?:[^\W\d_][\w'’-]*\s+){0,2})$",
-    re.IGNORECASE,
-)
-
-
-_ENUMERATION_AFTER = re.compile(r"^[\w'’-]*\s*(?::|\(|,? (?:such as|including|namely|e\.g\.)\b)", re.IGNORECASE)
-
-
-def _counted(before: str) -> bool:
-    found = _COUNTED_BEFORE.search(before)
-    return bool(found) and not any(word.lower() in STOP_WORDS for word in found.group("between").split())
-
-
-def identifies_the_ones_asked(question: str, text: str) -> bool:
-    """For "which X …": whether the text may say which, i.e. does not speak of X only by counting them. "14 of the 15
-    member associations were represented" says how many, not which one was missing; "thousands of universities"
-    names none; "three priorities for the coming period:" is followed by them. A text not using the words asked
-    about may say it otherwise, so it may answer."""
-    asked = _ASKS_WHICH_ONES.match(question)
-    if not asked:
-        return True
-    terms = set(search_terms(asked.group(1)))
-    mentions = [m for m in re.finditer(r"[^\W_][\w'’-]*", text) if set(search_terms(m.group())) & terms]
-    if not mentions:
-        return True
-    counted = [m for m in mentions if _counted(text[max(0, m.start() - 60):m.start()])]
-    if len(counted) < len(mentions):
-        return True
-    return any(":" in text[m.end():] or _ENUMERATION_AFTER.match(text[m.end():]) for m in counted)
-
-
 _ASKS_POSTAL_ADDRESS = re.compile(
     r"\b(?:the|its|their|his|her|our|your|postal|street|office|mailing|physical|full)\s+address\b|['’]s\s+address\b",
     re.IGNORECASE,
