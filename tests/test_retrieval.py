@@ -1,7 +1,12 @@
+from dataclasses import replace
+
 import pytest
 
+from assistant.answering.absence import naming_terms
+from assistant.answering.outcomes import Question
 from assistant.pipeline import PolicyAssistant
-from assistant.search.retrieval import SearchFilters, reciprocal_rank_fusion, referenced_sources
+from assistant.reading.chunking import Chunk
+from assistant.search.retrieval import Passage, SearchFilters, reciprocal_rank_fusion, referenced_sources
 
 
 def test_rank_fusion_rewards_agreement_between_rankers() -> None:
@@ -101,3 +106,17 @@ LIBRARY = [
 )
 def test_documents_named_in_a_question_are_recognised(question: str, expected: set[str]) -> None:
     assert referenced_sources(question, LIBRARY) == expected
+
+
+def test_the_full_date_naming_a_document_is_not_among_the_words_its_sentences_must_hold() -> None:
+    # "At the 30 June 2020 dialogue" names the minutes of that date: every sentence of them is under it, so the
+    # answering one needn't repeat it. Another document's date may be what is asked about.
+    minutes = Chunk(
+        "m1", "minutes.txt", 0, "The concluding remarks were drawn by the President.", "Closing remarks", None, 0, 52,
+        "Clusters for Next Generation EU", "minutes", "2020-06-30",
+    )
+    text = "Who gave the concluding remarks at the 30 June 2020 dialogue?"
+    question = Question(text, text, (), referenced_sources=frozenset({"minutes.txt"}))
+    dated = {"30", "june", "2020"}
+    assert dated <= set(naming_terms(question, [Passage(minutes, 1.0)]))
+    assert not dated & set(naming_terms(question, [Passage(replace(minutes, date="2021-05-20"), 1.0)]))
