@@ -40,7 +40,7 @@ from assistant.settings import ANSWER_MATCH_PATH, DECLINE_PATH, RANKER_PATH
 from assistant.settings import Settings
 from assistant.text.matching import normalize_for_match
 from evals.match_training import NEAR_MISSES, MatchCandidate, NearMisses, fit_matcher, matcher_examples
-from evals.questionset import PooledQuestion, indexed_corpora, question_pool
+from evals.questionset import LATER_SETS, QUESTION_SETS, PooledQuestion, indexed_corpora, question_pool
 
 REGULARISATION = 1.0
 """scikit-learn's default inverse regularisation strength, not tuned."""
@@ -315,6 +315,22 @@ def coefficients_table(model: LinearModel) -> list[str]:
     return lines
 
 
+def refit_ranker(out: Path) -> int:
+    """The ranker alone, fitted on every labelled set (the answer matcher and classifier refitted on them too answered
+    more, and more of it wrongly, on two unread sets)."""
+    embeddings = LocalEmbeddings()
+    pool = question_pool((*QUESTION_SETS, *LATER_SETS))
+    with tempfile.TemporaryDirectory(prefix="learn-") as work:
+        assistants = assistants_for(indexed_corpora(Path(work), embeddings, Settings.from_env()), embeddings)
+        ranker = fit_ranker(e for pooled in pool for e in ranker_examples(assistants[pooled.corpus], pooled))
+        for assistant in assistants.values():
+            assistant.store.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(ranker.to_json(fitted_on=f"{len(pool)} questions"), encoding="utf-8")
+    print("\n".join(["ranker:", *coefficients_table(ranker), f"wrote {out}"]))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.learn", description=__doc__)
     parser.add_argument("--ranker-out", type=Path, default=RANKER_PATH)
@@ -329,7 +345,13 @@ def main(argv: list[str] | None = None) -> int:
         "--keep-ranker", action="store_true",
         help="refit only the answer classifier, on the questions as the shipped ranker orders them",
     )
+    parser.add_argument(
+        "--ranker-only", action="store_true",
+        help="refit only the ranker, on the pool and the sets read since (evals.questionset.LATER_SETS)",
+    )
     args = parser.parse_args(argv)
+    if args.ranker_only:
+        return refit_ranker(args.ranker_out)
     kept = LinearModel.load(RANKER_PATH) if args.keep_ranker else None
     embeddings = LocalEmbeddings()
     with tempfile.TemporaryDirectory(prefix="learn-") as work:

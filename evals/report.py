@@ -20,7 +20,7 @@ from assistant.search.ranker import LinearModel
 from assistant.settings import DECLINE_PATH, RANKER_PATH
 from evals.crossval import DEFAULT, POOLED, run
 from evals.learn import coefficients_table
-from evals.questionset import EVALS, NEEDS_EXTRA_CORPUS
+from evals.questionset import EVALS, NEEDS_EXTRA_CORPUS, QUESTION_SETS
 
 ANSWER_METRICS = (
     ("wrong answers", "wrong_answer_rate"), ("false absence", "false_absence_rate"), ("unsure", "unsure_rate"),
@@ -120,7 +120,7 @@ def write_report(outcome: dict[str, Any], out_dir: Path) -> Path:
         "grouped: a follow-up stays with its conversation, and questions whose gold snippets are the same passage text",
         "stay in one fold. The ranker, the answer matcher and the answer classifier (with its answer threshold and",
         "absence floor) are fitted on the training folds only, and every question is answered end to end by the models",
-        f"of the fold that held it out. {', '.join(f'`{name}`' for name in sorted(NEEDS_EXTRA_CORPUS))} are asked of the corpus plus",
+        f"of the fold that held it out. {', '.join(f'`{name}`' for name in sorted({p.stem for p in QUESTION_SETS} & NEEDS_EXTRA_CORPUS))} are asked of the corpus plus",
         "`evals/extra_corpus/`. Harm first: wrong answers (answered but wrong, over all questions), false absence",
         "(\"the documents don't say\" although they do, over answerable questions) and unsure (the closest passage",
         "quoted, no claim of absence) lead every table.",

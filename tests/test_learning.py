@@ -12,7 +12,7 @@ import pytest
 from evals.baselines import PlainBM25, plain_tokens, stemmed_tokens
 from evals.crossval import folds_of
 from evals.learn import RankerExample, absence_floor, decline_threshold, fit_ranker, harm_threshold
-from evals.questionset import PooledQuestion, question_pool, shared_gold_groups
+from evals.questionset import LATER_SETS, QUESTION_SETS, PooledQuestion, question_pool, shared_gold_groups
 from evals.screen import (
     Reading, cached_readings, harm, held_out_outcomes, reading_code_version, refloor, with_matcher_scores,
 )
@@ -131,6 +131,13 @@ def test_the_pool_holds_every_question_set_once() -> None:
     assert {p.set_name for p in pool} >= {"dev_questions", "questions", "holdout_questions", "extra_questions",
                                            "fresh_questions"}
     assert {p.corpus for p in pool if p.set_name == "fresh_questions"} == {"extended"}
+
+
+def test_the_later_sets_join_the_pool_once_each_over_the_extended_corpus() -> None:
+    pool = question_pool((*QUESTION_SETS, *LATER_SETS))
+    keys = [p.key for p in pool]
+    assert len(keys) == len(set(keys)) and len(pool) > len(question_pool()) + 900
+    assert {p.corpus for p in pool if p.set_name in {path.stem for path in LATER_SETS}} == {"extended"}
 
 
 def test_plain_bm25_ranks_the_passage_sharing_the_rare_words_first() -> None:
