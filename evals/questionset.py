@@ -52,7 +52,8 @@ LATER_SETS = tuple(
         *(f"{ordinal}_kept_aside" for ordinal in (
             "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
             "eighteenth", "nineteenth", "twentieth", "twenty_first", "twenty_second", "twenty_third", "twenty_fourth",
-            "twenty_fifth", "twenty_sixth", "twenty_seventh",
+            "twenty_fifth", "twenty_sixth", "twenty_seventh", "twenty_eighth", "twenty_ninth", "thirtieth", "thirty_first",
+            "followup",
         )),
         "multilingual", "multilingual_second", "multilingual_third", "multilingual_fourth", "multilingual_followup",
         "multilingual_near_miss",
