@@ -112,6 +112,7 @@ def fitted_on(path: Path) -> str:
 
 def write_report(outcome: dict[str, Any], out_dir: Path) -> Path:
     default = outcome["variants"][DEFAULT.name]
+    extended = sorted({path.stem for path in QUESTION_SETS} & NEEDS_EXTRA_CORPUS)
     lines = [
         "# Evaluation report",
         "",
@@ -120,7 +121,7 @@ def write_report(outcome: dict[str, Any], out_dir: Path) -> Path:
         "grouped: a follow-up stays with its conversation, and questions whose gold snippets are the same passage text",
         "stay in one fold. The ranker, the answer matcher and the answer classifier (with its answer threshold and",
         "absence floor) are fitted on the training folds only, and every question is answered end to end by the models",
-        f"of the fold that held it out. {', '.join(f'`{name}`' for name in sorted({p.stem for p in QUESTION_SETS} & NEEDS_EXTRA_CORPUS))} are asked of the corpus plus",
+        f"of the fold that held it out. {', '.join(f'`{name}`' for name in extended)} are asked of the corpus plus",
         "`evals/extra_corpus/`. Harm first: wrong answers (answered but wrong, over all questions), false absence",
         "(\"the documents don't say\" although they do, over answerable questions) and unsure (the closest passage",
         "quoted, no claim of absence) lead every table.",
