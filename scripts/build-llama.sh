@@ -11,12 +11,17 @@ VENV=.venv
 PY=$VENV/bin/python
 PYTHON=${PYTHON:-python3}
 TEST_STAMP=$VENV/.installed-test-stamp
-if [ -x "$PY" ] && "$PY" -c "import llama_cpp.server" 2>/dev/null; then
+# Portable CPU code (AVX2, FMA, F16C), not -march=native: a native build uses AMX where the CPU reports it, and where
+# the kernel or sandbox does not grant AMX the server dies with a general protection fault at its first completion
+# (measured 2026-12-07 on a machine reporting amx_int8). A build with other flags is rebuilt, and pip's wheel cache is
+# bypassed, since it would hand back a wheel built with the old ones.
+FLAGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
+if [ -x "$PY" ] && "$PY" -c "import llama_cpp.server" 2>/dev/null && [ "$(cat "$VENV/llama-build.flags" 2>/dev/null)" = "$FLAGS" ]; then
   touch "$VENV/llama-build.done"
   exit 0
 fi
 mkdir -p "$VENV"
-rm -f "$VENV/llama-build.done" "$VENV/llama-build.failed"
+rm -rf "$VENV/llama-build.done" "$VENV/llama-build.failed" "$VENV/llama-wheel"
 echo "==> $(date +%H:%M:%S) llama-cpp-python compiles in the background during set-up and tests (log: $VENV/llama-build.log)"
 # Only the libraries the server loads (no vision/audio library, tests, examples, tools, nor llama.cpp's "common"
 # library: scripts/llama-without-common.cmake), on every core at the lowest priority: it takes what the set-up and
@@ -26,13 +31,14 @@ jobs=$(nproc)
 (
   build() {
     "$PYTHON" -m venv "$VENV/llama-build-env" &&
-    CMAKE_ARGS="-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$PWD/scripts/llama-without-common.cmake" \
+    CMAKE_ARGS="$FLAGS -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$PWD/scripts/llama-without-common.cmake" \
       CMAKE_BUILD_PARALLEL_LEVEL=$jobs nice -n 19 "$VENV/llama-build-env/bin/python" -m pip wheel --no-deps \
-      -w "$VENV/llama-wheel" "llama-cpp-python==0.3.36" &&
+      --no-cache-dir -w "$VENV/llama-wheel" "llama-cpp-python==0.3.36" &&
     # into .venv only once the set-up's own pip runs are over (at most 30 minutes: a failed set-up stops make)
     for _ in $(seq 1800); do [ -f "$TEST_STAMP" ] && break; sleep 1; done &&
     [ -f "$TEST_STAMP" ] &&
-    "$PY" -m pip install --no-deps "$VENV"/llama-wheel/llama_cpp_python-0.3.36-*.whl
+    "$PY" -m pip install --no-deps --force-reinstall "$VENV"/llama-wheel/llama_cpp_python-0.3.36-*.whl &&
+    echo "$FLAGS" > "$VENV/llama-build.flags"
   }
   if build > "$VENV/llama-build.log" 2>&1; then
     touch "$VENV/llama-build.done"
