@@ -18,7 +18,8 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -315,18 +316,31 @@ def coefficients_table(model: LinearModel) -> list[str]:
     return lines
 
 
+@contextmanager
+def fresh_assistants() -> Iterator[dict[str, PolicyAssistant]]:
+    """Both corpora indexed in a temporary folder, an assistant over each with placeholder models; closed after."""
+    embeddings = LocalEmbeddings()
+    with tempfile.TemporaryDirectory(prefix="learn-") as work:
+        assistants = assistants_for(indexed_corpora(Path(work), embeddings, Settings.from_env()), embeddings)
+        try:
+            yield assistants
+        finally:
+            for assistant in assistants.values():
+                assistant.store.close()
+
+
+def write_model(model: LinearModel, path: Path, questions: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(model.to_json(fitted_on=f"{questions} questions"), encoding="utf-8")
+
+
 def refit_ranker(out: Path) -> int:
     """The ranker alone, fitted on every labelled set (the answer matcher and classifier refitted on them too answered
     more, and more of it wrongly, on two unread sets)."""
-    embeddings = LocalEmbeddings()
     pool = question_pool((*QUESTION_SETS, *LATER_SETS))
-    with tempfile.TemporaryDirectory(prefix="learn-") as work:
-        assistants = assistants_for(indexed_corpora(Path(work), embeddings, Settings.from_env()), embeddings)
+    with fresh_assistants() as assistants:
         ranker = fit_ranker(e for pooled in pool for e in ranker_examples(assistants[pooled.corpus], pooled))
-        for assistant in assistants.values():
-            assistant.store.close()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(ranker.to_json(fitted_on=f"{len(pool)} questions"), encoding="utf-8")
+    write_model(ranker, out, len(pool))
     print("\n".join(["ranker:", *coefficients_table(ranker), f"wrote {out}"]))
     return 0
 
@@ -353,18 +367,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.ranker_only:
         return refit_ranker(args.ranker_out)
     kept = LinearModel.load(RANKER_PATH) if args.keep_ranker else None
-    embeddings = LocalEmbeddings()
-    with tempfile.TemporaryDirectory(prefix="learn-") as work:
-        corpora = indexed_corpora(Path(work), embeddings, Settings.from_env())
-        assistants = assistants_for(corpora, embeddings)
-        pool = question_pool()
+    pool = question_pool()
+    with fresh_assistants() as assistants:
         ranker, decline, matcher = fit_all(assistants, pool, on_correct=args.target == "correct", ranker=kept)
-        for assistant in assistants.values():
-            assistant.store.close()
-    args.ranker_out.parent.mkdir(parents=True, exist_ok=True)
     if kept is None:
-        args.ranker_out.write_text(ranker.to_json(fitted_on=f"{len(pool)} questions"), encoding="utf-8")
-    args.decline_out.write_text(decline.to_json(fitted_on=f"{len(pool)} questions"), encoding="utf-8")
+        write_model(ranker, args.ranker_out, len(pool))
+    write_model(decline, args.decline_out, len(pool))
     if matcher is not None:
         matcher.save(args.matcher_out)
     print("\n".join(["ranker:", *coefficients_table(ranker), "", f"decline (threshold {decline.threshold:.2f}):",
