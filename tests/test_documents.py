@@ -62,6 +62,25 @@ def test_cleaning_drops_markdown_emphasis_but_keeps_the_words() -> None:
     )
 
 
+def test_a_line_set_in_bold_keeps_a_block_of_its_own() -> None:
+    # a frequently-asked question in bold above its answer is a heading, whatever its length
+    assert clean_text(
+        "**How many representatives can we send to the General Assembly?**\nEach full member appoints one delegate."
+    ) == "How many representatives can we send to the General Assembly?\n\nEach full member appoints one delegate."
+    assert clean_text("**Decision:** the Board approved\nthe budget.") == "Decision: the Board approved the budget."
+
+
+def test_the_rows_of_a_table_extracted_from_a_pdf_stay_lines_of_one_block() -> None:
+    # pypdf gives a drawn table as lines of a label and figures, without the blank lines around it
+    assert clean_text(
+        "4. Key figures\nIndicator 2021 2022\nMember associations 15 18\nWebinars 7 11\n5. Outlook for 2023\n"
+        "In 2023 the alliance will focus on skills and on the Net-Zero Industry Act, as the Board decided."
+    ) == (
+        "4. Key figures\n\nIndicator 2021 2022\nMember associations 15 18\nWebinars 7 11\n\n5. Outlook for 2023\n\n"
+        "In 2023 the alliance will focus on skills and on the Net-Zero Industry Act, as the Board decided."
+    )
+
+
 def test_a_heading_glued_under_a_pdf_paragraph_is_split_off() -> None:
     assert clean_text("make better use of this\nrelevant instrument.\n What is needed\n\nWe call") == (
         "make better use of this relevant instrument.\n\nWhat is needed\n\nWe call"

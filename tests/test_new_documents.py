@@ -209,6 +209,49 @@ def test_a_table_row_whose_figures_are_amounts_by_its_column_names_answers_how_m
         assistant.store.close()
 
 
+def write_report_with_a_table(path: Path) -> None:
+    """A PDF activity report with a bordered table of key figures between two numbered sections, as fpdf2 draws it."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(0, 6, "Activity Report 2022\n\n3. Events\n\nThe alliance organised eleven webinars in 2022 and "
+                         "its annual forum in Prague, attended by about 230 delegates from 24 countries.\n\n4. Key figures")
+    for row in [("Indicator", "2021", "2022"), ("Member associations", "15", "18"), ("Webinars", "7", "11"),
+                ("Position papers adopted", "3", "5")]:
+        for cell in row:
+            pdf.cell(55, 7, cell, border=1)
+        pdf.ln(7)
+    pdf.multi_cell(0, 6, "\n5. Outlook for 2023\n\nIn 2023 the alliance will focus on the Net-Zero Industry Act and on "
+                         "skills for the green transition.")
+    pdf.output(str(path))
+
+
+def test_a_table_drawn_in_a_pdf_is_quoted_row_by_row_under_its_column_names(
+    tmp_path: Path, embeddings: LocalEmbeddings,
+) -> None:
+    """pypdf gives each row as a line of a label and figures ("Position papers adopted 3 5"): the rows stay in the
+    section whose heading is above them (they were headings one by one, so the table was filed under the next
+    section's), and a row is quoted with the row of years that says which figure is which year's."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_report_with_a_table(corpus / "activity-report-2022.pdf")
+    shutil.copy(CORPUS / "industrial-clusters-for-an-innovative-and-competitive-europe.txt", corpus)
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    assert Ingestor(settings, embeddings).run().ok
+    assistant = PolicyAssistant(settings, embeddings)
+    try:
+        answer = assistant.ask("How many position papers were adopted in 2021?").answer
+        assert [c.quote for c in answer.citations] == ["Indicator 2021 2022", "Position papers adopted 3 5"], answer.text
+        assert {c.section for c in answer.citations} == {"4. Key figures"}
+        outlook = assistant.ask("What will the alliance focus on in 2023?").answer
+        assert outlook.answerable and outlook.citations[0].section == "5. Outlook for 2023", outlook.text
+        assert "Indicator" not in outlook.citations[0].passage
+    finally:
+        assistant.store.close()
+
+
 def test_what_a_named_speaker_said_comes_from_a_passage_naming_them(extended: PolicyAssistant) -> None:
     """The minutes' action point mentions the position on the Single Market Programme, but no passage has the
     Commission answering it; what Ilaria Massari said is in a passage that names her."""

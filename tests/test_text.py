@@ -371,6 +371,26 @@ def test_a_table_row_is_read_under_its_column_names() -> None:
     assert reading_of(table_alone, sentence_spans(table_alone)[0]) == table_alone
 
 
+SPACED_TABLE = (
+    "Key figures\n\nIndicator 2021 2022\nMember associations 15 18\nWebinar participants 1,100 1,950\n\n"
+    "Income 61,000\nExpenditure 57,300\nSurplus 3,700\n\nOn 12 October 2022 we met.\nIn 2023 we meet again 2\n"
+)
+
+
+def test_a_row_of_a_table_extracted_from_a_pdf_is_read_under_the_years_naming_its_columns() -> None:
+    read = {span.text: reading_of(SPACED_TABLE, span) for span in sentence_spans(SPACED_TABLE)}
+    assert read == {
+        "Key figures": "Key figures",
+        "Indicator 2021 2022": "Indicator 2021 2022",
+        "Member associations 15 18": "Indicator: Member associations; 2021: 15; 2022: 18",
+        "Webinar participants 1,100 1,950": "Indicator: Webinar participants; 2021: 1,100; 2022: 1,950",
+        # no row names the columns: each row is data, read as written
+        "Income 61,000": "Income 61,000", "Expenditure 57,300": "Expenditure 57,300", "Surplus 3,700": "Surplus 3,700",
+        # two lines ending in figures are no table
+        "On 12 October 2022 we met.": "On 12 October 2022 we met.", "In 2023 we meet again 2": "In 2023 we meet again 2",
+    }
+
+
 @pytest.mark.parametrize(
     ("question", "text", "gives"),
     [

@@ -157,14 +157,14 @@ def as_shown(quoted: str) -> str:
 
 def with_column_names(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     """The sentences with the first row of each table a quoted row is from: alone, "| Events | 62,000 | 80,000 |"
-    doesn't say which figure is which year's."""
+    or "Webinars 7 11" doesn't say which figure is which year's."""
     quoted = list(chosen)
     places = {(s.passage.chunk.id, s.span.start) for s in quoted}
     for sentence in chosen:
-        if not sentence.span.text.startswith("|") or sentence.read == sentence.span.text:
-            continue
         chunk = sentence.passage.chunk
         names = table_header(chunk.text, sentence.span.start - chunk.start)
+        if not names or sentence.read == sentence.span.text:
+            continue
         above = [s for s in sentence_spans(chunk.text, offset=chunk.start) if s.start < sentence.span.start]
         header = next((s for s in reversed(above) if s.text == names), None)
         if header is not None and (chunk.id, header.start) not in places:

@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.errors import DocumentError
 from assistant.text.patterns import CONTROL_CHARACTERS, LETTERED_LIST_MARK, is_contact_line
-from assistant.text.sentences import ends_mid_sentence
+from assistant.text.sentences import ends_mid_sentence, spaced_table_runs
 from assistant.text.wordlists import MONTH_NAMES, STOP_WORDS
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
@@ -66,6 +66,7 @@ def page_at(page_starts: tuple[int, ...], offset: int) -> int | None:
 # --- cleaning ----------------------------------------------------------------------------------
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
+_BOLD_LINE = re.compile(r"^[ \t]*(\*\*|__)(?=\S)[^\n]+?(?<=\S)\1[ \t]*$", re.MULTILINE)
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -100,6 +101,9 @@ def clean_text(raw: str) -> str:
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
     text = CONTROL_CHARACTERS.sub("", text)
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    # A line set in bold on its own ("**How do we apply?**" above its answer) is a heading in Markdown's plain
+    # writing: it keeps a block of its own, where the emphasis dropped below would join it to the next line.
+    text = _BOLD_LINE.sub(lambda bold: f"\n{bold.group().strip()}\n", text)
     text = _BOLD.sub(r"\1", text)
     text = _ITALIC.sub(r"\1", text)
     blocks: list[str] = []
@@ -119,6 +123,16 @@ def _clean_block(block: str) -> list[str]:
         # A date line keeps its own block (PDF extraction drops the blank lines around "Brussels, 3 March 2021").
         before, after = "\n".join(lines[:dated]), "\n".join(lines[dated + 1:])
         return _clean_block(before) + [lines[dated]] + _clean_block(after)
+    tables = spaced_table_runs(lines)
+    if tables:
+        # "Webinars 7 11" under "Indicator 2021 2022": rows of a table whose columns PDF extraction only spaces
+        # apart stay lines of one paragraph, read under the first row's column names, not headings one by one.
+        first, end = tables[0]
+        before = lines[:first]
+        title = [before.pop().lstrip("# ").strip()] if before and _titles_table(before[-1]) else []
+        return _clean_block("\n".join(before)) + title + ["\n".join(lines[first:end])] + _clean_block(
+            "\n".join(lines[end:])
+        )
     longest = max(len(line) for line in lines)
     heading = next((
         i for i in range(len(lines) - 1)
@@ -155,6 +169,12 @@ def _numbered_heading_line(line: str, longest: int) -> bool:
         return False
     title = line[numbered.end():]
     return len(title.split()) <= 10 and looks_like_heading(title) and not title.rstrip().endswith(":")
+
+
+def _titles_table(line: str) -> bool:
+    """A short line right above a table ("4. Key figures"), ending no sentence: its heading."""
+    title = line[_NUMBERED.match(line).end():] if _NUMBERED.match(line) else line
+    return len(title.split()) <= 10 and not title.endswith(_TERMINAL) and looks_like_heading(title)
 
 
 def _glued_heading(lines: list[str], index: int, longest: int) -> bool:

@@ -90,16 +90,78 @@ def as_read(text: str) -> str:
     return text
 
 
+_NUMERIC_CELL = re.compile(r"[-+]?[€$£]?\d[\d.,]*%?|[–—-]")
+_SPACED_TABLE_ROWS = 3
+"""A spaced table is at least this many lines in a row, each a label followed by the same number of figures."""
+
+
+def figures_after_label(line: str) -> tuple[str, list[str]]:
+    """A line read as a row of a table whose columns are only spaced apart (text extracted from a PDF): its label
+    and the figures ending it ("Webinar participants 1,100 1,950": "Webinar participants", ["1,100", "1,950"])."""
+    tokens = line.split()
+    figures = 0
+    while figures < len(tokens) - 1 and _NUMERIC_CELL.fullmatch(tokens[-1 - figures]):
+        figures += 1
+    label = " ".join(tokens[:len(tokens) - figures])
+    if not figures or not any(c.isalpha() for c in label) or label.endswith((".", ",", ";", ":", "!", "?")):
+        return line, []
+    return label, tokens[len(tokens) - figures:]
+
+
+def spaced_table_runs(lines: list[str]) -> list[tuple[int, int]]:
+    """Where ``lines`` hold spaced tables, as (first, end) line indexes: runs of lines that each end in the same
+    number of figures after a label ("Webinars 7 11"), the first often naming the columns ("Indicator 2021 2022").
+    A heading or a date line above a table is no row of it: it ends in as many figures as the rows only by chance,
+    and three such lines in a row are a table."""
+    runs: list[tuple[int, int]] = []
+    index = 0
+    while index < len(lines):
+        width = len(figures_after_label(lines[index])[1])
+        end = index + 1
+        while width and end < len(lines) and len(figures_after_label(lines[end])[1]) == width:
+            end += 1
+        if width and end - index >= _SPACED_TABLE_ROWS:
+            runs.append((index, end))
+            index = end
+        else:
+            index += 1
+    return runs
+
+
 def table_header(text: str, row_start: int) -> str:
-    """The first row (the column names) of the Markdown table whose row starts at ``row_start`` of ``text``; empty
-    when the table starts before the text does."""
-    lines = text[:row_start].split("\n")
-    header = ""
-    for line in reversed(lines[:-1] if lines and not lines[-1].strip() else lines):
-        if not line.startswith("|"):
-            break
-        header = line
-    return header
+    """The first row (the column names) of the table whose row starts at ``row_start`` of ``text``: a Markdown
+    table, or a spaced one (its lines in one paragraph); empty when the table starts before the text does or the
+    line is no table row."""
+    before = text[:row_start].split("\n")
+    if text[row_start:row_start + 1] == "|":
+        header = ""
+        for line in reversed(before[:-1] if before and not before[-1].strip() else before):
+            if not line.startswith("|"):
+                break
+            header = line
+        return header
+    line_end = text.find("\n", row_start)
+    line = text[row_start:len(text) if line_end < 0 else line_end]
+    if (row_start and text[row_start - 1] != "\n") or not figures_after_label(line)[1]:
+        return ""
+    block_start = text.rfind("\n\n", 0, row_start)
+    block_start = 0 if block_start < 0 else block_start + 2
+    block_end = text.find("\n\n", row_start)
+    lines = text[block_start:len(text) if block_end < 0 else block_end].split("\n")
+    row = text[block_start:row_start].count("\n")
+    first = next((first for first, end in spaced_table_runs(lines) if first <= row < end), None)
+    if first is None or not _names_columns(lines[first]) or _names_columns(lines[first + 1]):
+        return ""
+    return lines[first]
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _names_columns(row: str) -> bool:
+    """A spaced table's first row names its columns when its figures are years ("Indicator 2021 2022") and the
+    next row's are not: otherwise the first row is data like the rest, and no row is read under column names."""
+    return all(_YEAR.fullmatch(figure) for figure in figures_after_label(row)[1])
 
 
 def _cells(row: str) -> list[str]:
@@ -107,19 +169,26 @@ def _cells(row: str) -> list[str]:
 
 
 def reading_of(text: str, span: Span, offset: int = 0) -> str:
-    """A sentence of ``text`` (which starts at ``offset``) as a reader takes it in: a Markdown table row with each
-    cell under its column's name ("| Events | 62,000 | 80,000 |" under "| Item | 2021 (EUR) | Budget 2022 (EUR) |"
-    is "Item: Events; 2021 (EUR): 62,000; Budget 2022 (EUR): 80,000"), since a row alone doesn't say what its figures
-    are; a numbered list item without its number, which says nothing of what it says; anything else as written."""
-    if not span.text.startswith("|"):
-        numbered = _LIST_NUMBER_AND_SPACE.match(span.text)
-        return span.text[numbered.end():] if numbered else span.text
+    """A sentence of ``text`` (which starts at ``offset``) as a reader takes it in: a table row with each cell under
+    its column's name ("| Events | 62,000 | 80,000 |" under "| Item | 2021 (EUR) | Budget 2022 (EUR) |" is "Item:
+    Events; 2021 (EUR): 62,000; Budget 2022 (EUR): 80,000"; "Webinars 7 11" under "Indicator 2021 2022" is
+    "Indicator: Webinars; 2021: 7; 2022: 11"), since a row alone doesn't say what its figures are; a numbered list
+    item without its number, which says nothing of what it says; anything else as written."""
     header = table_header(text, span.start - offset)
     if not header or header == span.text:
-        return span.text
-    names, cells = _cells(header), _cells(span.text)
-    if all(set(cell) <= set("-: ") for cell in cells):
-        return span.text  # the line under the column names
+        numbered = None if header else _LIST_NUMBER_AND_SPACE.match(span.text)
+        return span.text[numbered.end():] if numbered else span.text
+    if span.text.startswith("|"):
+        names, cells = _cells(header), _cells(span.text)
+        if all(set(cell) <= set("-: ") for cell in cells):
+            return span.text  # the line under the column names
+    else:
+        label, figures = figures_after_label(span.text)
+        tokens = header.split()
+        if len(tokens) <= len(figures):
+            return f"{header}\n{span.text}"
+        names = [" ".join(tokens[:len(tokens) - len(figures)]), *tokens[len(tokens) - len(figures):]]
+        cells = [label, *figures]
     if len(names) != len(cells):
         return f"{header}\n{span.text}"
     return "; ".join(f"{name}: {cell}" if name else cell for name, cell in zip(names, cells))
