@@ -81,6 +81,21 @@ def test_the_rows_of_a_table_extracted_from_a_pdf_stay_lines_of_one_block() -> N
     )
 
 
+def test_minutes_keep_the_date_line_with_its_hours_and_each_labelled_entry_on_a_line_of_its_own() -> None:
+    assert clean_text(
+        "MINUTES OF THE BOARD MEETING\nVideoconference, 9 March 2023, 14:00-16:30 CET\n\n"
+        "Present: Anna Kowalczyk (President), Lukas Brandt (Secretary General)\nApologies: Pedro Almeida\n\n"
+        "The meeting opened\nat 14:05.\nNext meeting: 11 May 2023.\n\n"
+        "We thank the European\nCommission: its support matters."
+    ) == (
+        "MINUTES OF THE BOARD MEETING\n\nVideoconference, 9 March 2023, 14:00-16:30 CET\n\n"
+        "Present: Anna Kowalczyk (President), Lukas Brandt (Secretary General)\nApologies: Pedro Almeida\n\n"
+        # a label after a finished sentence opens an entry; after a line broken off, it is wrapped text
+        "The meeting opened at 14:05.\nNext meeting: 11 May 2023.\n\n"
+        "We thank the European Commission: its support matters."
+    )
+
+
 def test_a_heading_glued_under_a_pdf_paragraph_is_split_off() -> None:
     assert clean_text("make better use of this\nrelevant instrument.\n What is needed\n\nWe call") == (
         "make better use of this relevant instrument.\n\nWhat is needed\n\nWe call"

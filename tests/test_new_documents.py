@@ -252,6 +252,46 @@ def test_a_table_drawn_in_a_pdf_is_quoted_row_by_row_under_its_column_names(
         assistant.store.close()
 
 
+BOARD_MINUTES_2023 = """MINUTES OF THE BOARD MEETING
+European Clusters Alliance
+Videoconference, 9 March 2023, 14:00-16:30 CET
+
+Present: Anna Kowalczyk (President), Elena Petrova (Treasurer), Lukas Brandt (Secretary General)
+Apologies: Pedro Almeida (Portuguese Cluster Network)
+
+4. Net-Zero Industry Act
+The Board discussed the Commission's proposal for a Net-Zero Industry Act. The Board asked the secretariat to draft a
+position paper by 15 April 2023.
+
+Next meeting: 11 May 2023, Brussels.
+"""
+
+
+def test_a_paper_the_minutes_speak_of_is_no_reference_to_the_position_papers_indexed(
+    tmp_path: Path, embeddings: LocalEmbeddings,
+) -> None:
+    """"The position paper on the Net-Zero Industry Act" is a paper the minutes ask for: what it is about names none
+    of the indexed position papers, so the question is not confined to them (it was, and declined: a false
+    absence). "The paper on <what a title says>" still names that paper."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in [*CORPUS.iterdir(), *EXTRA_CORPUS.iterdir()]:
+        shutil.copy(path, corpus / path.name)
+    (corpus / "minutes-board-2023-03-09.txt").write_text(BOARD_MINUTES_2023)
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    assert Ingestor(settings, embeddings).run().ok
+    assistant = PolicyAssistant(settings, embeddings)
+    try:
+        answer = assistant.ask("When is the position paper on the Net-Zero Industry Act due?").answer
+        assert answer.outcome != "declined", answer.text
+        first = answer.citations[0]
+        assert "15 April 2023" in first.quote and first.source == "minutes-board-2023-03-09.txt", answer.text
+        named = assistant.ask("What does the paper on the Interregional Innovation Investment initiative ask for?")
+        assert {c.source for c in named.answer.citations} == {"reinforcing-clusters-in-the-i3-initiative.txt"}
+    finally:
+        assistant.store.close()
+
+
 def test_what_a_named_speaker_said_comes_from_a_passage_naming_them(extended: PolicyAssistant) -> None:
     """The minutes' action point mentions the position on the Single Market Programme, but no passage has the
     Commission answering it; what Ilaria Massari said is in a passage that names her."""

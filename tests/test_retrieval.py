@@ -94,6 +94,9 @@ LIBRARY = [
         ("How many clusters does the alliance represent in the I3 paper?", set()),
         ("Which programmes does the industrial clusters paper name?", set()),
         ("What did the speakers say at the meeting?", set()),
+        # … or by what it is about, when that is what a document's title says
+        ("What does the paper on the Interregional Innovation Investment Initiative ask for?", {"i3.txt"}),
+        ("What was agreed in the minutes on the Net-Zero Industry Act?", set()),  # minutes that speak of none
         # A document is named by its date, not by a date of something else.
         ("What happened at the meeting on 30 June 2020?", {"minutes.txt"}),
         ("What did the alliance ask for on October 27, 2020?", {"call.txt"}),

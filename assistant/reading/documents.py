@@ -153,7 +153,9 @@ def _clean_block(block: str) -> list[str]:
     for line in lines:
         table_row = line.startswith("|") or bool(joined and joined[-1].startswith("|"))
         contact = is_contact_line(line) or bool(joined and is_contact_line(joined[-1].rsplit("\n", 1)[-1]))
-        if joined and not is_list_item(line) and not line.startswith("#") and not contact and not table_row:
+        labelled = bool(joined and _LABEL.match(line) and joined[-1].endswith((".", ")", "!", "?")))
+        opens_a_line = is_list_item(line) or line.startswith("#") or contact or table_row or labelled
+        if joined and not opens_a_line:
             joined[-1] = f"{joined[-1]} {line}"
         else:
             joined.append(line)
@@ -161,6 +163,10 @@ def _clean_block(block: str) -> list[str]:
 
 
 _NUMBERED = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)")
+_LABEL = re.compile(r"[A-Z][\w'-]*(?: [\w'-]+){0,2}: \S")
+"""A line opening with a label ("Apologies: …", "Next meeting: …"): after a line that ends a sentence or a
+parenthesis, it starts an entry of its own (minutes list who was present, who sent apologies, the next meeting),
+where a line of wrapped text goes on with the one before."""
 
 
 def _numbered_heading_line(line: str, longest: int) -> bool:
@@ -361,13 +367,15 @@ def without_dates(text: str) -> str:
 
 _DATE_LINE = re.compile(
     rf"^(?:[A-Z][\w'-]+,?\s+){{0,2}}(?:{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}|{_ISO_DATE.pattern})"
-    r"(?:,?\s+(?:at\s+)?\d{1,2}[:.h]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+\w+)?)?$",
+    r"(?:,?\s+(?:at\s+)?\d{1,2}[:.h]\d\d(?:\s*[ap]\.?m\.?)?(?:\s*[-–—]\s*\d{1,2}[:.h]\d\d(?:\s*[ap]\.?m\.?)?)?"
+    r"(?:\s+\w+)?)?$",
     re.IGNORECASE,
 )
 
 
 def is_date_line(line: str) -> bool:
-    """A line that is a date and little else: "Tuesday 30th June 2020 at 15:00", "Brussels, 3 March 2021"."""
+    """A line that is a date and little else: "Tuesday 30th June 2020 at 15:00", "Brussels, 3 March 2021",
+    "Videoconference, 9 March 2023, 14:00-16:30 CET"."""
     return bool(_DATE_LINE.match(line.strip().lstrip("#").strip()))
 
 

@@ -37,9 +37,11 @@ class SearchFilters:
 
 
 _DOCUMENT_NOUNS = "paper|annex|minutes|letter|document|report|statement|presentation|note|notes"
-_NOT_IN_A_NAME = "the|a|an|in|of|to|for|on|at|by|with|from|and|or|does|do|did|is|are|was|were|say|says|said"
+_VERBS = "does|do|did|is|are|was|were|say|says|said"
+_NOT_IN_A_NAME = f"the|a|an|in|of|to|for|on|at|by|with|from|and|or|{_VERBS}"
 _DOCUMENT_REFERENCE = re.compile(
-    rf"\b(?:the|its|their|this|that|our)\s+((?:(?!(?:{_NOT_IN_A_NAME})\b)[\w'’.-]+\s+){{0,4}}(?:{_DOCUMENT_NOUNS}))\b",
+    rf"\b(?:the|its|their|this|that|our)\s+((?:(?!(?:{_NOT_IN_A_NAME})\b)[\w'’.-]+\s+){{0,4}}(?:{_DOCUMENT_NOUNS}))\b"
+    rf"(?:\s+(?:on|about|concerning|regarding)\s+((?:(?!(?:{_VERBS})\b)[\w'’.-]+\s*){{1,10}}))?",
     re.IGNORECASE,
 )
 _GENERIC_REFERENCE_TERMS = frozenset(search_terms(_DOCUMENT_NOUNS.replace("|", " ") + " position"))
@@ -66,7 +68,8 @@ def names_title(question_terms: set[str], title: str) -> bool:
 def referenced_sources(
     question: str, labels: Sequence[tuple[str, str, str, str | None]], by_title: bool = True
 ) -> set[str]:
-    """Documents the question names ("according to the annex", "in the minutes", "its recovery paper", its title,
+    """Documents the question names ("according to the annex", "in the minutes", "its recovery paper", "the paper on
+    the Single Market Programme", its title,
     or its date: "the meeting on 30 June 2020", "the June 2020 dialogue"): for a reference, those whose title and
     kind share the most of its words, nothing when it fits half the library or more; for titles, the one named with
     the most words ("Annex to: A call for …" over "A call for …")."""
@@ -78,11 +81,13 @@ def referenced_sources(
     referenced = {source for source, count in named.items() if count == max(named.values())}
     for match in _DOCUMENT_REFERENCE.finditer(question):
         terms = set(search_terms(match.group(1)))
-        specific = terms - _GENERIC_REFERENCE_TERMS
+        specific = (terms | set(search_terms(match.group(2) or ""))) - _GENERIC_REFERENCE_TERMS
         wanted = specific or terms
         overlap = {source: len(wanted & set(search_terms(f"{title} {kind}"))) for source, title, kind, _ in labels}
         best = max(overlap.values(), default=0)
-        chosen = {source for source, count in overlap.items() if count == best and best > 0}
+        # "the position paper on the Net-Zero Industry Act": what it is about names none of the documents (a paper
+        # the minutes speak of), so it is no reference to the position papers there are
+        chosen = {source for source, count in overlap.items() if count == best and 2 * best >= len(wanted)}
         if chosen and len(chosen) < max(2, len(labels) / 2):
             referenced |= chosen
     dates = set(full_dates(question))
