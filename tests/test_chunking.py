@@ -5,6 +5,7 @@ import pytest
 from assistant.index.embeddings import WordPieceCounter, packaged_model_dir
 from assistant.reading.chunking import chunk_document, parse_units
 from assistant.reading.documents import DocumentInfo, SourceDocument, clean_text, list_corpus_files, load_catalog, read_document
+from assistant.text.sentences import sentence_spans
 from tests.conftest import CORPUS
 
 
@@ -123,6 +124,18 @@ def test_a_contact_block_stays_under_its_heading_and_its_names_are_not_headings(
     assert [c.section for c in chunks] == ["What is needed", "Contact Info"]
     contact = chunks[-1].text
     assert "Anna Example" in contact and "Jan Muster" in contact and contact.endswith("+48 800000000")
+
+
+def test_a_markdown_heading_above_a_contact_line_names_its_section(count_tokens: WordPieceCounter) -> None:
+    # without its marks, "Contact" above an address reads like the name of a contact entry
+    document = make_document(
+        "# A paper\n\nWe call for recognition.\n\n## Contact\n\nFor questions, please write to policy@example.org."
+    )
+    chunks = chunk_document(document, count_tokens, 160)
+    assert [c.section for c in chunks] == ["A paper", "Contact"]
+    assert [s.text for s in sentence_spans(chunks[-1].text)] == [
+        "Contact", "For questions, please write to policy@example.org.",
+    ]
 
 
 def test_a_sentence_running_over_a_page_break_keeps_its_halves_in_one_passage(

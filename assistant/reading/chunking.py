@@ -154,9 +154,10 @@ def parse_units(text: str) -> list[Unit]:
             continue
         following = text[blocks[index + 1][0]:blocks[index + 1][1]] if index + 1 < len(blocks) else ""
         in_contact_block = is_contact_line(block) or is_contact_line(following.split("\n", 1)[0])
-        if "\n" not in block and not in_contact_block and not continues_sentence(block, following) and (
+        marked = block.startswith("#") and looks_like_heading(block)  # "## Contact" is a heading whatever follows
+        if "\n" not in block and (marked or not in_contact_block and not continues_sentence(block, following) and (
             looks_like_heading(block) or is_numbered_heading(block, following)
-        ):
+        )):
             units.append(Unit("heading", block_start, block_start + len(block)))
             continue
         line_start = block_start

@@ -66,6 +66,8 @@ def page_at(page_starts: tuple[int, ...], offset: int) -> int | None:
 # --- cleaning ----------------------------------------------------------------------------------
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
+_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))*\)")
+_FOOTNOTE_MARK = re.compile(r"\[\^([\w-]+)\](:[ \t]*)?")
 _BOLD_LINE = re.compile(r"^[ \t]*(\*\*|__)(?=\S)[^\n]+?(?<=\S)\1[ \t]*$", re.MULTILINE)
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
@@ -105,6 +107,10 @@ def clean_text(raw: str) -> str:
     # writing: it keeps a block of its own, where the emphasis dropped below would join it to the next line.
     text = _BOLD_LINE.sub(lambda bold: f"\n{bold.group().strip()}\n", text)
     text = _BOLD.sub(r"\1", text)
+    # Markdown's links and footnotes as a reader sees them: the link's words ("[Net-Zero Industry Act](https://…)"
+    # is "Net-Zero Industry Act"), no reference mark in the sentence, the note itself numbered as its list shows it.
+    text = _LINK.sub(r"\1", text)
+    text = _FOOTNOTE_MARK.sub(lambda mark: f"{mark.group(1)}. " if mark.group(2) is not None else "", text)
     text = _ITALIC.sub(r"\1", text)
     blocks: list[str] = []
     for block in re.split(r"\n[ \t]*\n", text):
@@ -251,7 +257,7 @@ def read_pdf_pages(path: Path, source: str) -> list[str]:
                 raise DocumentError(source, f"encrypted PDF that cannot be opened ({exc})") from exc
             if not unlocked:
                 raise DocumentError(source, "encrypted PDF: it needs a password; save an unencrypted copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [text_without_note_marks(page) for page in reader.pages]
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -261,6 +267,46 @@ def read_pdf_pages(path: Path, source: str) -> list[str]:
     if not any(page.strip() for page in pages):
         raise DocumentError(source, "PDF has no text layer (a scan?): run OCR on it first")
     return pages
+
+
+_NOTE_MARK = re.compile(r"\d{1,3}|[*†‡]")
+_SMALLER = 0.8
+"""A note mark is set at most this share of the size of the words it follows."""
+
+
+def text_without_note_marks(page: Any) -> str:
+    """A page's text (pypdf) without the marks of its footnotes: a number set small and level with or above the
+    words it follows, with nothing between ("in 2022¹" is extracted "in 20221", a wrong figure). A subscript, set
+    below them ("CO₂"), stays."""
+    pieces: list[tuple[str, float, float]] = []
+    rises = [0.0]  # the text rise (Ts) of each saved graphics state: superscripts and subscripts are set with it
+
+    def operator(name: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
+        if name == b"q":
+            rises.append(rises[-1])
+        elif name == b"Q" and len(rises) > 1:
+            rises.pop()
+        elif name == b"Ts" and operands:
+            rises[-1] = float(operands[0])
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        scale = abs(tm[3] * cm[3]) or 1.0  # the size a page sets through the text matrix rather than the font's
+        pieces.append((text, size * scale, (tm[5] + rises[-1] * abs(tm[3])) * cm[3] + cm[5]))
+
+    extracted = page.extract_text(visitor_text=visit, visitor_operand_before=operator) or ""
+    if "".join(text for text, _, _ in pieces) != extracted:
+        return extracted  # the pieces don't make up the text: nothing to place a mark by
+    kept: list[str] = []
+    words: tuple[float, float] | None = None  # size and baseline of the last piece with words
+    for text, size, baseline in pieces:
+        glued = bool(kept) and kept[-1][-1:].strip() != ""
+        if words and glued and _NOTE_MARK.fullmatch(text) and size < _SMALLER * words[0] and baseline >= words[1] - 0.5:
+            continue
+        if text:
+            kept.append(text)
+        if text.strip():
+            words = (size, baseline)
+    return "".join(kept)
 
 
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
