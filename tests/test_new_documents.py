@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -234,22 +234,16 @@ def test_a_table_drawn_in_a_pdf_is_quoted_row_by_row_under_its_column_names(
     """pypdf gives each row as a line of a label and figures ("Position papers adopted 3 5"): the rows stay in the
     section whose heading is above them (they were headings one by one, so the table was filed under the next
     section's), and a row is quoted with the row of years that says which figure is which year's."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    write_report_with_a_table(corpus / "activity-report-2022.pdf")
-    shutil.copy(CORPUS / "industrial-clusters-for-an-innovative-and-competitive-europe.txt", corpus)
-    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
-    assert Ingestor(settings, embeddings).run().ok
-    assistant = PolicyAssistant(settings, embeddings)
-    try:
+    def write(corpus: Path) -> None:
+        write_report_with_a_table(corpus / "activity-report-2022.pdf")
+
+    with assistant_over(tmp_path, embeddings, write) as assistant:
         answer = assistant.ask("How many position papers were adopted in 2021?").answer
         assert [c.quote for c in answer.citations] == ["Indicator 2021 2022", "Position papers adopted 3 5"], answer.text
         assert {c.section for c in answer.citations} == {"4. Key figures"}
         outlook = assistant.ask("What will the alliance focus on in 2023?").answer
         assert outlook.answerable and outlook.citations[0].section == "5. Outlook for 2023", outlook.text
         assert "Indicator" not in outlook.citations[0].passage
-    finally:
-        assistant.store.close()
 
 
 BOARD_MINUTES_2023 = """MINUTES OF THE BOARD MEETING
@@ -273,23 +267,53 @@ def test_a_paper_the_minutes_speak_of_is_no_reference_to_the_position_papers_ind
     """"The position paper on the Net-Zero Industry Act" is a paper the minutes ask for: what it is about names none
     of the indexed position papers, so the question is not confined to them (it was, and declined: a false
     absence). "The paper on <what a title says>" still names that paper."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for path in [*CORPUS.iterdir(), *EXTRA_CORPUS.iterdir()]:
-        shutil.copy(path, corpus / path.name)
-    (corpus / "minutes-board-2023-03-09.txt").write_text(BOARD_MINUTES_2023)
-    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
-    assert Ingestor(settings, embeddings).run().ok
-    assistant = PolicyAssistant(settings, embeddings)
-    try:
+    with assistant_over(
+        tmp_path, embeddings, lambda corpus: (corpus / "minutes-board-2023-03-09.txt").write_text(BOARD_MINUTES_2023),
+        beside=[*CORPUS.iterdir(), *EXTRA_CORPUS.iterdir()],
+    ) as assistant:
         answer = assistant.ask("When is the position paper on the Net-Zero Industry Act due?").answer
         assert answer.outcome != "declined", answer.text
         first = answer.citations[0]
         assert "15 April 2023" in first.quote and first.source == "minutes-board-2023-03-09.txt", answer.text
         named = assistant.ask("What does the paper on the Interregional Innovation Investment initiative ask for?")
         assert {c.source for c in named.answer.citations} == {"reinforcing-clusters-in-the-i3-initiative.txt"}
-    finally:
-        assistant.store.close()
+
+
+FORUM_REPORT = """# Activity Report 2022
+
+## Events
+
+The annual Cluster Policy Forum took place in Prague on 7 and 8 November 2022, hosted by the Czech cluster association.
+
+## Outlook for 2023
+
+In 2023 the alliance will focus on skills. The next Cluster Policy Forum will be held in Seville in November 2023.
+"""
+
+FORUM_AGENDA = """# Cluster Policy Forum 2023 – Agenda
+
+Seville, 15 November 2023
+
+| Time | Session |
+|---|---|
+| 09:30–09:45 | Welcome |
+| 09:45–10:30 | Keynote |
+"""
+
+
+def test_where_something_was_in_the_year_asked_comes_before_where_it_is_in_another(
+    tmp_path: Path, embeddings: LocalEmbeddings,
+) -> None:
+    """Both sentences say where the forum is, each dated only by its date: the one dated to the year asked answers,
+    and a title naming another year's forum is no disagreement with it."""
+    def write(corpus: Path) -> None:
+        (corpus / "activity-report-2022.md").write_text(FORUM_REPORT)
+        (corpus / "agenda-forum-2023.md").write_text(FORUM_AGENDA)
+
+    with assistant_over(tmp_path, embeddings, write) as assistant:
+        answer = assistant.ask("Where was the Cluster Policy Forum held in 2022?").answer
+        assert answer.answerable and "Prague" in answer.citations[0].quote, answer.text
+        assert "Seville" not in answer.text and "different figures" not in answer.text, answer.text
 
 
 def test_what_a_named_speaker_said_comes_from_a_passage_naming_them(extended: PolicyAssistant) -> None:
@@ -399,16 +423,17 @@ def test_what_a_question_names_is_looked_for_further_down_before_its_absence_is_
 
 
 @contextmanager
-def assistant_over_pdf(
-    tmp_path: Path, embeddings: LocalEmbeddings, name: str, pages: list[str]
+def assistant_over(
+    tmp_path: Path, embeddings: LocalEmbeddings, write: Callable[[Path], None],
+    beside: Sequence[Path] = (CORPUS / "industrial-clusters-for-an-innovative-and-competitive-europe.txt",),
 ) -> Iterator[PolicyAssistant]:
-    """An assistant over a generated PDF of these pages, beside one paper of the corpus for search to tell apart."""
-    from tests.conftest import write_text_pdf
-
+    """An assistant over the documents ``write`` puts in its corpus folder, beside others (by default one paper of
+    the corpus) for search to tell apart."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    write_text_pdf(corpus / name, pages)
-    shutil.copy(CORPUS / "industrial-clusters-for-an-innovative-and-competitive-europe.txt", corpus)
+    write(corpus)
+    for path in beside:
+        shutil.copy(path, corpus / path.name)
     settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
     assert Ingestor(settings, embeddings).run().ok
     assistant = PolicyAssistant(settings, embeddings)
@@ -416,6 +441,17 @@ def assistant_over_pdf(
         yield assistant
     finally:
         assistant.store.close()
+
+
+@contextmanager
+def assistant_over_pdf(
+    tmp_path: Path, embeddings: LocalEmbeddings, name: str, pages: list[str]
+) -> Iterator[PolicyAssistant]:
+    """An assistant over a generated PDF of these pages, beside one paper of the corpus for search to tell apart."""
+    from tests.conftest import write_text_pdf
+
+    with assistant_over(tmp_path, embeddings, lambda corpus: write_text_pdf(corpus / name, pages)) as assistant:
+        yield assistant
 
 
 def test_a_sentence_running_over_a_page_break_is_quoted_whole(tmp_path: Path, embeddings: LocalEmbeddings) -> None:

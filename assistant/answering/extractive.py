@@ -297,9 +297,14 @@ class ExtractiveAnswerer:
 
         def ordered(sentences: list[ScoredSentence]) -> list[ScoredSentence]:
             top = sentences[0].score
+            contenders = [s for s in sentences if s.score >= CLOSE_SHARE * top and s.passage.chunk.id not in lacking]
+            # where a contender is dated to the year asked ("took place in Prague on 8 November 2022"), one dated
+            # only to other years ("will be held in Seville in November 2023") goes after it
+            dated_as_asked = any(years_in(question.text) & years_in(s.read) for s in contenders)
             return sorted(sentences, key=lambda s: (
                 s.score < CLOSE_SHARE * top or s.passage.chunk.id in lacking,
                 about_other_years(question.text, s.read, counting_dates=False),
+                dated_as_asked and about_other_years(question.text, s.read),
             ))
 
         first = ordered(scored)
@@ -353,7 +358,12 @@ class ExtractiveAnswerer:
             others = [s for s in chosen if s.passage.chunk.source != lead.passage.chunk.source]
             return compose_conflict(lead, others, evidence, PEOPLE)
         asked = frozenset(t for term in coverage.terms for t in equivalent_terms(term))
-        conflicts = find_conflicts(chosen[0], self.conflict_candidates(coverage, passages), asked)
+        # a sentence about another year than the question asks is no disagreement with the answer ("Forum 2023 –
+        # Agenda" beside where the forum was held in 2022), as it is no answer beside it (``choose``)
+        candidates = [
+            c for c in self.conflict_candidates(coverage, passages) if not about_other_years(question.text, c.read)
+        ]
+        conflicts = find_conflicts(chosen[0], candidates, asked)
         if conflicts:
             return compose_conflict(chosen[0], conflicts, evidence)
         return compose(with_column_names(chosen), evidence)

@@ -66,8 +66,6 @@ def page_at(page_starts: tuple[int, ...], offset: int) -> int | None:
 # --- cleaning ----------------------------------------------------------------------------------
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
-_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))*\)")
-_FOOTNOTE_MARK = re.compile(r"\[\^([\w-]+)\](:[ \t]*)?")
 _BOLD_LINE = re.compile(r"^[ \t]*(\*\*|__)(?=\S)[^\n]+?(?<=\S)\1[ \t]*$", re.MULTILINE)
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
@@ -107,10 +105,6 @@ def clean_text(raw: str) -> str:
     # writing: it keeps a block of its own, where the emphasis dropped below would join it to the next line.
     text = _BOLD_LINE.sub(lambda bold: f"\n{bold.group().strip()}\n", text)
     text = _BOLD.sub(r"\1", text)
-    # Markdown's links and footnotes as a reader sees them: the link's words ("[Net-Zero Industry Act](https://…)"
-    # is "Net-Zero Industry Act"), no reference mark in the sentence, the note itself numbered as its list shows it.
-    text = _LINK.sub(r"\1", text)
-    text = _FOOTNOTE_MARK.sub(lambda mark: f"{mark.group(1)}. " if mark.group(2) is not None else "", text)
     text = _ITALIC.sub(r"\1", text)
     blocks: list[str] = []
     for block in re.split(r"\n[ \t]*\n", text):
@@ -257,7 +251,7 @@ def read_pdf_pages(path: Path, source: str) -> list[str]:
                 raise DocumentError(source, f"encrypted PDF that cannot be opened ({exc})") from exc
             if not unlocked:
                 raise DocumentError(source, "encrypted PDF: it needs a password; save an unencrypted copy")
-        pages = [text_without_note_marks(page) for page in reader.pages]
+        pages = [text_with_note_marks(page) for page in reader.pages]
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -270,14 +264,16 @@ def read_pdf_pages(path: Path, source: str) -> list[str]:
 
 
 _NOTE_MARK = re.compile(r"\d{1,3}|[*†‡]")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SMALLER = 0.8
 """A note mark is set at most this share of the size of the words it follows."""
 
 
-def text_without_note_marks(page: Any) -> str:
-    """A page's text (pypdf) without the marks of its footnotes: a number set small and level with or above the
-    words it follows, with nothing between ("in 2022¹" is extracted "in 20221", a wrong figure). A subscript, set
-    below them ("CO₂"), stays."""
+def text_with_note_marks(page: Any) -> str:
+    """A page's text (pypdf) with the marks of its footnotes as marks: a number set small and level with or above
+    the words it follows, with nothing between, is written as superscript digits ("in 2022¹", which pypdf extracts
+    "in 20221", a wrong figure; the two are the same text once Unicode-normalised, as quotes are checked). A
+    subscript, set below them ("CO₂"), stays as extracted."""
     pieces: list[tuple[str, float, float]] = []
     rises = [0.0]  # the text rise (Ts) of each saved graphics state: superscripts and subscripts are set with it
 
@@ -301,7 +297,7 @@ def text_without_note_marks(page: Any) -> str:
     for text, size, baseline in pieces:
         glued = bool(kept) and kept[-1][-1:].strip() != ""
         if words and glued and _NOTE_MARK.fullmatch(text) and size < _SMALLER * words[0] and baseline >= words[1] - 0.5:
-            continue
+            text = text.translate(_SUPERSCRIPT)
         if text:
             kept.append(text)
         if text.strip():
