@@ -142,6 +142,9 @@ def is_numbered_heading(block: str, following: str) -> bool:
     return len(title.split()) <= 10 and looks_like_heading(title) and not title.rstrip().endswith(":")
 
 
+_MARKDOWN_HEADING = re.compile(r"#{1,6}\s")
+
+
 def parse_units(text: str) -> list[Unit]:
     """Headings, paragraphs and list items of a cleaned text, with their offsets."""
     units: list[Unit] = []
@@ -154,7 +157,7 @@ def parse_units(text: str) -> list[Unit]:
             continue
         following = text[blocks[index + 1][0]:blocks[index + 1][1]] if index + 1 < len(blocks) else ""
         in_contact_block = is_contact_line(block) or is_contact_line(following.split("\n", 1)[0])
-        marked = block.startswith("#") and looks_like_heading(block)  # "## Contact" is a heading whatever follows
+        marked = bool(_MARKDOWN_HEADING.match(block)) and looks_like_heading(block)  # "## Contact", whatever follows
         if "\n" not in block and (marked or not in_contact_block and not continues_sentence(block, following) and (
             looks_like_heading(block) or is_numbered_heading(block, following)
         )):

@@ -69,10 +69,10 @@ def referenced_sources(
     question: str, labels: Sequence[tuple[str, str, str, str | None]], by_title: bool = True
 ) -> set[str]:
     """Documents the question names ("according to the annex", "in the minutes", "its recovery paper", "the paper on
-    the Single Market Programme", its title,
-    or its date: "the meeting on 30 June 2020", "the June 2020 dialogue"): for a reference, those whose title and
-    kind share the most of its words, nothing when it fits half the library or more; for titles, the one named with
-    the most words ("Annex to: A call for …" over "A call for …")."""
+    the Single Market Programme", its title, or its date: "the meeting on 30 June 2020", "the June 2020 dialogue"):
+    for a reference, those whose title and kind share the most of its words (at least half of them), nothing when it
+    fits half the library or more; for titles, the one named with the most words ("Annex to: A call for …" over "A
+    call for …")."""
     asked = set(search_terms(question))
     named = {
         source: len(title_terms(title) & asked)

@@ -65,7 +65,7 @@ def contact_entry_goes_on(before: str, after: str) -> bool:
     address is never shown without whose it is."""
     previous = before.rstrip().rsplit("\n", 1)[-1].strip()
     next_line = after.lstrip().split("\n", 1)[0]
-    if not previous or previous.startswith("#") or not is_contact_line(next_line):
+    if not previous or _HEADING_MARKER.match(previous) or not is_contact_line(next_line):
         return False  # a Markdown heading ("## Contact") names a section, not whose the entry is
     return is_contact_line(previous) or (is_fragment(previous) and len(previous.split()) <= _NAME_WORDS)
 
