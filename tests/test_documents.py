@@ -102,6 +102,10 @@ def test_minutes_keep_the_date_line_with_its_hours_and_each_labelled_entry_on_a_
         "The meeting opened at 14:05.\nNext meeting: 11 May 2023.\n\n"
         "We thank the European Commission: its support matters."
     )
+    # … and after another labelled line: two entries, not one heading
+    assert clean_text("Deadline for nominations: 9 June 2023\nExpected start: September 2023\n\nPlease write.") == (
+        "Deadline for nominations: 9 June 2023\nExpected start: September 2023\n\nPlease write."
+    )
 
 
 def test_a_footnote_mark_in_a_pdf_is_a_mark_not_part_of_the_figure_it_follows(tmp_path: Path) -> None:

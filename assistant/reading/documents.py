@@ -153,7 +153,9 @@ def _clean_block(block: str) -> list[str]:
     for line in lines:
         table_row = line.startswith("|") or bool(joined and joined[-1].startswith("|"))
         contact = is_contact_line(line) or bool(joined and is_contact_line(joined[-1].rsplit("\n", 1)[-1]))
-        labelled = bool(joined and _LABEL.match(line) and joined[-1].endswith((".", ")", "!", "?")))
+        labelled = bool(joined and _LABEL.match(line) and (
+            joined[-1].endswith((".", ")", "!", "?")) or _LABEL.match(joined[-1].rsplit("\n", 1)[-1])
+        ))
         opens_a_line = is_list_item(line) or line.startswith("#") or contact or table_row or labelled
         if joined and not opens_a_line:
             joined[-1] = f"{joined[-1]} {line}"
@@ -165,8 +167,9 @@ def _clean_block(block: str) -> list[str]:
 _NUMBERED = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)")
 _LABEL = re.compile(r"[A-Z][\w'-]*(?: [\w'-]+){0,2}: \S")
 """A line opening with a label ("Apologies: …", "Next meeting: …"): after a line that ends a sentence or a
-parenthesis, it starts an entry of its own (minutes list who was present, who sent apologies, the next meeting),
-where a line of wrapped text goes on with the one before."""
+parenthesis, or after another labelled line ("Deadline for nominations: 9 June 2023" above "Expected start: …"), it
+starts an entry of its own (minutes list who was present, who sent apologies, the next meeting), where a line of
+wrapped text goes on with the one before."""
 
 
 def _numbered_heading_line(line: str, longest: int) -> bool:
