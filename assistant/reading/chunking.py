@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.reading.documents import SourceDocument, is_contact_line, is_list_item, looks_like_heading
-from assistant.text.sentences import Span, continues_sentence, reading_of, sentence_spans
+from assistant.text.sentences import HEADING_MARKER, Span, continues_sentence, reading_of, sentence_spans
 
 TokenCounter = Callable[[str], int]
 
@@ -142,9 +142,6 @@ def is_numbered_heading(block: str, following: str) -> bool:
     return len(title.split()) <= 10 and looks_like_heading(title) and not title.rstrip().endswith(":")
 
 
-_MARKDOWN_HEADING = re.compile(r"#{1,6}\s")
-
-
 def parse_units(text: str) -> list[Unit]:
     """Headings, paragraphs and list items of a cleaned text, with their offsets."""
     units: list[Unit] = []
@@ -157,7 +154,7 @@ def parse_units(text: str) -> list[Unit]:
             continue
         following = text[blocks[index + 1][0]:blocks[index + 1][1]] if index + 1 < len(blocks) else ""
         in_contact_block = is_contact_line(block) or is_contact_line(following.split("\n", 1)[0])
-        marked = bool(_MARKDOWN_HEADING.match(block)) and looks_like_heading(block)  # "## Contact", whatever follows
+        marked = bool(HEADING_MARKER.match(block)) and looks_like_heading(block)  # "## Contact", whatever follows
         if "\n" not in block and (marked or not in_contact_block and not continues_sentence(block, following) and (
             looks_like_heading(block) or is_numbered_heading(block, following)
         )):

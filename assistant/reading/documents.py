@@ -16,6 +16,7 @@ from typing import Any
 from assistant.errors import DocumentError
 from assistant.text.patterns import CONTROL_CHARACTERS, LETTERED_LIST_MARK, is_contact_line
 from assistant.text.sentences import ends_mid_sentence, spaced_table_runs
+from assistant.text.terms import SUPERSCRIPT_DIGITS
 from assistant.text.wordlists import MONTH_NAMES, STOP_WORDS
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
@@ -154,7 +155,7 @@ def _clean_block(block: str) -> list[str]:
         table_row = line.startswith("|") or bool(joined and joined[-1].startswith("|"))
         contact = is_contact_line(line) or bool(joined and is_contact_line(joined[-1].rsplit("\n", 1)[-1]))
         labelled = bool(joined and _LABEL.match(line) and (
-            joined[-1].endswith((".", ")", "!", "?")) or _LABEL.match(joined[-1].rsplit("\n", 1)[-1])
+            joined[-1].endswith((".", ")", "!", "?")) or _LABEL.match(joined[-1])
         ))
         opens_a_line = is_list_item(line) or line.startswith("#") or contact or table_row or labelled
         if joined and not opens_a_line:
@@ -267,7 +268,7 @@ def read_pdf_pages(path: Path, source: str) -> list[str]:
 
 
 _NOTE_MARK = re.compile(r"\d{1,3}|[*†‡]")
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPT_DIGITS)
 _SMALLER = 0.8
 """A note mark is set at most this share of the size of the words it follows."""
 

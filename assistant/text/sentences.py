@@ -65,7 +65,7 @@ def contact_entry_goes_on(before: str, after: str) -> bool:
     address is never shown without whose it is."""
     previous = before.rstrip().rsplit("\n", 1)[-1].strip()
     next_line = after.lstrip().split("\n", 1)[0]
-    if not previous or _HEADING_MARKER.match(previous) or not is_contact_line(next_line):
+    if not previous or HEADING_MARKER.match(previous) or not is_contact_line(next_line):
         return False  # a Markdown heading ("## Contact") names a section, not whose the entry is
     return is_contact_line(previous) or (is_fragment(previous) and len(previous.split()) <= _NAME_WORDS)
 
@@ -98,6 +98,9 @@ _SPACED_TABLE_ROWS = 3
 def figures_after_label(line: str) -> tuple[str, list[str]]:
     """A line read as a row of a table whose columns are only spaced apart (text extracted from a PDF): its label
     and the figures ending it ("Webinar participants 1,100 1,950": "Webinar participants", ["1,100", "1,950"])."""
+    last = line.rsplit(None, 1)
+    if len(last) < 2 or not _NUMERIC_CELL.fullmatch(last[1]):
+        return line, []  # most lines: the whole line is not split for this
     tokens = line.split()
     figures = 0
     while figures < len(tokens) - 1 and _NUMERIC_CELL.fullmatch(tokens[-1 - figures]):
@@ -175,9 +178,11 @@ def reading_of(text: str, span: Span, offset: int = 0) -> str:
     "Indicator: Webinars; 2021: 7; 2022: 11"), since a row alone doesn't say what its figures are; a numbered list
     item without its number, which says nothing of what it says; anything else as written."""
     header = table_header(text, span.start - offset)
-    if not header or header == span.text:
-        numbered = None if header else _LIST_NUMBER_AND_SPACE.match(span.text)
+    if not header:
+        numbered = _LIST_NUMBER_AND_SPACE.match(span.text)
         return span.text[numbered.end():] if numbered else span.text
+    if header == span.text:
+        return span.text
     if span.text.startswith("|"):
         names, cells = _cells(header), _cells(span.text)
         if all(set(cell) <= set("-: ") for cell in cells):
@@ -227,12 +232,13 @@ def _sentence_spans(text: str, offset: int) -> tuple[Span, ...]:
     return tuple(spans)
 
 
-_HEADING_MARKER = re.compile(r"\s*#{1,6}\s+")
+HEADING_MARKER = re.compile(r"\s*#{1,6}\s+")
+"""The marks of a Markdown heading ("## Attendance")."""
 
 
 def _append_trimmed(spans: list[Span], text: str, start: int, end: int, offset: int) -> None:
     piece = text[start:end]
-    marker = _HEADING_MARKER.match(piece)  # "## Attendance" is quoted as "Attendance"
+    marker = HEADING_MARKER.match(piece)  # "## Attendance" is quoted as "Attendance"
     if marker:
         start, piece = start + marker.end(), piece[marker.end():]
     stripped = piece.strip()

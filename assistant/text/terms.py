@@ -17,13 +17,15 @@ WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
 """A word as ``words`` reads it, for callers that need its case or place in the text."""
 
 
-_SUPERSCRIPT_DIGITS = {ord(c): " " for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"}
-"""A note mark ("in 2022¹") ends the word it follows: Unicode normalisation would make it part of the number."""
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+"""How a PDF's note marks are written ("in 2022¹")."""
+_NOTE_MARKS_END_WORDS = {ord(c): " " for c in SUPERSCRIPT_DIGITS}
+"""A note mark ends the word it follows: Unicode normalisation would make it part of the number."""
 
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens; numbers keep their inner separators (``134,000``, ``61.8``, ``2021-2027`` splits)."""
-    folded = unicodedata.normalize("NFKC", text.translate(_SUPERSCRIPT_DIGITS)).translate(PLAIN_PUNCTUATION).lower()
+    folded = unicodedata.normalize("NFKC", text.translate(_NOTE_MARKS_END_WORDS)).translate(PLAIN_PUNCTUATION).lower()
     return [w.replace("'", "") for w in WORD.findall(folded)]
 
 
