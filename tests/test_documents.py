@@ -127,6 +127,22 @@ def test_a_footnote_mark_in_a_pdf_is_a_mark_not_part_of_the_figure_it_follows(tm
     assert words("in 2022¹.") == ["in", "2022"]
 
 
+def test_a_pdf_with_a_malformed_text_rise_is_read_as_before(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_compression(False)  # the content stream edited below
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    for text, position in [("We trained 35,000 workers in 2022", "LINE"), ("1", "SUP"), (".", "LINE")]:
+        pdf.char_vpos = position
+        pdf.write(6, text)
+    raw = bytes(pdf.output())
+    assert raw.count(b"4.40 Ts") == 1
+    (tmp_path / "odd.pdf").write_bytes(raw.replace(b"4.40 Ts", b"/Up Ts"))  # a name where a number belongs
+    assert read_pdf_pages(tmp_path / "odd.pdf", "odd.pdf") == ["We trained 35,000 workers in 2022¹."]
+
+
 def test_a_heading_glued_under_a_pdf_paragraph_is_split_off() -> None:
     assert clean_text("make better use of this\nrelevant instrument.\n What is needed\n\nWe call") == (
         "make better use of this relevant instrument.\n\nWhat is needed\n\nWe call"

@@ -286,8 +286,8 @@ def text_with_note_marks(page: Any) -> str:
             rises.append(rises[-1])
         elif name == b"Q" and len(rises) > 1:
             rises.pop()
-        elif name == b"Ts" and operands:
-            rises[-1] = float(operands[0])
+        elif name == b"Ts" and operands and isinstance(operands[0], (int, float)):
+            rises[-1] = float(operands[0])  # a malformed rise is ignored: marks are a nicety, the text is not
 
     def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
         scale = abs(tm[3] * cm[3]) or 1.0  # the size a page sets through the text matrix rather than the font's
