@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.cli import main as cli_main
-from assistant.index.uploads import UploadError, check_upload, remove_document_file, safe_filename, save_upload
+from assistant.index.uploads import (
+    UploadError, check_upload, remove_document_file, safe_filename, save_upload, suggested_details,
+)
 from assistant.records.database import open_records
 from assistant.settings import Settings
 from assistant.ui.access import Role, auth_configured, decide
@@ -60,6 +62,13 @@ def test_uploads_are_checked_by_content(tmp_path: Path) -> None:
     with pytest.raises(UploadError, match="over the"):
         check_upload("notes.txt", b"x" * 2000, tmp_path, 1000)
     assert check_upload("paper.pdf", b"%PDF-1.7 ...", tmp_path, 1000).filename == "paper.pdf"
+
+
+def test_the_details_offered_for_an_upload_come_from_its_front_matter(tmp_path: Path) -> None:
+    upload = check_upload(
+        "report.md", b"---\ntitle: Workshop report\ndate: 2023-10-05\n---\n\n# Hydrogen Valleys\n\nText.", tmp_path, 1000
+    )
+    assert suggested_details(upload) == ("Workshop report", "document", "2023-10-05")
 
 
 def test_saving_writes_the_catalog_and_never_overwrites_silently(tmp_path: Path) -> None:

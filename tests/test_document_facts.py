@@ -189,3 +189,21 @@ def test_who_signed_it_names_the_document_the_conversation_is_about() -> None:
     dated = answer_to("And when was it sent?", "Who signed the Green Deal letter?")
     assert dated is not None and "Brussels, 4 May 2022 [1]" in dated.text
     assert answer_to("Who signed it?") is None  # no conversation: searched as any question
+
+
+def test_a_press_release_is_dated_by_the_dateline_opening_its_first_paragraph() -> None:
+    # The date stood in the first sentence ("Brussels, 18 April 2024 – The …"), too long for a date line, so "When
+    # was the awards press release published?" was left unsure.
+    release = stored(
+        "press-release-awards.md", "Cluster Excellence Awards 2024", "document",
+        "# Cluster Excellence Awards 2024\n\nBrussels, 18 April 2024 – The European Clusters Alliance today announced "
+        "the winners of its 2024 Cluster Excellence Awards, chosen by a jury of seven experts from 112 applications.\n\n"
+        "The awards will be presented in Namur on 23 April 2024.\n",
+        "2024-04-18",
+    )
+    start, end = date_line(release) or (0, 0)
+    assert release.text[start:end] == "Brussels, 18 April 2024"
+    answer = document_fact_answer(
+        Question("When was the awards press release published?", "", ()), [release], {release.source: release}.get
+    )
+    assert answer is not None and answer.citations[0].quote == "Brussels, 18 April 2024", answer

@@ -285,3 +285,82 @@ def test_a_numbered_heading_of_a_pdf_is_not_glued_to_the_sentence_below_it() -> 
     wrapped = clean_text("1. Reserve at least 20% of the competitiveness strand for actions led by clusters and\n"
                          "European partners. 2. Simplify access.")
     assert "\n" not in wrapped  # a numbered item wrapping onto a capitalised word stays one item
+
+
+def test_a_letter_of_a_pdf_keeps_its_opening_closing_and_signature_lines() -> None:
+    # pypdf drops a letter's blank lines: "Dear Commissioner," was glued to the addressee line and the body, "Yours
+    # sincerely," to the last sentence, and "Secretary General" to the organisation line and taken for a heading,
+    # so no signature was found and the document's title was the signatory's name.
+    raw = (
+        "Brussels, 3 March 2023\nTo the Commissioner for Internal Market\nDear Commissioner,\n"
+        "The European Clusters Alliance welcomes the proposal for a Critical Raw Materials Act. We ask that cluster\n"
+        "organisations be represented in the European Raw Materials Board, where small suppliers are not heard.\n"
+        "Yours sincerely,\nKarin Lindqvist\nSecretary General\nEuropean Clusters Alliance"
+    )
+    assert clean_text(raw).split("\n\n") == [
+        "Brussels, 3 March 2023",
+        "To the Commissioner for Internal Market",
+        "Dear Commissioner,",
+        "The European Clusters Alliance welcomes the proposal for a Critical Raw Materials Act. We ask that cluster "
+        "organisations be represented in the European Raw Materials Board, where small suppliers are not heard.",
+        "Yours sincerely,\nKarin Lindqvist\nSecretary General\nEuropean Clusters Alliance",
+    ]
+
+
+def test_the_lines_signed_under_a_closing_stay_lines() -> None:
+    # A note's closing lines were joined into "Kind regards, Jean-Luc Marchetti Treasurer" and taken for a heading.
+    text = clean_text("We hope to meet you soon.\n\nKind regards,\nJean-Luc Marchetti\nTreasurer\n")
+    assert text.split("\n\n") == ["We hope to meet you soon.", "Kind regards,\nJean-Luc Marchetti\nTreasurer"]
+    # Wrapped prose with a short line ending in a comma is not a letter's formula.
+    prose = "The Board discussed the budget for the next two years and agreed, after a long debate,\nand a vote,\nto cut it."
+    assert clean_text(prose) == prose.replace("\n", " ")
+
+
+def test_a_table_of_contents_is_left_out() -> None:
+    # Quoted, "3. Data spaces and SMEs ....... 3" answered what section 3 says.
+    raw = (
+        "Clusters and the Digital Decade\n\nContents\n1. Introduction .................... 2\n"
+        "2. Skills for the digital transition ....... 2\n3. Data spaces and SMEs . . . . . . . . 3\n\n"
+        "1. Introduction\n\nThe Digital Decade sets targets for 2030."
+    )
+    assert clean_text(raw).split("\n\n") == [
+        "Clusters and the Digital Decade", "1. Introduction", "The Digital Decade sets targets for 2030."
+    ]
+    assert "Signature ........ 3" in clean_text("Signature ........ 3")  # one line with a leader is no table
+
+
+def test_markdown_front_matter_and_comments_are_metadata_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "workshop-report.md"
+    path.write_text(
+        "---\ntitle: 'Workshop report: Hydrogen Valleys'\ndate: 2023-10-05\nauthor: ECA Secretariat\n---\n\n"
+        "# Hydrogen Valleys and clusters\n\n<!-- internal draft,\ndo not circulate -->\n\n"
+        "The workshop gathered 64 participants from 19 countries.\n",
+        encoding="utf-8",
+    )
+    document = read(path)
+    assert document.text == "# Hydrogen Valleys and clusters\n\nThe workshop gathered 64 participants from 19 countries."
+    assert (document.info.title, document.info.date) == ("Workshop report: Hydrogen Valleys", "2023-10-05")
+    # A text file's dashes are its text.
+    text_file = tmp_path / "note.txt"
+    text_file.write_text("---\ntitle: x\n---\n\nBody.\n", encoding="utf-8")
+    assert "title: x" in read(text_file).text
+
+
+@pytest.mark.parametrize(("opening", "date"), [
+    ("Bruxelles, le 7 juin 2022", "2022-06-07"), ("Berlin, 27. Oktober 2020", "2020-10-27"),
+    ("Warszawa, 3 marca 2021", "2021-03-03"),
+])
+def test_a_paper_in_another_language_is_dated_by_its_date_line(tmp_path: Path, opening: str, date: str) -> None:
+    # Left undated, "When was the circular economy position published?" was declined: "… carries no date".
+    path = tmp_path / "position.md"
+    path.write_text(f"# Position de l'Alliance\n\n{opening}\n\nLe texte.\n", encoding="utf-8")
+    assert read(path).info.date == date
+
+
+def test_bullets_of_word_processors_mark_list_items() -> None:
+    # "▪ a single contact point." was glued to the item above it, so the two were quoted as one.
+    raw = "The alliance asks for:\n• a cluster label;\n▪ more funding for SMEs;\n◦ a single contact point;\n● a register."
+    assert clean_text(raw).split("\n") == [
+        "The alliance asks for:", "• a cluster label;", "▪ more funding for SMEs;", "◦ a single contact point;",
+        "● a register.",
+    ]

@@ -629,3 +629,64 @@ def test_an_e_mail_address_is_quoted_only_from_the_document_that_answers(
     answer = beside_a_skills_response.ask("What is the contact e-mail?").answer
     addresses = [address for c in answer.citations for address in re.findall(r"[\w.]+@[\w.]+", c.quote)]
     assert addresses and len({c.source for c in answer.citations}) == 1, answer.text
+
+
+def write_letter_and_paper_as_printed(corpus: Path) -> None:
+    """A PDF letter laid out as printed (no blank lines survive pypdf: addressee, opening, body, closing and
+    signature come out as consecutive lines), and a PDF paper with a table of contents, dot leaders and page
+    numbers, as fpdf2 typesets them; and a Markdown report with front matter and a comment."""
+    from fpdf import FPDF
+
+    letter = FPDF()
+    letter.add_page()
+    letter.set_font("helvetica", size=11)
+    for paragraph in [
+        "Brussels, 3 March 2023", "To the Commissioner for Internal Market", "Dear Commissioner,",
+        "The European Clusters Alliance welcomes the proposal for a Critical Raw Materials Act. We ask that cluster "
+        "organisations be represented in the European Raw Materials Board, where the needs of small suppliers are "
+        "not yet heard.",
+        "Yours sincerely,", "Karin Lindqvist", "Secretary General", "European Clusters Alliance",
+    ]:
+        letter.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
+    letter.output(str(corpus / "letter-raw-materials-2023.pdf"))
+
+    paper = FPDF()
+    paper.set_font("helvetica", size=11)
+    paper.add_page()
+    paper.multi_cell(0, 6, "Clusters and the Digital Decade\n\nContents", new_x="LMARGIN", new_y="NEXT")
+    for title, page in [("1. Skills for the digital transition", 2), ("2. Data spaces and SMEs", 2)]:
+        paper.cell(0, 6, f"{title} {'.' * (70 - len(title))} {page}", new_x="LMARGIN", new_y="NEXT")
+    paper.add_page()
+    paper.multi_cell(0, 6, "1. Skills for the digital transition\n\nThe alliance estimates that 40,000 workers will "
+                           "need reskilling in data analytics by 2027.\n\n2. Data spaces and SMEs\n\nCommon European "
+                           "data spaces remain difficult to join for SMEs.", new_x="LMARGIN", new_y="NEXT")
+    paper.output(str(corpus / "digital-decade-2024.pdf"))
+
+    (corpus / "hydrogen-workshop.md").write_text(
+        "---\ntitle: Workshop report - Hydrogen Valleys and clusters\ndate: 2023-10-05\nauthor: ECA Secretariat\n"
+        "tags: [hydrogen, energy]\n---\n\n# Workshop report: Hydrogen Valleys and clusters\n\n"
+        "<!-- internal draft, do not circulate before approval -->\n\n"
+        "The workshop took place online on 5 October 2023 and gathered 64 participants from 19 countries.\n",
+        encoding="utf-8",
+    )
+
+
+def test_a_printed_letter_a_table_of_contents_and_front_matter_are_read_as_a_reader_would(
+    tmp_path: Path, embeddings: LocalEmbeddings,
+) -> None:
+    with assistant_over(tmp_path, embeddings, write_letter_and_paper_as_printed) as assistant:
+        # The signature was glued into one heading-like line, and "Yours sincerely," into the body: declined.
+        role = assistant.ask("What is the role of Karin Lindqvist?").answer
+        assert role.outcome == "answered", role.text
+        assert role.citations[0].quote == "Karin Lindqvist\nSecretary General\nEuropean Clusters Alliance"
+        assert assistant.store.document("letter-raw-materials-2023.pdf").info.title != "Karin Lindqvist"
+        # "2. Data spaces and SMEs ....... 2" was quoted as what the paper says about data spaces.
+        spaces = assistant.ask("What does the paper say about data spaces for SMEs?").answer
+        assert spaces.citations and all("...." not in c.quote for c in spaces.citations), spaces.text
+        assert "Common European data spaces remain difficult to join for SMEs." in spaces.text
+        # The front matter was a passage of its own, quoted as the closest to questions about the workshop.
+        report = assistant.store.document("hydrogen-workshop.md")
+        assert report.info.title == "Workshop report - Hydrogen Valleys and clusters"
+        assert "author:" not in report.text and "internal draft" not in report.text
+        attended = assistant.ask("How many people took part in the hydrogen valleys workshop?").answer
+        assert attended.citations and "64 participants" in attended.citations[0].quote, attended.text

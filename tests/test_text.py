@@ -407,3 +407,23 @@ def test_a_row_of_a_table_extracted_from_a_pdf_is_read_under_the_years_naming_it
 )
 def test_a_date_or_a_share_asked_for_by_name_is_given_only_by_one(question: str, text: str, gives: bool) -> None:
     assert gives_the_figure_asked(question, text) is gives
+
+
+def test_a_signatory_is_one_unit_with_the_role_signed_under_the_name() -> None:
+    # "What is the role of Karin Lindqvist?" found "Karin Lindqvist" and "Secretary General" as two sentences,
+    # neither of which answers it.
+    text = "We hope to meet you soon.\n\nYours sincerely,\nKarin Lindqvist\nSecretary General\nEuropean Clusters Alliance\n2"
+    assert [s.text for s in sentence_spans(text)] == [
+        "We hope to meet you soon.", "Yours sincerely,", "Karin Lindqvist\nSecretary General\nEuropean Clusters Alliance",
+        "2",
+    ]
+    # Lines under a heading that names no one stay apart.
+    assert len(sentence_spans("Kind regards,\nThe Secretariat\nBrussels")) == 3
+
+
+def test_a_quotation_is_one_unit_with_the_name_of_whoever_said_it() -> None:
+    # "Who said that hydrogen valleys will not scale without SMEs?" was answered with the quotation alone.
+    text = '> "Hydrogen valleys will not scale without SMEs." > — Tomasz Wójcik, Clean Hydrogen Partnership\n\nNext.'
+    assert [s.text for s in sentence_spans(text)][0].endswith("Tomasz Wójcik, Clean Hydrogen Partnership")
+    # A dash opening a sentence that names no one stays a sentence of its own.
+    assert [s.text for s in sentence_spans('He said "no." — The end is near.')] == ['He said "no."', "— The end is near."]

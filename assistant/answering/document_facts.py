@@ -21,11 +21,12 @@ from assistant.reading.glossary import acronym_definitions
 from assistant.search.answer_types import ADDRESSEE_LINE
 from assistant.search.retrieval import Passage
 from assistant.text.names import names_a_person
+from assistant.text.sentences import SIGNATURE_LINES, is_formula_line
 from assistant.text.terms import search_terms, words
 
 _ISSUING = (
     r"published|issued|sent|written|dated|released|adopted|signed|drafted|submitted|produced|finali[sz]ed|"
-    r"publish|issue|send|write|release|adopt|sign|draft|submit|produce|finali[sz]e|(?:come|came|put) out"
+    r"publish|issue|send|write|(?<!press )release|adopt|sign|draft|submit|produce|finali[sz]e|(?:come|came|put) out"
 )
 _WHEN = r"^\W*(?:and |so )?(?:when|on what date|on which date|in which year|in what year)"
 _ASKS_DOCUMENT_DATE = re.compile(
@@ -39,7 +40,7 @@ _ASKS_DOCUMENT_DATE = re.compile(
 )
 _DOCUMENT_NOUNS = (
     "paper|papers|annex|minutes|letter|document|report|statement|note|notes|position|call|proposal|publication|"
-    "declaration|contribution|communication|memo|brief|text"
+    "declaration|contribution|communication|memo|brief|text|release"
 )
 _DOCUMENT_NOUN = re.compile(rf"\b(?:{_DOCUMENT_NOUNS})\b", re.IGNORECASE)
 _BACK_REFERENCES = frozenset({"it", "its", "this", "that", "these", "those", "them", "they", "one", "the", "a", "an"})
@@ -131,13 +132,15 @@ def date_line(document: StoredDocument) -> tuple[int, int] | None:
             line = text[start:end]
             if len(line.strip()) <= DATE_LINE_CHARS:
                 return start + len(line) - len(line.lstrip()), end - (len(line) - len(line.rstrip()))
+            dateline = DATELINE.match(line)
+            if dateline and start + dateline.end(1) == match.end():
+                return start + dateline.start(1), start + dateline.end(1)
     return None
 
 
-_VALEDICTION_WORDS = 6
-"""A closing line ("Yours sincerely,", "On behalf of the Board,") is short: at most this many words."""
-_SIGNATURE_LINES = 3
-"""A signature is the name and at most this many lines in all (name, role, organisation)."""
+DATELINE = re.compile(r"\s*((?:[A-Z][\w'-]+,?\s+){0,2}[^\n]{0,30}?\d{4})\s*[–—-]\s+[A-Z]")
+"""A press release's dateline: the place and date opening its first paragraph ("Brussels, 18 April 2024 – The
+alliance today announced …")."""
 
 
 def signature_block(document: StoredDocument) -> tuple[int, int] | None:
@@ -149,15 +152,18 @@ def signature_block(document: StoredDocument) -> tuple[int, int] | None:
     closing = max(0, len(text) - _END_CHARS)
     lines = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\n]*\S[^\n]*", text[closing:])]
     for index, (_, _, line) in enumerate(lines[:-1]):
-        if not (line.rstrip().endswith(",") and len(words(line)) <= _VALEDICTION_WORDS):
+        if not is_formula_line(line):
             continue
         name_start, _, name = lines[index + 1]
         if not names_a_person(name) or name.rstrip().endswith((".", ",", ":")):
             continue
         last = lines[index + 1]
-        for under in lines[index + 2:index + 1 + _SIGNATURE_LINES]:
+        for under in lines[index + 2:index + 1 + SIGNATURE_LINES]:
             line = under[2].strip()
-            if line.endswith((".", ":", "!", "?")) or len(words(line)) > 10 or FULL_DATE.search(line):
+            if (
+                line.endswith((".", ":", "!", "?")) or len(words(line)) > 10 or FULL_DATE.search(line)
+                or not any(character.isalpha() for character in line)  # a page number under the signature
+            ):
                 break
             last = under
         start = closing + name_start + len(name) - len(name.lstrip())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import AssistantError
-from assistant.reading.documents import CATALOG_NAME, KINDS, SUPPORTED_SUFFIXES, describe, load_catalog
+from assistant.reading.documents import CATALOG_NAME, KINDS, SUPPORTED_SUFFIXES, describe, load_catalog, markdown_body
 
 
 class UploadError(AssistantError):
@@ -69,7 +69,10 @@ def suggested_details(upload: CheckedUpload) -> tuple[str, str, str | None]:
         stem = Path(upload.filename).stem.replace("-", " ").replace("_", " ")
         info = describe(stem, Path(upload.filename))
     else:
-        info = describe(upload.data.decode("utf-8"), Path(upload.filename))
+        text, fields = upload.data.decode("utf-8"), {}
+        if upload.filename.lower().endswith(".md"):
+            text, fields = markdown_body(text)
+        info = describe(text, Path(upload.filename), fields)
     return info.title, info.kind, info.date
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from assistant.errors import DocumentError
 from assistant.text.patterns import CONTROL_CHARACTERS, LETTERED_LIST_MARK, is_contact_line
-from assistant.text.sentences import ends_mid_sentence, spaced_table_runs
+from assistant.text.numbers import MONTH_OF
+from assistant.text.sentences import ends_mid_sentence, is_formula_line, spaced_table_runs
 from assistant.text.terms import SUPERSCRIPT_DIGITS
 from assistant.text.wordlists import MONTH_NAMES, STOP_WORDS
 
@@ -102,6 +103,7 @@ def clean_text(raw: str) -> str:
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
     text = CONTROL_CHARACTERS.sub("", text)
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    text = without_contents_list(text)
     # A line set in bold on its own ("**How do we apply?**" above its answer) is a heading in Markdown's plain
     # writing: it keeps a block of its own, where the emphasis dropped below would join it to the next line.
     text = _BOLD_LINE.sub(lambda bold: f"\n{bold.group().strip()}\n", text)
@@ -111,6 +113,33 @@ def clean_text(raw: str) -> str:
     for block in re.split(r"\n[ \t]*\n", text):
         blocks.extend(_clean_block(block))
     return "\n\n".join(blocks)
+
+
+_CONTENTS_ENTRY = re.compile(r"^[ \t]*\S.*?(?:(?:[ \t]*[.·]){4,}|…{2,})[ \t]*(?:\d{1,4}|[ivxlcdm]{1,7})[ \t]*$", re.IGNORECASE)
+"""A line of a table of contents: a title, a leader of dots and a page number ("2. Skills ........ 2")."""
+
+
+def without_contents_list(text: str) -> str:
+    """The text without its table of contents: runs of two or more lines giving a title, leader dots and a page
+    number, with the short heading right above a run ("Contents"). They point at pages of the printed document;
+    quoted, "3. Data spaces and SMEs ....... 3" would answer a question about what the section says."""
+    lines = text.split("\n")
+    entries = [index for index, line in enumerate(lines) if _CONTENTS_ENTRY.match(line)]
+    dropped: set[int] = set()
+    run: list[int] = []
+    for index in [*entries, None]:
+        if run and (index is None or any(lines[between].strip() for between in range(run[-1] + 1, index))):
+            if len(run) >= 2:
+                dropped.update(range(run[0], run[-1] + 1))
+                above = run[0] - 1
+                while above >= 0 and not lines[above].strip():
+                    above -= 1
+                if above >= 0 and len(lines[above].split()) <= 4 and looks_like_heading(lines[above]):
+                    dropped.add(above)
+            run = []
+        if index is not None:
+            run.append(index)
+    return "\n".join(line for index, line in enumerate(lines) if index not in dropped) if dropped else text
 
 
 def _clean_block(block: str) -> list[str]:
@@ -135,6 +164,14 @@ def _clean_block(block: str) -> list[str]:
             "\n".join(lines[end:])
         )
     longest = max(len(line) for line in lines)
+    formula = next((i for i in range(len(lines) - 1) if _letter_formula(lines, i, longest)), None)
+    if formula is not None:
+        # "Dear Commissioner," and "Yours sincerely," keep a line of their own (PDF extraction drops the blank lines
+        # of a letter); a signature's short lines under a closing stay lines: the name, the role, the organisation.
+        after = lines[formula + 1:]
+        if all(len(line.split()) <= 8 and not line.endswith(_TERMINAL) for line in after):
+            return _clean_block("\n".join(lines[:formula])) + ["\n".join(lines[formula:])]
+        return _clean_block("\n".join(lines[:formula])) + [lines[formula]] + _clean_block("\n".join(after))
     heading = next((
         i for i in range(len(lines) - 1)
         # "4. Work plan 2021–2022" on a short line above a sentence: a numbered heading, not a list item wrapping
@@ -179,6 +216,21 @@ def _numbered_heading_line(line: str, longest: int) -> bool:
         return False
     title = line[numbered.end():]
     return len(title.split()) <= 10 and looks_like_heading(title) and not title.rstrip().endswith(":")
+
+
+def _letter_formula(lines: list[str], index: int, longest: int) -> bool:
+    """A letter's opening or closing line ("Dear Commissioner,", "Yours sincerely,"): a short line ending in a comma
+    after the end of a sentence (or at the block's start, or under a short line such as the addressee), above a line
+    that starts anew. Wrapped prose breaks near the full width of the page, so a short line ending in a comma inside
+    a paragraph is no formula."""
+    line, following = lines[index], lines[index + 1]
+    before = lines[index - 1] if index else ""
+    return (
+        is_formula_line(line)
+        and (longest < 40 or len(line) < 0.6 * longest)
+        and (not before or before.endswith((".", "!", "?", ":")) or len(before) < 0.6 * longest)
+        and (following[:1].isupper() or following[:1].isdigit())
+    )
 
 
 def _titles_table(line: str) -> bool:
@@ -342,10 +394,17 @@ def without_running_lines(pages: list[str]) -> list[str]:
 
 
 def title_from_text(text: str, path: Path) -> str:
-    """The first heading of the opening blocks that is more than a date line ("Tuesday 30th June 2020 at 15:00")."""
-    for block in text.split("\n\n")[:5]:
-        if "\n" not in block and looks_like_heading(block) and not is_date_line(block):
-            return block.strip().lstrip("#").strip()
+    """The document's title from its opening blocks: its Markdown title ("# …", under a banner such as "FOR
+    IMMEDIATE RELEASE"), else the first heading that is more than a date line ("Tuesday 30th June 2020 at 15:00",
+    "Date: 14 June 2023" above an e-mail's subject)."""
+    lines = [block.strip() for block in text.split("\n\n")[:5] if block.strip() and "\n" not in block.strip()]
+    markdown_title = next((line for line in lines if line.startswith("# ")), None)
+    if markdown_title:
+        return markdown_title[2:].strip()
+    for line in lines:
+        labelled = _LABEL.match(line)
+        if looks_like_heading(line) and not is_date_line(line) and not (labelled and is_date_line(line.split(":", 1)[1])):
+            return line.lstrip("#").strip()
     return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
@@ -355,6 +414,9 @@ _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(
 _ISO_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
 FULL_DATE = re.compile(f"{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}", re.IGNORECASE)
 """A day, month and year written out ("27 October 2020", "Tuesday 30th June 2020", "March 3, 2021")."""
+_DAY_MONTH_YEAR_IN_ANY_LANGUAGE = re.compile(
+    rf"\b(\d{{1,2}})\.?\s+({'|'.join(sorted(MONTH_OF, key=len, reverse=True))})\.?\s+((?:19|20)\d\d)\b", re.IGNORECASE
+)
 _KIND_WORDS = (("minutes", "minutes"), ("annex", "annex"), ("position", "position paper"), ("call for", "position paper"))
 
 
@@ -369,7 +431,16 @@ def date_of(text: str, path: Path) -> str | None:
         except ValueError:
             pass
     found_dates = full_dates(text[:400])
-    return found_dates[0] if found_dates else None
+    if found_dates:
+        return found_dates[0]
+    # A paper in another language is dated too ("Bruxelles, le 7 juin 2022"); left undated, a question about its
+    # date was declined as if it carried none.
+    for day, month, year in _DAY_MONTH_YEAR_IN_ANY_LANGUAGE.findall(text[:400]):
+        try:
+            return datetime.date(int(year), MONTH_OF[month.lower()], int(day)).isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def full_dates(text: str) -> list[str]:
@@ -431,10 +502,30 @@ def kind_of(title: str, path: Path) -> str:
     return next((kind for word, kind in _KIND_WORDS if word in words), "document")
 
 
-def describe(text: str, path: Path) -> DocumentInfo:
-    """What a document not in the catalog says about itself: its heading as title, its kind, its date."""
-    title = title_from_text(text, path)
-    return DocumentInfo(title=title, kind=kind_of(title, path), date=date_of(text, path))
+def describe(text: str, path: Path, fields: dict[str, str] | None = None) -> DocumentInfo:
+    """What a document not in the catalog says about itself: its heading as title, its kind, its date; a Markdown
+    file's front matter ("title:", "date:") first."""
+    fields = fields or {}
+    title = fields.get("title") or title_from_text(text, path)
+    dated = full_dates(fields.get("date", ""))
+    return DocumentInfo(title=title, kind=kind_of(title, path), date=dated[0] if dated else date_of(text, path))
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FRONT_MATTER_FIELD = re.compile(r"^([A-Za-z][\w-]*):[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def markdown_body(raw: str) -> tuple[str, dict[str, str]]:
+    """A Markdown file's text as a reader sees it rendered, and its front matter's top-level fields: the front matter
+    (between "---" lines at the very start) and HTML comments are no part of what the document says."""
+    fields: dict[str, str] = {}
+    front = _FRONT_MATTER.match(raw.lstrip("\ufeff"))
+    if front:
+        for key, value in _FRONT_MATTER_FIELD.findall(front.group(1)):
+            fields[key.lower()] = value.strip("'\"")
+        raw = raw.lstrip("\ufeff")[front.end():]
+    return _HTML_COMMENT.sub("", raw), fields
 
 
 def read_document(path: Path, corpus_dir: Path, catalog: dict[str, DocumentInfo], max_bytes: int) -> SourceDocument:
@@ -451,6 +542,7 @@ def read_document(path: Path, corpus_dir: Path, catalog: dict[str, DocumentInfo]
         sha = file_sha256(path)
         warnings: list[str] = []
         page_starts: list[int] = []
+        fields: dict[str, str] = {}
         if path.suffix.lower() == ".pdf":
             parts = [clean_text(page) for page in without_running_lines(read_pdf_pages(path, source))]
             text = ""
@@ -461,6 +553,8 @@ def read_document(path: Path, corpus_dir: Path, catalog: dict[str, DocumentInfo]
                 text += part
         else:
             raw, warnings = decode_text(path.read_bytes(), source)
+            if path.suffix.lower() == ".md":
+                raw, fields = markdown_body(raw)
             text = clean_text(raw)
     except FileNotFoundError as exc:
         raise DocumentError(source, "file disappeared before it could be read") from exc
@@ -470,7 +564,7 @@ def read_document(path: Path, corpus_dir: Path, catalog: dict[str, DocumentInfo]
         raise DocumentError(source, "is a directory") from exc
     if not text.strip():
         raise DocumentError(source, "no text after cleaning (empty or only whitespace)")
-    info = catalog.get(source) or describe(text, path)
+    info = catalog.get(source) or describe(text, path, fields)
     return SourceDocument(source, text, info, sha, tuple(page_starts), tuple(warnings))
 
 

@@ -13,10 +13,13 @@ YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?![\w.,]\d)")
 ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 """A number with its ordinal suffix ("30th")."""
 
-LIST_MARK = re.compile(r"^(?:[-*•–·]\s+|\(?\d{1,2}[.)]\s+)")
+BULLETS = "-*•–·◦▪▫■□●○►▸‣⁃➢✓✔\uf0a7\uf0b7\uf0d8"
+"""List bullets as typed, and as word processors' symbol fonts come out of PDF extraction."""
+
+LIST_MARK = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s+|\(?\d{{1,2}}[.)]\s+)")
 """A list item's bullet or number."""
 
-LETTERED_LIST_MARK = re.compile(r"^(?:[-*•–·]\s+|\(?\d{1,2}[.)]\s+|\(?[a-z][.)]\s+)")
+LETTERED_LIST_MARK = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s+|\(?\d{{1,2}}[.)]\s+|\(?[a-z][.)]\s+)")
 """A list item's bullet, number or letter ("a)", "(b)"): where a document's line structure is read."""
 
 EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")

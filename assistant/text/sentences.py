@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.text.names import names_a_person
 from assistant.text.numbers import MONTH_OF
 from assistant.text.patterns import LIST_MARK, is_contact_line
 from assistant.text.wordlists import ABBREVIATIONS
@@ -33,6 +34,9 @@ _BLANK_LINE = re.compile(r"[ \t]*\n[ \t]*\n\s*")
 _LINE_BREAK = re.compile(r"[ \t]*\n\s*")
 _LIST_NUMBER = re.compile(r"\s*\d{1,2}\.")
 _LIST_NUMBER_AND_SPACE = re.compile(r"\d{1,2}\.\s+")
+_ATTRIBUTION = re.compile(r"(?:>\s*)?[—–]\s*[A-Z]")
+"""The dash before the name of whoever said a quotation ("— Tomasz Wójcik, Clean Hydrogen Partnership"), in a
+Markdown quotation block or not."""
 
 
 def ends_mid_sentence(text: str) -> bool:
@@ -70,13 +74,45 @@ def contact_entry_goes_on(before: str, after: str) -> bool:
     return is_contact_line(previous) or (is_fragment(previous) and len(previous.split()) <= _NAME_WORDS)
 
 
+FORMULA_WORDS = 6
+"""A letter's opening or closing line ("Dear Commissioner,", "Yours sincerely,", "On behalf of the Board,") is
+short: at most this many words."""
+SIGNATURE_LINES = 3
+"""A signature is the name and at most this many lines in all (name, role, organisation)."""
+
+
+def is_formula_line(line: str) -> bool:
+    """A letter's opening or closing line: short, capitalised, ending in a comma."""
+    stripped = line.strip()
+    return stripped.endswith(",") and stripped[:1].isupper() and len(stripped.split()) <= FORMULA_WORDS
+
+
+def signature_goes_on(before: str, after: str) -> bool:
+    """Whether the next line is the signatory's role, under the name signed after a closing ("Yours sincerely," /
+    "Jean-Luc Beylat" / "President of the European Clusters Alliance"): one entry, quoted whole, so that a role is
+    read with whose it is."""
+    lines = [line.strip() for line in before.rstrip().split("\n") if line.strip()]
+    next_line = after.lstrip().split("\n", 1)[0].strip()
+    if not any(c.isalpha() for c in next_line) or next_line.endswith((".", "!", "?", ":", ",")):
+        return False  # a page number under the signature, or a sentence
+    if len(next_line.split()) > 8:
+        return False
+    for back in range(1, min(SIGNATURE_LINES, len(lines) - 1) + 1):
+        name, closing, under = lines[-back], lines[-back - 1], lines[len(lines) - back + 1:]
+        if is_formula_line(closing) and names_a_person(name) and not name.endswith((".", ",", ":")):
+            return all(len(line.split()) <= 8 and not line.endswith((".", "!", "?", ":", ",")) for line in under)
+    return False
+
+
 def _gaps_run_over(text: str) -> list[re.Match[str]]:
-    """The line breaks inside one unit: a blank line a sentence runs over, a break inside a contact entry."""
+    """The line breaks inside one unit: a blank line a sentence runs over, a break inside a contact entry or under
+    a signature's name."""
     gaps = []
     for gap in _LINE_BREAK.finditer(text):
         before, after = text[max(0, gap.start() - 200):gap.start()], text[gap.end():gap.end() + 400]
         page_break = bool(_BLANK_LINE.fullmatch(gap.group())) and runs_over_blank_line(before, after)
-        if page_break or contact_entry_goes_on(before, after):
+        signature = not _BLANK_LINE.fullmatch(gap.group()) and signature_goes_on(before, after)
+        if page_break or signature or contact_entry_goes_on(before, after):
             gaps.append(gap)
     return gaps
 
@@ -226,6 +262,8 @@ def _sentence_spans(text: str, offset: int) -> tuple[Span, ...]:
                 continue  # "am 27. Oktober": a German or Polish ordinal day, not a sentence end
             if _LIST_NUMBER.fullmatch(text[start:end]):
                 continue  # "1. Short, modular courses …": the number of a list item, not a sentence
+            if match.group()[-1] in "\"”’" and _ATTRIBUTION.match(following) and names_a_person(following[:100]):
+                continue  # "“… bring together.” — Tomasz Wójcik": a quotation read with who said it
         _append_trimmed(spans, text, start, end, offset)
         start = end
     _append_trimmed(spans, text, start, len(text), offset)
