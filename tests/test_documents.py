@@ -234,6 +234,12 @@ def test_catalog_gives_title_kind_date_and_uncatalogued_files_get_a_title(tmp_pa
          DocumentInfo("Annex: figures", "annex", None)),
         ("notes.txt", "Notes\n\n" + "Body text. " * 60 + "Next meeting on 1 June 2021.",
          DocumentInfo("Notes", "document", None)),
+        # An e-mail's "Date:" line was its title, and a press release's banner.
+        ("decision.txt", "From: Anna Kowalczyk <anna.kowalczyk@example.org>\nTo: All members\nDate: 14 June 2023\n"
+         "Subject: Board decision on space\n\nDear colleagues,\nthe Board decided.",
+         DocumentInfo("Subject: Board decision on space", "document", "2023-06-14")),
+        ("awards.md", "**FOR IMMEDIATE RELEASE**\n\n# Cluster Excellence Awards 2024\n\nBrussels, 18 April 2024 – Winners.",
+         DocumentInfo("Cluster Excellence Awards 2024", "document", "2024-04-18")),
     ],
 )
 def test_uncatalogued_documents_describe_themselves(tmp_path: Path, name: str, text: str, expected: DocumentInfo) -> None:
