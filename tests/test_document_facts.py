@@ -207,3 +207,20 @@ def test_a_press_release_is_dated_by_the_dateline_opening_its_first_paragraph() 
         Question("When was the awards press release published?", "", ()), [release], {release.source: release}.get
     )
     assert answer is not None and answer.citations[0].quote == "Brussels, 18 April 2024", answer
+
+
+def test_a_date_line_may_be_in_another_language_but_is_never_a_sentence() -> None:
+    french = stored(
+        "position.md", "Position sur l'économie circulaire", "position paper",
+        "# Position sur l'économie circulaire\n\nBruxelles, le 7 juin 2022\n\nLe texte.\n", "2022-06-07",
+    )
+    start, end = date_line(french) or (0, 0)
+    assert french.text[start:end] == "Bruxelles, le 7 juin 2022"
+    # "When was the note sent?" was answered with the note's last sentence, which gives a deadline.
+    note = stored(
+        "note.txt", "Note to members", "document",
+        "Note to members\n\nDear members,\n\nInvoices will be sent in January.\n\n"
+        "Members may request a reduction of the fee by writing to the treasurer before 28 February 2024.\n\n"
+        "Kind regards,\nJean-Luc Marchetti\nTreasurer\n",
+    )
+    assert date_line(note) is None

@@ -16,7 +16,7 @@ from assistant.answering.citations import Citation
 from assistant.answering.collection import document_citation
 from assistant.answering.outcomes import Answer, Question, decline
 from assistant.index.store import StoredDocument
-from assistant.reading.documents import FULL_DATE
+from assistant.reading.documents import DATE_IN_ANY_LANGUAGE, FULL_DATE
 from assistant.reading.glossary import acronym_definitions
 from assistant.search.answer_types import ADDRESSEE_LINE
 from assistant.search.retrieval import Passage
@@ -50,6 +50,9 @@ DESCRIBED_SHARE = 0.6
 not tuned ("most of what the question says about it")."""
 DATE_LINE_CHARS = 160
 """A line longer than this that holds a date is a sentence about an event, not the document's date line."""
+_DATE_LINE_WORDS = 8
+"""Nor is a shorter line of more words that ends as a sentence does ("Members may request a reduction … before 28
+February 2024.")."""
 
 
 _ASKS_SIGNATORY = re.compile(
@@ -125,12 +128,13 @@ def date_line(document: StoredDocument) -> tuple[int, int] | None:
     in its opening, else in its closing (a letter dated under its signature)."""
     text = document.text
     for start_at, end_at in ((0, min(len(text), _END_CHARS)), (max(0, len(text) - _END_CHARS), len(text))):
-        for match in FULL_DATE.finditer(text, start_at, end_at):
+        for match in DATE_IN_ANY_LANGUAGE.finditer(text, start_at, end_at):
             start = text.rfind("\n", 0, match.start()) + 1
             end = text.find("\n", match.end())
             end = len(text) if end < 0 else end
             line = text[start:end]
-            if len(line.strip()) <= DATE_LINE_CHARS:
+            sentence = line.rstrip().endswith((".", "!", "?")) and len(line.split()) > _DATE_LINE_WORDS
+            if len(line.strip()) <= DATE_LINE_CHARS and not sentence:
                 return start + len(line) - len(line.lstrip()), end - (len(line) - len(line.rstrip()))
             dateline = DATELINE.match(line)
             if dateline and start + dateline.end(1) == match.end():

@@ -417,6 +417,8 @@ FULL_DATE = re.compile(f"{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}", r
 _DAY_MONTH_YEAR_IN_ANY_LANGUAGE = re.compile(
     rf"\b(\d{{1,2}})\.?\s+({'|'.join(sorted(MONTH_OF, key=len, reverse=True))})\.?\s+((?:19|20)\d\d)\b", re.IGNORECASE
 )
+DATE_IN_ANY_LANGUAGE = re.compile(f"{FULL_DATE.pattern}|{_DAY_MONTH_YEAR_IN_ANY_LANGUAGE.pattern}", re.IGNORECASE)
+"""A full date as ``FULL_DATE`` reads it, or written in one of the languages of ``MONTHS`` ("7 juin 2022")."""
 _KIND_WORDS = (("minutes", "minutes"), ("annex", "annex"), ("position", "position paper"), ("call for", "position paper"))
 
 
