@@ -370,3 +370,15 @@ def test_bullets_of_word_processors_mark_list_items() -> None:
         "The alliance asks for:", "• a cluster label;", "▪ more funding for SMEs;", "◦ a single contact point;",
         "● a register.",
     ]
+
+
+def test_a_wrapped_line_holding_an_e_mail_address_carries_its_sentence_on() -> None:
+    # "… for Defence Industry and" / "Space at a roundtable on 12 June 2024. Contact: …@…" stayed two lines, so the
+    # sentence was quoted in halves.
+    raw = (
+        "The alliance will discuss these recommendations with the Directorate-General for Defence Industry and\n"
+        "Space at a roundtable on 12 June 2024. Contact: Piotr Zielinski, defence@clustersalliance.eu."
+    )
+    assert clean_text(raw) == raw.replace("\n", " ")
+    # A contact entry's lines keep theirs.
+    assert clean_text("Antonio Novo Guerrero\nantonio.novo@clustersalliance.eu\nMobile: +34 650410080").count("\n") == 2

@@ -427,3 +427,19 @@ def test_a_quotation_is_one_unit_with_the_name_of_whoever_said_it() -> None:
     assert [s.text for s in sentence_spans(text)][0].endswith("Tomasz Wójcik, Clean Hydrogen Partnership")
     # A dash opening a sentence that names no one stays a sentence of its own.
     assert [s.text for s in sentence_spans('He said "no." — The end is near.')] == ['He said "no."', "— The end is near."]
+
+
+def test_a_heading_above_a_sentence_giving_an_address_is_no_contact_name() -> None:
+    # The sentence holds an e-mail address, so it was taken for a contact detail and "3. Next steps" for the name it
+    # belongs to: heading and sentence were quoted as one, and the heading was no section.
+    text = (
+        "3. Next steps\n\nThe alliance will discuss these recommendations with the Directorate-General for Defence "
+        "Industry and Space at a roundtable on 12 June 2024. Contact: Piotr Zielinski, defence@clustersalliance.eu."
+    )
+    assert [s.text for s in sentence_spans(text)][:2] == [
+        "3. Next steps",
+        "The alliance will discuss these recommendations with the Directorate-General for Defence Industry and Space "
+        "at a roundtable on 12 June 2024.",
+    ]
+    # A name above its address stays one entry.
+    assert len(sentence_spans("Piotr Zielinski\n\npiotr.zielinski@clustersalliance.eu")) == 1

@@ -190,7 +190,11 @@ def _clean_block(block: str) -> list[str]:
     joined: list[str] = []
     for line in lines:
         table_row = line.startswith("|") or bool(joined and joined[-1].startswith("|"))
-        contact = is_contact_line(line) or bool(joined and is_contact_line(joined[-1].rsplit("\n", 1)[-1]))
+        # A contact line keeps a line of its own, unless the line before breaks off mid-sentence: then it carries
+        # that sentence on ("… with the Directorate-General for Defence Industry and" / "Space at a roundtable on
+        # 12 June 2024. Contact: …@…").
+        wrapped = bool(joined and ends_mid_sentence(joined[-1]))
+        contact = (is_contact_line(line) and not wrapped) or bool(joined and is_contact_line(joined[-1].rsplit("\n", 1)[-1]))
         labelled = bool(joined and _LABEL.match(line) and (
             joined[-1].endswith((".", ")", "!", "?")) or _LABEL.match(joined[-1])
         ))

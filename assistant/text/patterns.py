@@ -33,7 +33,16 @@ def is_contact_line(line: str) -> bool:
     """An e-mail address, a phone number or a labelled contact detail ("Mobile: +34 …"): data of a contact or
     signature block, never a heading; and the short line above one is the name it belongs to, not a heading."""
     stripped = line.strip()
-    return bool(_CONTACT_LABEL.match(stripped) or EMAIL_ADDRESS.search(stripped) or PHONE_NUMBER.fullmatch(stripped))
+    in_a_sentence = len(stripped.split()) > CONTACT_LINE_WORDS  # "The alliance will discuss … Contact: …@…."
+    return bool(
+        _CONTACT_LABEL.match(stripped) or (EMAIL_ADDRESS.search(stripped) and not in_a_sentence)
+        or PHONE_NUMBER.fullmatch(stripped)
+    )
+
+
+CONTACT_LINE_WORDS = 12
+"""A contact detail's line is short ("Mobile: +34 …", "Contact: Piotr Zielinski, defence@…"); a longer line that
+holds an address is a sentence, and the short line above it may be a heading."""
 
 
 def holds_contact(text: str) -> bool:
