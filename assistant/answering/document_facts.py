@@ -125,7 +125,8 @@ def described_documents(
 
 def date_line(document: StoredDocument) -> tuple[int, int] | None:
     """Where the line that dates the document is (start, end in its text): the first short line holding a full date
-    in its opening, else in its closing (a letter dated under its signature)."""
+    (in English or another language of ``MONTHS``) in its opening, else in its closing (a letter dated under its
+    signature); not a sentence that gives a date, but the dateline opening a press release's first paragraph."""
     text = document.text
     for start_at, end_at in ((0, min(len(text), _END_CHARS)), (max(0, len(text) - _END_CHARS), len(text))):
         for match in DATE_IN_ANY_LANGUAGE.finditer(text, start_at, end_at):

@@ -28,6 +28,10 @@ PHONE_NUMBER = re.compile(r"\+?\d[\d ().-]{6,}\d")
 
 _CONTACT_LABEL = re.compile(r"^(?:e-?mail|tel|telephone|phone|mobile|fax|web|website|address)\s*:", re.IGNORECASE)
 
+CONTACT_LINE_WORDS = 12
+"""A contact detail's line is short ("Mobile: +34 …", "Contact: Piotr Zielinski, defence@…"); a longer line that
+holds an address is a sentence, and the short line above it may be a heading."""
+
 
 def is_contact_line(line: str) -> bool:
     """An e-mail address, a phone number or a labelled contact detail ("Mobile: +34 …"): data of a contact or
@@ -38,11 +42,6 @@ def is_contact_line(line: str) -> bool:
         _CONTACT_LABEL.match(stripped) or (EMAIL_ADDRESS.search(stripped) and not in_a_sentence)
         or PHONE_NUMBER.fullmatch(stripped)
     )
-
-
-CONTACT_LINE_WORDS = 12
-"""A contact detail's line is short ("Mobile: +34 …", "Contact: Piotr Zielinski, defence@…"); a longer line that
-holds an address is a sentence, and the short line above it may be a heading."""
 
 
 def holds_contact(text: str) -> bool:
