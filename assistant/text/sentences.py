@@ -92,16 +92,19 @@ def signature_goes_on(before: str, after: str) -> bool:
     "Jean-Luc Beylat" / "President of the European Clusters Alliance"): one entry, quoted whole, so that a role is
     read with whose it is."""
     lines = [line.strip() for line in before.rstrip().split("\n") if line.strip()]
-    next_line = after.lstrip().split("\n", 1)[0].strip()
-    if not any(c.isalpha() for c in next_line) or next_line.endswith((".", "!", "?", ":", ",")):
-        return False  # a page number under the signature, or a sentence
-    if len(next_line.split()) > 8:
+    if not _under_a_name(after.lstrip().split("\n", 1)[0].strip()):
         return False
     for back in range(1, min(SIGNATURE_LINES, len(lines) - 1) + 1):
         name, closing, under = lines[-back], lines[-back - 1], lines[len(lines) - back + 1:]
         if is_formula_line(closing) and names_a_person(name) and not name.endswith((".", ",", ":")):
-            return all(len(line.split()) <= 8 and not line.endswith((".", "!", "?", ":", ",")) for line in under)
+            return all(_under_a_name(line) for line in under)
     return False
+
+
+def _under_a_name(line: str) -> bool:
+    """A line of a signature under the name (a role, an organisation): a few words ending no sentence; not a page
+    number."""
+    return any(c.isalpha() for c in line) and not line.endswith((".", "!", "?", ":", ",")) and len(line.split()) <= 8
 
 
 def _gaps_run_over(text: str) -> list[re.Match[str]]:
