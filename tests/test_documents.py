@@ -382,3 +382,12 @@ def test_a_wrapped_line_holding_an_e_mail_address_carries_its_sentence_on() -> N
     assert clean_text(raw) == raw.replace("\n", " ")
     # A contact entry's lines keep theirs.
     assert clean_text("Antonio Novo Guerrero\nantonio.novo@clustersalliance.eu\nMobile: +34 650410080").count("\n") == 2
+
+
+def test_a_slide_title_above_its_bullets_is_their_heading() -> None:
+    # A slide deck printed to PDF: "Budget 2025" above its bullets was read as the first row of a table named by a
+    # year (its bullets ending in figures), so the slide was filed under the previous slide's title.
+    raw = "Budget 2025\n- Income: EUR 410,000\n- Membership fees: EUR 63,000\n- EU projects: EUR 347,000\n- Reserve: 3 months"
+    assert clean_text(raw).split("\n\n") == ["Budget 2025", raw.split("\n", 1)[1]]
+    # A lead-in ending in a colon stays with its list.
+    assert clean_text("Our priorities:\n- skills\n- data") == "Our priorities:\n- skills\n- data"

@@ -177,6 +177,7 @@ def _clean_block(block: str) -> list[str]:
         # "4. Work plan 2021–2022" on a short line above a sentence: a numbered heading, not a list item wrapping
         if _glued_heading(lines, i, longest)
         or (_numbered_heading_line(lines[i], longest) and lines[i + 1][:1].isupper())
+        or (i == 0 and _titles_list(lines))
     ), None)
     if heading is not None:
         # "Summary" or "What we ask for" on its own short line above a paragraph: PDF extraction drops the blank
@@ -234,6 +235,16 @@ def _letter_formula(lines: list[str], index: int, longest: int) -> bool:
         and (longest < 40 or len(line) < 0.6 * longest)
         and (not before or before.endswith((".", "!", "?", ":")) or len(before) < 0.6 * longest)
         and (following[:1].isupper() or following[:1].isdigit())
+    )
+
+
+def _titles_list(lines: list[str]) -> bool:
+    """A short line above nothing but list items, ending no sentence and leading into nothing ("Budget 2025" above
+    "- Income: EUR 410,000", a slide's title above its bullets): the heading of the list, not its first line."""
+    first = lines[0]
+    return (
+        len(lines) > 1 and all(is_list_item(line) for line in lines[1:]) and looks_like_heading(first)
+        and not first.endswith(_TERMINAL) and len(first.split()) <= 10
     )
 
 

@@ -138,8 +138,8 @@ def figures_after_label(line: str) -> tuple[str, list[str]]:
     """A line read as a row of a table whose columns are only spaced apart (text extracted from a PDF): its label
     and the figures ending it ("Webinar participants 1,100 1,950": "Webinar participants", ["1,100", "1,950"])."""
     last = line.rsplit(None, 1)
-    if len(last) < 2 or not _NUMERIC_CELL.fullmatch(last[1]):
-        return line, []  # most lines: the whole line is not split for this
+    if len(last) < 2 or not _NUMERIC_CELL.fullmatch(last[1]) or LIST_MARK.match(line):
+        return line, []  # most lines, and list items ("- Income: EUR 410,000"): the whole line is not split for this
     tokens = line.split()
     figures = 0
     while figures < len(tokens) - 1 and _NUMERIC_CELL.fullmatch(tokens[-1 - figures]):
