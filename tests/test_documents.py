@@ -346,6 +346,10 @@ def test_markdown_front_matter_and_comments_are_metadata_not_text(tmp_path: Path
     document = read(path)
     assert document.text == "# Hydrogen Valleys and clusters\n\nThe workshop gathered 64 participants from 19 countries."
     assert (document.info.title, document.info.date) == ("Workshop report: Hydrogen Valleys", "2023-10-05")
+    # Text between two horizontal rules at the start of a Markdown file is text, not front matter.
+    ruled = tmp_path / "ruled.md"
+    ruled.write_text("---\n\nThe alliance was founded in 2017.\n\n---\n\nMore text.\n", encoding="utf-8")
+    assert "The alliance was founded in 2017." in read(ruled).text
     # A text file's dashes are its text.
     text_file = tmp_path / "note.txt"
     text_file.write_text("---\ntitle: x\n---\n\nBody.\n", encoding="utf-8")

@@ -530,6 +530,9 @@ def describe(text: str, path: Path, fields: dict[str, str] | None = None) -> Doc
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FRONT_MATTER_FIELD = re.compile(r"^([A-Za-z][\w-]*):[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_YAML_LINE = re.compile(r"[A-Za-z][\w-]*:(?:\s|$)|\s+\S|-\s|#")
+"""A line of front matter: a field, a nested or continued line, a list entry or a comment; text between two
+horizontal rules ("---") at the start of a file is no front matter."""
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -538,7 +541,7 @@ def markdown_body(raw: str) -> tuple[str, dict[str, str]]:
     (between "---" lines at the very start) and HTML comments are no part of what the document says."""
     fields: dict[str, str] = {}
     front = _FRONT_MATTER.match(raw.lstrip("\ufeff"))
-    if front:
+    if front and all(_YAML_LINE.match(line) for line in front.group(1).splitlines() if line.strip()):
         for key, value in _FRONT_MATTER_FIELD.findall(front.group(1)):
             fields[key.lower()] = value.strip("'\"")
         raw = raw.lstrip("\ufeff")[front.end():]
