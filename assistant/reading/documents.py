@@ -241,17 +241,17 @@ def _letter_formula(lines: list[str], index: int, longest: int) -> bool:
 def _titles_list(lines: list[str]) -> bool:
     """A short line above nothing but list items, ending no sentence and leading into nothing ("Budget 2025" above
     "- Income: EUR 410,000", a slide's title above its bullets): the heading of the list, not its first line."""
-    first = lines[0]
-    return (
-        len(lines) > 1 and all(is_list_item(line) for line in lines[1:]) and looks_like_heading(first)
-        and not first.endswith(_TERMINAL) and len(first.split()) <= 10
-    )
+    return len(lines) > 1 and all(is_list_item(line) for line in lines[1:]) and _short_title(lines[0])
 
 
 def _titles_table(line: str) -> bool:
     """A short line right above a table ("4. Key figures"), ending no sentence: its heading."""
-    title = line[_NUMBERED.match(line).end():] if _NUMBERED.match(line) else line
-    return len(title.split()) <= 10 and not title.endswith(_TERMINAL) and looks_like_heading(title)
+    return _short_title(line[_NUMBERED.match(line).end():] if _NUMBERED.match(line) else line)
+
+
+def _short_title(line: str) -> bool:
+    """A heading of at most ten words that ends no sentence."""
+    return len(line.split()) <= 10 and not line.endswith(_TERMINAL) and looks_like_heading(line)
 
 
 def _glued_heading(lines: list[str], index: int, longest: int) -> bool:
