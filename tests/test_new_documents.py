@@ -690,3 +690,52 @@ def test_a_printed_letter_a_table_of_contents_and_front_matter_are_read_as_a_rea
         assert "author:" not in report.text and "internal draft" not in report.text
         attended = assistant.ask("How many people took part in the hydrogen valleys workshop?").answer
         assert attended.citations and "64 participants" in attended.citations[0].quote, attended.text
+
+
+def write_papers_with_bylines(corpus: Path) -> None:
+    """Papers that say who wrote them under their title, as papers without a signature do: a labelled author line
+    in a text note, an italic "Prepared by" line in a Markdown report, and a "Drafted by" line in a PDF's title block
+    (no blank lines survive pypdf there)."""
+    from tests.conftest import write_text_pdf
+
+    (corpus / "note-hydrogen-valleys-2024.txt").write_text(
+        "Hydrogen valleys and industrial clusters: a briefing note\n\n"
+        "Author: Maria Conti, Policy Officer, European Clusters Alliance\nDate: 12 March 2024\n\n1. Purpose\n\n"
+        "This note sets out how industrial clusters can support the roll-out of hydrogen valleys across Europe.\n",
+        encoding="utf-8",
+    )
+    (corpus / "report-skills-workshop-2023.md").write_text(
+        "# Skills for the twin transition: workshop report\n\n"
+        "*Prepared by Jan Novak and Eva Berg for the Working Group on Skills*\n\nOctober 2023\n\n## Summary\n\n"
+        "Thirty-two cluster managers met in Vienna on 5 October 2023 to discuss skills shortages in manufacturing.\n",
+        encoding="utf-8",
+    )
+    write_text_pdf(corpus / "paper-data-spaces-2022.pdf", [
+        "European data spaces: what clusters can offer\n\nPosition paper of the European Clusters Alliance\n"
+        "Drafted by the Digital Task Force, chaired by Pieter de Vries\nSeptember 2022\n\nIntroduction\n\n"
+        "Common European data spaces will only work if small firms take part in them.",
+    ])
+
+
+def test_who_wrote_a_paper_is_answered_by_its_byline(tmp_path: Path, embeddings: LocalEmbeddings) -> None:
+    with assistant_over(tmp_path, embeddings, write_papers_with_bylines) as assistant:
+        # Each was declined with a false claim: "… is signed by no one and names no author".
+        for question, byline in [
+            ("Who wrote the briefing note on hydrogen valleys?",
+             "Author: Maria Conti, Policy Officer, European Clusters Alliance"),
+            ("Who wrote the workshop report?", "Prepared by Jan Novak and Eva Berg for the Working Group on Skills"),
+            ("Who prepared the skills workshop report?",
+             "Prepared by Jan Novak and Eva Berg for the Working Group on Skills"),
+            ("Who drafted the data spaces paper?", "Drafted by the Digital Task Force, chaired by Pieter de Vries"),
+        ]:
+            answer = assistant.ask(question).answer
+            assert answer.outcome == "answered" and answer.citations[0].quote == byline, (question, answer.text)
+        # The byline is read under the title, not under the first section below it ("Summary").
+        report = assistant.ask("Who wrote the workshop report?").answer.citations[0]
+        assert report.section == "Skills for the twin transition: workshop report", report.section
+        # In the PDF, the byline keeps its line: it was one line with the lines above and below it.
+        chair = assistant.ask("Who chairs the Digital Task Force?").answer
+        assert chair.citations[0].quote == "Drafted by the Digital Task Force, chaired by Pieter de Vries", chair.text
+        # A paper that names no author is still said to name none.
+        unsigned = assistant.ask("Who wrote the paper on an innovative and competitive Europe?").answer
+        assert unsigned.outcome == "declined" and "names no author" in unsigned.text, unsigned.text

@@ -7,6 +7,7 @@ from assistant.search.answer_types import (
 from assistant.text.matching import contains_verbatim, normalize_for_match
 from assistant.text.names import names_a_person, names_a_place, places_missing, proper_names
 from assistant.text.numbers import number_key
+from assistant.text.patterns import is_byline
 from assistant.text.sentences import as_read, reading_of, sentence_spans
 from assistant.text.terms import equivalent_terms, expanded_terms, search_terms, spelling_key, stem
 
@@ -443,3 +444,16 @@ def test_a_heading_above_a_sentence_giving_an_address_is_no_contact_name() -> No
     ]
     # A name above its address stays one entry.
     assert len(sentence_spans("Piotr Zielinski\n\npiotr.zielinski@clustersalliance.eu")) == 1
+
+
+@pytest.mark.parametrize(("line", "byline"), [
+    ("Author: Maria Conti, Policy Officer", True), ("Authors: J. Novak, E. Berg", True),
+    ("*Prepared by Jan Novak and Eva Berg*", True), ("Drafted by the Digital Task Force", True),
+    ("Written by: Eva Berg", True), ("By Jan Novak", True), ("By the ECA Secretariat", True),
+    ("By contrast, the alliance wants more.", False), ("By March 2025 the Commission should adopt the", False),
+    ("By 2030 the Union must halve its emissions.", False), ("By the end of April 2024 members will answer.", False),
+    ("Authors and contributors", False),
+    ("Prepared by the secretariat", True), ("Prepared by hand, the samples were", False),
+])
+def test_a_byline_names_who_wrote_the_document_and_a_sentence_opening_alike_is_none(line: str, byline: bool) -> None:
+    assert is_byline(line) is byline

@@ -21,6 +21,7 @@ from assistant.reading.glossary import acronym_definitions
 from assistant.search.answer_types import ADDRESSEE_LINE
 from assistant.search.retrieval import Passage
 from assistant.text.names import names_a_person
+from assistant.text.patterns import is_byline
 from assistant.text.sentences import SIGNATURE_LINES, is_formula_line
 from assistant.text.terms import search_terms, words
 
@@ -56,7 +57,7 @@ February 2024.")."""
 
 
 _ASKS_SIGNATORY = re.compile(
-    r"^\W*(?:and |so )?who (?:signed|wrote|authored|drafted|sent|penned|issued)\b(?P<named>.+)$"
+    r"^\W*(?:and |so )?who (?:signed|wrote|authored|drafted|sent|penned|issued|prepared|compiled|edited)\b(?P<named>.+)$"
     r"|^\W*(?:and |so )?who (?:is|was|are|were) the (?:signator(?:y|ies)|authors?|senders?|writers?) of\b(?P<of>.+)$"
     r"|^\W*(?:and |so )?who (?:is|was) (?P<by>.+?) (?:from|signed by|written by|sent by|by)$",
     re.IGNORECASE,
@@ -176,6 +177,23 @@ def signature_block(document: StoredDocument) -> tuple[int, int] | None:
     return None
 
 
+def byline(document: StoredDocument) -> tuple[int, int] | None:
+    """Where the document says who wrote it (start, end in its text): a byline ("Author: …", "Prepared by …") in its
+    opening, else in its closing."""
+    text = document.text
+    closing = text.rfind("\n", 0, max(0, len(text) - _END_CHARS)) + 1
+    for start_at, end_at in ((0, min(len(text), _END_CHARS)), (closing, len(text))):
+        for line in re.finditer(r"[^\n]+", text[start_at:end_at]):
+            if is_byline(line.group()):
+                return start_at + line.start(), start_at + line.end()
+    return None
+
+
+def authorship(document: StoredDocument) -> tuple[int, int] | None:
+    """Who signed the document, else who it says wrote it."""
+    return signature_block(document) or byline(document)
+
+
 @dataclass(frozen=True)
 class DocumentFact:
     """Something a document says about itself, and where: asked in a question of this form, found by ``lines``."""
@@ -195,7 +213,7 @@ DOCUMENT_FACTS = (
     DocumentFact(
         _ASKS_DOCUMENT_DATE, date_line, "carries no date", lambda document: bool(document.info.date), of_meetings=True
     ),
-    DocumentFact(_ASKS_SIGNATORY, signature_block, "is signed by no one and names no author"),
+    DocumentFact(_ASKS_SIGNATORY, authorship, "is signed by no one and names no author"),
 )
 
 

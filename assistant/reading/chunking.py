@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.reading.documents import SourceDocument, is_contact_line, is_list_item, looks_like_heading
+from assistant.text.patterns import is_byline
 from assistant.text.sentences import HEADING_MARKER, Span, continues_sentence, reading_of, sentence_spans
 
 TokenCounter = Callable[[str], int]
@@ -155,9 +156,9 @@ def parse_units(text: str) -> list[Unit]:
         following = text[blocks[index + 1][0]:blocks[index + 1][1]] if index + 1 < len(blocks) else ""
         in_contact_block = is_contact_line(block) or is_contact_line(following.split("\n", 1)[0])
         marked = bool(HEADING_MARKER.match(block)) and looks_like_heading(block)  # "## Contact", whatever follows
-        if "\n" not in block and (marked or not in_contact_block and not continues_sentence(block, following) and (
-            looks_like_heading(block) or is_numbered_heading(block, following)
-        )):
+        if "\n" not in block and (marked or not in_contact_block and not is_byline(block) and not continues_sentence(
+            block, following
+        ) and (looks_like_heading(block) or is_numbered_heading(block, following))):
             units.append(Unit("heading", block_start, block_start + len(block)))
             continue
         line_start = block_start

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import DocumentError
-from assistant.text.patterns import CONTROL_CHARACTERS, LETTERED_LIST_MARK, is_contact_line
+from assistant.text.patterns import CONTROL_CHARACTERS, LETTERED_LIST_MARK, is_byline, is_contact_line
 from assistant.text.numbers import MONTH_OF
 from assistant.text.sentences import ends_mid_sentence, is_formula_line, spaced_table_runs
 from assistant.text.terms import SUPERSCRIPT_DIGITS
@@ -199,7 +199,9 @@ def _clean_block(block: str) -> list[str]:
         labelled = bool(joined and _LABEL.match(line) and (
             joined[-1].endswith((".", ")", "!", "?")) or _LABEL.match(joined[-1])
         ))
-        opens_a_line = is_list_item(line) or line.startswith("#") or contact or table_row or labelled
+        # A byline ("Drafted by the Digital Task Force") is a line of the title block, as is the line under it.
+        byline = not wrapped and (is_byline(line) or bool(joined and is_byline(joined[-1].rsplit("\n", 1)[-1])))
+        opens_a_line = is_list_item(line) or line.startswith("#") or contact or table_row or labelled or byline
         if joined and not opens_a_line:
             joined[-1] = f"{joined[-1]} {line}"
         else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.text.wordlists import MONTHS
+
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters other than tab, line feed and carriage return (C0, DEL and C1): never text."""
 
@@ -57,3 +59,24 @@ POSTAL_ADDRESS = re.compile(
 )
 """A street with its number ("Avenue des Arts 56", "10 Downing Street") or a postcode and city after a comma
 (", 1000 Brussels"; not a year: "jobs, 2020 European Panorama"), as an address is written in contact lines."""
+
+
+_ENGLISH_MONTHS = tuple(names.split()[0].capitalize() for names in MONTHS)
+
+BYLINE = re.compile(
+    r"(?i:(?:authors?|editors?|rapporteurs?)\s*:|(?:prepared|drafted|written|compiled|edited|authored)\s+by\s*:?)"
+    r"\s+(?:the\s+)?(?:[A-Z]|[a-z][\w'’-]*+(?!,))"
+    r"|(?i:by)\s+(?:the\s+)?(?!(?:" + "|".join(_ENGLISH_MONTHS) + r")\b)[A-Z][\w'’.-]*+(?!,)"
+)
+"""A line that says who wrote the document: "Author: …", "Prepared by …", "Drafted by the secretariat", or a
+bare "By Jan Novak" (a capitalised name, no comma after its first word, no month: "By contrast, …" and "By March
+2025 the Commission …" are sentences; so is "Prepared by hand, …")."""
+
+BYLINE_WORDS = 20
+"""A byline is a line, not a sentence that happens to open the same way."""
+
+
+def is_byline(line: str) -> bool:
+    """A line naming the document's author or authors: never a heading, and a line of its own under the title."""
+    stripped = line.strip().lstrip("#*_ ").rstrip("*_ ")
+    return bool(BYLINE.match(stripped)) and len(stripped.split()) <= BYLINE_WORDS and not stripped.endswith(("!", "?"))
