@@ -335,7 +335,7 @@ def test_a_table_of_contents_is_left_out() -> None:
     assert "Signature ........ 3" in clean_text("Signature ........ 3")  # one line with a leader is no table
 
 
-def test_markdown_front_matter_and_comments_are_metadata_not_text(tmp_path: Path) -> None:
+def test_markdown_front_matter_and_comments_are_metadata_not_text_but_who_wrote_it_and_when(tmp_path: Path) -> None:
     path = tmp_path / "workshop-report.md"
     path.write_text(
         "---\ntitle: 'Workshop report: Hydrogen Valleys'\ndate: 2023-10-05\nauthor: ECA Secretariat\n---\n\n"
@@ -344,7 +344,11 @@ def test_markdown_front_matter_and_comments_are_metadata_not_text(tmp_path: Path
         encoding="utf-8",
     )
     document = read(path)
-    assert document.text == "# Hydrogen Valleys and clusters\n\nThe workshop gathered 64 participants from 19 countries."
+    # The author and date are shown under the title, as written, as Pandoc and site generators show them.
+    assert document.text == (
+        "# Hydrogen Valleys and clusters\n\ndate: 2023-10-05\n\nauthor: ECA Secretariat\n\n"
+        "The workshop gathered 64 participants from 19 countries."
+    )
     assert (document.info.title, document.info.date) == ("Workshop report: Hydrogen Valleys", "2023-10-05")
     # Text between two horizontal rules at the start of a Markdown file is text, not front matter.
     ruled = tmp_path / "ruled.md"

@@ -687,15 +687,15 @@ def test_a_printed_letter_a_table_of_contents_and_front_matter_are_read_as_a_rea
         # The front matter was a passage of its own, quoted as the closest to questions about the workshop.
         report = assistant.store.document("hydrogen-workshop.md")
         assert report.info.title == "Workshop report - Hydrogen Valleys and clusters"
-        assert "author:" not in report.text and "internal draft" not in report.text
+        assert "tags:" not in report.text and "internal draft" not in report.text
         attended = assistant.ask("How many people took part in the hydrogen valleys workshop?").answer
         assert attended.citations and "64 participants" in attended.citations[0].quote, attended.text
 
 
 def write_papers_with_bylines(corpus: Path) -> None:
     """Papers that say who wrote them under their title, as papers without a signature do: a labelled author line
-    in a text note, an italic "Prepared by" line in a Markdown report, and a "Drafted by" line in a PDF's title block
-    (no blank lines survive pypdf there)."""
+    in a text note, an italic "Prepared by" line in a Markdown report, a Markdown post's front matter listing its
+    authors, and a "Drafted by" line in a PDF's title block (no blank lines survive pypdf there)."""
     from tests.conftest import write_text_pdf
 
     (corpus / "note-hydrogen-valleys-2024.txt").write_text(
@@ -708,6 +708,12 @@ def write_papers_with_bylines(corpus: Path) -> None:
         "# Skills for the twin transition: workshop report\n\n"
         "*Prepared by Jan Novak and Eva Berg for the Working Group on Skills*\n\nOctober 2023\n\n## Summary\n\n"
         "Thirty-two cluster managers met in Vienna on 5 October 2023 to discuss skills shortages in manufacturing.\n",
+        encoding="utf-8",
+    )
+    (corpus / "blog-cluster-week-2024.md").write_text(
+        "---\ntitle: 'European Cluster Week 2024: what we learned'\nauthors:\n  - Anna Keller\n  - Tomas Horak\n"
+        "date: 2024-11-20\ntags: [events, clusters]\n---\n\nMore than 900 participants joined the European Cluster "
+        "Week in Budapest.\n",
         encoding="utf-8",
     )
     write_text_pdf(corpus / "paper-data-spaces-2022.pdf", [
@@ -730,6 +736,12 @@ def test_who_wrote_a_paper_is_answered_by_its_byline(tmp_path: Path, embeddings:
         ]:
             answer = assistant.ask(question).answer
             assert answer.outcome == "answered" and answer.citations[0].quote == byline, (question, answer.text)
+        # The front matter's authors and date were no part of the text: declined, then unsure.
+        post = assistant.ask("Who wrote the blog post on the European Cluster Week?").answer
+        assert post.outcome == "answered" and post.citations[0].quote == "authors:\n- Anna Keller\n- Tomas Horak"
+        assert "authors: Anna Keller, Tomas Horak [1]" in post.text, post.text
+        published = assistant.ask("When was the Cluster Week post published?").answer
+        assert published.outcome == "answered" and published.citations[0].quote == "date: 2024-11-20", published.text
         # The byline is read under the title, not under the first section below it ("Summary").
         report = assistant.ask("Who wrote the workshop report?").answer.citations[0]
         assert report.section == "Skills for the twin transition: workshop report", report.section

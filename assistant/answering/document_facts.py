@@ -21,7 +21,7 @@ from assistant.reading.glossary import acronym_definitions
 from assistant.search.answer_types import ADDRESSEE_LINE
 from assistant.search.retrieval import Passage
 from assistant.text.names import names_a_person
-from assistant.text.patterns import is_byline
+from assistant.text.patterns import LIST_MARK, is_byline
 from assistant.text.sentences import SIGNATURE_LINES, is_formula_line
 from assistant.text.terms import search_terms, words
 
@@ -41,7 +41,7 @@ _ASKS_DOCUMENT_DATE = re.compile(
 )
 _DOCUMENT_NOUNS = (
     "paper|papers|annex|minutes|letter|document|report|statement|note|notes|position|call|proposal|publication|"
-    "declaration|contribution|communication|memo|brief|text|release"
+    "declaration|contribution|communication|memo|brief|text|release|post|article|newsletter|blog"
 )
 _DOCUMENT_NOUN = re.compile(rf"\b(?:{_DOCUMENT_NOUNS})\b", re.IGNORECASE)
 _BACK_REFERENCES = frozenset({"it", "its", "this", "that", "these", "those", "them", "they", "one", "the", "a", "an"})
@@ -183,8 +183,8 @@ def byline(document: StoredDocument) -> tuple[int, int] | None:
     text = document.text
     closing = text.rfind("\n", 0, max(0, len(text) - _END_CHARS)) + 1
     for start_at, end_at in ((0, min(len(text), _END_CHARS)), (closing, len(text))):
-        for line in re.finditer(r"[^\n]+", text[start_at:end_at]):
-            if is_byline(line.group()):
+        for line in re.finditer(r"[^\n]+(?:\n[-*•] [^\n]+)*", text[start_at:end_at]):  # with the names listed under it
+            if is_byline(line.group().split("\n")[0]):
                 return start_at + line.start(), start_at + line.end()
     return None
 
@@ -215,6 +215,15 @@ DOCUMENT_FACTS = (
     ),
     DocumentFact(_ASKS_SIGNATORY, authorship, "is signed by no one and names no author"),
 )
+
+
+def _on_one_line(lines: str) -> str:
+    """A signature's or byline's lines said on one line: "Karin Lindqvist, Secretary General"; "Authors:" above a
+    list reads "Authors: Anna Keller, Tomas Horak"."""
+    said = ""
+    for line in (LIST_MARK.sub("", line.strip()) for line in lines.splitlines() if line.strip()):
+        said += line if not said else f"{' ' if said.endswith(':') else ', '}{line}"
+    return said
 
 
 def refers_back(description: str) -> bool:
@@ -261,7 +270,7 @@ def document_fact_answer(
             continue
         citation = document_citation(document, len(citations) + 1, *found, passages)
         citations.append(citation)
-        said = ", ".join(line.strip() for line in citation.quote.splitlines() if line.strip())
+        said = _on_one_line(citation.quote)
         lines.append(f"{document.info.title}: {said} [{citation.n}]")
     if citations:
         return Answer(text="\n\n".join(lines), answerable=True, citations=citations, evidence=1.0, mode=mode)

@@ -434,8 +434,13 @@ FULL_DATE = re.compile(f"{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}", r
 _DAY_MONTH_YEAR_IN_ANY_LANGUAGE = re.compile(
     rf"\b(\d{{1,2}})\.?\s+({'|'.join(sorted(MONTH_OF, key=len, reverse=True))})\.?\s+((?:19|20)\d\d)\b", re.IGNORECASE
 )
-DATE_IN_ANY_LANGUAGE = re.compile(f"{FULL_DATE.pattern}|{_DAY_MONTH_YEAR_IN_ANY_LANGUAGE.pattern}", re.IGNORECASE)
-"""A full date as ``FULL_DATE`` reads it, or written in one of the languages of ``MONTHS`` ("7 juin 2022")."""
+DATE_IN_ANY_LANGUAGE = re.compile(
+    rf"{FULL_DATE.pattern}|{_DAY_MONTH_YEAR_IN_ANY_LANGUAGE.pattern}"
+    r"|(?<![\d-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])",
+    re.IGNORECASE,
+)
+"""A full date as ``FULL_DATE`` reads it, written in one of the languages of ``MONTHS`` ("7 juin 2022"), or as ISO
+8601 writes it ("2023-06-02", as front matter gives it)."""
 _KIND_WORDS = (("minutes", "minutes"), ("annex", "annex"), ("position", "position paper"), ("call for", "position paper"))
 
 
@@ -538,15 +543,27 @@ horizontal rules ("---") at the start of a file is no front matter."""
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
+_SHOWN_FIELD = re.compile(r"^(?:authors?|date):.*(?:\n[ \t]+\S.*|\n-[ \t].*)*", re.IGNORECASE | re.MULTILINE)
+"""The front matter's author and date fields as written, with the list entries or indented lines under them."""
+_TITLE_LINE = re.compile(r"\A\s*#[ \t][^\n]*\n")
+
+
 def markdown_body(raw: str) -> tuple[str, dict[str, str]]:
     """A Markdown file's text as a reader sees it rendered, and its front matter's top-level fields: the front matter
-    (between "---" lines at the very start) and HTML comments are no part of what the document says."""
+    (between "---" lines at the very start) and HTML comments are no part of what the document says, but for its
+    author and date fields, kept as written under the title (where Pandoc and site generators show who wrote the
+    page and when), so that they can be quoted."""
     fields: dict[str, str] = {}
     front = _FRONT_MATTER.match(raw.lstrip("\ufeff"))
     if front and all(_YAML_LINE.match(line) for line in front.group(1).splitlines() if line.strip()):
         for key, value in _FRONT_MATTER_FIELD.findall(front.group(1)):
             fields[key.lower()] = value.strip("'\"")
         raw = raw.lstrip("\ufeff")[front.end():]
+        shown = "\n\n".join(field.group() for field in _SHOWN_FIELD.finditer(front.group(1)))
+        if shown:
+            title = _TITLE_LINE.match(raw)
+            at = title.end() if title else 0
+            raw = f"{raw[:at]}\n{shown}\n\n{raw[at:]}"
     return _HTML_COMMENT.sub("", raw), fields
 
 

@@ -64,13 +64,14 @@ POSTAL_ADDRESS = re.compile(
 _ENGLISH_MONTHS = tuple(names.split()[0].capitalize() for names in MONTHS)
 
 BYLINE = re.compile(
-    r"(?i:(?:authors?|editors?|rapporteurs?)\s*:|(?:prepared|drafted|written|compiled|edited|authored)\s+by\s*:?)"
-    r"\s+(?:the\s+)?(?:[A-Z]|[a-z][\w'’-]*+(?!,))"
+    r"(?i:authors?|editors?|rapporteurs?)\s*:$"  # the names are listed under it
+    r"|(?:(?i:authors?|editors?|rapporteurs?)\s*:|(?i:(?:prepared|drafted|written|compiled|edited|authored)\s+by)\s*:?)"
+    r"\s+(?:the\s+)?(?:[A-Z]|[a-z][\w'’-]*+(?!,)|[\[\"'“])"
     r"|(?i:by)\s+(?:the\s+)?(?!(?:" + "|".join(_ENGLISH_MONTHS) + r")\b)[A-Z][\w'’.-]*+(?!,)"
 )
-"""A line that says who wrote the document: "Author: …", "Prepared by …", "Drafted by the secretariat", or a
-bare "By Jan Novak" (a capitalised name, no comma after its first word, no month: "By contrast, …" and "By March
-2025 the Commission …" are sentences; so is "Prepared by hand, …")."""
+"""A line that says who wrote the document: "Author: …" (or "Authors:" above a list of them), "Prepared by …",
+"Drafted by the secretariat", or a bare "By Jan Novak" (a capitalised name, no comma after its first word, no month:
+"By contrast, …" and "By March 2025 the Commission …" are sentences; so is "Prepared by hand, …")."""
 
 BYLINE_WORDS = 20
 """A byline is a line, not a sentence that happens to open the same way."""
