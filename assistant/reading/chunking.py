@@ -7,7 +7,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from assistant.reading.documents import SourceDocument, is_contact_line, is_list_item, looks_like_heading
+from assistant.reading.documents import (
+    SourceDocument, heads_its_subsections, is_contact_line, is_list_item, looks_like_heading,
+)
 from assistant.text.patterns import is_byline
 from assistant.text.sentences import HEADING_MARKER, Span, continues_sentence, reading_of, sentence_spans
 
@@ -137,7 +139,9 @@ def is_numbered_heading(block: str, following: str) -> bool:
     """"2. Context" or "II. What we ask for" on its own above a paragraph: a numbered section heading, not a list
     item (a list item ends with punctuation, or is followed by the next item)."""
     numbered = _SECTION_NUMBER.match(block)
-    if not numbered or is_list_item(following) or _SECTION_NUMBER.match(following):
+    if not numbered or (is_list_item(following) or _SECTION_NUMBER.match(following)) and not heads_its_subsections(
+        block, following
+    ):
         return False
     title = block[numbered.end():]
     return len(title.split()) <= 10 and looks_like_heading(title) and not title.rstrip().endswith(":")

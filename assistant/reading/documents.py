@@ -142,52 +142,56 @@ def without_contents_list(text: str) -> str:
     return "\n".join(line for index, line in enumerate(lines) if index not in dropped) if dropped else text
 
 
-def _clean_block(block: str) -> list[str]:
+def _clean_block(block: str, width: int = 0) -> list[str]:
+    """A block's paragraphs, headings and lines. ``width`` is the longest line of the block this part was split
+    from: wrapped prose breaks near it, so a line is short or long against the whole page, not the part left."""
     lines = [_SPACES.sub(" ", line).strip() for line in block.split("\n")]
     lines = [line for line in lines if line]
     if not lines:
         return []
+    longest = max(width, *(len(line) for line in lines))
     dated = next((i for i, line in enumerate(lines) if len(lines) > 1 and is_date_line(line)
-                  and not (i and ends_mid_sentence(lines[i - 1]))), None)
+                  and not (i and _breaks_off(lines[i - 1], longest))), None)
     if dated is not None:
         # A date line keeps its own block (PDF extraction drops the blank lines around "Brussels, 3 March 2021").
         before, after = "\n".join(lines[:dated]), "\n".join(lines[dated + 1:])
-        return _clean_block(before) + [lines[dated]] + _clean_block(after)
-    tables = spaced_table_runs(lines)
+        return _clean_block(before, longest) + [lines[dated]] + _clean_block(after, longest)
+    tables = spaced_table_runs(lines) or _abbreviation_runs(lines)
     if tables:
         # "Webinars 7 11" under "Indicator 2021 2022": rows of a table whose columns PDF extraction only spaces
-        # apart stay lines of one paragraph, read under the first row's column names, not headings one by one.
+        # apart stay lines of one paragraph, read under the first row's column names, not headings one by one; so
+        # do the rows of a list of abbreviations ("SME Small and medium-sized enterprise").
         first, end = tables[0]
         before = lines[:first]
         title = [before.pop().lstrip("# ").strip()] if before and _titles_table(before[-1]) else []
-        return _clean_block("\n".join(before)) + title + ["\n".join(lines[first:end])] + _clean_block(
-            "\n".join(lines[end:])
-        )
-    longest = max(len(line) for line in lines)
+        rows = ["\n".join(lines[first:end])]
+        return _clean_block("\n".join(before), longest) + title + rows + _clean_block("\n".join(lines[end:]), longest)
     formula = next((i for i in range(len(lines) - 1) if _letter_formula(lines, i, longest)), None)
     if formula is not None:
         # "Dear Commissioner," and "Yours sincerely," keep a line of their own (PDF extraction drops the blank lines
         # of a letter); a signature's short lines under a closing stay lines: the name, the role, the organisation.
         after = lines[formula + 1:]
         if all(len(line.split()) <= 8 and not line.endswith(_TERMINAL) for line in after):
-            return _clean_block("\n".join(lines[:formula])) + ["\n".join(lines[formula:])]
-        return _clean_block("\n".join(lines[:formula])) + [lines[formula]] + _clean_block("\n".join(after))
+            return _clean_block("\n".join(lines[:formula]), longest) + ["\n".join(lines[formula:])]
+        before = _clean_block("\n".join(lines[:formula]), longest)
+        return before + [lines[formula]] + _clean_block("\n".join(after), longest)
     heading = next((
         i for i in range(len(lines) - 1)
         # "4. Work plan 2021–2022" on a short line above a sentence: a numbered heading, not a list item wrapping
         if _glued_heading(lines, i, longest)
-        or (_numbered_heading_line(lines[i], longest) and lines[i + 1][:1].isupper())
+        or (_numbered_heading_line(lines[i], longest) and (
+            lines[i + 1][:1].isupper() or heads_its_subsections(lines[i], lines[i + 1])
+        ))
         or (i == 0 and _titles_list(lines))
     ), None)
     if heading is not None:
         # "Summary" or "What we ask for" on its own short line above a paragraph: PDF extraction drops the blank
         # line after a heading, and joining it would make the heading the start of the paragraph's first sentence.
-        return _clean_block("\n".join(lines[:heading])) + [lines[heading].lstrip("# ").strip()] + _clean_block(
-            "\n".join(lines[heading + 1:])
-        )
+        before = _clean_block("\n".join(lines[:heading]), longest)
+        return before + [lines[heading].lstrip("# ").strip()] + _clean_block("\n".join(lines[heading + 1:]), longest)
     if len(lines) > 1 and lines[-2].endswith(_TERMINAL) and looks_like_heading(lines[-1]):
         # A heading glued under the previous paragraph (PDF extraction drops the blank line between them).
-        return _clean_block("\n".join(lines[:-1])) + [lines[-1].lstrip("# ").strip()]
+        return _clean_block("\n".join(lines[:-1]), longest) + [lines[-1].lstrip("# ").strip()]
     joined: list[str] = []
     for line in lines:
         table_row = line.startswith("|") or bool(joined and joined[-1].startswith("|"))
@@ -201,7 +205,11 @@ def _clean_block(block: str) -> list[str]:
         ))
         # A byline ("Drafted by the Digital Task Force") is a line of the title block, as is the line under it.
         byline = not wrapped and (is_byline(line) or bool(joined and is_byline(joined[-1].rsplit("\n", 1)[-1])))
-        opens_a_line = is_list_item(line) or line.startswith("#") or contact or table_row or labelled or byline
+        # "1.2 Clusters represent …" after a sentence's end: the next numbered paragraph, not wrapped text.
+        numbered_paragraph = bool(joined and _SUBSECTION_NUMBER.match(line) and joined[-1].endswith(_TERMINAL))
+        opens_a_line = (
+            is_list_item(line) or line.startswith("#") or contact or table_row or labelled or byline or numbered_paragraph
+        )
         if joined and not opens_a_line:
             joined[-1] = f"{joined[-1]} {line}"
         else:
@@ -210,11 +218,58 @@ def _clean_block(block: str) -> list[str]:
 
 
 _NUMBERED = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)")
+_SUBSECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+(?=\S)")
+"""A numbered subsection or paragraph ("1.2 Clusters represent …", "2.1.3 …")."""
 _LABEL = re.compile(r"[A-Z][\w'-]*(?: [\w'-]+){0,2}: \S")
 """A line opening with a label ("Apologies: …", "Next meeting: …"): after a line that ends a sentence or a
 parenthesis, or after another labelled line ("Deadline for nominations: 9 June 2023" above "Expected start: …"), it
 starts an entry of its own (minutes list who was present, who sent apologies, the next meeting), where a line of
 wrapped text goes on with the one before."""
+
+
+_ABBREVIATION_ROW = re.compile(r"([A-Z][A-Z0-9&-]{1,9})\s+([A-Za-z][\w'’-]*(?:\s+[\w'’()-]+){0,9})")
+"""A row of a list of abbreviations: the short form, then its long form ("IPCEI Important Project of Common European
+Interest"), which the glossary checks letter by letter."""
+_ABBREVIATION_ROWS = 2
+
+
+def _abbreviation_runs(lines: list[str]) -> list[tuple[int, int]]:
+    """Where ``lines`` hold a list of abbreviations, as (first, end) line indexes: two or more rows in a row, each
+    long form starting with its short form's first letter."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for index, line in enumerate([*lines, ""]):
+        row = _ABBREVIATION_ROW.fullmatch(line)
+        if row and row.group(2)[0].lower() == row.group(1)[0].lower() and not line.endswith(_TERMINAL):
+            start = index if start is None else start
+            continue
+        if start is not None and index - start >= _ABBREVIATION_ROWS:
+            runs.append((start, index))
+        start = None
+    return runs
+
+
+_SHORT_LINE = 40
+"""Characters under which a line is no line of wrapped prose, whatever the block's width."""
+
+
+def _breaks_off(line: str, longest: int) -> bool:
+    """A line that leaves its sentence for the next line: it ends on a comma or a word such as "on", or on a
+    lower-case word near the full width (wrapped prose); a short title line ("Board meeting - draft agenda") does
+    not."""
+    last = line.rstrip().rsplit(" ", 1)[-1].lower()
+    wrapped = len(line) >= max(_SHORT_LINE, 0.6 * longest)
+    return ends_mid_sentence(line) and (line.rstrip().endswith(",") or last in STOP_WORDS or wrapped)
+
+
+def heads_its_subsections(line: str, following: str) -> bool:
+    """"1. Context" right above "1.1 The Commission presented …": a section's heading, numbered as the subsections
+    or numbered paragraphs under it are, not the first of a numbered list."""
+    parent, child = _NUMBERED.match(line), _NUMBERED.match(following)
+    if not parent or not child:
+        return False
+    parent_number, child_number = parent.group().strip().rstrip("."), child.group().strip().rstrip(".")
+    return child_number.startswith(f"{parent_number}.") and _short_title(line[parent.end():])
 
 
 def _numbered_heading_line(line: str, longest: int) -> bool:
@@ -270,6 +325,7 @@ def _glued_heading(lines: list[str], index: int, longest: int) -> bool:
 
     return (
         short(line)
+        and not is_contact_line(line) and not is_contact_line(following)  # a contact's name and details are no heading
         and longest >= 40  # a paragraph below, not a title wrapped over two short lines
         and (index == 0 or lines[index - 1].endswith(_TERMINAL) or short(lines[index - 1]))
         and (len(following) >= 0.6 * longest or is_list_item(following) or short(following))

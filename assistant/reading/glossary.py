@@ -15,7 +15,7 @@ from assistant.text.wordlists import (
     SENTENCE_OPENERS, STOP_WORDS, WEEKDAY_NAMES,
 )
 
-GLOSSARY_VERSION = "3"
+GLOSSARY_VERSION = "4"
 """Stored with a built glossary; an index built by another version rebuilds its glossary at the next ingest."""
 
 _SHORT_FORM = r"[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:-\d)?"
@@ -24,6 +24,8 @@ _SHORT_THEN_LONG = re.compile(
     rf"\b({_SHORT_FORM})(?:[ ]+\(|[ ]+[-–—][ ]+|[ ]*:[ ]+|,?[ ]+(?:stands|standing)[ ]+for[ ]+|[ ]+means[ ]+)"
     r"([A-Z][^()\n.;,:]{2,120})"
 )
+_DEFINITION_ROW = re.compile(rf"^[ \t]*({_SHORT_FORM})[ \t]+([A-Za-z][^()\n.;,:]{{2,120}}?)[ \t]*$", re.MULTILINE)
+"""A row of a list of abbreviations: the short form, then its long form, on a line of their own."""
 _CUBED = re.compile(r"([A-Z])([2-4])")
 _ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]{1,9}(?:-\d)?)\b")
 _NAME_WORD = r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?"
@@ -153,7 +155,7 @@ def _joined(text: str) -> tuple[str, list[int]]:
 def acronym_definitions(text: str) -> list[tuple[str, str, int]]:
     """(short form, long form, offset in ``text``) for each place the text defines an acronym: "Long Form (LF)",
     "LF (Long Form)", "LF - Long Form", "LF: Long Form", "LF stands for Long Form", across line breaks and page
-    furniture."""
+    furniture; and a row of a list of abbreviations, "LF Long Form" on a line of its own."""
     joined, origin = _joined(text)
     found: list[tuple[str, str, int]] = []
     for match in _LONG_THEN_SHORT.finditer(joined):
@@ -167,6 +169,10 @@ def acronym_definitions(text: str) -> list[tuple[str, str, int]]:
         expansion = long_form(short, [" ".join(after[:k]) for k in range(1, len(after) + 1)])
         if expansion:
             found.append((short, expansion, origin[match.start(1)]))
+    for match in _DEFINITION_ROW.finditer(text):
+        short, expansion = match.group(1), long_form(match.group(1), [match.group(2)])
+        if expansion:
+            found.append((short, expansion, match.start(1)))
     return found
 
 

@@ -21,8 +21,16 @@ BULLETS = "-*•–·◦▪▫■□●○►▸‣⁃➢✓✔\uf0a7\uf0b7\uf0d
 LIST_MARK = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s+|\(?\d{{1,2}}[.)]\s+)")
 """A list item's bullet or number."""
 
-LETTERED_LIST_MARK = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s+|\(?\d{{1,2}}[.)]\s+|\(?[a-z][.)]\s+)")
-"""A list item's bullet, number or letter ("a)", "(b)"): where a document's line structure is read."""
+_TIME = r"\d{1,2}[:.h]\d\d"
+AGENDA_TIME = re.compile(rf"(?:\d{{1,2}}[:h]\d\d|{_TIME}\s*[-–—]\s*{_TIME})\s+(?=\S)")
+"""An agenda item's time or time slot ("09:30 - 09:45 Welcome …", "14h00 Opening"); a dotted time only as a slot,
+where "12.50 euros" is a price."""
+
+LETTERED_LIST_MARK = re.compile(
+    rf"^(?:[{re.escape(BULLETS)}]\s+|\(?\d{{1,2}}[.)]\s+|\(?[a-z][.)]\s+|{AGENDA_TIME.pattern})"
+)
+"""A list item's bullet, number or letter ("a)", "(b)"), or an agenda item's time: where a document's line
+structure is read."""
 
 EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE_NUMBER = re.compile(r"\+?\d[\d ().-]{6,}\d")
