@@ -751,3 +751,138 @@ def test_who_wrote_a_paper_is_answered_by_its_byline(tmp_path: Path, embeddings:
         # A paper that names no author is still said to name none.
         unsigned = assistant.ask("Who wrote the paper on an innovative and competitive Europe?").answer
         assert unsigned.outcome == "declined" and "names no author" in unsigned.text, unsigned.text
+
+
+def write_brief_and_agenda(corpus: Path) -> None:
+    """A PDF policy brief as a word processor prints it (a list of abbreviations in two columns, "1. Context" above
+    numbered paragraphs "1.1 …", no blank lines surviving pypdf), a note dated only by its month, and a plain-text
+    agenda with time slots."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    pdf.add_page()
+
+    def line(text: str) -> None:
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+
+    line("Clusters and the Clean Industrial Deal")
+    line("Policy brief, European Clusters Alliance, February 2025")
+    line("List of abbreviations")
+    for short, long in [("CID", "Clean Industrial Deal"), ("IPCEI", "Important Project of Common European Interest"),
+                        ("SME", "Small and medium-sized enterprise")]:
+        pdf.cell(30, 6, short)
+        pdf.cell(0, 6, long, new_x="LMARGIN", new_y="NEXT")
+    line("1. Context")
+    line("1.1 The CID was presented by the Commission on 26 February 2025. It aims to lower energy costs for industry "
+         "and to create lead markets for clean products.")
+    line("1.2 Clusters represent more than 140,000 SMEs in energy-intensive value chains.")
+    line("2. Recommendations")
+    line("2.1 The alliance recommends that IPCEI calls reserve at least 20% of their budget for projects led by SMEs.")
+    pdf.output(str(corpus / "brief-clean-industrial-deal-2025.pdf"))
+    (corpus / "note-skills-platform.txt").write_text(
+        "A European skills platform for clusters\n\nSecretariat note, June 2023\n\n"
+        "The alliance proposes a shared platform where clusters publish their training courses.\n",
+        encoding="utf-8",
+    )
+    (corpus / "agenda-board-meeting-2024-03-14.txt").write_text(
+        "European Clusters Alliance\nBoard meeting - draft agenda\nThursday 14 March 2024, 09:30-13:00 CET\n\n"
+        "09:30 - 09:45  Welcome and adoption of the agenda (President)\n"
+        "09:45 - 10:30  Report of the Secretary General on activities since December\n"
+        "10:30 - 11:15  Budget 2024: proposal of the Treasurer\n11:15 - 11:30  Coffee break\n"
+        "11:30 - 12:30  Position on the Industrial Decarbonisation Accelerator Act: discussion and adoption\n",
+        encoding="utf-8",
+    )
+
+
+def test_a_brief_with_numbered_paragraphs_and_abbreviations_and_an_agenda_are_read_as_printed(
+    tmp_path: Path, embeddings: LocalEmbeddings,
+) -> None:
+    with assistant_over(tmp_path, embeddings, write_brief_and_agenda) as assistant:
+        # "1. Context 1.1 The CID …" was one paragraph filed under the last abbreviation, read as a heading.
+        smes = assistant.ask("How many SMEs do clusters represent in energy-intensive value chains?").answer
+        assert smes.citations[0].section == "1. Context", smes.citations[0].section
+        assert smes.citations[0].quote == (
+            "1.2 Clusters represent more than 140,000 SMEs in energy-intensive value chains."
+        )
+        # The rows of the list of abbreviations were headings, and no definitions: unsure.
+        ipcei = assistant.ask("What does IPCEI stand for?").answer
+        assert ipcei.outcome == "answered", ipcei.text
+        assert ipcei.citations[0].quote == "IPCEI Important Project of Common European Interest"
+        assert ipcei.citations[0].section == "List of abbreviations"
+        # The agenda's time slots were one line; the title line and the date line were joined.
+        coffee = assistant.ask("What time is the coffee break at the Board meeting?").answer
+        assert coffee.outcome == "answered" and coffee.citations[0].quote == "11:15 - 11:30 Coffee break", coffee.text
+        # A note dated by its month in its title block was said to carry no date.
+        dated = assistant.ask("When was the note on a skills platform written?").answer
+        assert dated.outcome == "answered" and dated.citations[0].quote == "Secretariat note, June 2023", dated.text
+        agenda = assistant.document_text("agenda-board-meeting-2024-03-14.txt")
+        assert agenda is not None
+        assert "Board meeting - draft agenda\n\nThursday 14 March 2024, 09:30-13:00 CET" in agenda
+
+
+def write_paper_with_footer_and_footnote(corpus: Path) -> None:
+    """A PDF position paper over three pages as a word processor prints it: a running header, "1 | Page" footers,
+    a subtitle closing on its acronym above "Executive summary", a footnote mark after a full stop, and the footnote
+    at the foot of the page, under a list."""
+    from fpdf import FPDF
+
+    class Paper(FPDF):
+        def header(self) -> None:
+            self.set_font("helvetica", size=8)
+            running = "ECA Position Paper | Defence industrial strategy | May 2024"
+            self.cell(0, 5, running, new_x="LMARGIN", new_y="NEXT")
+
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("helvetica", size=8)
+            self.cell(0, 5, f"{self.page_no()} | Page", align="C")
+
+    pdf = Paper()
+
+    def line(text: str, size: int = 11) -> None:
+        pdf.set_font("helvetica", size=size)
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+
+    pdf.add_page()
+    line("Clusters for a stronger European defence industry", 14)
+    line("Position paper of the European Clusters Alliance on the European Defence Industrial Strategy (EDIS)")
+    line("Executive summary", 12)
+    line("The European Defence Industrial Strategy sets the goal that at least 40% of defence equipment be procured "
+         "collaboratively by 2030. Clusters can connect the 2,500 defence SMEs in Europe with prime contractors.1")
+    line("Key figures", 12)
+    for item in ["- 18 Member States host a defence cluster",
+                 "- EUR 1.5 billion is proposed for the European Defence Industry Programme (EDIP)"]:
+        line(item)
+    pdf.set_y(-30)
+    line("1 European Commission, European Defence Industrial Strategy, JOIN(2024) 10 final, 5 March 2024.", 8)
+    for heading, text in [
+        ("Our recommendations", "Recommendation 1: Shorten security clearance for SME staff to six months."),
+        ("Contact", "Marta Kowalska, Policy Officer, marta.kowalska@clustersalliance.eu"),
+    ]:
+        pdf.add_page()
+        line(heading, 12)
+        line(text)
+    pdf.output(str(corpus / "position-defence-industrial-strategy-2024.pdf"))
+
+
+def test_a_paper_s_footers_footnotes_and_headings_are_read_as_printed(
+    tmp_path: Path, embeddings: LocalEmbeddings,
+) -> None:
+    with assistant_over(tmp_path, embeddings, write_paper_with_footer_and_footnote) as assistant:
+        text = assistant.document_text("position-defence-industrial-strategy-2024.pdf")
+        assert text is not None
+        # "2 | Page" was read as a heading, and the contact filed under it.
+        assert "| Page" not in text
+        # The subtitle, "Executive summary" and the paragraph were one paragraph.
+        assert "(EDIS)\n\nExecutive summary\n\nThe European" in text
+        # After "… prime contractors.1" the heading "Key figures" was taken for page furniture.
+        states = assistant.ask("How many Member States host a defence cluster?").answer
+        assert states.citations[0].section == "Key figures", states.citations[0].section
+        # The footnote was read as the end of the last list item, its date quoted with the programme's budget.
+        budget = assistant.ask("How much money is proposed for the European Defence Industry Programme?").answer
+        assert budget.citations[0].quote == (
+            "- EUR 1.5 billion is proposed for the European Defence Industry Programme (EDIP)"
+        ), budget.text
+        contact = assistant.ask("What is Marta Kowalska's e-mail address?").answer
+        assert contact.citations[0].section != "2 | Page" and contact.citations[0].page == 3, contact.citations[0]

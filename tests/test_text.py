@@ -457,3 +457,12 @@ def test_a_heading_above_a_sentence_giving_an_address_is_no_contact_name() -> No
 ])
 def test_a_byline_names_who_wrote_the_document_and_a_sentence_opening_alike_is_none(line: str, byline: bool) -> None:
     assert is_byline(line) is byline
+
+
+def test_a_list_of_abbreviations_defines_each_row_whose_long_form_spells_it() -> None:
+    from assistant.reading.glossary import acronym_definitions
+
+    rows = "List of abbreviations\n\nCID Clean Industrial Deal\nTRL Technology readiness level\nEU funds matter\n"
+    assert [(short, long) for short, long, _ in acronym_definitions(rows)] == [
+        ("CID", "Clean Industrial Deal"), ("TRL", "Technology readiness level"),
+    ]

@@ -16,13 +16,13 @@ from assistant.answering.citations import Citation
 from assistant.answering.collection import document_citation
 from assistant.answering.outcomes import Answer, Question, decline
 from assistant.index.store import StoredDocument
-from assistant.reading.documents import DATE_IN_ANY_LANGUAGE, FULL_DATE
+from assistant.reading.documents import DATE_IN_ANY_LANGUAGE, FULL_DATE, MONTH_YEAR
 from assistant.reading.glossary import acronym_definitions
 from assistant.search.answer_types import ADDRESSEE_LINE
 from assistant.search.retrieval import Passage
 from assistant.text.names import names_a_person
 from assistant.text.patterns import LIST_MARK, is_byline
-from assistant.text.sentences import SIGNATURE_LINES, is_formula_line
+from assistant.text.sentences import SIGNATURE_LINES, ends_mid_sentence, is_formula_line
 from assistant.text.terms import search_terms, words
 
 _ISSUING = (
@@ -127,7 +127,8 @@ def described_documents(
 def date_line(document: StoredDocument) -> tuple[int, int] | None:
     """Where the line that dates the document is (start, end in its text): the first short line holding a full date
     (in English or another language of ``MONTHS``) in its opening, else in its closing (a letter dated under its
-    signature); not a sentence that gives a date, but the dateline opening a press release's first paragraph."""
+    signature); not a sentence that gives a date, but the dateline opening a press release's first paragraph; else
+    a line of its title block giving the month."""
     text = document.text
     for start_at, end_at in ((0, min(len(text), _END_CHARS)), (max(0, len(text) - _END_CHARS), len(text))):
         for match in DATE_IN_ANY_LANGUAGE.finditer(text, start_at, end_at):
@@ -141,6 +142,25 @@ def date_line(document: StoredDocument) -> tuple[int, int] | None:
             dateline = DATELINE.match(line)
             if dateline and start + dateline.end(1) == match.end():
                 return start + dateline.start(1), start + dateline.end(1)
+    return _month_line(document)
+
+
+_MONTH_LINE_WORDS = 10
+
+
+def _month_line(document: StoredDocument) -> tuple[int, int] | None:
+    """A line of the title block dating the document by its month ("Policy brief, European Clusters Alliance,
+    February 2025"): short, ending no sentence and breaking none off."""
+    text = document.text
+    for line in re.finditer(r"[^\n]+", text[:_END_CHARS]):
+        said = line.group().strip()
+        if (
+            MONTH_YEAR.search(said) and len(said.split()) <= _MONTH_LINE_WORDS
+            and not said.endswith((".", "!", "?", ",", ";")) and not ends_mid_sentence(said)
+        ):
+            return line.start() + len(line.group()) - len(line.group().lstrip()), line.end() - (
+                len(line.group()) - len(line.group().rstrip())
+            )
     return None
 
 

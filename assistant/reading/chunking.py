@@ -11,7 +11,9 @@ from assistant.reading.documents import (
     SourceDocument, heads_its_subsections, is_contact_line, is_list_item, looks_like_heading,
 )
 from assistant.text.patterns import is_byline
-from assistant.text.sentences import HEADING_MARKER, Span, continues_sentence, reading_of, sentence_spans
+from assistant.text.sentences import (
+    HEADING_MARKER, NOTE_MARK_AFTER_AN_END, Span, continues_sentence, reading_of, sentence_spans,
+)
 
 TokenCounter = Callable[[str], int]
 
@@ -27,6 +29,12 @@ class Unit:
 
 
 _BREAKS_OFF = re.compile(r"[^\W_]$")
+
+
+def _breaks_off(text: str) -> bool:
+    """Ends on a word or number, not on a sentence's end (nor on a footnote mark after one)."""
+    stripped = text.rstrip()
+    return bool(_BREAKS_OFF.search(stripped)) and not NOTE_MARK_AFTER_AN_END.search(stripped)
 _ENDS_A_LINE = (".", "!", "?", ";", ":", "…")
 
 
@@ -57,7 +65,7 @@ def furniture_blocks(text: str) -> list[tuple[int, int]]:
     for index, (start, end) in enumerate(blocks):
         paragraph = text[start:end].rstrip()
         prose = ". " in paragraph and not any(is_list_item(line) for line in paragraph.split("\n"))
-        if len(paragraph.split()) < 15 or not prose or not _BREAKS_OFF.search(paragraph):
+        if len(paragraph.split()) < 15 or not prose or not _breaks_off(paragraph):
             continue
         run = index + 1
         while run < len(blocks) and run - index <= 3 and _is_furniture_block(text[blocks[run][0]:blocks[run][1]]):
@@ -244,7 +252,7 @@ def chunk_document(
             return False
         before, after = text[previous.start:previous.end], text[unit.start:unit.end]
         interrupted = any(previous.end <= u.start < unit.start for u in furniture)
-        return continues_sentence(before, after) or (interrupted and bool(_BREAKS_OFF.search(before.rstrip())))
+        return continues_sentence(before, after) or (interrupted and _breaks_off(before))
 
     def tokens_if_added(unit: Unit) -> int:
         return count_tokens(text[current[0].start:unit.end]) if current else count_tokens(text[unit.start:unit.end])

@@ -16,7 +16,7 @@ from typing import Any
 from assistant.errors import DocumentError
 from assistant.text.patterns import CONTROL_CHARACTERS, LETTERED_LIST_MARK, is_byline, is_contact_line
 from assistant.text.numbers import MONTH_OF
-from assistant.text.sentences import ends_mid_sentence, is_formula_line, spaced_table_runs
+from assistant.text.sentences import NOTE_MARK_AFTER_AN_END, ends_mid_sentence, is_formula_line, spaced_table_runs
 from assistant.text.terms import SUPERSCRIPT_DIGITS
 from assistant.text.wordlists import MONTH_NAMES, STOP_WORDS
 
@@ -327,7 +327,12 @@ def _glued_heading(lines: list[str], index: int, longest: int) -> bool:
         short(line)
         and not is_contact_line(line) and not is_contact_line(following)  # a contact's name and details are no heading
         and longest >= 40  # a paragraph below, not a title wrapped over two short lines
-        and (index == 0 or lines[index - 1].endswith(_TERMINAL) or short(lines[index - 1]))
+        # after a sentence (with its note mark: "… contractors.¹"), a short line, or a subtitle closing on its
+        # acronym ("… Strategy (EDIS)")
+        and (
+            index == 0 or lines[index - 1].endswith((*_TERMINAL, ")"))
+            or bool(NOTE_MARK_AFTER_AN_END.search(lines[index - 1])) or short(lines[index - 1])
+        )
         and (len(following) >= 0.6 * longest or is_list_item(following) or short(following))
         and (following[:1].isupper() or following[:1].isdigit() or is_list_item(following))
     )
@@ -434,7 +439,10 @@ def text_with_note_marks(page: Any) -> str:
     return "".join(kept)
 
 
-_PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(
+    r"^[-–—\s]*(?:page\s*[|·:]?\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?(?:\s*[|·]\s*page)?[-–—\s]*$", re.IGNORECASE
+)
+"""A page number on its own: "2", "- 2 -", "Page 2 of 4", "2/4", "2 | Page"."""
 _EDGE_LINES = 3
 
 
@@ -446,8 +454,8 @@ def without_running_lines(pages: list[str]) -> list[str]:
 
     def shape(line: str) -> str:
         text = " ".join(line.split()).lower()
-        # "… | Page 2 of 4" recurs with its number changing; other lines must recur word for word
-        return re.sub(r"\d+", "#", text) if re.search(r"\bpage\s*\d", text) else text
+        # "… | Page 2 of 4", "2 | Page" recur with their number changing; other lines must recur word for word
+        return re.sub(r"\d+", "#", text) if re.search(r"\bpage\b", text) and re.search(r"\d", text) else text
 
     def edges(lines: list[str]) -> list[int]:
         filled = [i for i, line in enumerate(lines) if line.strip()]
@@ -464,6 +472,34 @@ def without_running_lines(pages: list[str]) -> list[str]:
         drop = {i for i in edges(lines) if shape(lines[i]) in recurring or _PAGE_NUMBER.match(lines[i])}
         cleaned.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
     return cleaned
+
+
+_NOTE_LINE = re.compile(rf"^\s*(\d{{1,2}}|[{SUPERSCRIPT_DIGITS}]{{1,2}})\s+[A-Z]")
+_NOTE_LINES = 8
+"""Footnotes take the last few lines of a page."""
+_FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
+_TO_SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPT_DIGITS)
+
+
+def footnotes_apart(page: str) -> str:
+    """A page whose footnotes ("1 European Commission, … 5 March 2024.") are blocks of their own, not the end of the
+    paragraph or list item above them: a line among the page's last ones opening with a number that marks a word
+    earlier on the page ("… prime contractors.1", "2030¹")."""
+    lines = page.split("\n")
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    notes: list[int] = []
+    for i in filled[-_NOTE_LINES:]:
+        note = _NOTE_LINE.match(lines[i])
+        if not note:
+            continue
+        number = note.group(1).translate(_FROM_SUPERSCRIPT)
+        raised = number.translate(_TO_SUPERSCRIPT)
+        mark = rf"[^\W\d_][.,;:!?\"”’)]?{number}(?!\d)|{raised}(?![{SUPERSCRIPT_DIGITS}])"
+        if re.search(mark, "\n".join(lines[:i])):
+            notes.append(i)
+    for i in reversed(notes):
+        lines.insert(i, "")
+    return "\n".join(lines)
 
 
 def title_from_text(text: str, path: Path) -> str:
@@ -545,7 +581,8 @@ def full_dates(text: str) -> list[str]:
     return found
 
 
-_MONTH_YEAR = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+MONTH_YEAR = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+"""A month and year ("February 2025")."""
 
 
 def months_named(text: str) -> list[str]:
@@ -553,13 +590,13 @@ def months_named(text: str) -> list[str]:
     order they appear."""
     return [
         f"{year}-{MONTH_NAMES.index(month.lower()) + 1:02d}"
-        for month, year in _MONTH_YEAR.findall(FULL_DATE.sub(" ", text))
+        for month, year in MONTH_YEAR.findall(FULL_DATE.sub(" ", text))
     ]
 
 
 def without_dates(text: str) -> str:
     """The text with its full dates and months taken out ("the budget discussed in June 2020" keeps no year)."""
-    return _MONTH_YEAR.sub(" ", FULL_DATE.sub(" ", text))
+    return MONTH_YEAR.sub(" ", FULL_DATE.sub(" ", text))
 
 
 _DATE_LINE = re.compile(
@@ -639,7 +676,7 @@ def read_document(path: Path, corpus_dir: Path, catalog: dict[str, DocumentInfo]
         page_starts: list[int] = []
         fields: dict[str, str] = {}
         if path.suffix.lower() == ".pdf":
-            parts = [clean_text(page) for page in without_running_lines(read_pdf_pages(path, source))]
+            parts = [clean_text(footnotes_apart(page)) for page in without_running_lines(read_pdf_pages(path, source))]
             text = ""
             for part in parts:
                 if text:

@@ -39,6 +39,11 @@ _ATTRIBUTION = re.compile(r"(?:>\s*)?[—–]\s*[A-Z]")
 Markdown quotation block or not."""
 
 
+NOTE_MARK_AFTER_AN_END = re.compile(r"[^\W\d_][\"”’)]?[.!?…][\"”’)]?(?:\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")
+"""A sentence's end with a footnote's number after it ("… with prime contractors.¹"): no sentence broken off (but
+"… rose to 3.5" is)."""
+
+
 def ends_mid_sentence(text: str) -> bool:
     """Ends on a lower-case word or a comma: a sentence broken off, not a heading or a finished one."""
     return bool(_ENDS_MID_SENTENCE.search(text.rstrip()))
