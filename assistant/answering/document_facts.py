@@ -146,21 +146,19 @@ def date_line(document: StoredDocument) -> tuple[int, int] | None:
 
 
 _MONTH_LINE_WORDS = 10
+"""A title block's line is short; a longer one naming a month is a sentence about something else."""
 
 
 def _month_line(document: StoredDocument) -> tuple[int, int] | None:
     """A line of the title block dating the document by its month ("Policy brief, European Clusters Alliance,
     February 2025"): short, ending no sentence and breaking none off."""
-    text = document.text
-    for line in re.finditer(r"[^\n]+", text[:_END_CHARS]):
-        said = line.group().strip()
+    for line in re.finditer(r"[^\S\n]*([^\n]*\S)", document.text[:_END_CHARS]):
+        said = line.group(1)
         if (
             MONTH_YEAR.search(said) and len(said.split()) <= _MONTH_LINE_WORDS
             and not said.endswith((".", "!", "?", ",", ";")) and not ends_mid_sentence(said)
         ):
-            return line.start() + len(line.group()) - len(line.group().lstrip()), line.end() - (
-                len(line.group()) - len(line.group().rstrip())
-            )
+            return line.start(1), line.end(1)
     return None
 
 

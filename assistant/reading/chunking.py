@@ -29,13 +29,13 @@ class Unit:
 
 
 _BREAKS_OFF = re.compile(r"[^\W_]$")
+_ENDS_A_LINE = (".", "!", "?", ";", ":", "…")
 
 
 def _breaks_off(text: str) -> bool:
     """Ends on a word or number, not on a sentence's end (nor on a footnote mark after one)."""
     stripped = text.rstrip()
     return bool(_BREAKS_OFF.search(stripped)) and not NOTE_MARK_AFTER_AN_END.search(stripped)
-_ENDS_A_LINE = (".", "!", "?", ";", ":", "…")
 
 
 def _is_furniture_block(block: str) -> bool:
@@ -147,9 +147,10 @@ def is_numbered_heading(block: str, following: str) -> bool:
     """"2. Context" or "II. What we ask for" on its own above a paragraph: a numbered section heading, not a list
     item (a list item ends with punctuation, or is followed by the next item)."""
     numbered = _SECTION_NUMBER.match(block)
-    if not numbered or (is_list_item(following) or _SECTION_NUMBER.match(following)) and not heads_its_subsections(
-        block, following
-    ):
+    if not numbered:
+        return False
+    followed_by_an_item = is_list_item(following) or bool(_SECTION_NUMBER.match(following))
+    if followed_by_an_item and not heads_its_subsections(block, following):
         return False
     title = block[numbered.end():]
     return len(title.split()) <= 10 and looks_like_heading(title) and not title.rstrip().endswith(":")
@@ -168,9 +169,11 @@ def parse_units(text: str) -> list[Unit]:
         following = text[blocks[index + 1][0]:blocks[index + 1][1]] if index + 1 < len(blocks) else ""
         in_contact_block = is_contact_line(block) or is_contact_line(following.split("\n", 1)[0])
         marked = bool(HEADING_MARKER.match(block)) and looks_like_heading(block)  # "## Contact", whatever follows
-        if "\n" not in block and (marked or not in_contact_block and not is_byline(block) and not continues_sentence(
-            block, following
-        ) and (looks_like_heading(block) or is_numbered_heading(block, following))):
+        reads_as_heading = (
+            not in_contact_block and not is_byline(block) and not continues_sentence(block, following)
+            and (looks_like_heading(block) or is_numbered_heading(block, following))
+        )
+        if "\n" not in block and (marked or reads_as_heading):
             units.append(Unit("heading", block_start, block_start + len(block)))
             continue
         line_start = block_start

@@ -151,7 +151,7 @@ def _clean_block(block: str, width: int = 0) -> list[str]:
         return []
     longest = max(width, *(len(line) for line in lines))
     dated = next((i for i, line in enumerate(lines) if len(lines) > 1 and is_date_line(line)
-                  and not (i and _breaks_off(lines[i - 1], longest))), None)
+                  and not (i and _sentence_goes_on(lines[i - 1], longest))), None)
     if dated is not None:
         # A date line keeps its own block (PDF extraction drops the blank lines around "Brussels, 3 March 2021").
         before, after = "\n".join(lines[:dated]), "\n".join(lines[dated + 1:])
@@ -253,7 +253,7 @@ _SHORT_LINE = 40
 """Characters under which a line is no line of wrapped prose, whatever the block's width."""
 
 
-def _breaks_off(line: str, longest: int) -> bool:
+def _sentence_goes_on(line: str, longest: int) -> bool:
     """A line that leaves its sentence for the next line: it ends on a comma or a word such as "on", or on a
     lower-case word near the full width (wrapped prose); a short title line ("Board meeting - draft agenda") does
     not."""
