@@ -22,12 +22,12 @@ LIST_MARK = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s+|\(?\d{{1,2}}[.)]\s+)")
 """A list item's bullet or number."""
 
 _TIME = r"\d{1,2}[:.h]\d\d"
-AGENDA_TIME = re.compile(rf"(?:\d{{1,2}}[:h]\d\d|{_TIME}\s*[-–—]\s*{_TIME})\s+(?=\S)")
+_AGENDA_TIME = re.compile(rf"(?:\d{{1,2}}[:h]\d\d|{_TIME}\s*[-–—]\s*{_TIME})\s+(?=\S)")
 """An agenda item's time or time slot ("09:30 - 09:45 Welcome …", "14h00 Opening"); a dotted time only as a slot,
 where "12.50 euros" is a price."""
 
 LETTERED_LIST_MARK = re.compile(
-    rf"^(?:[{re.escape(BULLETS)}]\s+|\(?\d{{1,2}}[.)]\s+|\(?[a-z][.)]\s+|{AGENDA_TIME.pattern})"
+    rf"^(?:[{re.escape(BULLETS)}]\s+|\(?\d{{1,2}}[.)]\s+|\(?[a-z][.)]\s+|{_AGENDA_TIME.pattern})"
 )
 """A list item's bullet, number or letter ("a)", "(b)"), or an agenda item's time: where a document's line
 structure is read."""
@@ -71,7 +71,7 @@ POSTAL_ADDRESS = re.compile(
 
 _ENGLISH_MONTHS = tuple(names.split()[0].capitalize() for names in MONTHS)
 
-BYLINE = re.compile(
+_BYLINE = re.compile(
     r"(?i:authors?|editors?|rapporteurs?)\s*:$"  # the names are listed under it
     r"|(?:(?i:authors?|editors?|rapporteurs?)\s*:|(?i:(?:prepared|drafted|written|compiled|edited|authored)\s+by)\s*:?)"
     r"\s+(?:the\s+)?(?:[A-Z]|[a-z][\w'’-]*+(?!,)|[\[\"'“])"
@@ -81,11 +81,11 @@ BYLINE = re.compile(
 "Drafted by the secretariat", or a bare "By Jan Novak" (a capitalised name, no comma after its first word, no month:
 "By contrast, …" and "By March 2025 the Commission …" are sentences; so is "Prepared by hand, …")."""
 
-BYLINE_WORDS = 20
+_BYLINE_WORDS = 20
 """A byline is a line, not a sentence that happens to open the same way."""
 
 
 def is_byline(line: str) -> bool:
     """A line naming the document's author or authors: never a heading, and a line of its own under the title."""
     stripped = line.strip().lstrip("#*_ ").rstrip("*_ ")
-    return bool(BYLINE.match(stripped)) and len(stripped.split()) <= BYLINE_WORDS and not stripped.endswith(("!", "?"))
+    return bool(_BYLINE.match(stripped)) and len(stripped.split()) <= _BYLINE_WORDS and not stripped.endswith(("!", "?"))

@@ -9,6 +9,7 @@ from functools import lru_cache
 from assistant.text.names import names_a_person
 from assistant.text.numbers import MONTH_OF
 from assistant.text.patterns import LIST_MARK, is_contact_line
+from assistant.text.terms import SUPERSCRIPT_DIGITS
 from assistant.text.wordlists import ABBREVIATIONS
 
 
@@ -39,7 +40,7 @@ _ATTRIBUTION = re.compile(r"(?:>\s*)?[—–]\s*[A-Z]")
 Markdown quotation block or not."""
 
 
-NOTE_MARK_AFTER_AN_END = re.compile(r"[^\W\d_][\"”’)]?[.!?…][\"”’)]?(?:\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")
+NOTE_MARK_AFTER_AN_END = re.compile(rf"[^\W\d_][\"”’)]?[.!?…][\"”’)]?(?:\d{{1,3}}|[{SUPERSCRIPT_DIGITS}]+)$")
 """A sentence's end with a footnote's number after it ("… with prime contractors.¹"): no sentence broken off (but
 "… rose to 3.5" is)."""
 
