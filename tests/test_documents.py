@@ -399,3 +399,11 @@ def test_a_slide_title_above_its_bullets_is_their_heading() -> None:
     assert clean_text(raw).split("\n\n") == ["Budget 2025", raw.split("\n", 1)[1]]
     # A lead-in ending in a colon stays with its list.
     assert clean_text("Our priorities:\n- skills\n- data") == "Our priorities:\n- skills\n- data"
+
+
+def test_a_byline_kept_from_front_matter_is_no_title(tmp_path: Path) -> None:
+    path = tmp_path / "skills-note.md"
+    path.write_text("---\nAuthor: Jane Doe\n---\n\nSkills for clusters\n\nThe alliance trains cluster managers.\n")
+    document = read(path)
+    assert document.text.startswith("Author: Jane Doe\n\nSkills for clusters")
+    assert document.info.title == "Skills for clusters"

@@ -505,14 +505,15 @@ def footnotes_apart(page: str) -> str:
 def title_from_text(text: str, path: Path) -> str:
     """The document's title from its opening blocks: its Markdown title ("# …", under a banner such as "FOR
     IMMEDIATE RELEASE"), else the first heading that is more than a date line ("Tuesday 30th June 2020 at 15:00",
-    "Date: 14 June 2023" above an e-mail's subject)."""
+    "Date: 14 June 2023" above an e-mail's subject) or a byline ("Author: Jane Doe", kept from front matter)."""
     lines = [block.strip() for block in text.split("\n\n")[:5] if block.strip() and "\n" not in block.strip()]
     markdown_title = next((line for line in lines if line.startswith("# ")), None)
     if markdown_title:
         return markdown_title[2:].strip()
     for line in lines:
         labelled = _LABEL.match(line)
-        if looks_like_heading(line) and not is_date_line(line) and not (labelled and is_date_line(line.split(":", 1)[1])):
+        dated = is_date_line(line) or bool(labelled and is_date_line(line.split(":", 1)[1]))
+        if looks_like_heading(line) and not dated and not is_byline(line):
             return line.lstrip("#").strip()
     return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
