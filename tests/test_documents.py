@@ -403,7 +403,9 @@ def test_a_slide_title_above_its_bullets_is_their_heading() -> None:
 
 def test_a_byline_kept_from_front_matter_is_no_title(tmp_path: Path) -> None:
     path = tmp_path / "skills-note.md"
-    path.write_text("---\nAuthor: Jane Doe\n---\n\nSkills for clusters\n\nThe alliance trains cluster managers.\n")
+    path.write_text(
+        "---\nAuthor: Jane Doe\n---\n\nSkills for clusters\n\nThe alliance trains cluster managers.\n", encoding="utf-8"
+    )
     document = read(path)
     assert document.text.startswith("Author: Jane Doe\n\nSkills for clusters")
     assert document.info.title == "Skills for clusters"

@@ -1,6 +1,7 @@
 import pytest
 
 from assistant.answering.absence import about_other_years
+from assistant.reading.glossary import acronym_definitions
 from assistant.search.answer_types import (
     counts_what_was_asked, gives_the_figure_asked, gives_the_place_asked, names_the_role_asked, wanted_types,
 )
@@ -460,8 +461,6 @@ def test_a_byline_names_who_wrote_the_document_and_a_sentence_opening_alike_is_n
 
 
 def test_a_list_of_abbreviations_defines_each_row_whose_long_form_spells_it() -> None:
-    from assistant.reading.glossary import acronym_definitions
-
     rows = "List of abbreviations\n\nCID Clean Industrial Deal\nTRL Technology readiness level\nEU funds matter\n"
     assert [(short, long) for short, long, _ in acronym_definitions(rows)] == [
         ("CID", "Clean Industrial Deal"), ("TRL", "Technology readiness level"),
