@@ -736,7 +736,7 @@ def test_who_wrote_a_paper_is_answered_by_its_byline(tmp_path: Path, embeddings:
         ]:
             answer = assistant.ask(question).answer
             assert answer.outcome == "answered" and answer.citations[0].quote == byline, (question, answer.text)
-        # The front matter's authors and date were no part of the text: declined, then unsure.
+        # The front matter's authors and date were no part of the text: both questions were unsure.
         post = assistant.ask("Who wrote the blog post on the European Cluster Week?").answer
         assert post.outcome == "answered" and post.citations[0].quote == "authors:\n- Anna Keller\n- Tomas Horak"
         assert "authors: Anna Keller, Tomas Horak [1]" in post.text, post.text

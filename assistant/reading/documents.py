@@ -504,8 +504,8 @@ def footnotes_apart(page: str) -> str:
 
 def title_from_text(text: str, path: Path) -> str:
     """The document's title from its opening blocks: its Markdown title ("# …", under a banner such as "FOR
-    IMMEDIATE RELEASE"), else the first heading that is more than a date line ("Tuesday 30th June 2020 at 15:00",
-    "Date: 14 June 2023" above an e-mail's subject) or a byline ("Author: Jane Doe", kept from front matter)."""
+    IMMEDIATE RELEASE"), else the first heading that is neither a date line ("Tuesday 30th June 2020 at 15:00",
+    "Date: 14 June 2023" above an e-mail's subject) nor a byline ("Author: Jane Doe", kept from front matter)."""
     lines = [block.strip() for block in text.split("\n\n")[:5] if block.strip() and "\n" not in block.strip()]
     markdown_title = next((line for line in lines if line.startswith("# ")), None)
     if markdown_title:
