@@ -169,11 +169,11 @@ def parse_units(text: str) -> list[Unit]:
         following = text[blocks[index + 1][0]:blocks[index + 1][1]] if index + 1 < len(blocks) else ""
         in_contact_block = is_contact_line(block) or is_contact_line(following.split("\n", 1)[0])
         marked = bool(HEADING_MARKER.match(block)) and looks_like_heading(block)  # "## Contact", whatever follows
-        reads_as_heading = (
+        heading = "\n" not in block and (marked or (
             not in_contact_block and not is_byline(block) and not continues_sentence(block, following)
             and (looks_like_heading(block) or is_numbered_heading(block, following))
-        )
-        if "\n" not in block and (marked or reads_as_heading):
+        ))
+        if heading:
             units.append(Unit("heading", block_start, block_start + len(block)))
             continue
         line_start = block_start

@@ -199,12 +199,13 @@ def _clean_block(block: str, width: int = 0) -> list[str]:
         # that sentence on ("… with the Directorate-General for Defence Industry and" / "Space at a roundtable on
         # 12 June 2024. Contact: …@…").
         wrapped = bool(joined and ends_mid_sentence(joined[-1]))
-        contact = (is_contact_line(line) and not wrapped) or bool(joined and is_contact_line(joined[-1].rsplit("\n", 1)[-1]))
+        line_before = joined[-1].rsplit("\n", 1)[-1] if joined else ""
+        contact = (is_contact_line(line) and not wrapped) or is_contact_line(line_before)
         labelled = bool(joined and _LABEL.match(line) and (
             joined[-1].endswith((".", ")", "!", "?")) or _LABEL.match(joined[-1])
         ))
         # A byline ("Drafted by the Digital Task Force") is a line of the title block, as is the line under it.
-        byline = not wrapped and (is_byline(line) or bool(joined and is_byline(joined[-1].rsplit("\n", 1)[-1])))
+        byline = not wrapped and (is_byline(line) or is_byline(line_before))
         # "1.2 Clusters represent …" after a sentence's end: the next numbered paragraph, not wrapped text.
         numbered_paragraph = bool(joined and _SUBSECTION_NUMBER.match(line) and joined[-1].endswith(_TERMINAL))
         opens_a_line = (
