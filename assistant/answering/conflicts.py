@@ -21,6 +21,7 @@ def _figures(text: str) -> set[str]:
     return {number_key(n) for n in iter_numbers(text)}
 
 
+_STATEMENT_WORDS = 3
 _WITHIN_A_COUNT = frozenset({"of", "our", "their", "the", "most", "more", "than"})
 _MULTIPLIERS = frozenset({"million", "billion", "thousand", "hundr", "mio", "bn"})
 
@@ -69,7 +70,9 @@ def find_conflicts(
             continue
         other = _figures(candidate.read)
         words_other = _figure_words(candidate.read)
-        shared = len(vocabulary & words_other) / max(1, min(len(vocabulary), len(words_other)))
+        shorter = min(len(vocabulary), len(words_other))
+        # A title line ("Membership statistics 2024") shares its few words with many a sentence and states nothing
+        shared = len(vocabulary & words_other) / shorter if shorter >= _STATEMENT_WORDS else 0.0
         same_thing = shared >= 0.6 or differs_on_asked(best.read, candidate.read, asked)
         if not same_thing or not (figures - other) or not (other - figures):
             continue
@@ -81,6 +84,28 @@ def find_conflicts(
         if len(conflicts) == limit - 1:
             break
     return conflicts
+
+
+def latest_first(
+    lead: ScoredSentence, conflicts: Sequence[ScoredSentence], sentences: Sequence[ScoredSentence], question: str
+) -> ScoredSentence:
+    """Which statement leads where documents disagree: the most recent document's, unless the question names
+    the document the best-supported one is from (a word of its title the other's lacks: "What did the draft say?").
+    Of the most recent document, its best-supported sentence (``sentences``, best first) if that too states what
+    ``lead`` does with other figures, else its sentence found in conflict. A superseded draft's figure, or last
+    year's, would otherwise lead only because its wording matches the question a little better."""
+    dated = [c for c in conflicts if c.passage.chunk.date and c.passage.chunk.date > (lead.passage.chunk.date or "")]
+    if not dated or not lead.passage.chunk.date:
+        return lead
+    latest = max(dated, key=lambda c: c.passage.chunk.date or "")
+    named = set(search_terms(lead.passage.chunk.title)) - set(search_terms(latest.passage.chunk.title))
+    if named & set(search_terms(question)):
+        return lead
+    source = latest.passage.chunk.source
+    best_of_latest = next((s for s in sentences if s.passage.chunk.source == source), None)
+    if best_of_latest is not None and find_conflicts(lead, [replace(best_of_latest, lexical=lead.lexical)]):
+        return best_of_latest
+    return latest
 
 
 @dataclass(frozen=True)

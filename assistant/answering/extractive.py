@@ -15,7 +15,7 @@ from assistant.answering.absence import (
     naming_terms, situated_sentence, situated_text, speaks_in, years_in,
 )
 from assistant.answering.answer_match import AnswerMatcher
-from assistant.answering.conflicts import PEOPLE, compose_conflict, find_conflicts, names_someone_else
+from assistant.answering.conflicts import PEOPLE, compose_conflict, find_conflicts, latest_first, names_someone_else
 from assistant.answering.language import offline_notice
 from assistant.answering.lists import (
     continuation, items_after, listed_under_its_heading, premise,
@@ -365,7 +365,10 @@ class ExtractiveAnswerer:
         ]
         conflicts = find_conflicts(chosen[0], candidates, asked)
         if conflicts:
-            return compose_conflict(chosen[0], conflicts, evidence)
+            lead = latest_first(chosen[0], conflicts, scored, question.text)
+            if lead is not chosen[0]:
+                conflicts = find_conflicts(lead, [*candidates, chosen[0]], asked)
+            return compose_conflict(lead, conflicts, evidence)
         return compose(with_column_names(chosen), evidence)
 
     def second_opinion(self, question: Question, sentences: Sequence[ScoredSentence]) -> list[Likelihood]:

@@ -31,7 +31,7 @@ from assistant.reading.glossary import GLOSSARY_VERSION
 from assistant.settings import Settings
 from assistant.text.sentences import reading_of, sentence_spans
 
-CHUNKING_VERSION = 17
+CHUNKING_VERSION = 18
 """Bump when the chunking algorithm changes, so existing indexes are re-chunked at the next ingest."""
 
 Progress = Callable[[int, int], None]

@@ -68,7 +68,12 @@ def page_at(page_starts: tuple[int, ...], offset: int) -> int | None:
 # --- cleaning ----------------------------------------------------------------------------------
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
-_BOLD_LINE = re.compile(r"^[ \t]*(\*\*|__)(?=\S)[^\n]+?(?<=\S)\1[ \t]*$", re.MULTILINE)
+_BOLD_LINE = re.compile(
+    r"^[ \t]*(\*\*|__)(?=\S)[^\n]+?(?<=\S)\1[ \t]*$(?![ \t]*\n(?:[ \t]*\n)?[ \t]*:[ \t]+\S)", re.MULTILINE
+)
+# ": A region's plan …" under "Smart specialisation strategy (S3)": the definition of a Markdown definition list,
+# one unit with its term (a blank line may part them)
+_DEFINITION_UNDER_TERM = re.compile(r"(?<=\S)[ \t]*\n[ \t]*\n(?=[ \t]*:[ \t]+\S)")
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -104,6 +109,7 @@ def clean_text(raw: str) -> str:
     text = CONTROL_CHARACTERS.sub("", text)
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
     text = without_contents_list(text)
+    text = _DEFINITION_UNDER_TERM.sub("\n", text)
     # A line set in bold on its own ("**How do we apply?**" above its answer) is a heading in Markdown's plain
     # writing: it keeps a block of its own, where the emphasis dropped below would join it to the next line.
     text = _BOLD_LINE.sub(lambda bold: f"\n{bold.group().strip()}\n", text)

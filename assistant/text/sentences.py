@@ -169,7 +169,11 @@ def spaced_table_runs(lines: list[str]) -> list[tuple[int, int]]:
         while width and end < len(lines) and len(figures_after_label(lines[end])[1]) == width:
             end += 1
         if width and end - index >= _SPACED_TABLE_ROWS:
-            runs.append((index, end))
+            above = index - 1
+            # "Region Members 2023 Members 2024" above rows of two figures: ends in one figure, yet names the columns
+            named_above = above >= 0 and (not runs or runs[-1][1] <= above) and len(
+                _year_column_names(lines[above])) == width + 1
+            runs.append((above if named_above else index, end))
             index = end
         else:
             index += 1
@@ -198,7 +202,9 @@ def table_header(text: str, row_start: int) -> str:
     lines = text[block_start:len(text) if block_end < 0 else block_end].split("\n")
     row = text[block_start:row_start].count("\n")
     first = next((first for first, end in spaced_table_runs(lines) if first <= row < end), None)
-    if first is None or not _names_columns(lines[first]) or _names_columns(lines[first + 1]):
+    if first is None or not (_names_columns(lines[first]) or _year_column_names(lines[first])) or _names_columns(
+        lines[first + 1]
+    ):
         return ""
     return lines[first]
 
@@ -207,9 +213,40 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _names_columns(row: str) -> bool:
-    """A spaced table's first row names its columns when its figures are years ("Indicator 2021 2022") and the
-    next row's are not: otherwise the first row is data like the rest, and no row is read under column names."""
+    """A spaced table's first row names its columns when its figures are years ("Indicator 2021 2022", "Region
+    Members 2023 Members 2024") and the next row's are not: otherwise the first row is data like the rest, and no
+    row is read under column names."""
     return all(_YEAR.fullmatch(figure) for figure in figures_after_label(row)[1])
+
+
+def _year_column_names(row: str) -> list[str]:
+    """The column names of a first row in which each year closes a name, the same words before each ("Region
+    Members 2023 Members 2024": "Region", "Members 2023", "Members 2024"); the first name is the labels' column,
+    whatever words are left. Empty for any other line."""
+    tokens = row.split()
+    years = [index for index, token in enumerate(tokens) if _YEAR.fullmatch(token)]
+    if len(years) < 2 or years[-1] != len(tokens) - 1 or any(
+        _NUMERIC_CELL.fullmatch(token) for index, token in enumerate(tokens) if index not in years
+    ):
+        return []
+    words = years[-1] - years[-2] - 1
+    if any(later - earlier - 1 != words for earlier, later in zip(years, years[1:])) or years[0] < words:
+        return []
+    names = [" ".join(tokens[:years[0] - words])]
+    names += [" ".join(tokens[year - words:year + 1]) for year in years]
+    return names
+
+
+def column_names(header: str, figures: int) -> list[str]:
+    """The names of a spaced table's columns, the labels' first, for rows of ``figures`` figures: the years
+    closing the first row, each with the words before it; empty when the first row doesn't name so many."""
+    named = _year_column_names(header)
+    if len(named) == figures + 1:
+        return named
+    tokens = header.split()
+    if len(tokens) <= figures:
+        return []
+    return [" ".join(tokens[:len(tokens) - figures]), *tokens[len(tokens) - figures:]]
 
 
 def _cells(row: str) -> list[str]:
@@ -234,10 +271,9 @@ def reading_of(text: str, span: Span, offset: int = 0) -> str:
             return span.text  # the line under the column names
     else:
         label, figures = figures_after_label(span.text)
-        tokens = header.split()
-        if len(tokens) <= len(figures):
+        names = column_names(header, len(figures))
+        if not names:
             return f"{header}\n{span.text}"
-        names = [" ".join(tokens[:len(tokens) - len(figures)]), *tokens[len(tokens) - len(figures):]]
         cells = [label, *figures]
     if len(names) != len(cells):
         return f"{header}\n{span.text}"
