@@ -106,6 +106,18 @@ def situated_sentence(sentence: ScoredSentence) -> str:
     return f"{heading}\n{sentence.span.text}" if heading else sentence.span.text
 
 
+def without_dated_years(question: str, chunk: Chunk) -> str:
+    """The question without the years it asks about that the passage's document is of, by its title or date, and
+    that the passage itself doesn't name ("How large was the surplus in 2024?" of the Annual Report 2024: "How large
+    was the surplus?"): the year is checked (``absent_years``); the rest is what a sentence of it must answer. A year
+    the title names is the document's, whenever it was dated."""
+    of_document = years_in(chunk.title) or years_in(chunk.date or "")  # "Annual Report 2023", presented in 2024
+    dated = years_in(question) & of_document - years_in(chunk.text)
+    for year in dated:
+        question = re.sub(rf"\s*\b(?:(?:in|for|of|during|from)\s+(?:the\s+year\s+)?)?{year}\b", "", question)
+    return question
+
+
 def situated_text(chunk: Chunk) -> str:
     """A passage with what situates it: its document's title and date, its section and list lead-in."""
     return "\n".join(part for part in (chunk.title, chunk.situation(), chunk.text, chunk.date or "") if part)

@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.answering.absence import (
     ABSENCE_FEATURES, OPINION_FEATURES, about_other_years, absent_years, decided_outcome, name_terms, named_speaker,
-    naming_terms, situated_sentence, situated_text, speaks_in, years_in,
+    naming_terms, situated_sentence, situated_text, speaks_in, without_dated_years, years_in,
 )
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import PEOPLE, compose_conflict, find_conflicts, latest_first, names_someone_else
@@ -399,7 +399,8 @@ class ExtractiveAnswerer:
     def answer_match(self, question: Question, sentence: ScoredSentence) -> float:
         if self.matcher is None:
             return 0.0
-        return float(self.matcher.scores(question.standalone, [situated_sentence(sentence)])[0])
+        asked = without_dated_years(question.standalone, sentence.passage.chunk)
+        return float(self.matcher.scores(asked, [situated_sentence(sentence)])[0])
 
     def unmentioned_names(self, question: str) -> list[str]:
         """Names in the question that no document mentions ("European Central Bank", "Digital Services Act")."""
@@ -476,6 +477,10 @@ class ExtractiveAnswerer:
                 if not chunk.section and chunk.ordinal == 0:  # under no heading but the title
                     situated = "\n".join(part for part in (chunk.title, situated) if part)
                 context = f"{chunk.title}\n{situated}" if front else situated
+                if dated_years := years_in(question.text) & (years_in(chunk.title) or years_in(chunk.date or "")):
+                    # "the surplus in 2024" is said by "leaving a surplus of EUR 70,000" in the Annual Report 2024:
+                    # the document's title or date gives every sentence of it the year
+                    context = "\n".join([context, *sorted(dated_years)])
                 lexical = coverage.coverage(read, context)
                 # In the document the question names ("… in its Single Market Programme paper"), the words naming it
                 # are said by every sentence: choose among them by the rest. The answer classifier keeps reading the
