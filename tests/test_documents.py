@@ -89,6 +89,36 @@ def test_the_rows_of_a_table_extracted_from_a_pdf_stay_lines_of_one_block() -> N
     )
 
 
+def test_a_plain_text_table_whose_first_row_names_columns_by_words_and_years_stays_under_its_heading() -> None:
+    # "Region Members 2023 Members 2024" ends in one figure where the rows end in two: it was taken for the table's
+    # heading, and the section "1. Members by region" lost to it
+    assert clean_text(
+        "1. Members by region\n\nRegion               Members 2023   Members 2024\nNorthern Europe            41"
+        "             47\nSouthern Europe            76             84\nTotal                     257            285\n"
+    ) == (
+        "1. Members by region\n\nRegion Members 2023 Members 2024\nNorthern Europe 41 47\nSouthern Europe 76 84\n"
+        "Total 257 285"
+    )
+
+
+@pytest.mark.parametrize("gap", ["\n", "\n\n"])
+def test_a_markdown_definition_list_reads_each_term_with_its_definition(gap: str) -> None:
+    # the term in bold was a heading of its own, its definition a paragraph starting ": " under it
+    text = (
+        f"# Glossary\n\n**Smart specialisation strategy (S3)**{gap}: A region's plan for the research and innovation "
+        f"priorities it funds.\n\n**Observer**{gap}: An organisation that follows the work without voting rights.\n"
+    )
+    assert clean_text(text).split("\n\n") == [
+        "# Glossary",
+        "Smart specialisation strategy (S3) : A region's plan for the research and innovation priorities it funds.",
+        "Observer : An organisation that follows the work without voting rights.",
+    ]
+    # a line in bold above a paragraph stays a heading
+    assert clean_text("**How do we apply?**\nBy e-mail to the secretariat.") == (
+        "How do we apply?\n\nBy e-mail to the secretariat."
+    )
+
+
 def test_minutes_keep_the_date_line_with_its_hours_and_each_labelled_entry_on_a_line_of_its_own() -> None:
     assert clean_text(
         "MINUTES OF THE BOARD MEETING\nVideoconference, 9 March 2023, 14:00-16:30 CET\n\n"

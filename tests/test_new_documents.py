@@ -886,3 +886,110 @@ def test_a_paper_s_footers_footnotes_and_headings_are_read_as_printed(
         ), budget.text
         contact = assistant.ask("What is Marta Kowalska's e-mail address?").answer
         assert contact.citations[0].section != "2 | Page" and contact.citations[0].page == 3, contact.citations[0]
+
+
+HYDROGEN_DRAFT = """DRAFT - NOT FOR CIRCULATION
+Position on Hydrogen Valleys (version 1, 14 January 2025)
+
+The Alliance calls on the Commission to fund 20 hydrogen valleys by 2030 through the Clean Hydrogen Partnership.
+A budget of EUR 300 million should be earmarked for cluster-led valleys.
+
+Clusters will coordinate the regional supply chains and train 5,000 technicians.
+"""
+HYDROGEN_FINAL = """Position on Hydrogen Valleys
+Final version adopted by the Board on 27 February 2025
+
+The Alliance calls on the Commission to fund 30 hydrogen valleys by 2030 through the Clean Hydrogen Partnership.
+A budget of EUR 450 million should be earmarked for cluster-led valleys.
+
+Clusters will coordinate the regional supply chains and train 8,000 technicians by 2028.
+"""
+MEMBERSHIP_STATISTICS = """MEMBERSHIP STATISTICS 2024
+European Clusters Alliance - Secretariat report to the General Assembly, 5 December 2024
+
+1. Members by region
+
+Region               Members 2023   Members 2024
+Northern Europe            41             47
+Western Europe             88             93
+Southern Europe            76             84
+Central and Eastern        52             61
+Total                     257            285
+"""
+ANNUAL_REPORT = """# Annual Report 2024
+
+Presented to the General Assembly on 5 December 2024.
+
+## Finances
+
+Income was EUR 1.31 million, of which 68 percent came from membership fees and 32 percent from EU projects.
+Expenditure was EUR 1.24 million, leaving a surplus of EUR 70,000, which the Board proposes to add to the reserve.
+
+## Recommendations for 2025
+
+Recommendation 1: Open a liaison office for candidate countries in Vienna.
+Recommendation 2: Publish the membership statistics twice a year.
+
+## Words you will meet
+
+**Smart specialisation strategy (S3)**
+: A region's plan for the research and innovation priorities it funds, required for some EU regional funds.
+
+**Thematic partnership**
+: A group of regions working together on one S3 priority, such as batteries or agri-food.
+"""
+
+
+def write_versions_statistics_and_report(corpus: Path) -> None:
+    (corpus / "draft-position-hydrogen-v1.txt").write_text(HYDROGEN_DRAFT)
+    (corpus / "position-hydrogen-final.txt").write_text(HYDROGEN_FINAL)
+    (corpus / "membership-statistics-2024.txt").write_text(MEMBERSHIP_STATISTICS)
+    (corpus / "annual-report-2024.md").write_text(ANNUAL_REPORT)
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings) -> Iterator[PolicyAssistant]:
+    with assistant_over(tmp_path_factory.mktemp("versions"), embeddings, write_versions_statistics_and_report) as assistant:
+        yield assistant
+
+
+def test_where_a_draft_and_its_final_version_disagree_the_final_leads(versions: PolicyAssistant) -> None:
+    # the draft's figure led, its wording matching the question a little better, the final's given as "other"
+    for question, final, draft in [
+        ("How many hydrogen valleys should the Commission fund by 2030?", "30 hydrogen valleys", "20 hydrogen valleys"),
+        ("What budget does the Alliance ask for cluster-led hydrogen valleys?", "EUR 450 million", "EUR 300 million"),
+    ]:
+        answer = versions.ask(question).answer
+        assert answer.citations[0].source == "position-hydrogen-final.txt", answer.text
+        assert final in answer.citations[0].quote and draft in answer.text, answer.text
+    # unless the question names the other document
+    drafted = versions.ask("How many technicians did the draft say clusters would train?").answer
+    assert drafted.citations[0].source == "draft-position-hydrogen-v1.txt", drafted.text
+    assert "8,000 technicians" in drafted.text  # the final's figure is still given beside it
+
+
+def test_a_title_line_is_no_statement_the_answer_disagrees_with(versions: PolicyAssistant) -> None:
+    # "MEMBERSHIP STATISTICS 2024", another document's title, shares the words of "Publish the membership statistics
+    # twice a year" and has another figure: it was quoted as a document giving different figures
+    answer = versions.ask("Quote the recommendation on publishing membership statistics.").answer
+    assert answer.citations[0].quote == "Recommendation 2: Publish the membership statistics twice a year.", answer.text
+    assert "different figures" not in answer.text, answer.text
+
+
+def test_a_report_s_year_tables_and_definitions_answer_as_written(versions: PolicyAssistant) -> None:
+    # the year asked is the report's: its sentences don't repeat it (unsure before)
+    surplus = versions.ask("How large was the surplus in 2024?").answer
+    assert surplus.outcome == "answered" and "EUR 70,000" in surplus.citations[0].quote, surplus.text
+    # a year no document of it is of is still missing
+    assert versions.ask("How large was the surplus in 2022?").answer.outcome != "answered"
+    # the row under "Region Members 2023 Members 2024" (unsure before, its first row read as a heading)
+    southern = versions.ask("How many members from Southern Europe were there in 2023?").answer
+    assert southern.outcome == "answered", southern.text
+    assert "Southern Europe 76 84" in [c.quote for c in southern.citations], southern.text
+    assert southern.citations[0].section == "1. Members by region", southern.citations[0]
+    # a definition list's term read with its definition: unsure before, and "What is S3?" answered with the
+    # definition of a thematic partnership, which only mentions S3
+    for question in ("What does S3 stand for?", "What is S3?"):
+        answer = versions.ask(question).answer
+        assert answer.outcome == "answered", answer.text
+        assert answer.citations[0].quote.startswith("Smart specialisation strategy (S3)"), answer.text

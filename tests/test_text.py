@@ -393,6 +393,20 @@ def test_a_row_of_a_table_extracted_from_a_pdf_is_read_under_the_years_naming_it
     }
 
 
+def test_a_row_is_read_under_column_names_that_each_close_on_a_year() -> None:
+    table = "Region Members 2023 Members 2024\nNorthern Europe 41 47\nSouthern Europe 76 84\nTotal 257 285"
+    read = [reading_of(table, span) for span in sentence_spans(table)]
+    assert read == [
+        "Region Members 2023 Members 2024",
+        "Region: Northern Europe; Members 2023: 41; Members 2024: 47",
+        "Region: Southern Europe; Members 2023: 76; Members 2024: 84",
+        "Region: Total; Members 2023: 257; Members 2024: 285",
+    ]
+    # words between the years that differ name no columns this way
+    uneven = "Members 2023 Change since 2024\nNorth 41 47\nSouth 76 84\nTotal 257 285"
+    assert [reading_of(uneven, span) for span in sentence_spans(uneven)][1] == "North 41 47"
+
+
 @pytest.mark.parametrize(
     ("question", "text", "gives"),
     [
