@@ -101,6 +101,18 @@ def test_a_plain_text_table_whose_first_row_names_columns_by_words_and_years_sta
     )
 
 
+def test_each_row_of_a_table_written_in_html_keeps_a_line() -> None:
+    assert clean_text(
+        "Labels awarded\n\n<table><tr><th>Cluster</th><th>Label</th></tr><tr><td>Food Valley</td><td>Silver</td></tr>"
+        "</table>\n\n<table>\n  <tr><td>Silicon Saxony</td>\n  <td>Gold</td></tr>\n<tr>\n<td>Food Valley</td>\n"
+        "<td>Silver</td>\n</tr>\n</table>"
+    ) == (
+        "Labels awarded\n\n<table>\n<tr><th>Cluster</th><th>Label</th></tr>\n<tr><td>Food Valley</td><td>Silver</td></tr>"
+        "\n</table>\n\n<table>\n<tr><td>Silicon Saxony</td> <td>Gold</td></tr>\n"
+        "<tr> <td>Food Valley</td> <td>Silver</td> </tr>\n</table>"
+    )
+
+
 @pytest.mark.parametrize("gap", ["\n", "\n\n"])
 def test_a_markdown_definition_list_reads_each_term_with_its_definition(gap: str) -> None:
     # the term in bold was a heading of its own, its definition a paragraph starting ": " under it

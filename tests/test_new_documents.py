@@ -939,12 +939,28 @@ Recommendation 2: Publish the membership statistics twice a year.
 : A group of regions working together on one S3 priority, such as batteries or agri-food.
 """
 
+LABELS = """# Cluster excellence labels awarded in 2024
+
+The European Secretariat for Cluster Analysis awarded the following labels to members of the Alliance.
+
+<table>
+  <tr><th>Cluster</th><th>Country</th><th>Label</th></tr>
+  <tr><td>Basque Energy Cluster</td><td>Spain</td><td>Gold</td></tr>
+  <tr><td>Silicon Saxony</td><td>Germany</td><td>Gold</td></tr>
+  <tr><td>Food Valley</td><td>Netherlands</td><td>Silver</td></tr>
+  <tr><td>Lithuanian Laser Cluster</td><td>Lithuania</td><td>Bronze</td></tr>
+</table>
+
+Labels are valid for two years.
+"""
+
 
 def write_versions_statistics_and_report(corpus: Path) -> None:
     (corpus / "draft-position-hydrogen-v1.txt").write_text(HYDROGEN_DRAFT)
     (corpus / "position-hydrogen-final.txt").write_text(HYDROGEN_FINAL)
     (corpus / "membership-statistics-2024.txt").write_text(MEMBERSHIP_STATISTICS)
     (corpus / "annual-report-2024.md").write_text(ANNUAL_REPORT)
+    (corpus / "cluster-excellence-labels.md").write_text(LABELS)
 
 
 @pytest.fixture(scope="module")
@@ -993,3 +1009,18 @@ def test_a_report_s_year_tables_and_definitions_answer_as_written(versions: Poli
         answer = versions.ask(question).answer
         assert answer.outcome == "answered", answer.text
         assert answer.citations[0].quote.startswith("Smart specialisation strategy (S3)"), answer.text
+
+
+def test_a_table_written_in_html_is_read_row_by_row(versions: PolicyAssistant) -> None:
+    # its lines were joined into one, cut between two passages in the middle of a name: "no document mentions
+    # “Lithuanian Laser Cluster”", and the label of Food Valley unsure
+    country = versions.ask("Which country is the Lithuanian Laser Cluster from?").answer
+    assert country.outcome == "answered", country.text
+    row = "<tr><td>Lithuanian Laser Cluster</td><td>Lithuania</td><td>Bronze</td></tr>"
+    assert row in [c.quote for c in country.citations], country.text
+    label = versions.ask("Which label did Food Valley receive?").answer
+    assert label.outcome == "answered", label.text
+    assert [c.quote for c in label.citations] == [
+        "<tr><th>Cluster</th><th>Country</th><th>Label</th></tr>",
+        "<tr><td>Food Valley</td><td>Netherlands</td><td>Silver</td></tr>",
+    ], label.text

@@ -393,6 +393,17 @@ def test_a_row_of_a_table_extracted_from_a_pdf_is_read_under_the_years_naming_it
     }
 
 
+def test_a_row_of_an_html_table_is_read_under_its_header_cells() -> None:
+    table = (
+        "<table>\n<tr><th>Cluster</th><th>Label</th></tr>\n<tr><td>Food Valley</td><td><b>Silver</b></td></tr>\n"
+        "</table>"
+    )
+    read = [reading_of(table, span) for span in sentence_spans(table)]
+    assert read == [
+        "<table>", "<tr><th>Cluster</th><th>Label</th></tr>", "Cluster: Food Valley; Label: Silver", "</table>",
+    ]
+
+
 def test_a_row_is_read_under_column_names_that_each_close_on_a_year() -> None:
     table = "Region Members 2023 Members 2024\nNorthern Europe 41 47\nSouthern Europe 76 84\nTotal 257 285"
     read = [reading_of(table, span) for span in sentence_spans(table)]

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from assistant.answering.outcomes import Question, ScoredSentence
 from assistant.reading.chunking import Chunk
-from assistant.reading.documents import FULL_DATE, full_dates, without_dates
+from assistant.reading.documents import FULL_DATE, MONTH_YEAR, full_dates, without_dates
 from assistant.search.retrieval import Passage, names_title, title_terms
 from assistant.text.patterns import YEAR
 from assistant.text.terms import equivalent_terms, search_terms
@@ -110,12 +110,18 @@ def without_dated_years(question: str, chunk: Chunk) -> str:
     """The question without the years it asks about that the passage's document is of, by its title or date, and
     that the passage itself doesn't name ("How large was the surplus in 2024?" of the Annual Report 2024: "How large
     was the surplus?"): the year is checked (``absent_years``); the rest is what a sentence of it must answer. A year
-    the title names is the document's, whenever it was dated."""
+    the title names is the document's, whenever it was dated; a year within a date ("the June 2020 dialogue") stays."""
     of_document = years_in(chunk.title) or years_in(chunk.date or "")  # "Annual Report 2023", presented in 2024
-    dated = years_in(question) & of_document - years_in(chunk.text)
-    for year in dated:
-        question = re.sub(rf"\s*\b(?:(?:in|for|of|during|from)\s+(?:the\s+year\s+)?)?{year}\b", "", question)
-    return question
+    dated = years_in(without_dates(question)) & of_document - years_in(chunk.text)
+    in_dates = [(d.start(), d.end()) for d in (*FULL_DATE.finditer(question), *MONTH_YEAR.finditer(question))]
+
+    def unless_in_a_date(found: re.Match[str]) -> str:
+        return found.group() if any(a <= found.end() - 1 < b for a, b in in_dates) else ""
+
+    if not dated:
+        return question
+    years = "|".join(sorted(dated))
+    return re.sub(rf"\s*\b(?:(?:in|for|of|during|from)\s+(?:the\s+year\s+)?)?(?:{years})\b", unless_in_a_date, question)
 
 
 def situated_text(chunk: Chunk) -> str:

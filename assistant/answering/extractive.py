@@ -520,10 +520,18 @@ class ExtractiveAnswerer:
         return chosen
 
     def conflict_candidates(self, coverage: QueryCoverage, passages: Sequence[Passage]) -> list[ScoredSentence]:
-        """Every sentence with a figure in the retrieved passages, scored by coverage alone (no embedding)."""
+        """Every sentence with a figure in the retrieved passages, and every two sentences of a paragraph together
+        (as the answer may quote them: the funding asked for and its budget), scored by coverage alone (no
+        embedding)."""
         found = []
         for rank, passage in enumerate(passages, start=1):
-            for span in sentence_spans(passage.chunk.text, offset=passage.chunk.start):
+            chunk = passage.chunk
+            spans = sentence_spans(chunk.text, offset=chunk.start)
+            pairs = [
+                chunk.span(first.start, second.end) for first, second in zip(spans, spans[1:])
+                if "\n" not in chunk.text[first.end - chunk.start:second.start - chunk.start]
+            ]
+            for span in [*spans, *pairs]:
                 read = reading_of(passage.chunk.text, span, passage.chunk.start)
                 if any(c.isdigit() for c in read):
                     lexical = coverage.coverage(read)

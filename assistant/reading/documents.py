@@ -16,7 +16,9 @@ from typing import Any
 from assistant.errors import DocumentError
 from assistant.text.patterns import CONTROL_CHARACTERS, LETTERED_LIST_MARK, is_byline, is_contact_line
 from assistant.text.numbers import MONTH_OF
-from assistant.text.sentences import NOTE_MARK_AFTER_AN_END, ends_mid_sentence, is_formula_line, spaced_table_runs
+from assistant.text.sentences import (
+    HTML_TABLE_LINE, NOTE_MARK_AFTER_AN_END, ends_mid_sentence, is_formula_line, spaced_table_runs,
+)
 from assistant.text.terms import SUPERSCRIPT_DIGITS
 from assistant.text.wordlists import MONTH_NAMES, STOP_WORDS
 
@@ -73,6 +75,9 @@ _BOLD_LINE = re.compile(
 )
 # ": A region's plan …" under "Smart specialisation strategy (S3)": the definition of a Markdown definition list,
 # one unit with its term (a blank line may part them)
+# "<table><tr><td>…</td></tr><tr>…": each row of a table written in HTML on a line of its own, quoted as a row
+_HTML_ROW_ON_A_LINE = re.compile(r"(?<=>)[ \t]*(?=<(?:tr|/table|/tbody|tbody|thead|/thead)\b)", re.IGNORECASE)
+_HTML_CELL_LINE = re.compile(r"</?t[dh]\b|</tr\b", re.IGNORECASE)
 _DEFINITION_UNDER_TERM = re.compile(r"(?<=\S)[ \t]*\n[ \t]*\n(?=[ \t]*:[ \t]+\S)")
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
@@ -110,6 +115,7 @@ def clean_text(raw: str) -> str:
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
     text = without_contents_list(text)
     text = _DEFINITION_UNDER_TERM.sub("\n", text)
+    text = _HTML_ROW_ON_A_LINE.sub("\n", text)
     # A line set in bold on its own ("**How do we apply?**" above its answer) is a heading in Markdown's plain
     # writing: it keeps a block of its own, where the emphasis dropped below would join it to the next line.
     text = _BOLD_LINE.sub(lambda bold: f"\n{bold.group().strip()}\n", text)
@@ -200,7 +206,11 @@ def _clean_block(block: str, width: int = 0) -> list[str]:
         return _clean_block("\n".join(lines[:-1]), longest) + [lines[-1].lstrip("# ").strip()]
     joined: list[str] = []
     for line in lines:
-        table_row = line.startswith("|") or bool(joined and joined[-1].startswith("|"))
+        # a row of a table written in HTML keeps a line, its cells on the lines under "<tr>" joined to it
+        in_html_row = bool(_HTML_CELL_LINE.match(line))
+        table_row = line.startswith("|") or bool(joined and joined[-1].startswith("|")) or (not in_html_row and (
+            bool(HTML_TABLE_LINE.match(line)) or bool(joined and HTML_TABLE_LINE.match(joined[-1]))
+        ))
         # A contact line keeps a line of its own, unless the line before breaks off mid-sentence: then it carries
         # that sentence on ("… with the Directorate-General for Defence Industry and" / "Space at a roundtable on
         # 12 June 2024. Contact: …@…").

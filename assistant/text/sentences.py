@@ -185,6 +185,18 @@ def table_header(text: str, row_start: int) -> str:
     table, or a spaced one (its lines in one paragraph); empty when the table starts before the text does or the
     line is no table row."""
     before = text[:row_start].split("\n")
+    if is_table_row(text[row_start:text.find("\n", row_start) if "\n" in text[row_start:] else len(text)]) and (
+        text[row_start:row_start + 1] != "|"
+    ):
+        # an HTML table: its first row of header cells, if the rows above up to it are rows of the table
+        line_end = text.find("\n", row_start)
+        rows = [*before[:-1], before[-1] + text[row_start:len(text) if line_end < 0 else line_end]]
+        for line in reversed(rows):
+            if _names_html_columns(line):
+                return line
+            if not is_table_row(line):
+                break
+        return ""
     if text[row_start:row_start + 1] == "|":
         header = ""
         for line in reversed(before[:-1] if before and not before[-1].strip() else before):
@@ -249,8 +261,24 @@ def column_names(header: str, figures: int) -> list[str]:
     return [" ".join(tokens[:len(tokens) - figures]), *tokens[len(tokens) - figures:]]
 
 
+HTML_TABLE_LINE = re.compile(r"[ \t]*</?(?:table|thead|tbody|tfoot|tr)\b", re.IGNORECASE)
+"""A line of a table written in HTML (Markdown allows it): "<table>", a row "<tr><td>…</td></tr>", "</table>"."""
+_HTML_CELL = re.compile(r"<t([hd])\b[^>]*>(.*?)</t\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def is_table_row(line: str) -> bool:
+    """A row of a Markdown table ("| Observer | 0 |") or of an HTML one ("<tr><td>Observer</td><td>0</td></tr>")."""
+    return line.startswith("|") or bool(re.match(r"[ \t]*<tr\b", line, re.IGNORECASE))
+
+
 def _cells(row: str) -> list[str]:
+    if not row.startswith("|"):
+        return [re.sub(r"<[^>]+>", "", cell).strip() for _, cell in _HTML_CELL.findall(row)]
     return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def _names_html_columns(row: str) -> bool:
+    return bool(re.search(r"<th\b", row, re.IGNORECASE))
 
 
 def reading_of(text: str, span: Span, offset: int = 0) -> str:
@@ -265,7 +293,7 @@ def reading_of(text: str, span: Span, offset: int = 0) -> str:
         return span.text[numbered.end():] if numbered else span.text
     if header == span.text:
         return span.text
-    if span.text.startswith("|"):
+    if is_table_row(span.text):
         names, cells = _cells(header), _cells(span.text)
         if all(set(cell) <= set("-: ") for cell in cells):
             return span.text  # the line under the column names
