@@ -6,6 +6,7 @@ from assistant.errors import DocumentError
 from assistant.reading.documents import (
     DocumentInfo,
     clean_text,
+    date_of,
     decode_text,
     load_catalog,
     read_document,
@@ -98,6 +99,31 @@ def test_a_plain_text_table_whose_first_row_names_columns_by_words_and_years_sta
     ) == (
         "1. Members by region\n\nRegion Members 2023 Members 2024\nNorthern Europe 41 47\nSouthern Europe 76 84\n"
         "Total 257 285"
+    )
+
+
+def test_a_date_written_in_figures_day_first_dates_the_document_and_keeps_its_line() -> None:
+    text = "DECISIONS OF THE GENERAL ASSEMBLY\nLisbon, 16.11.2023\n\nThe accounts for 2022 show a deficit of EUR 1.2 million."
+    # it was no date: the document undated, and the line joined to the title
+    assert date_of(text, Path("decisions.txt")) == "2023-11-16"
+    assert clean_text(text).split("\n\n")[:2] == ["DECISIONS OF THE GENERAL ASSEMBLY", "Lisbon, 16.11.2023"]
+    assert date_of("Version 1.2.3 of 12.31.2023", Path("notes.txt")) is None  # no 31st month
+
+
+def test_a_title_block_s_dated_line_and_roman_numbered_items_keep_their_lines() -> None:
+    # as pypdf gives a printed page: the blank lines gone
+    assert clean_text(
+        "Position of the European Clusters Alliance, 21 October 2024\nThe Alliance recommends that the Fund:\n"
+        "(i) reserve a window for cluster partnerships of at least EUR 2 billion;\n"
+        "(ii) accept cluster organisations as coordinators of projects;\n(iii) simplify reporting."
+    ) == (
+        "Position of the European Clusters Alliance, 21 October 2024\nThe Alliance recommends that the Fund:\n"
+        "(i) reserve a window for cluster partnerships of at least EUR 2 billion;\n"
+        "(ii) accept cluster organisations as coordinators of projects;\n(iii) simplify reporting."
+    )
+    # a sentence wrapped after a date goes on
+    assert clean_text("The Board met on 21 October 2024\nand adopted the position.") == (
+        "The Board met on 21 October 2024 and adopted the position."
     )
 
 

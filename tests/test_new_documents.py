@@ -954,6 +954,16 @@ The European Secretariat for Cluster Analysis awarded the following labels to me
 Labels are valid for two years.
 """
 
+DECISIONS = """DECISIONS OF THE GENERAL ASSEMBLY
+Lisbon, 16.11.2023
+
+The General Assembly decided:
+(a) to approve the accounts for 2022, showing a deficit of EUR 12,400;
+(b) to elect Elena Marquez as President for a term of three years;
+(c) to admit the cluster associations of Slovenia and Estonia as members;
+(d) to hold the next General Assembly in Ghent in April 2024.
+"""
+
 
 def write_versions_statistics_and_report(corpus: Path) -> None:
     (corpus / "draft-position-hydrogen-v1.txt").write_text(HYDROGEN_DRAFT)
@@ -961,6 +971,7 @@ def write_versions_statistics_and_report(corpus: Path) -> None:
     (corpus / "membership-statistics-2024.txt").write_text(MEMBERSHIP_STATISTICS)
     (corpus / "annual-report-2024.md").write_text(ANNUAL_REPORT)
     (corpus / "cluster-excellence-labels.md").write_text(LABELS)
+    (corpus / "general-assembly-decisions-2023.txt").write_text(DECISIONS)
 
 
 @pytest.fixture(scope="module")
@@ -1024,3 +1035,30 @@ def test_a_table_written_in_html_is_read_row_by_row(versions: PolicyAssistant) -
         "<tr><th>Cluster</th><th>Country</th><th>Label</th></tr>",
         "<tr><td>Food Valley</td><td>Netherlands</td><td>Silver</td></tr>",
     ], label.text
+
+
+def test_decisions_dated_in_figures_answer_for_their_year(versions: PolicyAssistant) -> None:
+    # "16.11.2023" was no date: "the passages found don't mention 2023", a false absence
+    elected = versions.ask("Who was elected President in 2023?").answer
+    assert elected.outcome == "answered", elected.text
+    assert "Elena Marquez" in elected.citations[0].quote, elected.text
+    # the title line is no statement of a place other than the one answering
+    assert "different figures" not in versions.ask("Where will the next General Assembly be held?").answer.text
+
+
+def test_a_lead_in_repeating_the_question_is_quoted_with_its_list(tmp_path: Path, embeddings: LocalEmbeddings) -> None:
+    with assistant_over_pdf(tmp_path, embeddings, "recommendations-competitiveness-fund.pdf", [
+        "Recommendations on the Competitiveness Fund\n\nPosition of the European Clusters Alliance, 21 October 2024\n"
+        "The Alliance recommends that the Competitiveness Fund:\n"
+        "(i) reserve a window for cluster partnerships of at least EUR 2 billion;\n"
+        "(ii) accept cluster organisations as coordinators of projects;\n"
+        "(iii) simplify reporting for projects below EUR 500,000."
+    ]) as assistant:
+        answer = assistant.ask("What does the Alliance recommend for the Competitiveness Fund?").answer
+        quotes = [c.quote for c in answer.citations]
+        assert quotes[:2] == [
+            "The Alliance recommends that the Competitiveness Fund:",
+            "(i) reserve a window for cluster partnerships of at least EUR 2 billion;",
+        ], answer.text
+        dated = assistant.ask("When was the position on the Competitiveness Fund published?").answer
+        assert dated.citations[0].quote.endswith("21 October 2024"), dated.text

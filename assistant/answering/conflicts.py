@@ -66,8 +66,11 @@ def find_conflicts(
     seen_figures = [figures]
     seen_sources = {best.passage.chunk.source}
     for candidate in sorted(candidates, key=lambda c: c.score, reverse=True):
-        if candidate.passage.chunk.source in seen_sources or candidate.lexical < 0.5 * best.lexical:
+        chunk = candidate.passage.chunk
+        if chunk.source in seen_sources or candidate.lexical < 0.5 * best.lexical:
             continue
+        if candidate.span.text in (chunk.title, chunk.section):
+            continue  # a title or heading ("Decisions of the General Assembly, Lisbon, 16.11.2023") states nothing
         other = _figures(candidate.read)
         words_other = _figure_words(candidate.read)
         shorter = min(len(vocabulary), len(words_other))

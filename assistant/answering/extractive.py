@@ -35,7 +35,8 @@ from assistant.search.lexical import DocumentFrequencies, QueryCoverage
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import Passage
 from assistant.text.names import places_missing, proper_names
-from assistant.text.patterns import holds_contact
+from assistant.reading.chunking import Chunk
+from assistant.text.patterns import LETTERED_LIST_MARK, holds_contact
 from assistant.text.sentences import Span, is_fragment, reading_of, sentence_spans
 from assistant.text.terms import equivalent_terms, search_terms, words
 
@@ -57,6 +58,13 @@ def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
         and not about_other_years(question, read, counting_dates=False)
         and not places_missing(question, situated_text(sentence.passage.chunk))
     )
+
+
+def leads_into_a_list(chunk: Chunk, span: Span) -> bool:
+    """A line ending in a colon right above a list item ("The Alliance recommends that the Fund:" / "(i) reserve
+    …"): whatever its own words, the list under it is what it says."""
+    after = chunk.text[span.end - chunk.start:].lstrip(" \t")
+    return span.text.endswith(":") and after.startswith("\n") and bool(LETTERED_LIST_MARK.match(after.lstrip()))
 
 
 @dataclass(frozen=True)
@@ -470,8 +478,8 @@ class ExtractiveAnswerer:
                 given = [kind for kind in kinds if kind.given(question.text, read)]
                 if weight == 0.0 and any(kind.bonus for kind in given) and not looks_like_instruction(span.text):
                     weight = 0.75  # "Mobile: +34 650410080" is short, but it is what "what is her phone number" wants
-                if weight == 0.0 or not coverage.adds_to_question(span.text):
-                    continue
+                if weight == 0.0 or not (coverage.adds_to_question(span.text) or leads_into_a_list(chunk, span)):
+                    continue  # a line only repeating the question, unless the list it leads into says what's asked
                 front = in_front_matter(chunk, span)
                 situated = header if span.start >= heading_at else (chunk.context or "")
                 if not chunk.section and chunk.ordinal == 0:  # under no heading but the title

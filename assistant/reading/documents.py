@@ -224,8 +224,12 @@ def _clean_block(block: str, width: int = 0) -> list[str]:
         byline = not wrapped and (is_byline(line) or is_byline(line_before))
         # "1.2 Clusters represent …" after a sentence's end: the next numbered paragraph, not wrapped text.
         numbered_paragraph = bool(joined and _SUBSECTION_NUMBER.match(line) and joined[-1].endswith(_TERMINAL))
+        # "Position of the European Clusters Alliance, 21 October 2024" ends the title block: the sentence under it
+        # is no part of it
+        after_a_date = bool(joined and _ENDS_ON_A_DATE.search(joined[-1]) and line[:1].isupper())
         opens_a_line = (
             is_list_item(line) or line.startswith("#") or contact or table_row or labelled or byline or numbered_paragraph
+            or after_a_date
         )
         if joined and not opens_a_line:
             joined[-1] = f"{joined[-1]} {line}"
@@ -539,6 +543,8 @@ _MONTH = "|".join(MONTH_NAMES)
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
+_DOTTED_DATE = re.compile(r"(?<![\d.])(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.((?:19|20)\d\d)(?!\d|\.\d)")
+"""A date as German, Polish or Finnish documents write it in figures, day first ("16.11.2023")."""
 FULL_DATE = re.compile(f"{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}", re.IGNORECASE)
 """A day, month and year written out ("27 October 2020", "Tuesday 30th June 2020", "March 3, 2021")."""
 _DAY_MONTH_YEAR_IN_ANY_LANGUAGE = re.compile(
@@ -546,11 +552,15 @@ _DAY_MONTH_YEAR_IN_ANY_LANGUAGE = re.compile(
 )
 DATE_IN_ANY_LANGUAGE = re.compile(
     rf"{FULL_DATE.pattern}|{_DAY_MONTH_YEAR_IN_ANY_LANGUAGE.pattern}"
-    r"|(?<![\d-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])",
+    r"|(?<![\d-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])"
+    rf"|{_DOTTED_DATE.pattern}",
     re.IGNORECASE,
 )
-"""A full date as ``FULL_DATE`` reads it, written in one of the languages of ``MONTHS`` ("7 juin 2022"), or as ISO
-8601 writes it ("2023-06-02", as front matter gives it)."""
+"""A full date as ``FULL_DATE`` reads it, written in one of the languages of ``MONTHS`` ("7 juin 2022"), as ISO
+8601 writes it ("2023-06-02", as front matter gives it), or in figures day first ("16.11.2023")."""
+_ENDS_ON_A_DATE = re.compile(
+    rf"(?:{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}|{_ISO_DATE.pattern}|{_DOTTED_DATE.pattern})$", re.IGNORECASE
+)
 _KIND_WORDS = (("minutes", "minutes"), ("annex", "annex"), ("position", "position paper"), ("call for", "position paper"))
 
 
@@ -578,8 +588,8 @@ def date_of(text: str, path: Path) -> str | None:
 
 
 def full_dates(text: str) -> list[str]:
-    """The full dates the text writes ("27 October 2020", "Tuesday 30th June 2020", "2021-05-20"), YYYY-MM-DD, in
-    the order they appear; an impossible one ("31 February 2021") is left out."""
+    """The full dates the text writes ("27 October 2020", "Tuesday 30th June 2020", "2021-05-20", "16.11.2023"),
+    YYYY-MM-DD, in the order they appear; an impossible one ("31 February 2021") is left out."""
     candidates = []
     for match in _DAY_MONTH_YEAR.finditer(text):
         day, month, year = match.groups()
@@ -589,6 +599,9 @@ def full_dates(text: str) -> list[str]:
         candidates.append((match.start(), year, month, day))
     for match in _ISO_DATE.finditer(text):
         year, month, day = match.groups()
+        candidates.append((match.start(), year, MONTH_NAMES[int(month) - 1], day))
+    for match in _DOTTED_DATE.finditer(text):
+        day, month, year = match.groups()
         candidates.append((match.start(), year, MONTH_NAMES[int(month) - 1], day))
     found = []
     for _, year, month, day in sorted(candidates):
@@ -618,7 +631,8 @@ def without_dates(text: str) -> str:
 
 
 _DATE_LINE = re.compile(
-    rf"^(?:[A-Z][\w'-]+,?\s+){{0,2}}(?:{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}|{_ISO_DATE.pattern})"
+    rf"^(?:[A-Z][\w'-]+,?\s+){{0,2}}(?:{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}|{_ISO_DATE.pattern}"
+    rf"|{_DOTTED_DATE.pattern})"
     r"(?:,?\s+(?:at\s+)?\d{1,2}[:.h]\d\d(?:\s*[ap]\.?m\.?)?(?:\s*[-–—]\s*\d{1,2}[:.h]\d\d(?:\s*[ap]\.?m\.?)?)?"
     r"(?:\s+\w+)?)?$",
     re.IGNORECASE,

@@ -27,10 +27,10 @@ _AGENDA_TIME = re.compile(rf"(?:\d{{1,2}}[:h]\d\d|{_TIME}\s*[-–—]\s*{_TIME})
 where "12.50 euros" is a price."""
 
 LETTERED_LIST_MARK = re.compile(
-    rf"^(?:[{re.escape(BULLETS)}]\s+|\(?\d{{1,2}}[.)]\s+|\(?[a-z][.)]\s+|{_AGENDA_TIME.pattern})"
+    rf"^(?:[{re.escape(BULLETS)}]\s+|\(?\d{{1,2}}[.)]\s+|\(?[a-z][.)]\s+|\(?[ivx]{{2,5}}\)\s+|{_AGENDA_TIME.pattern})"
 )
-"""A list item's bullet, number or letter ("a)", "(b)"), or an agenda item's time: where a document's line
-structure is read."""
+"""A list item's bullet, number, letter or roman number ("a)", "(b)", "(iii)"), or an agenda item's time: where a
+document's line structure is read."""
 
 EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE_NUMBER = re.compile(r"\+?\d[\d ().-]{6,}\d")
