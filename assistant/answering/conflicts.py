@@ -22,6 +22,7 @@ def _figures(text: str) -> set[str]:
 
 
 _STATEMENT_WORDS = 3
+_RESTATED_SHARE = 0.6
 _WITHIN_A_COUNT = frozenset({"of", "our", "their", "the", "most", "more", "than"})
 _MULTIPLIERS = frozenset({"million", "billion", "thousand", "hundr", "mio", "bn"})
 
@@ -49,6 +50,14 @@ def differs_on_asked(best: str, other: str, asked: frozenset[str]) -> bool:
     return any(term in mine and term in theirs and mine[term] != theirs[term] for term in asked)
 
 
+def restates(text: str, other: str) -> bool:
+    """Whether the two say the same thing, whatever their figures: most of the shorter one's words are in the other.
+    A title line ("Membership statistics 2024") shares its few words with many a sentence and states nothing."""
+    mine, theirs = _figure_words(text), _figure_words(other)
+    shorter = min(len(mine), len(theirs))
+    return shorter >= _STATEMENT_WORDS and len(mine & theirs) / shorter >= _RESTATED_SHARE
+
+
 def find_conflicts(
     best: ScoredSentence, candidates: Sequence[ScoredSentence], asked: frozenset[str] = frozenset(), limit: int = 4
 ) -> list[ScoredSentence]:
@@ -61,7 +70,6 @@ def find_conflicts(
     figures = _figures(best.read)
     if not figures:
         return []
-    vocabulary = _figure_words(best.read)
     conflicts: list[ScoredSentence] = []
     seen_figures = [figures]
     seen_sources = {best.passage.chunk.source}
@@ -72,11 +80,7 @@ def find_conflicts(
         if candidate.span.text in (chunk.title, chunk.section):
             continue  # a title or heading ("Decisions of the General Assembly, Lisbon, 16.11.2023") states nothing
         other = _figures(candidate.read)
-        words_other = _figure_words(candidate.read)
-        shorter = min(len(vocabulary), len(words_other))
-        # A title line ("Membership statistics 2024") shares its few words with many a sentence and states nothing
-        shared = len(vocabulary & words_other) / shorter if shorter >= _STATEMENT_WORDS else 0.0
-        same_thing = shared >= 0.6 or differs_on_asked(best.read, candidate.read, asked)
+        same_thing = restates(best.read, candidate.read) or differs_on_asked(best.read, candidate.read, asked)
         if not same_thing or not (figures - other) or not (other - figures):
             continue
         if any(other == known for known in seen_figures):
@@ -95,9 +99,14 @@ def latest_first(
     """Which statement leads where documents disagree: the most recent document's, unless the question names
     the document the best-supported one is from (a word of its title the other's lacks: "What did the draft say?").
     Of the most recent document, its best-supported sentence (``sentences``, best first) if that too states what
-    ``lead`` does with other figures, else its sentence found in conflict. A superseded draft's figure, or last
-    year's, would otherwise lead only because its wording matches the question a little better."""
-    dated = [c for c in conflicts if c.passage.chunk.date and c.passage.chunk.date > (lead.passage.chunk.date or "")]
+    ``lead`` does with other figures, else its sentence found in conflict; only where it restates the lead in its
+    own figures (a new version's sentence), not where it merely counts the same thing in other words. A superseded
+    draft's figure, or last year's, would otherwise lead only because its wording matches the question a little
+    better."""
+    dated = [
+        c for c in conflicts
+        if c.passage.chunk.date and c.passage.chunk.date > (lead.passage.chunk.date or "") and restates(lead.read, c.read)
+    ]
     if not dated or not lead.passage.chunk.date:
         return lead
     latest = max(dated, key=lambda c: c.passage.chunk.date or "")

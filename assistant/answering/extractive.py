@@ -368,8 +368,10 @@ class ExtractiveAnswerer:
         asked = frozenset(t for term in coverage.terms for t in equivalent_terms(term))
         # a sentence about another year than the question asks is no disagreement with the answer ("Forum 2023 –
         # Agenda" beside where the forum was held in 2022), as it is no answer beside it (``choose``)
+        as_quoted = len(sentence_spans(chosen[0].span.text)) > 1  # the lead's two sentences, set against two
         candidates = [
-            c for c in self.conflict_candidates(coverage, passages) if not about_other_years(question.text, c.read)
+            c for c in self.conflict_candidates(coverage, passages, as_quoted)
+            if not about_other_years(question.text, c.read)
         ]
         conflicts = find_conflicts(chosen[0], candidates, asked)
         if conflicts:
@@ -527,19 +529,21 @@ class ExtractiveAnswerer:
             chosen.append(candidate)
         return chosen
 
-    def conflict_candidates(self, coverage: QueryCoverage, passages: Sequence[Passage]) -> list[ScoredSentence]:
-        """Every sentence with a figure in the retrieved passages, and every two sentences of a paragraph together
-        (as the answer may quote them: the funding asked for and its budget), scored by coverage alone (no
-        embedding)."""
+    def conflict_candidates(
+        self, coverage: QueryCoverage, passages: Sequence[Passage], pairs: bool = False
+    ) -> list[ScoredSentence]:
+        """Every sentence with a figure in the retrieved passages, scored by coverage alone (no embedding); with
+        ``pairs``, every two sentences of a paragraph too, as the answer quotes them (the funding asked for and its
+        budget)."""
         found = []
         for rank, passage in enumerate(passages, start=1):
             chunk = passage.chunk
             spans = sentence_spans(chunk.text, offset=chunk.start)
-            pairs = [
+            together = [
                 chunk.span(first.start, second.end) for first, second in zip(spans, spans[1:])
-                if "\n" not in chunk.text[first.end - chunk.start:second.start - chunk.start]
+                if pairs and "\n" not in chunk.text[first.end - chunk.start:second.start - chunk.start]
             ]
-            for span in [*spans, *pairs]:
+            for span in [*spans, *together]:
                 read = reading_of(passage.chunk.text, span, passage.chunk.start)
                 if any(c.isdigit() for c in read):
                     lexical = coverage.coverage(read)
