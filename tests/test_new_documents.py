@@ -964,6 +964,17 @@ The General Assembly decided:
 (d) to hold the next General Assembly in Ghent in April 2024.
 """
 
+INTERVIEW = """Five questions for our Secretary General
+Newsletter of the European Clusters Alliance, issue 14, 10 September 2024
+
+Q: What is the Alliance's priority for the new Commission?
+Hanna Korhonen: A cluster chapter in the Competitiveness Fund. Without it, regional ecosystems will be left out of
+the largest industrial programme of the next budget.
+
+Q: What keeps you awake at night?
+Hanna Korhonen: Energy prices. Three of our battery clusters have lost a member company to relocation this year.
+"""
+
 
 def write_versions_statistics_and_report(corpus: Path) -> None:
     (corpus / "draft-position-hydrogen-v1.txt").write_text(HYDROGEN_DRAFT)
@@ -972,6 +983,7 @@ def write_versions_statistics_and_report(corpus: Path) -> None:
     (corpus / "annual-report-2024.md").write_text(ANNUAL_REPORT)
     (corpus / "cluster-excellence-labels.md").write_text(LABELS)
     (corpus / "general-assembly-decisions-2023.txt").write_text(DECISIONS)
+    (corpus / "interview-secretary-general.txt").write_text(INTERVIEW)
 
 
 @pytest.fixture(scope="module")
@@ -1062,3 +1074,10 @@ def test_a_lead_in_repeating_the_question_is_quoted_with_its_list(tmp_path: Path
         ], answer.text
         dated = assistant.ask("When was the position on the Competitiveness Fund published?").answer
         assert dated.citations[0].quote.endswith("21 October 2024"), dated.text
+
+
+def test_a_document_s_title_alone_answers_nothing_it_says(versions: PolicyAssistant) -> None:
+    # "Five questions for our Secretary General" was the answer to what worries her
+    worries = versions.ask("What worries the Secretary General?").answer
+    assert worries.outcome != "answered" or "Energy prices" in worries.text, worries.text
+    assert not any(c.quote == "Five questions for our Secretary General" for c in worries.citations), worries.text

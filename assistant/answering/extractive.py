@@ -4,6 +4,7 @@ figures shown side by side (``conflicts``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import takewhile
@@ -58,6 +59,18 @@ def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
         and not about_other_years(question, read, counting_dates=False)
         and not places_missing(question, situated_text(sentence.passage.chunk))
     )
+
+
+def only_its_title(question: str, sentence: ScoredSentence) -> bool:
+    """The sentence is its document's title, giving no kind of answer the question asks for: "Five questions for
+    our Secretary General" names what the interview is about, not what worries her. (Questions about the document
+    itself, its title or date, are answered from what is known of it before this.)"""
+    return sentence.span.text == sentence.passage.chunk.title and not _ASKS_A_TITLE.search(question) and not any(
+        kind.given(question, sentence.read) for kind in wanted_types(question)
+    )
+
+
+_ASKS_A_TITLE = re.compile(r"\b(?:title[ds]?|called|named|headline|heading)\b", re.IGNORECASE)
 
 
 def leads_into_a_list(chunk: Chunk, span: Span) -> bool:
@@ -140,7 +153,7 @@ class ExtractiveAnswerer:
         probability = self.probability(found)
         outcome = decided_outcome(
             probability, found.features, self.decline_threshold, self.decline_model.floor,
-            gives_what_is_required(question.text, found.sentences[0]),
+            gives_what_is_required(question.text, found.sentences[0]) and not only_its_title(question.text, found.sentences[0]),
         )
         if outcome == "answered":
             return self.compose_answer(question, found.sentences, found.coverage, passages, probability)
