@@ -106,20 +106,34 @@ def situated_sentence(sentence: ScoredSentence) -> str:
     return f"{heading}\n{sentence.span.text}" if heading else sentence.span.text
 
 
+def years_its_document_gives(question: str, chunk: Chunk) -> set[str]:
+    """The years the question asks about (outside a date) that the passage's document is of: the years its title
+    names ("How large was the surplus in 2024?" of the Annual Report 2024), and the year of its date where the
+    question names the document or the meeting by it ("according to the 2021 assembly"). A document dated 2024 is not
+    thereby about 2024: "How often did the group meet in 2024?" is no question its terms of reference, adopted that
+    year, answer."""
+    asked = years_in(without_dates(question))
+    by_title = asked & years_in(chunk.title)
+    by_date = {
+        year for year in asked & years_in(chunk.date or "")
+        if re.search(rf"\b(?:the|its|their|our|this|that)\s+{year}\s+[a-z]", question, re.IGNORECASE)
+    }
+    return by_title | by_date
+
+
 def without_dated_years(question: str, chunk: Chunk) -> str:
-    """The question without the years it asks about that the passage's document is of, by its title or date, and
-    that the passage itself doesn't name ("How large was the surplus in 2024?" of the Annual Report 2024: "How large
-    was the surplus?"): the year is checked (``absent_years``); the rest is what a sentence of it must answer. A year
-    the title names is the document's, whenever it was dated; a year within a date ("the June 2020 dialogue") stays."""
-    of_document = years_in(chunk.title) or years_in(chunk.date or "")  # "Annual Report 2023", presented in 2024
-    dated = years_in(without_dates(question)) & of_document - years_in(chunk.text)
+    """The question without the years its document gives (``years_its_document_gives``) that the passage itself
+    doesn't name ("How large was the surplus in 2024?" of the Annual Report 2024: "How large was the surplus?"): the
+    year is checked (``absent_years``); the rest is what a sentence of it must answer. A year within a date ("the
+    June 2020 dialogue") stays."""
+    dated = years_its_document_gives(question, chunk) - years_in(chunk.text)
+    if not dated:
+        return question
     in_dates = [(d.start(), d.end()) for d in (*FULL_DATE.finditer(question), *MONTH_YEAR.finditer(question))]
 
     def unless_in_a_date(found: re.Match[str]) -> str:
         return found.group() if any(a <= found.end() - 1 < b for a, b in in_dates) else ""
 
-    if not dated:
-        return question
     years = "|".join(sorted(dated))
     return re.sub(rf"\s*\b(?:(?:in|for|of|during|from)\s+(?:the\s+year\s+)?)?(?:{years})\b", unless_in_a_date, question)
 

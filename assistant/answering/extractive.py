@@ -14,6 +14,7 @@ import numpy as np
 from assistant.answering.absence import (
     ABSENCE_FEATURES, OPINION_FEATURES, about_other_years, absent_years, decided_outcome, name_terms, named_speaker,
     naming_terms, situated_sentence, situated_text, speaks_in, without_dated_years, years_in,
+    years_its_document_gives,
 )
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.conflicts import PEOPLE, compose_conflict, find_conflicts, latest_first, names_someone_else
@@ -61,11 +62,13 @@ def gives_what_is_required(question: str, sentence: ScoredSentence) -> bool:
     )
 
 
-def only_its_title(question: str, sentence: ScoredSentence) -> bool:
-    """The sentence is its document's title, giving no kind of answer the question asks for: "Five questions for
-    our Secretary General" names what the interview is about, not what worries her. (Questions about the document
-    itself, its title or date, are answered from what is known of it before this.)"""
-    return sentence.span.text == sentence.passage.chunk.title and not _ASKS_A_TITLE.search(question) and not any(
+def only_a_heading(question: str, sentence: ScoredSentence) -> bool:
+    """The sentence is its document's title or its section's heading, giving no kind of answer the question asks
+    for: "Five questions for our Secretary General" names what the interview is about, not what worries her, and
+    "Article 1 – Purpose" does not say what Article 4 says. (Questions about the document itself, its title or date,
+    are answered from what is known of it before this.)"""
+    chunk = sentence.passage.chunk
+    return sentence.span.text in (chunk.title, chunk.section) and not _ASKS_A_TITLE.search(question) and not any(
         kind.given(question, sentence.read) for kind in wanted_types(question)
     )
 
@@ -153,7 +156,7 @@ class ExtractiveAnswerer:
         probability = self.probability(found)
         outcome = decided_outcome(
             probability, found.features, self.decline_threshold, self.decline_model.floor,
-            gives_what_is_required(question.text, found.sentences[0]) and not only_its_title(question.text, found.sentences[0]),
+            gives_what_is_required(question.text, found.sentences[0]) and not only_a_heading(question.text, found.sentences[0]),
         )
         if outcome == "answered":
             return self.compose_answer(question, found.sentences, found.coverage, passages, probability)
@@ -500,7 +503,7 @@ class ExtractiveAnswerer:
                 if not chunk.section and chunk.ordinal == 0:  # under no heading but the title
                     situated = "\n".join(part for part in (chunk.title, situated) if part)
                 context = f"{chunk.title}\n{situated}" if front else situated
-                if dated_years := years_in(question.text) & (years_in(chunk.title) or years_in(chunk.date or "")):
+                if dated_years := years_its_document_gives(question.text, chunk):
                     # "the surplus in 2024" is said by "leaving a surplus of EUR 70,000" in the Annual Report 2024:
                     # the document's title or date gives every sentence of it the year
                     context = "\n".join([context, *sorted(dated_years)])

@@ -10,6 +10,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,10 @@ def _clean_block(block: str, width: int = 0) -> list[str]:
         # A date line keeps its own block (PDF extraction drops the blank lines around "Brussels, 3 March 2021").
         before, after = "\n".join(lines[:dated]), "\n".join(lines[dated + 1:])
         return _clean_block(before, longest) + [lines[dated]] + _clean_block(after, longest)
+    capitals = len(list(takewhile(_in_capitals, lines)))
+    if 0 < capitals < len(lines) and looks_like_heading(lines[capitals]):
+        # "TERMS OF REFERENCE" above "Working Group on Skills": a title set in capitals is a heading of its own
+        return [" ".join(lines[:capitals])] + _clean_block("\n".join(lines[capitals:]), longest)
     tables = spaced_table_runs(lines) or _abbreviation_runs(lines)
     if tables:
         # "Webinars 7 11" under "Indicator 2021 2022": rows of a table whose columns PDF extraction only spaces
@@ -320,6 +325,12 @@ def _titles_list(lines: list[str]) -> bool:
     """A short line above nothing but list items, ending no sentence and leading into nothing ("Budget 2025" above
     "- Income: EUR 410,000", a slide's title above its bullets): the heading of the list, not its first line."""
     return len(lines) > 1 and all(is_list_item(line) for line in lines[1:]) and _short_title(lines[0])
+
+
+def _in_capitals(line: str) -> bool:
+    """A line of words set in capitals ("MEMBERSHIP STATISTICS 2024"), not one acronym among figures."""
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and not any(c.islower() for c in letters)
 
 
 def _titles_table(line: str) -> bool:

@@ -19,6 +19,7 @@ _DATE = re.compile(
     r"\d{1,2}:\d\d)\b",
     re.IGNORECASE,
 )
+_DATE_WITH_YEAR = re.compile(rf"(?:{_DATE.pattern})(?:,? \d{{4}})?", re.IGNORECASE)
 ADDRESSEE_LINE = re.compile(r"^To (?:the |Mr\.? |Ms\.? |Mrs\.? |Dr\.? )?[A-Z]")
 """A letter's addressee line ("To the Executive Vice-President …, <name>")."""
 _NUMBER_WORDS = "|".join(CARDINALS[1:13]) + "|dozens?|hundreds?|thousands?|millions?|billions?|half|double|twice"
@@ -86,8 +87,10 @@ def states_a_quantity(text: str) -> bool:
 
 
 def counts_what_was_asked(question: str, text: str, reach: int = 60) -> bool:
-    """For "how many SMEs …": a number within ``reach`` characters of the word the question counts."""
-    numbers = standalone_numbers(text)
+    """For "how many SMEs …": a number within ``reach`` characters of the word the question counts; the day or
+    year of a date counts nothing ("Board meeting of 12 June 2024" says not how many Board members)."""
+    dates = [(d.start(), d.end()) for d in _DATE_WITH_YEAR.finditer(text)]
+    numbers = [n for n in standalone_numbers(text) if not any(a <= n < b for a, b in dates)]
     asked = _HOW_MANY.search(question)
     counted = search_terms(asked.group(1))[:1] if asked else []
     if counted and re.fullmatch(_MONEY_WORDS, counted[0]):
