@@ -127,6 +127,14 @@ def test_a_title_block_s_dated_line_and_roman_numbered_items_keep_their_lines() 
     )
 
 
+def test_a_title_set_in_capitals_is_a_heading_apart_from_the_lines_under_it() -> None:
+    assert clean_text("TERMS OF REFERENCE\nWorking Group on Skills\n\nArticle 1 – Purpose").split("\n\n")[:2] == [
+        "TERMS OF REFERENCE", "Working Group on Skills",
+    ]
+    # a title in capitals over two lines stays one
+    assert clean_text("EUROPEAN\nCLUSTERS ALLIANCE\n\nText.").split("\n\n")[0] == "EUROPEAN CLUSTERS ALLIANCE"
+
+
 def test_each_row_of_a_table_written_in_html_keeps_a_line() -> None:
     assert clean_text(
         "Labels awarded\n\n<table><tr><th>Cluster</th><th>Label</th></tr><tr><td>Food Valley</td><td>Silver</td></tr>"

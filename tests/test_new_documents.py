@@ -975,6 +975,28 @@ Q: What keeps you awake at night?
 Hanna Korhonen: Energy prices. Three of our battery clusters have lost a member company to relocation this year.
 """
 
+TERMS_OF_REFERENCE = """TERMS OF REFERENCE
+Working Group on Skills
+Adopted by the Board on 3 April 2024
+
+Article 1 – Purpose
+The Working Group prepares the Alliance's positions on skills, vocational training and talent attraction.
+
+Article 3 – Meetings
+The Working Group meets at least four times a year, of which at least one meeting in person.
+
+Article 4 – Reporting
+The chair reports to the Board twice a year.
+"""
+VOTES = """# Board meeting of 12 June 2024: record of votes
+
+## Item 3: Budget revision 2024
+
+The revised budget of EUR 1.28 million was adopted.
+
+In favour: 9; Against: 1; Abstentions: 2.
+"""
+
 
 def write_versions_statistics_and_report(corpus: Path) -> None:
     (corpus / "draft-position-hydrogen-v1.txt").write_text(HYDROGEN_DRAFT)
@@ -984,6 +1006,8 @@ def write_versions_statistics_and_report(corpus: Path) -> None:
     (corpus / "cluster-excellence-labels.md").write_text(LABELS)
     (corpus / "general-assembly-decisions-2023.txt").write_text(DECISIONS)
     (corpus / "interview-secretary-general.txt").write_text(INTERVIEW)
+    (corpus / "terms-of-reference-skills-group.txt").write_text(TERMS_OF_REFERENCE)
+    (corpus / "board-vote-record-2024.md").write_text(VOTES)
 
 
 @pytest.fixture(scope="module")
@@ -1081,3 +1105,19 @@ def test_a_document_s_title_alone_answers_nothing_it_says(versions: PolicyAssist
     worries = versions.ask("What worries the Secretary General?").answer
     assert worries.outcome != "answered" or "Energy prices" in worries.text, worries.text
     assert not any(c.quote == "Five questions for our Secretary General" for c in worries.citations), worries.text
+
+
+def test_rules_adopted_in_a_year_say_nothing_of_what_happened_that_year(versions: PolicyAssistant) -> None:
+    # a near miss answered: the terms of reference are dated 2024, which did not make "meets at least four times a
+    # year" say how often the group met in 2024
+    met = versions.ask("How many times did the skills working group meet in 2024?").answer
+    assert met.outcome != "answered", met.text
+    # the title set in capitals is the document's title, not the three lines of its title block joined
+    documents = {d.source: d.info for d in versions.store.documents()}
+    assert documents["terms-of-reference-skills-group.txt"].title == "TERMS OF REFERENCE"
+    # a heading alone answers nothing: "Article 1 – Purpose" was the answer to what Article 4 says
+    article = versions.ask("What does Article 4 of the terms of reference say?").answer
+    assert article.outcome != "answered" or "twice a year" in article.text, article.text
+    # the day of the meeting's date is no count of Board members: the title was the answer
+    against = versions.ask("How many Board members voted against the budget revision?").answer
+    assert not any(c.quote.startswith("Board meeting of 12 June") for c in against.citations), against.text
