@@ -115,6 +115,7 @@ def latest_first(
         return lead
     source = latest.passage.chunk.source
     best_of_latest = next((s for s in sentences if s.passage.chunk.source == source), None)
+    # whether it states what the lead does with other figures, whatever share of the question's words it holds
     if best_of_latest is not None and find_conflicts(lead, [replace(best_of_latest, lexical=lead.lexical)]):
         return best_of_latest
     return latest

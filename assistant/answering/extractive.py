@@ -29,6 +29,7 @@ from assistant.answering.query_likelihood import Likelihood, QueryLikelihood
 from assistant.answering.sentence_scoring import (
     FIGURE_QUESTION_WORDS, heading_start, in_front_matter, overlaps, saying_first, sentence_weight,
 )
+from assistant.reading.chunking import Chunk
 from assistant.search.answer_types import (
     asks_for_a_figure, gives_the_figure_asked, gives_the_place_asked, names_a_role, names_the_role_asked, wanted_types,
 )
@@ -37,7 +38,6 @@ from assistant.search.lexical import DocumentFrequencies, QueryCoverage
 from assistant.search.ranker import LinearModel
 from assistant.search.retrieval import Passage
 from assistant.text.names import places_missing, proper_names
-from assistant.reading.chunking import Chunk
 from assistant.text.patterns import LETTERED_LIST_MARK, holds_contact
 from assistant.text.sentences import Span, is_fragment, reading_of, sentence_spans
 from assistant.text.terms import equivalent_terms, search_terms, words
@@ -156,7 +156,8 @@ class ExtractiveAnswerer:
         probability = self.probability(found)
         outcome = decided_outcome(
             probability, found.features, self.decline_threshold, self.decline_model.floor,
-            gives_what_is_required(question.text, found.sentences[0]) and not only_a_heading(question.text, found.sentences[0]),
+            gives_what_is_required(question.text, found.sentences[0])
+            and not only_a_heading(question.text, found.sentences[0]),
         )
         if outcome == "answered":
             return self.compose_answer(question, found.sentences, found.coverage, passages, probability)
@@ -505,7 +506,8 @@ class ExtractiveAnswerer:
                 context = f"{chunk.title}\n{situated}" if front else situated
                 if dated_years := years_its_document_gives(question.text, chunk):
                     # "the surplus in 2024" is said by "leaving a surplus of EUR 70,000" in the Annual Report 2024:
-                    # the document's title or date gives every sentence of it the year
+                    # the document's title (or its date, where the question names it by it) gives each sentence the
+                    # year
                     context = "\n".join([context, *sorted(dated_years)])
                 lexical = coverage.coverage(read, context)
                 # In the document the question names ("… in its Single Market Programme paper"), the words naming it

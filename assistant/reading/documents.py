@@ -74,11 +74,11 @@ _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
 _BOLD_LINE = re.compile(
     r"^[ \t]*(\*\*|__)(?=\S)[^\n]+?(?<=\S)\1[ \t]*$(?![ \t]*\n(?:[ \t]*\n)?[ \t]*:[ \t]+\S)", re.MULTILINE
 )
-# ": A region's plan …" under "Smart specialisation strategy (S3)": the definition of a Markdown definition list,
-# one unit with its term (a blank line may part them)
 # "<table><tr><td>…</td></tr><tr>…": each row of a table written in HTML on a line of its own, quoted as a row
 _HTML_ROW_ON_A_LINE = re.compile(r"(?<=>)[ \t]*(?=<(?:tr|/table|/tbody|tbody|thead|/thead)\b)", re.IGNORECASE)
 _HTML_CELL_LINE = re.compile(r"</?t[dh]\b|</tr\b", re.IGNORECASE)
+# ": A region's plan …" under "Smart specialisation strategy (S3)": the definition of a Markdown definition list,
+# one unit with its term (a blank line may part them)
 _DEFINITION_UNDER_TERM = re.compile(r"(?<=\S)[ \t]*\n[ \t]*\n(?=[ \t]*:[ \t]+\S)")
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
@@ -328,7 +328,8 @@ def _titles_list(lines: list[str]) -> bool:
 
 
 def _in_capitals(line: str) -> bool:
-    """A line of words set in capitals ("MEMBERSHIP STATISTICS 2024"), not one acronym among figures."""
+    """A line whose letters are all capitals, at least four of them ("TERMS OF REFERENCE", "MEMBERSHIP STATISTICS
+    2024"), not a short acronym among figures ("EUR 300")."""
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 4 and not any(c.islower() for c in letters)
 

@@ -185,16 +185,14 @@ def table_header(text: str, row_start: int) -> str:
     table, or a spaced one (its lines in one paragraph); empty when the table starts before the text does or the
     line is no table row."""
     before = text[:row_start].split("\n")
-    if is_table_row(text[row_start:text.find("\n", row_start) if "\n" in text[row_start:] else len(text)]) and (
-        text[row_start:row_start + 1] != "|"
-    ):
+    line_end = text.find("\n", row_start)
+    line = text[row_start:len(text) if line_end < 0 else line_end]
+    if is_table_row(line) and not line.startswith("|"):
         # an HTML table: its first row of header cells, if the rows above up to it are rows of the table
-        line_end = text.find("\n", row_start)
-        rows = [*before[:-1], before[-1] + text[row_start:len(text) if line_end < 0 else line_end]]
-        for line in reversed(rows):
-            if _names_html_columns(line):
-                return line
-            if not is_table_row(line):
+        for row in reversed([*before[:-1], before[-1] + line]):
+            if _names_html_columns(row):
+                return row
+            if not is_table_row(row):
                 break
         return ""
     if text[row_start:row_start + 1] == "|":
@@ -204,8 +202,6 @@ def table_header(text: str, row_start: int) -> str:
                 break
             header = line
         return header
-    line_end = text.find("\n", row_start)
-    line = text[row_start:len(text) if line_end < 0 else line_end]
     if (row_start and text[row_start - 1] != "\n") or not figures_after_label(line)[1]:
         return ""
     block_start = text.rfind("\n\n", 0, row_start)
@@ -214,9 +210,7 @@ def table_header(text: str, row_start: int) -> str:
     lines = text[block_start:len(text) if block_end < 0 else block_end].split("\n")
     row = text[block_start:row_start].count("\n")
     first = next((first for first, end in spaced_table_runs(lines) if first <= row < end), None)
-    if first is None or not (_names_columns(lines[first]) or _year_column_names(lines[first])) or _names_columns(
-        lines[first + 1]
-    ):
+    if first is None or not _names_columns(lines[first]) or _names_columns(lines[first + 1]):
         return ""
     return lines[first]
 
