@@ -103,7 +103,7 @@ def test_a_plain_text_table_whose_first_row_names_columns_by_words_and_years_sta
 
 
 def test_a_date_written_in_figures_day_first_dates_the_document_and_keeps_its_line() -> None:
-    text = "DECISIONS OF THE GENERAL ASSEMBLY\nLisbon, 16.11.2023\n\nThe accounts for 2022 show a deficit of EUR 1.2 million."
+    text = "DECISIONS OF THE GENERAL ASSEMBLY\nLisbon, 16.11.2023\n\nThe accounts for 2022 show a deficit of EUR 1.2m."
     # it was no date: the document undated, and the line joined to the title
     assert date_of(text, Path("decisions.txt")) == "2023-11-16"
     assert clean_text(text).split("\n\n")[:2] == ["DECISIONS OF THE GENERAL ASSEMBLY", "Lisbon, 16.11.2023"]
@@ -141,8 +141,9 @@ def test_each_row_of_a_table_written_in_html_keeps_a_line() -> None:
         "</table>\n\n<table>\n  <tr><td>Silicon Saxony</td>\n  <td>Gold</td></tr>\n<tr>\n<td>Food Valley</td>\n"
         "<td>Silver</td>\n</tr>\n</table>"
     ) == (
-        "Labels awarded\n\n<table>\n<tr><th>Cluster</th><th>Label</th></tr>\n<tr><td>Food Valley</td><td>Silver</td></tr>"
-        "\n</table>\n\n<table>\n<tr><td>Silicon Saxony</td> <td>Gold</td></tr>\n"
+        "Labels awarded\n\n<table>\n<tr><th>Cluster</th><th>Label</th></tr>\n"
+        "<tr><td>Food Valley</td><td>Silver</td></tr>\n</table>\n\n"
+        "<table>\n<tr><td>Silicon Saxony</td> <td>Gold</td></tr>\n"
         "<tr> <td>Food Valley</td> <td>Silver</td> </tr>\n</table>"
     )
 

@@ -1012,7 +1012,8 @@ def write_versions_statistics_and_report(corpus: Path) -> None:
 
 @pytest.fixture(scope="module")
 def versions(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings) -> Iterator[PolicyAssistant]:
-    with assistant_over(tmp_path_factory.mktemp("versions"), embeddings, write_versions_statistics_and_report) as assistant:
+    folder = tmp_path_factory.mktemp("versions")
+    with assistant_over(folder, embeddings, write_versions_statistics_and_report) as assistant:
         yield assistant
 
 

@@ -105,7 +105,7 @@ def latest_first(
     better."""
     dated = [
         c for c in conflicts
-        if c.passage.chunk.date and c.passage.chunk.date > (lead.passage.chunk.date or "") and restates(lead.read, c.read)
+        if (c.passage.chunk.date or "") > (lead.passage.chunk.date or "") and restates(lead.read, c.read)
     ]
     if not dated or not lead.passage.chunk.date:
         return lead

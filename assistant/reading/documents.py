@@ -571,7 +571,8 @@ DATE_IN_ANY_LANGUAGE = re.compile(
 """A full date as ``FULL_DATE`` reads it, written in one of the languages of ``MONTHS`` ("7 juin 2022"), as ISO
 8601 writes it ("2023-06-02", as front matter gives it), or in figures day first ("16.11.2023")."""
 _ENDS_ON_A_DATE = re.compile(
-    rf"(?:{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}|{_ISO_DATE.pattern}|{_DOTTED_DATE.pattern})$", re.IGNORECASE
+    rf"(?:{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}|{_ISO_DATE.pattern}|{_DOTTED_DATE.pattern})$",
+    re.IGNORECASE,
 )
 _KIND_WORDS = (("minutes", "minutes"), ("annex", "annex"), ("position", "position paper"), ("call for", "position paper"))
 
