@@ -57,7 +57,8 @@ February 2024.")."""
 
 
 _ASKS_SIGNATORY = re.compile(
-    r"^\W*(?:and |so )?who (?:signed|wrote|authored|drafted|sent|penned|issued|prepared|compiled|edited)\b(?P<named>.+)$"
+    r"^\W*(?:and |so )?who (?:signed|wrote|authored|drafted|sent|penned|issued|prepared|compiled|edited)\b"
+    r"(?P<named>.+)$"
     r"|^\W*(?:and |so )?who (?:is|was|are|were) the (?:signator(?:y|ies)|authors?|senders?|writers?) of\b(?P<of>.+)$"
     r"|^\W*(?:and |so )?who (?:is|was) (?P<by>.+?) (?:from|signed by|written by|sent by|by)$",
     re.IGNORECASE,
@@ -201,7 +202,8 @@ def byline(document: StoredDocument) -> tuple[int, int] | None:
     text = document.text
     closing = text.rfind("\n", 0, max(0, len(text) - _END_CHARS)) + 1
     for start_at, end_at in ((0, min(len(text), _END_CHARS)), (closing, len(text))):
-        for line in re.finditer(r"[^\n]+(?:\n[-*•] [^\n]+)*", text[start_at:end_at]):  # with the names listed under it
+        # a line with the names listed under it
+        for line in re.finditer(r"[^\n]+(?:\n[-*•] [^\n]+)*", text[start_at:end_at]):
             if is_byline(line.group().split("\n")[0]):
                 return start_at + line.start(), start_at + line.end()
     return None

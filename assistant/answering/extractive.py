@@ -461,6 +461,9 @@ class ExtractiveAnswerer:
             named = chunk.source in question.referenced_sources
             header = chunk.situation()
             heading_at = heading_start(chunk)
+            # "the surplus in 2024" is said by "leaving a surplus of EUR 70,000" in the Annual Report 2024: the
+            # document's title (or its date, where the question names it by it) gives each sentence the year
+            dated_years = sorted(years_its_document_gives(question.text, chunk))
             spans = sentence_spans(chunk.text, offset=chunk.start)
             similarities = self.similarities(question, passage, spans)
             candidates: list[tuple[Span, float, float, float]] = []
@@ -503,12 +506,7 @@ class ExtractiveAnswerer:
                 situated = header if span.start >= heading_at else (chunk.context or "")
                 if not chunk.section and chunk.ordinal == 0:  # under no heading but the title
                     situated = "\n".join(part for part in (chunk.title, situated) if part)
-                context = f"{chunk.title}\n{situated}" if front else situated
-                if dated_years := years_its_document_gives(question.text, chunk):
-                    # "the surplus in 2024" is said by "leaving a surplus of EUR 70,000" in the Annual Report 2024:
-                    # the document's title (or its date, where the question names it by it) gives each sentence the
-                    # year
-                    context = "\n".join([context, *sorted(dated_years)])
+                context = "\n".join([f"{chunk.title}\n{situated}" if front else situated, *dated_years])
                 lexical = coverage.coverage(read, context)
                 # In the document the question names ("… in its Single Market Programme paper"), the words naming it
                 # are said by every sentence: choose among them by the rest. The answer classifier keeps reading the

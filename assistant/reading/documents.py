@@ -233,8 +233,8 @@ def _clean_block(block: str, width: int = 0) -> list[str]:
         # is no part of it
         after_a_date = bool(joined and _ENDS_ON_A_DATE.search(joined[-1]) and line[:1].isupper())
         opens_a_line = (
-            is_list_item(line) or line.startswith("#") or contact or table_row or labelled or byline or numbered_paragraph
-            or after_a_date
+            is_list_item(line) or line.startswith("#") or contact or table_row or labelled or byline
+            or numbered_paragraph or after_a_date
         )
         if joined and not opens_a_line:
             joined[-1] = f"{joined[-1]} {line}"
@@ -473,7 +473,8 @@ def text_with_note_marks(page: Any) -> str:
 
 
 _PAGE_NUMBER = re.compile(
-    r"^[-–—\s]*(?:page\s*[|·:]?\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?(?:\s*[|·]\s*page)?[-–—\s]*$", re.IGNORECASE
+    r"^[-–—\s]*(?:page\s*[|·:]?\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?(?:\s*[|·]\s*page)?[-–—\s]*$",
+    re.IGNORECASE,
 )
 """A page number on its own: "2", "- 2 -", "Page 2 of 4", "2/4", "2 | Page"."""
 _EDGE_LINES = 3
@@ -570,10 +571,9 @@ DATE_IN_ANY_LANGUAGE = re.compile(
 )
 """A full date as ``FULL_DATE`` reads it, written in one of the languages of ``MONTHS`` ("7 juin 2022"), as ISO
 8601 writes it ("2023-06-02", as front matter gives it), or in figures day first ("16.11.2023")."""
-_ENDS_ON_A_DATE = re.compile(
-    rf"(?:{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}|{_ISO_DATE.pattern}|{_DOTTED_DATE.pattern})$",
-    re.IGNORECASE,
-)
+_WRITTEN_DATE = rf"(?:{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}|{_ISO_DATE.pattern}|{_DOTTED_DATE.pattern})"
+"""A full date in any of the forms that date a document (``full_dates``), as one pattern."""
+_ENDS_ON_A_DATE = re.compile(f"{_WRITTEN_DATE}$", re.IGNORECASE)
 _KIND_WORDS = (("minutes", "minutes"), ("annex", "annex"), ("position", "position paper"), ("call for", "position paper"))
 
 
@@ -644,8 +644,7 @@ def without_dates(text: str) -> str:
 
 
 _DATE_LINE = re.compile(
-    rf"^(?:[A-Z][\w'-]+,?\s+){{0,2}}(?:{_DAY_MONTH_YEAR.pattern}|{_MONTH_DAY_YEAR.pattern}|{_ISO_DATE.pattern}"
-    rf"|{_DOTTED_DATE.pattern})"
+    rf"^(?:[A-Z][\w'-]+,?\s+){{0,2}}{_WRITTEN_DATE}"
     r"(?:,?\s+(?:at\s+)?\d{1,2}[:.h]\d\d(?:\s*[ap]\.?m\.?)?(?:\s*[-–—]\s*\d{1,2}[:.h]\d\d(?:\s*[ap]\.?m\.?)?)?"
     r"(?:\s+\w+)?)?$",
     re.IGNORECASE,

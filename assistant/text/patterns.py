@@ -88,4 +88,6 @@ _BYLINE_WORDS = 20
 def is_byline(line: str) -> bool:
     """A line naming the document's author or authors: never a heading, and a line of its own under the title."""
     stripped = line.strip().lstrip("#*_ ").rstrip("*_ ")
-    return bool(_BYLINE.match(stripped)) and len(stripped.split()) <= _BYLINE_WORDS and not stripped.endswith(("!", "?"))
+    return (
+        bool(_BYLINE.match(stripped)) and len(stripped.split()) <= _BYLINE_WORDS and not stripped.endswith(("!", "?"))
+    )
