@@ -1122,3 +1122,39 @@ def test_rules_adopted_in_a_year_say_nothing_of_what_happened_that_year(versions
     # the day of the meeting's date is no count of Board members: the title was the answer
     against = versions.ask("How many Board members voted against the budget revision?").answer
     assert not any(c.quote.startswith("Board meeting of 12 June") for c in against.citations), against.text
+
+
+def test_the_words_of_a_name_asked_about_count_only_where_they_name_it(extended: PolicyAssistant) -> None:
+    # "transition" in "the green and digital transition" and "alliance" outweighed the letter's item on the fund
+    answer = extended.ask("What does the alliance want from the Just Transition Fund?").answer
+    assert answer.outcome == "answered"
+    assert answer.citations[0].source == LETTER
+    assert "technical assistance of the Just Transition Fund" in answer.citations[0].quote
+
+
+def test_a_question_about_the_present_is_led_by_the_most_recent_document(extended: PolicyAssistant) -> None:
+    answer = extended.ask("How many clusters does the alliance currently represent?").answer
+    assert "different figures" in answer.text
+    assert answer.citations[0].source == LETTER
+    assert "more than 1,000 clusters" in answer.citations[0].quote
+    assert answer.citations[0].date == max(c.date or "" for c in answer.citations)
+
+
+def test_a_lead_in_quoted_after_the_first_sentence_comes_with_its_items(extended: PolicyAssistant) -> None:
+    answer = extended.ask("What exactly did the alliance ask Frans Timmermans to do?").answer
+    quotes = [c.quote for c in answer.citations]
+    assert "We therefore ask the Commission to:" in quotes
+    after = quotes[quotes.index("We therefore ask the Commission to:") + 1:]
+    for item in ("co-creation of the transition pathways", '"Green Cluster" label', "Just Transition Fund"):
+        assert any(item in quote for quote in after), item
+
+
+def test_a_paper_named_by_the_acronym_it_uses_for_its_title_is_the_one_read(extended: PolicyAssistant) -> None:
+    answer = extended.ask("What does the I3 paper say about capacity building?").answer
+    assert answer.outcome == "answered"
+    assert answer.citations[0].source == "reinforcing-clusters-in-the-i3-initiative.txt"
+    assert answer.citations[0].section == "Capacity building"
+    # minutes whose title is "… of the European Clusters Alliance" don't use "ECA": they are not "the ECA minutes"
+    minutes = extended.ask("What did the ECA minutes say about Breton?").answer
+    assert minutes.outcome != "declined"
+    assert "Breton" in minutes.citations[0].quote

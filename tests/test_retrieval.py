@@ -1,3 +1,4 @@
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import pytest
@@ -6,7 +7,9 @@ from assistant.answering.absence import naming_terms
 from assistant.answering.outcomes import Question
 from assistant.pipeline import PolicyAssistant
 from assistant.reading.chunking import Chunk
-from assistant.search.retrieval import Passage, SearchFilters, reciprocal_rank_fusion, referenced_sources
+from assistant.search.retrieval import (
+    Passage, SearchFilters, reciprocal_rank_fusion, referenced_sources, title_acronyms,
+)
 
 
 def test_rank_fusion_rewards_agreement_between_rankers() -> None:
@@ -109,6 +112,18 @@ LIBRARY = [
 )
 def test_documents_named_in_a_question_are_recognised(question: str, expected: set[str]) -> None:
     assert referenced_sources(question, LIBRARY) == expected
+
+
+def test_a_document_is_named_by_the_acronym_it_uses_for_a_name_in_its_title() -> None:
+    def using(uses: dict[str, set[str]]) -> Callable[[Sequence[str]], list[str]]:
+        return lambda terms: sorted(uses.get(terms[0], set()))
+
+    assert title_acronyms(LIBRARY[3][1]) >= {"iii", "i3", "iiii", "i4", "ic"}
+    question = "How many clusters does the alliance represent in the I3 paper?"
+    assert referenced_sources(question, LIBRARY, sources_using=using({"i3": {"i3.txt"}})) == {"i3.txt"}
+    # an acronym of its title the document never writes names nothing
+    assert referenced_sources(question, LIBRARY, sources_using=using({"i3": {"minutes.txt"}})) == set()
+    assert referenced_sources("What do the NGEU minutes say?", LIBRARY, sources_using=using({})) == set()
 
 
 def test_the_full_date_naming_a_document_is_not_among_the_words_its_sentences_must_hold() -> None:

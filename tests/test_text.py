@@ -1,7 +1,10 @@
+from collections.abc import Sequence
+
 import pytest
 
 from assistant.answering.absence import about_other_years
 from assistant.reading.glossary import acronym_definitions
+from assistant.search.lexical import QueryCoverage
 from assistant.search.answer_types import (
     counts_what_was_asked, gives_the_figure_asked, gives_the_place_asked, names_the_role_asked, wanted_types,
 )
@@ -182,6 +185,27 @@ def test_a_count_must_be_of_what_was_asked() -> None:
     sentence = "IoT4Industry consists of 7 European clusters from France, Italy, Germany, Belgium, and the UK."
     assert counts_what_was_asked("How many European clusters make up IoT4Industry?", sentence)
     assert not counts_what_was_asked("How many SMEs took part in IoT4Industry?", sentence)
+    # what is counted is the plural noun, not the first word after "how many"
+    asked = "How many industrial ecosystems are there?"
+    jobs = "“European Panorama of Clusters and Industrial Change”, European clusters account for 122.000.000 jobs."
+    assert not counts_what_was_asked(asked, jobs)
+    assert counts_what_was_asked(asked, "The next funding program will help the 14 ecosystems to develop projects.")
+
+
+def test_the_words_of_a_name_asked_about_are_found_only_where_written_as_a_name() -> None:
+    question = "What does the alliance want from the Just Transition Fund?"
+
+    def frequencies(terms: Sequence[str]) -> tuple[dict[str, int], int]:
+        return {t: 50 if t == "allianc" else 5 for t in terms}, 100  # "alliance" is in half the passages
+
+    fund = "3. reserve part of the technical assistance of the Just Transition Fund for cluster organisations."
+    other = "This alliance proposes good practices for the green and digital transition."
+    plain = QueryCoverage(question, frequencies)
+    assert plain.coverage(other) > plain.coverage(fund)
+    named = QueryCoverage(question, frequencies, name_words=frozenset(search_terms("Just Transition Fund")))
+    assert named.coverage(fund) == plain.coverage(fund)
+    assert named.coverage(other) < named.coverage(fund)
+    assert named.coverage(other.replace("transition", "Transition")) == plain.coverage(other)
 
 
 def test_a_contact_entry_is_one_unit_with_the_name_it_belongs_to() -> None:

@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from assistant.answering.outcomes import Question, ScoredSentence
 from assistant.reading.chunking import Chunk
 from assistant.reading.documents import FULL_DATE, MONTH_YEAR, full_dates, without_dates
-from assistant.search.retrieval import Passage, names_title, title_terms
+from assistant.search.retrieval import Passage, names_title, title_acronyms, title_terms
+from assistant.text.names import proper_names
 from assistant.text.patterns import YEAR
 from assistant.text.terms import equivalent_terms, search_terms
 
@@ -41,6 +42,20 @@ def name_terms(unmentioned: Sequence[str], question: str) -> frozenset[str]:
     return frozenset(terms - set(search_terms(rest)))
 
 
+def written_name_terms(question: str, unmentioned: Sequence[str], passages: Sequence[Passage]) -> frozenset[str]:
+    """Search terms of the names in the question that the passages write as names ("Just Transition Fund"), less
+    those also used elsewhere in the question."""
+    written = [
+        name for name in proper_names(question)
+        if name not in unmentioned and any(_name_pattern(name).search(p.chunk.text) for p in passages)
+    ]
+    return name_terms(written, question)
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(r"\b" + r"\s+".join(map(re.escape, name.split())) + r"\b")
+
+
 def naming_terms(question: Question, passages: Sequence[Passage]) -> frozenset[str]:
     """The words of the titles and dates the question names its documents by ("the 30 June 2020 dialogue"; not the
     words of a short reference such as "the annex", which may also be what is asked about)."""
@@ -54,6 +69,7 @@ def naming_terms(question: Question, passages: Sequence[Passage]) -> frozenset[s
     return frozenset(
         [t for title in titles if names_title(asked, title) for t in title_terms(title)]
         + [t for written in by_date for t in search_terms(written)]
+        + [t for title in titles for t in asked & title_acronyms(title)]  # "the I3 paper"
     )
 
 

@@ -25,6 +25,11 @@ _STATEMENT_WORDS = 3
 _RESTATED_SHARE = 0.6
 _WITHIN_A_COUNT = frozenset({"of", "our", "their", "the", "most", "more", "than"})
 _MULTIPLIERS = frozenset({"million", "billion", "thousand", "hundr", "mio", "bn"})
+# "How many members are there now?": the present is the most recent document's to tell, however it words it
+_ASKS_ABOUT_THE_PRESENT = re.compile(
+    r"\b(?:now|nowadays|currently|current|today|at present|presently|latest|most recent|to date|so far)\b",
+    re.IGNORECASE,
+)
 
 
 def counted_things(text: str) -> dict[str, set[str]]:
@@ -102,12 +107,14 @@ def latest_first(
     ``lead`` does with other figures, else its sentence found in conflict; only where it restates the lead in its
     own figures (a new version's sentence), not where it merely counts the same thing in other words. A superseded
     draft's figure, or last year's, would otherwise lead only because its wording matches the question a little
-    better."""
+    better. A question about the present ("now", "currently") is the most recent document's to answer, however it
+    words it, before an undated one's."""
+    present = bool(_ASKS_ABOUT_THE_PRESENT.search(question))
     dated = [
         c for c in conflicts
-        if (c.passage.chunk.date or "") > (lead.passage.chunk.date or "") and restates(lead.read, c.read)
+        if (c.passage.chunk.date or "") > (lead.passage.chunk.date or "") and (present or restates(lead.read, c.read))
     ]
-    if not dated or not lead.passage.chunk.date:
+    if not dated or not (lead.passage.chunk.date or present):
         return lead
     latest = max(dated, key=lambda c: c.passage.chunk.date or "")
     named = set(search_terms(lead.passage.chunk.title)) - set(search_terms(latest.passage.chunk.title))

@@ -13,7 +13,7 @@ import numpy as np
 
 from assistant.answering.absence import (
     ABSENCE_FEATURES, OPINION_FEATURES, about_other_years, absent_years, decided_outcome, name_terms, named_speaker,
-    naming_terms, situated_sentence, situated_text, speaks_in, without_dated_years, years_in,
+    naming_terms, situated_sentence, situated_text, speaks_in, without_dated_years, written_name_terms, years_in,
     years_its_document_gives,
 )
 from assistant.answering.answer_match import AnswerMatcher
@@ -227,6 +227,7 @@ class ExtractiveAnswerer:
         coverage = QueryCoverage(
             question.text, self.document_frequencies, question.history_text, name_terms(unmentioned, question.text),
             naming_terms(question, passages),
+            written_name_terms(question.text, unmentioned, passages[: self.passages_considered]),
         )
         top = list(enumerate(passages[: self.passages_considered], start=1))
         scored = self.score_sentences(question, coverage, top)
@@ -367,10 +368,12 @@ class ExtractiveAnswerer:
             chosen = section_list  # the heading is the list's lead-in, and names what is asked
         elif chosen[0].span.text.endswith(":"):
             chosen = [chosen[0], *items_after(chosen[0], self.max_sentences - 1, passages, self.whole_lists)]
-        elif not given and len(chosen) < self.max_sentences:
-            following = continuation(chosen[0])
-            if following and not any(overlaps(following, other) for other in chosen):
-                chosen = [chosen[0], following, *chosen[1:]]
+        else:
+            chosen = self.lead_in_with_its_items(chosen, passages)
+            if not given and len(chosen) < self.max_sentences:
+                following = continuation(chosen[0])
+                if following and not any(overlaps(following, other) for other in chosen):
+                    chosen = [chosen[0], following, *chosen[1:]]
         if not given and len(chosen) < self.max_sentences:
             drawn_from = premise(chosen[0])
             if drawn_from and not any(overlaps(drawn_from, other) for other in chosen):
@@ -397,6 +400,15 @@ class ExtractiveAnswerer:
                 conflicts = find_conflicts(lead, [*candidates, chosen[0]], asked)
             return compose_conflict(lead, conflicts, evidence)
         return compose(with_column_names(chosen), evidence)
+
+    def lead_in_with_its_items(self, chosen: list[ScoredSentence], passages: Sequence[Passage]) -> list[ScoredSentence]:
+        """A lead-in quoted after the answer's first sentence ("We therefore ask the Commission to:") comes with the
+        items it introduces, in place of what was chosen after it; without them it is left out, as a quote cut off."""
+        for index, sentence in enumerate(chosen[1:], start=1):
+            if sentence.span.text.endswith(":"):
+                items = items_after(sentence, self.max_sentences - 1 - index, passages, self.whole_lists)
+                return [*chosen[:index], *([sentence, *items] if items else [])]
+        return chosen
 
     def second_opinion(self, question: Question, sentences: Sequence[ScoredSentence]) -> list[Likelihood]:
         """The language model's reading of each sentence under its section heading (a speaker's turn is often named

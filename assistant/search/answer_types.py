@@ -92,7 +92,7 @@ def counts_what_was_asked(question: str, text: str, reach: int = 60) -> bool:
     dates = [(d.start(), d.end()) for d in _DATE_WITH_YEAR.finditer(text)]
     numbers = [n for n in standalone_numbers(text) if not any(a <= n < b for a, b in dates)]
     asked = _HOW_MANY.search(question)
-    counted = search_terms(asked.group(1))[:1] if asked else []
+    counted = _counted_noun(asked.group(1)) if asked else []
     if counted and re.fullmatch(_MONEY_WORDS, counted[0]):
         return bool(_AMOUNT.search(text))  # "how much money": "EUR 42 million" counts it
     if not numbers or not counted:
@@ -100,6 +100,13 @@ def counts_what_was_asked(question: str, text: str, reach: int = 60) -> bool:
     forms = set(equivalent_terms(counted[0]))
     places = [m.start() for m in re.finditer(r"[^\W_]+", text) if search_terms(m.group()) and search_terms(m.group())[0] in forms]
     return any(abs(number - place) <= reach for number in numbers for place in places)
+
+
+def _counted_noun(phrase: str) -> list[str]:
+    """The search term of what "how many" counts: the first plural noun after it ("industrial ecosystems": not
+    "Industrial Change" beside 122.000.000 jobs), else the first content word ("how many people")."""
+    plural = [w for w in words(phrase) if len(w) > 3 and w.endswith("s") and not w.endswith("ss") and search_terms(w)]
+    return search_terms(plural[0])[:1] if plural else search_terms(phrase)[:1]
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 
 from assistant.text.terms import equivalent_terms, search_terms
@@ -21,11 +22,14 @@ class QueryCoverage:
         context: str = "",
         absent_terms: frozenset[str] = frozenset(),
         naming_terms: frozenset[str] = frozenset(),
+        name_words: frozenset[str] = frozenset(),
     ) -> None:
         """``absent_terms``: words of a name the corpus never mentions ("Digital Services Act"); finding "digital"
         or "services" alone is no evidence, so they count as words the corpus doesn't use. ``naming_terms``: words
         that only name the document asked about (its title, written out in the question); they say nothing about
-        which of its sentences answers, so they are not counted."""
+        which of its sentences answers, so they are not counted. ``name_words``: words of a name the question asks
+        about ("Just Transition Fund"), found in a text only where it writes them as a name, capitalised: "the
+        digital transition" says nothing of the fund."""
         self.asked = list(dict.fromkeys(search_terms(query)))
         self.terms = [t for t in self.asked if t not in naming_terms] or self.asked
         self.context_terms = [t for t in dict.fromkeys(search_terms(context)) if t not in self.asked]
@@ -41,11 +45,15 @@ class QueryCoverage:
         self._total = sum(self.idf[t] for t in self.terms) or 1.0
         self._asked_total = sum(self.idf[t] for t in self.asked) or 1.0
         self._context_total = sum(self.idf[t] for t in self.context_terms) or 1.0
+        self.name_words = name_words & set(self.asked)
 
     def coverage(self, text: str, extra: str = "") -> float:
         """Share of the question's idf mass found in ``text`` (and ``extra``, e.g. its section heading)."""
-        present = set(search_terms(f"{text}\n{extra}" if extra else text))
+        written = f"{text}\n{extra}" if extra else text
+        present = set(search_terms(written))
         found = {t for t, group in self.alternatives.items() if any(a in present for a in group)}
+        if self.name_words & found:
+            found -= self.name_words - set(search_terms(capitalised_words(written)))
         score = sum(self.idf[t] for t in self.terms if t in found) / self._total
         if self.context_terms:
             score += 0.5 * sum(self.idf[t] for t in self.context_terms if t in found) / self._context_total
@@ -76,3 +84,11 @@ class QueryCoverage:
     def unknown_share(self) -> float:
         """Share of the question's idf mass carried by words no chunk contains."""
         return sum(self.idf[t] for t in self.unknown_terms()) / self._asked_total
+
+
+_WORD_AS_WRITTEN = re.compile(r"[^\W_][\w'’-]*")
+
+
+def capitalised_words(text: str) -> str:
+    """The words of ``text`` written with a capital, as a name's are."""
+    return " ".join(word for word in _WORD_AS_WRITTEN.findall(text) if word[0].isupper())

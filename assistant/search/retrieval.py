@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -58,6 +58,22 @@ def title_terms(title: str) -> frozenset[str]:
     return frozenset(search_terms(title))
 
 
+@lru_cache(maxsize=4096)
+def title_acronyms(title: str) -> frozenset[str]:
+    """What a title's names are shortened to: the initials of each run of two or more capitalised words, a letter
+    repeated written once with its count ("Interregional Innovation Investment": "iii" and "i3"; "Single Market
+    Programme": "smp")."""
+    acronyms: set[str] = set()
+    for run in re.findall(r"(?:\b[A-Z][\w'’-]*(?:\s+|$)){2,}", title):
+        initials = [word[0].lower() for word in run.split()]
+        for start in range(len(initials)):
+            for end in range(start + 2, len(initials) + 1):
+                letters = "".join(initials[start:end])
+                acronyms.add(letters)
+                acronyms.add(re.sub(r"(\w)\1+", lambda m: f"{m.group(1)}{len(m.group())}", letters))
+    return frozenset(acronyms)
+
+
 def names_title(question_terms: set[str], title: str) -> bool:
     """Whether the question names a document by (nearly) its whole title: "the closing remarks at Clusters for Next
     Generation EU: dialogue between …"."""
@@ -66,13 +82,21 @@ def names_title(question_terms: set[str], title: str) -> bool:
 
 
 def referenced_sources(
-    question: str, labels: Sequence[tuple[str, str, str, str | None]], by_title: bool = True
+    question: str, labels: Sequence[tuple[str, str, str, str | None]], by_title: bool = True,
+    sources_using: Callable[[Sequence[str]], Sequence[str]] | None = None,
 ) -> set[str]:
     """Documents the question names ("according to the annex", "in the minutes", "its recovery paper", "the paper on
     the Single Market Programme", its title, or its date: "the meeting on 30 June 2020", "the June 2020 dialogue"):
     for a reference, those whose title and kind share the most of its words (at least half of them), nothing when it
     fits half the library or more; for titles, the one named with the most words ("Annex to: A call for …" over "A
-    call for …")."""
+    call for …"). A reference may shorten a name of the title to the acronym the document itself uses ("the I3
+    paper"; ``sources_using`` gives the documents using a search term); one that doesn't use it ("the ECA minutes"
+    of minutes titled "… European Clusters Alliance") is not named by it."""
+
+    def acronyms_used(source: str, title: str, wanted: set[str]) -> set[str]:
+        shortened = wanted & title_acronyms(title)
+        return {a for a in shortened if sources_using is not None and source in sources_using([a])}
+
     asked = set(search_terms(question))
     named = {
         source: len(title_terms(title) & asked)
@@ -83,7 +107,10 @@ def referenced_sources(
         terms = set(search_terms(match.group(1)))
         specific = (terms | set(search_terms(match.group(2) or ""))) - _GENERIC_REFERENCE_TERMS
         wanted = specific or terms
-        overlap = {source: len(wanted & set(search_terms(f"{title} {kind}"))) for source, title, kind, _ in labels}
+        overlap = {
+            source: len(wanted & (set(search_terms(f"{title} {kind}")) | acronyms_used(source, title, wanted)))
+            for source, title, kind, _ in labels
+        }
         best = max(overlap.values(), default=0)
         # "the position paper on the Net-Zero Industry Act": what it is about names none of the documents (a paper
         # the minutes speak of), so it is no reference to the position papers there are
@@ -177,7 +204,9 @@ class HybridSearcher:
         chunks = self.store.chunks(list(dict.fromkeys([cid for cid, _ in dense] + [cid for cid, _ in keyword])))
         similarities = self.sentence_similarities(vector, chunks, list(chunks))
         labels = self.store.document_labels()
-        referenced = frozenset(referenced_sources(query, labels, self.settings.titles_name_documents))
+        referenced = frozenset(
+            referenced_sources(query, labels, self.settings.titles_name_documents, self.store.sources_with_phrase)
+        )
         return Candidates(query, vector, dense, keyword, chunks, similarities, referenced)
 
     def search(self, query: str, filters: SearchFilters | None = None, top_k: int | None = None) -> RetrievalResult:
