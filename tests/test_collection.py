@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.answering.collection import (
-    LISTED, asks_about_the_collection, collection_answer, mentioned_topic,
+    LISTED, asks_about_the_collection, collection_answer, documents_by_date, mentioned_topic,
 )
 from assistant.index.store import StoredDocument
 from assistant.pipeline import PolicyAssistant
@@ -108,3 +108,67 @@ def test_which_documents_mention_lists_each_one_cited_where_it_first_uses_the_wo
         assert text.find("Vanguard Initiative") < citation.end  # the first mention
     unused = corpus_assistant.ask("Which documents mention the hydrogen valleys?").answer
     assert "is mentioned in" not in unused.text
+
+
+def _library() -> tuple[list[StoredDocument], dict[str, StoredDocument]]:
+    listed = [
+        ("call.txt", DocumentInfo("A call for recognition", "position paper", "2020-10-27")),
+        ("dialogue.txt", DocumentInfo("Dialogue with the Commissioner (minutes)", "minutes", "2020-06-30")),
+        ("assembly.md", DocumentInfo("General Assembly", "minutes", "2021-05-20")),
+        ("letter.txt", DocumentInfo("Clusters and the Green Deal", "document", "2021-09-15")),
+        ("annex.txt", DocumentInfo("Annex to the call", "annex", None)),
+    ]
+    texts = {
+        source: StoredDocument(source, "", info, f"{info.title}\n\nClusters matter.", ()) for source, info in listed
+    }
+    return [StoredDocument(source, "", info, "", ()) for source, info in listed], texts
+
+
+@pytest.mark.parametrize(
+    ("question", "sources", "says"),
+    [
+        ("Which documents were written in 2021?", ["letter.txt", "assembly.md"], "Of the 5 documents indexed, 2 are"),
+        ("What papers did the alliance publish in 2020?", ["call.txt", "dialogue.txt"], "2 are dated 2020"),
+        ("What is the latest document?", ["letter.txt"], "The most recent of the 5 documents indexed"),
+        ("Which is the oldest paper you have?", ["dialogue.txt"], "The oldest of the 5 documents indexed"),
+        ("What documents do you have from 2019?", [], "Of the 5 documents indexed, none is dated 2019."),
+    ],
+)
+def test_which_documents_are_of_a_year_or_the_latest_is_answered_from_their_dates(
+    question: str, sources: list[str], says: str,
+) -> None:
+    documents, texts = _library()
+    answer = documents_by_date(question, documents, texts.get)
+    assert answer is not None and answer.outcome == "answered"
+    assert [c.source for c in answer.citations] == sources
+    assert says in answer.text
+    assert "1 document has no date." in answer.text
+    assert "don't say" not in answer.text
+
+
+def test_which_minutes_are_of_a_year_counts_the_minutes_only() -> None:
+    documents, texts = _library()
+    answer = documents_by_date("Which minutes are from 2021?", documents, texts.get)
+    assert answer is not None
+    assert [c.source for c in answer.citations] == ["assembly.md"]
+    assert "Of the 2 minutes indexed, 1 is dated 2021" in answer.text and "no date" not in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "Which papers mention hydrogen in 2021?", "What did the alliance ask for in 2020?", "Which documents do you have?",
+])
+def test_other_questions_are_no_question_about_the_documents_dates(question: str) -> None:
+    documents, texts = _library()
+    assert documents_by_date(question, documents, texts.get) is None
+    assert asks_about_the_collection("How many documents do you have?")
+
+
+@pytest.mark.slow
+def test_which_documents_are_of_a_year_is_answered_with_verified_citations(corpus_assistant: PolicyAssistant) -> None:
+    answer = corpus_assistant.ask("Which documents were written in 2020?").answer
+    assert answer.outcome == "answered"
+    dated = {d.source for d in corpus_assistant.documents() if (d.info.date or "").startswith("2020")}
+    assert {c.source for c in answer.citations} == dated and len(dated) == 2
+    for citation in answer.citations:
+        text = corpus_assistant.document_text(citation.source) or ""
+        assert text[citation.start:citation.end] == citation.quote

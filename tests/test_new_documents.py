@@ -1158,3 +1158,19 @@ def test_a_paper_named_by_the_acronym_it_uses_for_its_title_is_the_one_read(exte
     minutes = extended.ask("What did the ECA minutes say about Breton?").answer
     assert minutes.outcome != "declined"
     assert "Breton" in minutes.citations[0].quote
+
+
+def test_a_follow_up_about_whom_the_previous_answer_named_is_answered_from_its_sentence(
+    extended: PolicyAssistant,
+) -> None:
+    first = "Who is the Treasurer of the alliance?"
+    treasurer = extended.ask(first).answer
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": treasurer.text}]
+    association = extended.ask("Which association is she from?", history).answer
+    assert association.outcome == "answered"
+    assert "Maria Rossi (Italian Cluster Association)" in association.citations[0].quote
+
+
+def test_a_time_of_day_asked_for_is_quoted_from_the_line_giving_it(extended: PolicyAssistant) -> None:
+    answer = extended.ask("What time did the General Assembly start?").answer
+    assert answer.citations[0].quote == "Online meeting, 20 May 2021, 10:00–12:30 CET"

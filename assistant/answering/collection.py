@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from assistant.answering.citations import Citation
 from assistant.answering.outcomes import Answer
@@ -21,7 +22,26 @@ _ASKS_ABOUT_THE_COLLECTION = re.compile(
     rf"do you (?:know|cover|use|search|answer from|draw on))"
     rf"|what can i ask(?: you)?(?: about)?|what do you know(?: about)?|what (?:topics )?do you cover"
     rf"|(?:list|show)(?: me)?(?: all)?(?: the| your)? {_DOCUMENTS}(?: you have| indexed)?"
-    rf"|what (?:is|are) (?:in )?(?:your|the) (?:collection|corpus|index|{_DOCUMENTS})",
+    rf"|what (?:is|are) (?:in )?(?:your|the) (?:collection|corpus|index|{_DOCUMENTS})"
+    rf"|how many {_DOCUMENTS} (?:do you have|have you got|are there|are (?:indexed|available|loaded|in (?:the|your) "
+    rf"(?:collection|index)))",
+    re.IGNORECASE,
+)
+# "What papers did the alliance publish in 2020?", "Which documents were written in 2021?", "Which minutes are from
+# 2021?": the documents dated that year, not a search of what they say
+_PRODUCED = (
+    r"publish|published|write|written|wrote|adopt|adopted|issue|issued|send|sent|produce|produced|date|dated|have"
+)
+_ASKS_DOCUMENTS_OF_A_YEAR = re.compile(
+    rf"(?:which|what) (?P<documents>{_DOCUMENTS})(?: (?:did|do|does|were|was|are|is|have|has|had))?"
+    rf"(?: the [\w'’-]+| we| you| they)?"
+    rf"(?: (?:{_PRODUCED}))?(?: been (?:{_PRODUCED}))? (?:in|from|of|during) (?P<year>(?:19|20)\d\d)",
+    re.IGNORECASE,
+)
+# "What is the latest document?", "Which is the oldest paper you have?"
+_ASKS_FOR_THE_LATEST = re.compile(
+    rf"(?:what|which) (?:is|are|was|were) (?:the|your) (?P<end>latest|most recent|newest|last|oldest|earliest|first)"
+    rf" (?P<documents>{_DOCUMENTS})(?: you have| indexed| in (?:the|your) (?:collection|index))?",
     re.IGNORECASE,
 )
 
@@ -34,12 +54,58 @@ def asks_about_the_collection(question: str) -> bool:
     return bool(_ASKS_ABOUT_THE_COLLECTION.fullmatch(" ".join(question.split()).rstrip("?.! ")))
 
 
+def documents_by_date(
+    question: str, documents: Sequence[StoredDocument], with_text: Callable[[str], StoredDocument | None],
+    mode: str = "extractive",
+) -> Answer | None:
+    """The answer to a question about which documents are of a year, or which is the latest or oldest, from their
+    dates; None for any other question, or when no document is dated as asked (the question is then searched)."""
+    asked = " ".join(question.split()).rstrip("?.! ")
+    found = _ASKS_DOCUMENTS_OF_A_YEAR.fullmatch(asked) or _ASKS_FOR_THE_LATEST.fullmatch(asked)
+    if found is None:
+        return None
+    kind = _KIND_ASKED.get(found.group("documents").lower())
+    of_kind = [d for d in documents if kind is None or d.info.kind == kind]
+    dated = sorted((d for d in of_kind if d.info.date), key=lambda d: (d.info.date or "", d.info.title))
+    undated = len(of_kind) - len(dated)
+    described = f"{_count(len(of_kind), kind=kind)} indexed"
+    if "year" in found.groupdict():
+        year = found.group("year")
+        chosen = [d for d in reversed(dated) if (d.info.date or "").startswith(year)]
+        how_many = "none is" if not chosen else f"{len(chosen)} {'is' if len(chosen) == 1 else 'are'}"
+        intro = f"Of the {described}, {how_many} dated {year}"
+    else:
+        oldest = found.group("end").lower() in ("oldest", "earliest", "first")
+        chosen = dated[:1] if oldest else dated[-1:]
+        intro = f"The {'oldest' if oldest else 'most recent'} of the {described}, by date, is"
+    note = f"{_count(undated, 'has', 'have', kind)} no date." if undated else ""
+    if not chosen:
+        # a fact about the collection, not a claim that the documents are silent on something
+        return Answer(text=f"{intro}. {note}".strip(), answerable=True, mode=mode)
+    answer = collection_answer(chosen, with_text, mode, intro + ":")
+    if note:
+        answer = replace(answer, text=answer.text.replace("\n\nAsk about", f"\n\n{note}\n\nAsk about", 1))
+    return answer
+
+
+# The kinds of document a question can ask for by name ("Which minutes …"); "papers" and "documents" are any.
+_KIND_ASKED = {"minutes": "minutes", "position paper": "position paper", "position papers": "position paper"}
+
+
+def _count(number: int, singular_verb: str = "", plural_verb: str = "", kind: str | None = None) -> str:
+    noun = kind or "document"
+    noun = noun if number == 1 or noun.endswith("s") else f"{noun}s"
+    verb = singular_verb if number == 1 else plural_verb
+    return " ".join(part for part in (str(number), noun, verb) if part)
+
+
 def collection_answer(
-    documents: Sequence[StoredDocument], with_text: Callable[[str], StoredDocument | None], mode: str = "extractive"
+    documents: Sequence[StoredDocument], with_text: Callable[[str], StoredDocument | None], mode: str = "extractive",
+    intro: str = "",
 ) -> Answer:
     """The documents answered from (``documents``, listed without their text; ``with_text`` reads one whole), most
     recent first, each cited by its title as its text gives it (or its first line), so that a reader can open each
-    one from the answer."""
+    one from the answer. ``intro``: what the list answers, in place of "I answer only from …"."""
     ordered = sorted(documents, key=lambda d: (d.info.date or "", d.info.title), reverse=True)
     lines: list[str] = []
     citations: list[Citation] = []
@@ -51,7 +117,8 @@ def collection_answer(
             lines.append(f"- {_label(document)} [{citation.n}]")
     more = len(ordered) - len(citations)
     count = f"{len(ordered)} document" + ("s" if len(ordered) != 1 else "")
-    text = f"I answer only from the {count} indexed here" + (", most recent first:" if len(ordered) > 1 else ":")
+    listing = ", most recent first:" if len(ordered) > 1 else ":"
+    text = intro or f"I answer only from the {count} indexed here{listing}"
     text += "\n\n" + "\n".join(lines)
     if more > 0:
         text += f"\n\n… and {more} more: the Documents page lists them all."

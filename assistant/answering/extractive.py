@@ -523,7 +523,9 @@ class ExtractiveAnswerer:
                 # In the document the question names ("… in its Single Market Programme paper"), the words naming it
                 # are said by every sentence: choose among them by the rest. The answer classifier keeps reading the
                 # coverage it was fitted on.
-                choosing = coverage.coverage(read, f"{chunk.title}\n{context}") if named and not front else lexical
+                choosing = coverage.coverage(
+                    read, f"{chunk.title}\n{context}" if named and not front else context, capped=False
+                )
                 if any(kind.required for kind in given):
                     # "What is the policy officer's e-mail address?": to the answer classifier, a line giving one
                     # says "e-mail address" by giving it (the choice among such lines stays with their own words)

@@ -47,8 +47,10 @@ class QueryCoverage:
         self._context_total = sum(self.idf[t] for t in self.context_terms) or 1.0
         self.name_words = name_words & set(self.asked)
 
-    def coverage(self, text: str, extra: str = "") -> float:
-        """Share of the question's idf mass found in ``text`` (and ``extra``, e.g. its section heading)."""
+    def coverage(self, text: str, extra: str = "", capped: bool = True) -> float:
+        """Share of the question's idf mass found in ``text`` (and ``extra``, e.g. its section heading); the words of
+        the earlier questions (``context``) at half weight. Not ``capped`` at 1, it still tells apart two
+        texts that hold all of a follow-up's own words by how much of its subject they hold."""
         written = f"{text}\n{extra}" if extra else text
         present = set(search_terms(written))
         found = {t for t, group in self.alternatives.items() if any(a in present for a in group)}
@@ -57,7 +59,7 @@ class QueryCoverage:
         score = sum(self.idf[t] for t in self.terms if t in found) / self._total
         if self.context_terms:
             score += 0.5 * sum(self.idf[t] for t in self.context_terms if t in found) / self._context_total
-        return min(score, 1.0)
+        return min(score, 1.0) if capped else score
 
     def coverage_beyond(self, text: str, extra: str, known: str) -> float:
         """Share of the idf mass of the question's words that ``known`` (a document's title) lacks, found in ``text``
