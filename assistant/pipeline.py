@@ -20,7 +20,8 @@ from pydantic import ConfigDict
 from assistant.answering.answer_match import AnswerMatcher
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.collection import (
-    asks_about_the_collection, collection_answer, documents_by_date, mentioned_topic, mentions_answer,
+    asks_about_the_collection, asks_for_documents_by_date, collection_answer, documents_by_date, mentioned_topic,
+    mentions_answer,
 )
 from assistant.answering.document_facts import document_fact_answer
 from assistant.answering.outcomes import Answer, Answerer, Question, decline, nothing_indexed
@@ -415,8 +416,10 @@ class PolicyAssistant:
         if asks_about_the_collection(prepared.question.text) or asks_about_the_collection(standalone):
             catalogue = collection_answer(self.store.documents(), self._document, self.extractive.mode)
             return StreamingAsk(self, started, asked, standalone, [], notices, catalogue)
-        documents = self.store.documents()
-        by_date = documents_by_date(prepared.question.text, documents, self._document, self.extractive.mode)
+        by_date = None
+        if asks_for_documents_by_date(prepared.question.text):  # the documents' labels are read only then
+            documents = self.store.documents()
+            by_date = documents_by_date(prepared.question.text, documents, self._document, self.extractive.mode)
         if by_date is not None:
             return StreamingAsk(self, started, asked, standalone, [], notices, by_date)
         about_documents = self.answer_about_documents(prepared.question, passages)

@@ -54,14 +54,24 @@ def asks_about_the_collection(question: str) -> bool:
     return bool(_ASKS_ABOUT_THE_COLLECTION.fullmatch(" ".join(question.split()).rstrip("?.! ")))
 
 
+def _by_date(question: str) -> re.Match[str] | None:
+    asked = " ".join(question.split()).rstrip("?.! ")
+    return _ASKS_DOCUMENTS_OF_A_YEAR.fullmatch(asked) or _ASKS_FOR_THE_LATEST.fullmatch(asked)
+
+
+def asks_for_documents_by_date(question: str) -> bool:
+    """The whole question asks which documents are of a year, or which is the latest or the oldest."""
+    return _by_date(question) is not None
+
+
 def documents_by_date(
     question: str, documents: Sequence[StoredDocument], with_text: Callable[[str], StoredDocument | None],
     mode: str = "extractive",
 ) -> Answer | None:
     """The answer to a question about which documents are of a year, or which is the latest or oldest, from their
-    dates; None for any other question, or when no document is dated as asked (the question is then searched)."""
-    asked = " ".join(question.split()).rstrip("?.! ")
-    found = _ASKS_DOCUMENTS_OF_A_YEAR.fullmatch(asked) or _ASKS_FOR_THE_LATEST.fullmatch(asked)
+    dates (and kinds, for "Which minutes …"), undated ones counted apart; "none is dated …" when none is. None for
+    any other question."""
+    found = _by_date(question)
     if found is None:
         return None
     kind = _KIND_ASKED.get(found.group("documents").lower())

@@ -29,10 +29,10 @@ _DURATION = re.compile(
     r"(?:minutes?|hours?|days?|weeks?|months?|years?|decades?|pages?|words?|characters?|lines?)\b",
     re.IGNORECASE,
 )
-# "10:00–12:30", "2021-2027": a span from one time or year to another says how long as well.
 # "What time does it start?": a time of day ("10:00", "15h30", "3 pm"), which a date alone doesn't give
 _ASKS_TIME_OF_DAY = re.compile(r"\b(?:what|which) time\b|\bwhat hour\b", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}[:h]\d\d\b|\b\d{1,2}(?:[:.]\d\d)?\s?(?:a\.?m\b\.?|p\.?m\b\.?)", re.IGNORECASE)
+# "10:00–12:30", "2021-2027": a span from one time or year to another says how long as well.
 _SPAN = re.compile(r"\b\d{1,2}[:.h]\d\d\s*[–—-]\s*\d{1,2}[:.h]\d\d\b|\b(?:19|20)\d\d\s*[–—-]\s*(?:19|20)\d\d\b")
 _WEEKDAYS = "|".join(WEEKDAY_NAMES)
 _TIME_EXPRESSION = re.compile(
