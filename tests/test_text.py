@@ -4,10 +4,10 @@ import pytest
 
 from assistant.answering.absence import about_other_years
 from assistant.reading.glossary import acronym_definitions
-from assistant.search.lexical import QueryCoverage
 from assistant.search.answer_types import (
     counts_what_was_asked, gives_the_figure_asked, gives_the_place_asked, names_the_role_asked, wanted_types,
 )
+from assistant.search.lexical import QueryCoverage
 from assistant.text.matching import contains_verbatim, normalize_for_match
 from assistant.text.names import names_a_person, names_a_place, places_missing, proper_names
 from assistant.text.numbers import number_key
