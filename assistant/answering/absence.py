@@ -45,10 +45,8 @@ def name_terms(unmentioned: Sequence[str], question: str) -> frozenset[str]:
 def written_name_terms(question: str, unmentioned: Sequence[str], passages: Sequence[Passage]) -> frozenset[str]:
     """Search terms of the names in the question that the passages write as names ("Just Transition Fund"), less
     those also used elsewhere in the question."""
-    written = [
-        name for name in proper_names(question)
-        if name not in unmentioned and any(_name_pattern(name).search(p.chunk.text) for p in passages)
-    ]
+    patterns = {name: _name_pattern(name) for name in proper_names(question) if name not in unmentioned}
+    written = [name for name, pattern in patterns.items() if any(pattern.search(p.chunk.text) for p in passages)]
     return name_terms(written, question)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 from assistant.answering.citations import Citation
 from assistant.answering.outcomes import Answer
@@ -92,10 +91,7 @@ def documents_by_date(
     if not chosen:
         # a fact about the collection, not a claim that the documents are silent on something
         return Answer(text=f"{intro}. {note}".strip(), answerable=True, mode=mode)
-    answer = collection_answer(chosen, with_text, mode, intro + ":")
-    if note:
-        answer = replace(answer, text=answer.text.replace("\n\nAsk about", f"\n\n{note}\n\nAsk about", 1))
-    return answer
+    return collection_answer(chosen, with_text, mode, intro + ":", note)
 
 
 # The kinds of document a question can ask for by name ("Which minutes …"); "papers" and "documents" are any.
@@ -111,11 +107,12 @@ def _count(number: int, singular_verb: str = "", plural_verb: str = "", kind: st
 
 def collection_answer(
     documents: Sequence[StoredDocument], with_text: Callable[[str], StoredDocument | None], mode: str = "extractive",
-    intro: str = "",
+    intro: str = "", note: str = "",
 ) -> Answer:
     """The documents answered from (``documents``, listed without their text; ``with_text`` reads one whole), most
     recent first, each cited by its title as its text gives it (or its first line), so that a reader can open each
-    one from the answer. ``intro``: what the list answers, in place of "I answer only from …"."""
+    one from the answer. ``intro``: what the list answers, in place of "I answer only from …"; ``note``: said
+    after the list."""
     ordered = sorted(documents, key=lambda d: (d.info.date or "", d.info.title), reverse=True)
     lines: list[str] = []
     citations: list[Citation] = []
@@ -126,12 +123,13 @@ def collection_answer(
             citations.append(citation)
             lines.append(f"- {_label(document)} [{citation.n}]")
     more = len(ordered) - len(citations)
-    count = f"{len(ordered)} document" + ("s" if len(ordered) != 1 else "")
     listing = ", most recent first:" if len(ordered) > 1 else ":"
-    text = intro or f"I answer only from the {count} indexed here{listing}"
+    text = intro or f"I answer only from the {_count(len(ordered))} indexed here{listing}"
     text += "\n\n" + "\n".join(lines)
     if more > 0:
         text += f"\n\n… and {more} more: the Documents page lists them all."
+    if note:
+        text += f"\n\n{note}"
     text += "\n\nAsk about what they say: each answer quotes and cites the passages it comes from."
     return Answer(text=text, answerable=True, citations=citations, evidence=1.0, mode=mode)
 

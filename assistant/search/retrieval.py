@@ -93,9 +93,12 @@ def referenced_sources(
     paper"; ``sources_using`` gives the documents using a search term); one that doesn't use it ("the ECA minutes"
     of minutes titled "… European Clusters Alliance") is not named by it."""
 
+    @lru_cache(maxsize=None)
+    def using(acronym: str) -> frozenset[str]:  # one keyword-index lookup per acronym, whatever the titles
+        return frozenset(sources_using([acronym])) if sources_using is not None else frozenset()
+
     def acronyms_used(source: str, title: str, wanted: set[str]) -> set[str]:
-        shortened = wanted & title_acronyms(title)
-        return {a for a in shortened if sources_using is not None and source in sources_using([a])}
+        return {a for a in wanted & title_acronyms(title) if source in using(a)}
 
     asked = set(search_terms(question))
     named = {
